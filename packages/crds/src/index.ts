@@ -1,0 +1,46 @@
+export {
+  type CustomResourceDefinition,
+  customResourceDefinition,
+  preserveUnknownFields,
+  structuralProblems,
+  structuralSchema,
+} from './crd.ts';
+export {
+  ActivityRecord,
+  ActivityStageOrStep,
+  annotations,
+  JobState,
+  JobType,
+  LighthouseJob,
+  LighthouseJobSpec,
+  LighthouseJobStatus,
+  labels,
+  lighthouseJobType,
+  PipelineRunParam,
+  Pull,
+  Refs,
+} from './lighthousejob.ts';
+export { ownedCustomResourceDefinitions } from './manifests.ts';
+export {
+  apiVersionOf,
+  Condition,
+  ObjectMeta,
+  OwnerReference,
+  type ResourceType,
+  resourceSchema,
+  Time,
+} from './meta.ts';
+export {
+  ChildReference,
+  Duration,
+  Param,
+  ParamValue,
+  PipelineRef,
+  PipelineRun,
+  PipelineRunSpec,
+  PipelineRunSpecStatus,
+  PipelineRunStatus,
+  PipelineRunTimeouts,
+  pipelineRunType,
+  WorkspaceBinding,
+} from './pipelinerun.ts';

@@ -1,3 +1,4 @@
+export { ConfigMap, configMapType } from './core.ts';
 export {
   type CustomResourceDefinition,
   customResourceDefinition,

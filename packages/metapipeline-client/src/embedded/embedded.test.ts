@@ -1,0 +1,13 @@
+import { testCluster } from '@lighthouse-ts/testenv/vitest';
+import { describeMetaPipelineContract } from '../testing/index.ts';
+import { createEmbeddedClient } from './index.ts';
+
+export const metaStep = { image: 'ghcr.io/lighthouse-ts/runner:test', command: ['runner', 'meta-step'] };
+
+describeMetaPipelineContract('embedded', async () => {
+  const cluster = await testCluster();
+  return {
+    client: createEmbeddedClient({ kube: { config: { kubeconfig: cluster.kubeconfigPath } }, metaStep }),
+    namespace: await cluster.createNamespace('embedded'),
+  };
+});

@@ -1,0 +1,316 @@
+import {
+  apiVersionOf,
+  ConfigMap,
+  configMapType,
+  type JobState,
+  type LighthouseJob,
+  labels,
+  type PipelineRun,
+} from '@lighthouse-ts/crds';
+import {
+  AlreadyExistsError,
+  createKubeClient,
+  InvalidError,
+  type KubeClientOptions,
+  ConflictError as KubeConflictError,
+  KubeError,
+  ForbiddenError as KubeForbiddenError,
+  NotFoundError as KubeNotFoundError,
+  UnavailableError as KubeUnavailableError,
+  UnauthorizedError,
+} from '@lighthouse-ts/kube';
+import type { z } from 'zod';
+import type { MetaPipelineClient } from '../client.ts';
+import {
+  ConflictError,
+  ForbiddenError,
+  InvalidRequestError,
+  MetaPipelineError,
+  NotFoundError,
+  UnavailableError,
+} from '../errors.ts';
+import {
+  ListFilter,
+  type MetaPipeline,
+  MetaPipelineRef,
+  MetaPipelineRequest,
+  type ParsedMetaPipelineRequest,
+  type Phase,
+} from '../schemas.ts';
+import {
+  branchIdentifier,
+  buildMetaPipeline,
+  kindOf,
+  labelValue,
+  type MetaStep,
+  metaPipelineName,
+  ownAnnotations,
+  requestHash,
+} from './build.ts';
+import { BuildNumbers } from './build-numbers.ts';
+
+export interface EmbeddedClientOptions {
+  /** How to reach Kubernetes; the client owns this connection and closes it in close(). */
+  kube?: KubeClientOptions;
+  /** The meta-pipeline's step: the runner image and its meta-step command. */
+  metaStep: MetaStep;
+}
+
+const phaseOf: Record<JobState, Phase> = {
+  triggered: 'pending',
+  pending: 'pending',
+  running: 'running',
+  success: 'succeeded',
+  failure: 'failed',
+  error: 'failed',
+  aborted: 'cancelled',
+};
+
+/**
+ * The in-process implementation: writes the LighthouseJob and its meta PipelineRun to Kubernetes
+ * directly. Safe to run in several processes at once: names come from idempotency keys and build
+ * numbers from the API server's compare-and-swap.
+ */
+export function createEmbeddedClient(options: EmbeddedClientOptions): MetaPipelineClient {
+  const kube = createKubeClient({ fieldManager: 'lighthouse-metapipeline', ...options.kube });
+  const buildNumbers = new BuildNumbers(kube.resource(configMapType, ConfigMap));
+  // Concurrent calls in this process with one key share one creation.
+  const inFlight = new Map<string, Promise<MetaPipeline>>();
+
+  async function create(request: ParsedMetaPipelineRequest, signal?: AbortSignal): Promise<MetaPipeline> {
+    const name = metaPipelineName(request);
+    const existing = await findJob(request.namespace, name, signal);
+    if (existing) return resume(existing, request, signal);
+    const buildNumber = await buildNumbers.next({
+      namespace: request.namespace,
+      owner: request.pullRefs.owner,
+      repo: request.pullRefs.repo,
+      branch: branchIdentifier(request),
+    });
+    const built = buildMetaPipeline(request, { name, buildNumber, metaStep: options.metaStep });
+    let job: LighthouseJob;
+    try {
+      job = await kube.lighthouseJobs.create(request.namespace, built.job, opts(signal));
+    } catch (error) {
+      // Another process won the race for this key; its job is the one (our build number goes unused).
+      if (!(error instanceof AlreadyExistsError)) throw error;
+      return resume(await kube.lighthouseJobs.get(request.namespace, name, opts(signal)), request, signal);
+    }
+    return resume(job, request, signal);
+  }
+
+  /** Completes a job's creation where it stopped (no PipelineRun, or no status yet) and describes it. */
+  async function resume(job: LighthouseJob, request: ParsedMetaPipelineRequest, signal?: AbortSignal) {
+    if (job.metadata.annotations?.[ownAnnotations.requestHash] !== requestHash(request)) {
+      throw new ConflictError(
+        `idempotency key ${JSON.stringify(request.idempotencyKey)} was already used for a different request (${job.metadata.name})`,
+      );
+    }
+    const namespace = request.namespace;
+    const name = job.metadata.name as string;
+    let run = await findRun(namespace, name, signal);
+    if (!run) {
+      const buildNumber = Number(job.metadata.labels?.[labels.buildNum]);
+      const { pipelineRun } = buildMetaPipeline(request, { name, buildNumber, metaStep: options.metaStep });
+      pipelineRun.metadata.ownerReferences = [
+        {
+          apiVersion: apiVersionOf(kube.lighthouseJobs.type),
+          kind: 'LighthouseJob',
+          name,
+          uid: job.metadata.uid as string,
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ];
+      run = await kube.pipelineRuns.create(namespace, pipelineRun, opts(signal)).catch((error: unknown) => {
+        if (error instanceof AlreadyExistsError) return kube.pipelineRuns.get(namespace, name, opts(signal));
+        throw error;
+      });
+    }
+    if (!job.status?.state) {
+      job = await kube.lighthouseJobs.patchStatus(
+        namespace,
+        name,
+        {
+          status: {
+            state: 'pending',
+            activityName: name,
+            description: 'meta-pipeline created',
+            startTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+          },
+        },
+        opts(signal),
+      );
+    }
+    return describe(job, run);
+  }
+
+  async function findJob(namespace: string, name: string, signal?: AbortSignal) {
+    return kube.lighthouseJobs.get(namespace, name, opts(signal)).catch(orUndefinedIfMissing);
+  }
+
+  async function findRun(namespace: string, name: string, signal?: AbortSignal) {
+    return kube.pipelineRuns.get(namespace, name, opts(signal)).catch(orUndefinedIfMissing);
+  }
+
+  return {
+    create: (input, callOptions = {}) =>
+      translate(async () => {
+        const request = parse(MetaPipelineRequest, input, 'request');
+        const key = `${request.namespace}/${metaPipelineName(request)}/${requestHash(request)}`;
+        const running = inFlight.get(key);
+        if (running) return running;
+        const creation = create(request, callOptions.signal).finally(() => inFlight.delete(key));
+        inFlight.set(key, creation);
+        return creation;
+      }),
+
+    get: (input, callOptions = {}) =>
+      translate(async () => {
+        const ref = parse(MetaPipelineRef, input, 'reference');
+        const job = await kube.lighthouseJobs.get(ref.namespace, ref.name, opts(callOptions.signal));
+        return describe(job, await findRun(ref.namespace, ref.name, callOptions.signal));
+      }),
+
+    list: (input, callOptions = {}) =>
+      translate(async () => {
+        const filter = parse(ListFilter, input, 'filter');
+        const selector = [
+          `${labels.createdByLighthouse}=true`,
+          ...selectorTerms({
+            [labels.org]: filter.owner?.toLowerCase(),
+            [labels.repo]: filter.repo,
+            [labels.branch]: filter.branch,
+            [labels.context]: filter.context,
+          }),
+        ].join(',');
+        const [jobs, runs] = await Promise.all([
+          kube.lighthouseJobs.list(filter.namespace, {
+            labelSelector: selector,
+            ...opts(callOptions.signal),
+          }),
+          kube.pipelineRuns.list(filter.namespace, { labelSelector: selector, ...opts(callOptions.signal) }),
+        ]);
+        const runsByName = new Map(runs.items.map((run) => [run.metadata.name, run]));
+        return jobs.items
+          .filter((job) => job.metadata.annotations?.[ownAnnotations.idempotencyKey] !== undefined)
+          .map((job) => describe(job, runsByName.get(job.metadata.name)))
+          .sort(
+            (a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? '') || b.buildNumber - a.buildNumber,
+          );
+      }),
+
+    cancel: (input, callOptions = {}) =>
+      translate(async () => {
+        const ref = parse(MetaPipelineRef, input, 'reference');
+        const signal = callOptions.signal;
+        let job = await kube.lighthouseJobs.get(ref.namespace, ref.name, opts(signal));
+        let run = await findRun(ref.namespace, ref.name, signal);
+        if (isFinished(job)) return describe(job, run);
+        if (run && !run.status?.completionTime) {
+          run = await kube.pipelineRuns.patch(
+            ref.namespace,
+            ref.name,
+            { spec: { status: 'Cancelled' } },
+            opts(signal),
+          );
+        }
+        job = await kube.lighthouseJobs.patchStatus(
+          ref.namespace,
+          ref.name,
+          {
+            status: {
+              state: 'aborted',
+              description: 'cancelled',
+              completionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+            },
+          },
+          opts(signal),
+        );
+        return describe(job, run);
+      }),
+
+    close: () => kube.close(),
+  };
+}
+
+function isFinished(job: LighthouseJob): boolean {
+  const phase = phaseOf[job.status?.state ?? 'pending'];
+  return phase === 'succeeded' || phase === 'failed' || phase === 'cancelled';
+}
+
+/** The meta-pipeline a LighthouseJob (and its PipelineRun, once it exists) stands for. */
+function describe(job: LighthouseJob, run: PipelineRun | undefined): MetaPipeline {
+  const meta = job.metadata;
+  const reference = (object: LighthouseJob | PipelineRun) => ({
+    apiVersion: object.apiVersion,
+    kind: object.kind,
+    namespace: object.metadata.namespace ?? '',
+    name: object.metadata.name ?? '',
+    uid: object.metadata.uid ?? '',
+  });
+  return {
+    ref: { namespace: meta.namespace ?? '', name: meta.name ?? '' },
+    idempotencyKey: meta.annotations?.[ownAnnotations.idempotencyKey] ?? '',
+    kind: kindOf(job) ?? (job.spec.type === 'postsubmit' ? 'release' : 'pullrequest'),
+    jobName: job.spec.job ?? '',
+    context: job.spec.context ?? '',
+    owner: job.spec.refs?.org ?? '',
+    repo: job.spec.refs?.repo ?? '',
+    branch: meta.labels?.[labels.branch] ?? '',
+    buildNumber: Number(meta.labels?.[labels.buildNum] ?? '0'),
+    resources: run ? [reference(job), reference(run)] : [reference(job)],
+    phase: phaseOf[job.status?.state ?? 'pending'],
+    description: job.status?.description ?? (run ? 'meta-pipeline created' : 'creating the meta-pipeline'),
+    ...(meta.creationTimestamp ? { createdAt: meta.creationTimestamp } : {}),
+  };
+}
+
+function selectorTerms(terms: Record<string, string | undefined>): string[] {
+  return Object.entries(terms).flatMap(([key, value]) => {
+    if (value === undefined) return [];
+    const safe = labelValue(value);
+    // A value no label can hold matches nothing, rather than being dropped from the filter.
+    return [`${key}=${safe === value ? value : '-unmatchable-'}`];
+  });
+}
+
+function parse<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+  const result = schema.safeParse(input);
+  if (!result.success) throw InvalidRequestError.fromZod(result.error, what);
+  return result.data;
+}
+
+function opts(signal: AbortSignal | undefined) {
+  return signal ? { signal } : {};
+}
+
+function orUndefinedIfMissing(error: unknown): undefined {
+  if (error instanceof KubeNotFoundError) return undefined;
+  throw error;
+}
+
+/** Runs `call`, turning Kubernetes errors into the interface's own. */
+async function translate<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof MetaPipelineError || !(error instanceof KubeError)) throw error;
+    const message = error.message;
+    if (error instanceof KubeNotFoundError) throw new NotFoundError(message, { cause: error });
+    if (error instanceof KubeConflictError || error instanceof AlreadyExistsError) {
+      throw new ConflictError(message, { cause: error });
+    }
+    if (error instanceof KubeForbiddenError || error instanceof UnauthorizedError) {
+      throw new ForbiddenError(message, { cause: error });
+    }
+    if (error instanceof InvalidError) {
+      throw new InvalidRequestError(
+        message,
+        error.causes.map((c) => ({ path: c.field ?? '', message: c.message ?? c.reason ?? 'invalid' })),
+      );
+    }
+    if (error instanceof KubeUnavailableError) throw new UnavailableError(message, { cause: error });
+    throw new MetaPipelineError(message, { cause: error });
+  }
+}

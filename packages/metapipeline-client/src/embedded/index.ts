@@ -1,0 +1,2 @@
+export type { MetaStep } from './build.ts';
+export { createEmbeddedClient, type EmbeddedClientOptions } from './embedded.ts';

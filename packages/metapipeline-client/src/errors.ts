@@ -1,0 +1,96 @@
+import type { z } from 'zod';
+import type { Problem } from './schemas.ts';
+
+export interface FieldError {
+  /** Dotted path of the field, e.g. `pullRefs.pulls.0.sha`. */
+  path: string;
+  message: string;
+}
+
+/**
+ * Any failure of a meta-pipeline call. Both implementations throw the same subclasses, so callers
+ * never see whether Kubernetes or HTTP was underneath.
+ */
+export class MetaPipelineError extends Error {
+  override name = 'MetaPipelineError';
+  /** The HTTP status the remote contract uses for it. */
+  readonly status: number = 500;
+  readonly problemType: string = 'urn:lighthouse-ts:problem:error';
+  /** Whether the same call may succeed later (always safe: requests carry an idempotency key). */
+  readonly retryable: boolean = false;
+}
+
+/** The request is wrong; `errors` say which fields and why. Not worth retrying. */
+export class InvalidRequestError extends MetaPipelineError {
+  override name = 'InvalidRequestError';
+  override readonly status = 400;
+  override readonly problemType = 'urn:lighthouse-ts:problem:invalid-request';
+  readonly errors: FieldError[];
+
+  constructor(message: string, errors: FieldError[] = []) {
+    super(message);
+    this.errors = errors;
+  }
+
+  static fromZod(error: z.ZodError, what = 'request'): InvalidRequestError {
+    const errors = error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+    const summary = errors.map((e) => `${e.path || '(root)'}: ${e.message}`).join('; ');
+    return new InvalidRequestError(`invalid ${what}: ${summary}`, errors);
+  }
+}
+
+export class NotFoundError extends MetaPipelineError {
+  override name = 'NotFoundError';
+  override readonly status = 404;
+  override readonly problemType = 'urn:lighthouse-ts:problem:not-found';
+}
+
+/** The idempotency key was used before for a different request, or the state changed underneath. */
+export class ConflictError extends MetaPipelineError {
+  override name = 'ConflictError';
+  override readonly status = 409;
+  override readonly problemType = 'urn:lighthouse-ts:problem:conflict';
+}
+
+export class ForbiddenError extends MetaPipelineError {
+  override name = 'ForbiddenError';
+  override readonly status = 403;
+  override readonly problemType = 'urn:lighthouse-ts:problem:forbidden';
+}
+
+/** Kubernetes or the runner cannot be reached or is overloaded: try again (with the same request). */
+export class UnavailableError extends MetaPipelineError {
+  override name = 'UnavailableError';
+  override readonly status = 503;
+  override readonly problemType = 'urn:lighthouse-ts:problem:unavailable';
+  override readonly retryable = true;
+}
+
+const byType = new Map<string, new (message: string) => MetaPipelineError>([
+  ['urn:lighthouse-ts:problem:not-found', NotFoundError],
+  ['urn:lighthouse-ts:problem:conflict', ConflictError],
+  ['urn:lighthouse-ts:problem:forbidden', ForbiddenError],
+  ['urn:lighthouse-ts:problem:unavailable', UnavailableError],
+]);
+
+/** The problem document that stands for `error` on the wire. */
+export function toProblem(error: MetaPipelineError, requestId?: string): Problem {
+  return {
+    type: error.problemType,
+    title: error.name,
+    status: error.status,
+    detail: error.message,
+    ...(error instanceof InvalidRequestError ? { errors: error.errors } : {}),
+    ...(requestId ? { requestId } : {}),
+  };
+}
+
+/** The typed error a problem document stands for; an unknown type becomes a plain MetaPipelineError. */
+export function fromProblem(problem: Problem): MetaPipelineError {
+  const message = problem.detail ?? problem.title;
+  if (problem.type === 'urn:lighthouse-ts:problem:invalid-request') {
+    return new InvalidRequestError(message, problem.errors ?? []);
+  }
+  const ErrorType = byType.get(problem.type);
+  return ErrorType ? new ErrorType(message) : new MetaPipelineError(message);
+}

@@ -1,0 +1,28 @@
+export type { CallOptions, MetaPipelineClient } from './client.ts';
+export {
+  ConflictError,
+  type FieldError,
+  ForbiddenError,
+  fromProblem,
+  InvalidRequestError,
+  MetaPipelineError,
+  NotFoundError,
+  toProblem,
+  UnavailableError,
+} from './errors.ts';
+export { openApiDocument, problemContentType, routes } from './openapi.ts';
+export { createRemoteClient, type RemoteCallOptions, type RemoteClientOptions } from './remote.ts';
+export {
+  ListFilter,
+  MetaPipeline,
+  MetaPipelineList,
+  MetaPipelineRef,
+  MetaPipelineRequest,
+  type ParsedMetaPipelineRequest,
+  Phase,
+  PipelineKind,
+  Problem,
+  PullRefs,
+  PullRequestRef,
+  ResourceRef,
+} from './schemas.ts';

@@ -1,0 +1,138 @@
+import { z } from 'zod';
+
+/** A Kubernetes name part: lower-case letters, digits and dashes (RFC 1123 label). */
+const dnsLabel = z
+  .string()
+  .max(63)
+  .regex(
+    /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
+    'lower-case letters, digits and dashes, starting and ending alphanumeric',
+  );
+
+const gitSha = z.string().regex(/^[0-9a-f]{7,64}$/, 'a hexadecimal git commit SHA');
+
+const labelKey = z
+  .string()
+  .max(317)
+  .regex(
+    /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/,
+    'a Kubernetes label key',
+  );
+const labelValue = z
+  .string()
+  .max(63)
+  .regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/, 'a Kubernetes label value');
+
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name');
+
+/**
+ * What a meta-pipeline builds: a pull request's merge (`pullrequest`), a branch after a push (`release`),
+ * or a branch that is not released (`feature`).
+ */
+export const PipelineKind = z.enum(['pullrequest', 'release', 'feature']);
+export type PipelineKind = z.infer<typeof PipelineKind>;
+
+export const PullRequestRef = z.strictObject({
+  number: z.number().int().positive(),
+  sha: gitSha,
+  author: z.string().min(1).optional(),
+  title: z.string().optional(),
+  link: z.url().optional(),
+});
+export type PullRequestRef = z.infer<typeof PullRequestRef>;
+
+/** The code to check out: a base commit and the pull requests to merge onto it, in order. */
+export const PullRefs = z.strictObject({
+  /** The clone URL. */
+  sourceUrl: z.url(),
+  owner: z.string().min(1),
+  repo: z.string().min(1),
+  repoLink: z.url().optional(),
+  baseBranch: z.string().min(1),
+  baseSha: gitSha,
+  baseLink: z.url().optional(),
+  pulls: z.array(PullRequestRef).max(64).default([]),
+});
+export type PullRefs = z.infer<typeof PullRefs>;
+
+export const MetaPipelineRequest = z
+  .strictObject({
+    /** Same key, same pipeline: the webhook delivery id and the job name, for instance. */
+    idempotencyKey: z.string().min(1).max(512),
+    namespace: dnsLabel,
+    kind: PipelineKind,
+    jobName: z.string().min(1).max(63),
+    /** The status context the job reports under; defaults to the job name. */
+    context: z.string().min(1).max(253).optional(),
+    rerunCommand: z.string().optional(),
+    pullRefs: PullRefs,
+    /** Set on every step of the meta-pipeline and of the pipeline it creates. */
+    env: z.record(envName, z.string()).default({}),
+    labels: z.record(labelKey, labelValue).default({}),
+    serviceAccount: dnsLabel.optional(),
+  })
+  .refine((r) => r.kind !== 'pullrequest' || r.pullRefs.pulls.length > 0, {
+    path: ['pullRefs', 'pulls'],
+    message: 'a pullrequest pipeline needs at least one pull request',
+  });
+export type MetaPipelineRequest = z.input<typeof MetaPipelineRequest>;
+export type ParsedMetaPipelineRequest = z.output<typeof MetaPipelineRequest>;
+
+/** Names one meta-pipeline. */
+export const MetaPipelineRef = z.strictObject({ namespace: dnsLabel, name: z.string().min(1).max(253) });
+export type MetaPipelineRef = z.infer<typeof MetaPipelineRef>;
+
+export const Phase = z.enum(['pending', 'running', 'succeeded', 'failed', 'cancelled']);
+export type Phase = z.infer<typeof Phase>;
+
+export const ResourceRef = z.strictObject({
+  apiVersion: z.string(),
+  kind: z.string(),
+  namespace: z.string(),
+  name: z.string(),
+  uid: z.string(),
+});
+export type ResourceRef = z.infer<typeof ResourceRef>;
+
+export const MetaPipeline = z.strictObject({
+  ref: MetaPipelineRef,
+  idempotencyKey: z.string(),
+  kind: PipelineKind,
+  jobName: z.string(),
+  context: z.string(),
+  owner: z.string(),
+  repo: z.string(),
+  /** `PR-<number>` for a pull request, else the branch name. */
+  branch: z.string(),
+  buildNumber: z.number().int().positive(),
+  /** The resources created for it: the LighthouseJob and the meta PipelineRun. */
+  resources: z.array(ResourceRef),
+  phase: Phase,
+  description: z.string(),
+  createdAt: z.iso.datetime({ offset: true }).optional(),
+});
+export type MetaPipeline = z.infer<typeof MetaPipeline>;
+
+export const ListFilter = z.strictObject({
+  namespace: dnsLabel,
+  owner: z.string().min(1).optional(),
+  repo: z.string().min(1).optional(),
+  branch: z.string().min(1).optional(),
+  context: z.string().min(1).optional(),
+});
+export type ListFilter = z.infer<typeof ListFilter>;
+
+export const MetaPipelineList = z.strictObject({ items: z.array(MetaPipeline) });
+export type MetaPipelineList = z.infer<typeof MetaPipelineList>;
+
+/** An RFC 9457 problem document: how both sides describe an error over HTTP. */
+export const Problem = z.looseObject({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string().optional(),
+  /** For invalid requests: which fields and why. */
+  errors: z.array(z.strictObject({ path: z.string(), message: z.string() })).optional(),
+  requestId: z.string().optional(),
+});
+export type Problem = z.infer<typeof Problem>;

@@ -1,0 +1,1 @@
+export { type ContractSubject, describeMetaPipelineContract, pullRequestRequest } from './contract.ts';

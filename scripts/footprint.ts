@@ -1,7 +1,7 @@
 // What each published package costs its users: the packed tarball, and what `npm install` of it into an
 // empty folder pulls in (peer dependencies included, as npm installs them). Workspace dependencies are
 // installed from their own tarballs, as they would come from the registry.
-// Run: scripts/dev footprint   (builds first)
+// Run: scripts/dev footprint   (builds first). Tests use installPacked() to check a package's tree.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,6 +17,25 @@ interface Manifest {
   dependencies?: Record<string, string>;
 }
 
+export interface PackedInstall {
+  /** The folder holding node_modules; remove it when done. */
+  dir: string;
+  tarballBytes: number;
+  /** Every installed package, the one asked for included. */
+  packages: string[];
+  installedBytes: number;
+}
+
+async function publishedPackages(): Promise<Map<string, { dir: string; manifest: Manifest }>> {
+  const found = new Map<string, { dir: string; manifest: Manifest }>();
+  for (const name of await readdir(join(root, 'packages'))) {
+    const dir = join(root, 'packages', name);
+    const manifest = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as Manifest;
+    if (!manifest.private) found.set(manifest.name, { dir, manifest });
+  }
+  return found;
+}
+
 async function du(path: string): Promise<number> {
   const info = await stat(path);
   if (!info.isDirectory()) return info.size;
@@ -25,54 +44,68 @@ async function du(path: string): Promise<number> {
   return total;
 }
 
-async function installedPackages(nodeModules: string): Promise<number> {
-  let count = 0;
+async function installedPackages(nodeModules: string): Promise<string[]> {
+  const names: string[] = [];
   for (const entry of await readdir(nodeModules).catch(() => [])) {
     if (entry.startsWith('.')) continue;
-    const dir = join(nodeModules, entry);
-    const names = entry.startsWith('@') ? (await readdir(dir)).map((n) => join(dir, n)) : [dir];
-    for (const name of names) count += 1 + (await installedPackages(join(name, 'node_modules')));
+    const scoped = entry.startsWith('@')
+      ? (await readdir(join(nodeModules, entry))).map((n) => `${entry}/${n}`)
+      : [entry];
+    for (const name of scoped) {
+      names.push(name, ...(await installedPackages(join(nodeModules, name, 'node_modules'))));
+    }
   }
-  return count;
+  return names;
 }
 
-const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
-
-const work = await mkdtemp(join(tmpdir(), 'footprint-'));
-try {
-  const manifests = new Map<string, { dir: string; manifest: Manifest }>();
-  for (const name of await readdir(join(root, 'packages'))) {
-    const dir = join(root, 'packages', name);
-    const manifest = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as Manifest;
-    if (!manifest.private) manifests.set(manifest.name, { dir, manifest });
-  }
-  const tarballs = new Map<string, string>();
-  for (const [name, { dir }] of manifests) {
-    const { stdout } = await run('pnpm', ['pack', '--pack-destination', work, '--json'], { cwd: dir });
-    tarballs.set(name, (JSON.parse(stdout) as { filename: string }).filename);
-  }
-  const workspaceClosure = (name: string, seen = new Set<string>()): Set<string> => {
-    seen.add(name);
-    for (const dep of Object.keys(manifests.get(name)?.manifest.dependencies ?? {})) {
-      if (manifests.has(dep) && !seen.has(dep)) workspaceClosure(dep, seen);
+/**
+ * Packs `name` and the workspace packages it depends on (their built dist must exist) and installs them
+ * with npm, production only, into a new empty folder.
+ */
+export async function installPacked(name: string): Promise<PackedInstall> {
+  const workspace = await publishedPackages();
+  const closure = new Set<string>();
+  const visit = (pkg: string) => {
+    closure.add(pkg);
+    for (const dep of Object.keys(workspace.get(pkg)?.manifest.dependencies ?? {})) {
+      if (workspace.has(dep) && !closure.has(dep)) visit(dep);
     }
-    return seen;
   };
+  if (!workspace.has(name)) throw new Error(`${name} is not a published workspace package`);
+  visit(name);
+  const dir = await mkdtemp(join(tmpdir(), 'packed-install-'));
+  const tarballs = new Map<string, string>();
+  for (const pkg of closure) {
+    const { stdout } = await run('pnpm', ['pack', '--pack-destination', dir, '--json'], {
+      cwd: workspace.get(pkg)?.dir,
+    });
+    tarballs.set(pkg, (JSON.parse(stdout) as { filename: string }).filename);
+  }
+  await run('npm', ['init', '-y'], { cwd: dir });
+  await run(
+    'npm',
+    ['install', '--omit=dev', '--no-audit', '--no-fund', '--ignore-scripts', ...tarballs.values()],
+    {
+      cwd: dir,
+    },
+  );
+  const nodeModules = join(dir, 'node_modules');
+  return {
+    dir,
+    tarballBytes: (await stat(tarballs.get(name) as string)).size,
+    packages: await installedPackages(nodeModules),
+    installedBytes: await du(nodeModules),
+  };
+}
+
+if (import.meta.main) {
   console.log('| package | npm pack | installed packages | installed size |');
   console.log('|---|---|---|---|');
-  for (const name of manifests.keys()) {
-    const target = await mkdtemp(join(work, 'install-'));
-    const files = [...workspaceClosure(name)].map((n) => tarballs.get(n) as string);
-    await run('npm', ['init', '-y'], { cwd: target });
-    await run('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--ignore-scripts', ...files], {
-      cwd: target,
-    });
-    const nodeModules = join(target, 'node_modules');
-    const packed = (await stat(tarballs.get(name) as string)).size;
-    console.log(
-      `| ${name} | ${(packed / 1024).toFixed(1)} KiB | ${await installedPackages(nodeModules)} | ${mib(await du(nodeModules))} |`,
-    );
+  for (const name of (await publishedPackages()).keys()) {
+    const install = await installPacked(name);
+    const kib = (install.tarballBytes / 1024).toFixed(1);
+    const mib = (install.installedBytes / 1024 / 1024).toFixed(2);
+    console.log(`| ${name} | ${kib} KiB | ${install.packages.length} | ${mib} MiB |`);
+    await rm(install.dir, { recursive: true, force: true });
   }
-} finally {
-  await rm(work, { recursive: true, force: true });
 }

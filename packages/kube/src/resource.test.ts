@@ -71,6 +71,7 @@ describe('resource handles on a real API server', () => {
     const listed = await kube.lighthouseJobs.list(namespace, { labelSelector: `${labels.job}=unit` });
     expect(listed.items.map((j) => j.metadata.name)).toEqual(['crud']);
     expect(Number(listed.resourceVersion)).toBeGreaterThan(0);
+    expect((await kube.lighthouseJobs.list(namespace, { limit: 1 })).items).toHaveLength(1);
 
     const patched = await kube.lighthouseJobs.patch(namespace, 'crud', {
       metadata: { labels: { [labels.buildNum]: '7' } },

@@ -22,6 +22,8 @@ export interface WriteOptions extends CallOptions {
 export interface ListOptions extends CallOptions {
   labelSelector?: string;
   fieldSelector?: string;
+  /** Read at most this many objects (one page) instead of all of them. */
+  limit?: number;
 }
 
 export interface ListResult<T> {
@@ -85,7 +87,7 @@ export class ResourceClient<T extends KubeObject> {
     );
   }
 
-  /** Every object that matches, page by page; `namespace` undefined lists all namespaces. */
+  /** Every object that matches (or the first `limit`), page by page; `namespace` undefined lists all namespaces. */
   async list(namespace: string | undefined, options: ListOptions = {}): Promise<ListResult<T>> {
     const items: T[] = [];
     let token: string | undefined;
@@ -100,7 +102,7 @@ export class ResourceClient<T extends KubeObject> {
         query: {
           labelSelector: options.labelSelector,
           fieldSelector: options.fieldSelector,
-          limit: 500,
+          limit: options.limit ?? 500,
           continue: token,
         },
         ...signalOf(options),
@@ -111,7 +113,7 @@ export class ResourceClient<T extends KubeObject> {
           this.#parse({ apiVersion: apiVersionOf(this.type), kind: this.type.kind, ...(item as object) }),
         );
       }
-      token = page.metadata?.continue || undefined;
+      token = options.limit === undefined ? page.metadata?.continue || undefined : undefined;
       resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
     } while (token);
     return { items, resourceVersion };

@@ -96,11 +96,19 @@ export function createEmbeddedClient(options: EmbeddedClientOptions): MetaPipeli
       if (!(error instanceof AlreadyExistsError)) throw error;
       return resume(await kube.lighthouseJobs.get(request.namespace, name, opts(signal)), request, signal);
     }
-    return resume(job, request, signal);
+    return resume(job, request, signal, { fresh: true });
   }
 
-  /** Completes a job's creation where it stopped (no PipelineRun, or no status yet) and describes it. */
-  async function resume(job: LighthouseJob, request: ParsedMetaPipelineRequest, signal?: AbortSignal) {
+  /**
+   * Completes a job's creation where it stopped (no PipelineRun, or no status yet) and describes it.
+   * A job this call has just created has no PipelineRun yet, so none is looked for.
+   */
+  async function resume(
+    job: LighthouseJob,
+    request: ParsedMetaPipelineRequest,
+    signal?: AbortSignal,
+    { fresh = false } = {},
+  ) {
     if (job.metadata.annotations?.[ownAnnotations.requestHash] !== requestHash(request)) {
       throw new ConflictError(
         `idempotency key ${JSON.stringify(request.idempotencyKey)} was already used for a different request (${job.metadata.name})`,
@@ -108,7 +116,7 @@ export function createEmbeddedClient(options: EmbeddedClientOptions): MetaPipeli
     }
     const namespace = request.namespace;
     const name = job.metadata.name as string;
-    let run = await findRun(namespace, name, signal);
+    let run = fresh ? undefined : await findRun(namespace, name, signal);
     if (!run) {
       const buildNumber = Number(job.metadata.labels?.[labels.buildNum]);
       const { pipelineRun } = buildMetaPipeline(request, { name, buildNumber, metaStep: options.metaStep });

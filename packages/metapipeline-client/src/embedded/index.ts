@@ -1,2 +1,2 @@
-export type { MetaStep } from './build.ts';
+export { type BuiltMetaPipeline, buildMetaPipeline, type MetaStep, metaPipelineName } from './build.ts';
 export { createEmbeddedClient, type EmbeddedClientOptions } from './embedded.ts';

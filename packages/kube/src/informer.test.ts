@@ -63,6 +63,19 @@ describe('Informer across API server restarts', () => {
     expect(informer.get(namespace, 'a')?.spec.context).toBe('changed');
   });
 
+  it('stops when its signal aborts, and lets go of the watch', async () => {
+    const abort = new AbortController();
+    const stopping = new Informer(kube.lighthouseJobs, { namespace });
+    const added: string[] = [];
+    stopping.on('add', (o) => added.push(o.metadata.name ?? ''));
+    await stopping.start(abort.signal);
+    abort.abort();
+    await stopping.stop();
+    await kube.lighthouseJobs.create(namespace, job('after-abort'));
+    await until(() => informer.get(namespace, 'after-abort') !== undefined);
+    expect(added).not.toContain('after-abort');
+  });
+
   it('keeps delivering events after the kube-apiserver process restarts', async () => {
     await env.stopApiServer();
     await env.startApiServer();

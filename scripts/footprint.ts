@@ -82,13 +82,15 @@ export async function installPacked(name: string): Promise<PackedInstall> {
     tarballs.set(pkg, (JSON.parse(stdout) as { filename: string }).filename);
   }
   await run('npm', ['init', '-y'], { cwd: dir });
-  await run(
-    'npm',
-    ['install', '--omit=dev', '--no-audit', '--no-fund', '--ignore-scripts', ...tarballs.values()],
-    {
-      cwd: dir,
-    },
-  );
+  const install = [
+    'install',
+    '--omit=dev',
+    '--no-audit',
+    '--no-fund',
+    '--ignore-scripts',
+    '--fetch-timeout=60000',
+  ];
+  await run('npm', [...install, ...tarballs.values()], { cwd: dir });
   const nodeModules = join(dir, 'node_modules');
   return {
     dir,

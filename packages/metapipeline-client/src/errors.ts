@@ -27,8 +27,8 @@ export class InvalidRequestError extends MetaPipelineError {
   override readonly problemType = 'urn:lighthouse-ts:problem:invalid-request';
   readonly errors: FieldError[];
 
-  constructor(message: string, errors: FieldError[] = []) {
-    super(message);
+  constructor(message: string, errors: FieldError[] = [], options?: ErrorOptions) {
+    super(message, options);
     this.errors = errors;
   }
 
@@ -52,6 +52,13 @@ export class ConflictError extends MetaPipelineError {
   override readonly problemType = 'urn:lighthouse-ts:problem:conflict';
 }
 
+/** The runner did not accept the caller's credentials. */
+export class UnauthorizedError extends MetaPipelineError {
+  override name = 'UnauthorizedError';
+  override readonly status = 401;
+  override readonly problemType = 'urn:lighthouse-ts:problem:unauthorized';
+}
+
 export class ForbiddenError extends MetaPipelineError {
   override name = 'ForbiddenError';
   override readonly status = 403;
@@ -69,6 +76,7 @@ export class UnavailableError extends MetaPipelineError {
 const byType = new Map<string, new (message: string) => MetaPipelineError>([
   ['urn:lighthouse-ts:problem:not-found', NotFoundError],
   ['urn:lighthouse-ts:problem:conflict', ConflictError],
+  ['urn:lighthouse-ts:problem:unauthorized', UnauthorizedError],
   ['urn:lighthouse-ts:problem:forbidden', ForbiddenError],
   ['urn:lighthouse-ts:problem:unavailable', UnavailableError],
 ]);

@@ -8,6 +8,7 @@ export {
   MetaPipelineError,
   NotFoundError,
   toProblem,
+  UnauthorizedError,
   UnavailableError,
 } from './errors.ts';
 export { openApiDocument, problemContentType, routes } from './openapi.ts';

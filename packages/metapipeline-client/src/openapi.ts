@@ -39,7 +39,10 @@ const problemDescriptions: Record<number, string> = {
   403: 'Kubernetes refused the runner.',
   404: 'No such meta-pipeline, or no such route.',
   409: 'The idempotency key was used for a different request.',
+  405: 'Method not allowed on this route (see the Allow header).',
   413: 'Body over the size limit.',
+  415: 'The body is not JSON (application/json).',
+  500: 'An unexpected error on the runner; details are in its log under the request id.',
   503: 'Kubernetes unavailable or the runner shutting down: retry with the same request.',
 };
 const namespaceParam = { name: 'namespace', in: 'path', required: true, schema: { type: 'string' } };
@@ -71,7 +74,7 @@ export function openApiDocument() {
           requestBody: { required: true, content: json('MetaPipelineRequest') },
           responses: {
             '200': { description: 'The meta-pipeline.', content: json('MetaPipeline') },
-            ...problems(400, 401, 403, 409, 413, 503),
+            ...problems(400, 401, 403, 405, 409, 413, 415, 500, 503),
           },
         },
       },
@@ -83,7 +86,7 @@ export function openApiDocument() {
           parameters: [namespaceParam, ...filterParams],
           responses: {
             '200': { description: 'The list.', content: json('MetaPipelineList') },
-            ...problems(400, 401, 403, 503),
+            ...problems(400, 401, 403, 405, 500, 503),
           },
         },
       },
@@ -93,7 +96,7 @@ export function openApiDocument() {
           parameters: [namespaceParam, nameParam],
           responses: {
             '200': { description: 'The meta-pipeline.', content: json('MetaPipeline') },
-            ...problems(400, 401, 403, 404, 503),
+            ...problems(400, 401, 403, 404, 405, 500, 503),
           },
         },
       },
@@ -104,7 +107,7 @@ export function openApiDocument() {
           parameters: [namespaceParam, nameParam],
           responses: {
             '200': { description: 'The meta-pipeline.', content: json('MetaPipeline') },
-            ...problems(400, 401, 403, 404, 503),
+            ...problems(400, 401, 403, 404, 405, 500, 503),
           },
         },
       },

@@ -98,7 +98,7 @@ export function createRemoteClient(options: RemoteClientOptions): MetaPipelineCl
   }
 
   return {
-    create: (request, callOptions) =>
+    create: async (request, callOptions) =>
       call(
         'POST',
         routes.create,
@@ -106,7 +106,7 @@ export function createRemoteClient(options: RemoteClientOptions): MetaPipelineCl
         MetaPipeline,
         callOptions,
       ),
-    get: (ref, callOptions) => {
+    get: async (ref, callOptions) => {
       const { namespace, name } = validated(MetaPipelineRef, ref, 'reference');
       return call('GET', routes.item(namespace, name), undefined, MetaPipeline, callOptions);
     },
@@ -116,7 +116,7 @@ export function createRemoteClient(options: RemoteClientOptions): MetaPipelineCl
       const path = `${routes.collection(namespace)}${search.size ? `?${search}` : ''}`;
       return (await call('GET', path, undefined, MetaPipelineList, callOptions)).items;
     },
-    cancel: (ref, callOptions) => {
+    cancel: async (ref, callOptions) => {
       const { namespace, name } = validated(MetaPipelineRef, ref, 'reference');
       return call('POST', routes.cancel(namespace, name), undefined, MetaPipeline, callOptions);
     },

@@ -316,6 +316,7 @@ async function translate<T>(call: () => Promise<T>): Promise<T> {
       throw new InvalidRequestError(
         message,
         error.causes.map((c) => ({ path: c.field ?? '', message: c.message ?? c.reason ?? 'invalid' })),
+        { cause: error },
       );
     }
     if (error instanceof KubeUnavailableError) throw new UnavailableError(message, { cause: error });

@@ -1,0 +1,314 @@
+import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import {
+  InvalidRequestError,
+  ListFilter,
+  type MetaPipelineClient,
+  MetaPipelineRef,
+  MetaPipelineRequest,
+  NotFoundError,
+  openApiDocument,
+  type Problem,
+  problemContentType,
+  UnavailableError,
+} from '@lighthouse-ts/metapipeline-client';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import type { BearerAuth } from './auth.ts';
+import { ClientGoneError, parseJson, readBody, requireJson } from './body.ts';
+import { methodNotAllowed, unauthorized } from './http-error.ts';
+import type { Metrics } from './metrics.ts';
+import { describeError } from './problem.ts';
+import type { Readiness } from './readiness.ts';
+import { allowedMethods, contractRoutes, createRouter, type Method, type Route } from './routes.ts';
+import { newTraceId, requestIdOf, traceIdOf } from './trace.ts';
+
+export interface RunnerHandlerOptions {
+  client: MetaPipelineClient;
+  /** Undefined serves without authentication (--insecure-no-auth). */
+  auth: BearerAuth | undefined;
+  logger: Logger;
+  metrics: Metrics;
+  readiness: () => Promise<Readiness>;
+  maxBodyBytes: number;
+}
+
+/** The runner's request listener. */
+export interface RunnerHandler {
+  (req: IncomingMessage, res: ServerResponse): void;
+  /** Turns readiness off and closes each connection after its answer. */
+  shutdown(): void;
+  /** Resolves once no request is being handled, including calls whose caller has gone. */
+  drained(): Promise<void>;
+}
+
+interface Context {
+  req: IncomingMessage;
+  params: Record<string, string>;
+  query: URLSearchParams;
+  log: Logger;
+  /** Aborts when the caller goes away before its answer. */
+  signal: AbortSignal;
+}
+
+type Answer = { status: number; body: string; contentType: string };
+type Operation = (context: Context) => Promise<Answer>;
+
+const json = (body: unknown, status = 200): Answer => ({
+  status,
+  body: JSON.stringify(body),
+  contentType: 'application/json',
+});
+
+/** Routes that answer without a token: probes, metrics and the contract document. */
+const openRoutes: Route<string>[] = [
+  { template: '/healthz', operations: { GET: 'healthz' } },
+  { template: '/readyz', operations: { GET: 'readyz' } },
+  { template: '/metrics', operations: { GET: 'metrics' } },
+  { template: '/openapi.json', operations: { GET: 'openapi' } },
+];
+
+export function createRunnerHandler(options: RunnerHandlerOptions): RunnerHandler {
+  const { client, auth, logger, metrics, readiness, maxBodyBytes } = options;
+  const openApi = JSON.stringify(openApiDocument());
+  let shuttingDown = false;
+  let lastReady: boolean | undefined;
+  let active = 0;
+  const idle = new Set<() => void>();
+
+  const contract: Record<string, Operation> = {
+    async createMetaPipeline({ req }) {
+      requireJson(header(req, 'content-type'));
+      const request = validated(MetaPipelineRequest, parseJson(await readBody(req, maxBodyBytes)), 'request');
+      // Not aborted when the caller leaves: a creation half done would wait for a retry to finish it.
+      const created = await client.create(request);
+      metrics.created.inc();
+      return json(created);
+    },
+    async listMetaPipelines({ params, query, signal }) {
+      const filter: Record<string, string> = { ...params };
+      for (const key of new Set(query.keys())) {
+        const values = query.getAll(key);
+        const wrong =
+          key === 'namespace' ? 'belongs in the path' : values.length > 1 ? 'given more than once' : '';
+        if (wrong)
+          throw new InvalidRequestError(`invalid filter: ${key} ${wrong}`, [{ path: key, message: wrong }]);
+        filter[key] = values[0] ?? '';
+      }
+      return json({ items: await client.list(validated(ListFilter, filter, 'filter'), { signal }) });
+    },
+    async getMetaPipeline({ params, signal }) {
+      return json(await client.get(validated(MetaPipelineRef, params, 'reference'), { signal }));
+    },
+    async cancelMetaPipeline({ req, params }) {
+      if (header(req, 'content-type') !== undefined) requireJson(header(req, 'content-type'));
+      await readBody(req, maxBodyBytes);
+      const cancelled = await client.cancel(validated(MetaPipelineRef, params, 'reference'));
+      metrics.cancelled.inc();
+      return json(cancelled);
+    },
+  };
+
+  const open: Record<string, Operation> = {
+    healthz: async () => json({ status: 'ok' }),
+    openapi: async () => ({ status: 200, body: openApi, contentType: 'application/json' }),
+    metrics: async () => ({
+      status: 200,
+      body: await metrics.registry.metrics(),
+      contentType: metrics.registry.contentType,
+    }),
+    async readyz({ log }) {
+      const state: Readiness = shuttingDown ? { ready: false, reason: 'shutting down' } : await readiness();
+      if (state.ready !== lastReady) {
+        if (state.ready) log.info('ready');
+        else log.warn({ reason: state.reason }, 'not ready');
+        lastReady = state.ready;
+      }
+      if (state.ready) return json({ status: 'ready' });
+      throw new UnavailableError(`not ready: ${state.reason}`);
+    },
+  };
+
+  for (const route of contractRoutes()) {
+    for (const name of Object.values(route.operations)) {
+      if (!(name in contract)) throw new Error(`runner: no handler for the contract's operation ${name}`);
+    }
+  }
+  const operations: Record<string, Operation> = { ...contract, ...open };
+  const route = createRouter([...contractRoutes(), ...openRoutes]);
+  const isOpen = new Set(Object.keys(open));
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = process.hrtime.bigint();
+    const requestId = requestIdOf(header(req, 'x-request-id'));
+    const log = logger.child({ requestId, traceId: traceIdOf(header(req, 'traceparent')) ?? newTraceId() });
+    const method = req.method ?? 'GET';
+    const raw = req.url ?? '/';
+    const queryAt = raw.indexOf('?');
+    const path = queryAt === -1 ? raw : raw.slice(0, queryAt);
+    let template = 'unmatched';
+    let quiet = false;
+    let failure: { kind: string; error: string } | undefined;
+    const gone = new AbortController();
+    res.setHeader('x-request-id', requestId);
+    res.on('close', () => {
+      if (!res.writableFinished) gone.abort(new ClientGoneError('the caller went away'));
+      const status = res.writableFinished ? res.statusCode : 499;
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      metrics.requests.inc({ route: template, method: metricMethod(method), code: status });
+      metrics.requestDuration.observe({ route: template }, seconds);
+      // One line per request; a failure adds its kind and message.
+      const line = {
+        method,
+        path,
+        route: template,
+        status,
+        durationMs: Math.round(seconds * 1000),
+        ...failure,
+      };
+      if (quiet) log.debug(line, 'request');
+      else if (status >= 500) log.warn(line, 'request');
+      else log.info(line, 'request');
+    });
+    log.debug({ method, path }, 'request received');
+
+    try {
+      const match = route(path);
+      if (!match) throw new NotFoundError(`no route for ${method} ${path}`);
+      template = match.route.template;
+      const name = match.route.operations[(method === 'HEAD' ? 'GET' : method) as Method];
+      if (!name) throw methodNotAllowed(method, allowedMethods(match.route));
+      const operation = operations[name];
+      if (!operation) throw new Error(`runner: no handler for ${name}`);
+      quiet = isOpen.has(name);
+      if (!isOpen.has(name) && auth) {
+        const result = auth.check(header(req, 'authorization'));
+        if (result !== 'ok') throw unauthorized(result);
+      }
+      const query = new URLSearchParams(queryAt === -1 ? '' : raw.slice(queryAt + 1));
+      const answer = await operation({ req, params: match.params, query, log, signal: gone.signal });
+      send(req, res, answer);
+    } catch (error) {
+      metrics.countKubeError(error);
+      // Nobody is left to answer; the request's line says 499.
+      if (gone.signal.aborted || error instanceof ClientGoneError) return;
+      const { problem, headers, unexpected } = describeError(error, requestId);
+      if (unexpected) log.error({ err: error }, 'unexpected error');
+      failure = { kind: problem.title, error: problem.detail ?? '' };
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+      send(req, res, {
+        status: problem.status,
+        body: JSON.stringify(problem),
+        contentType: problemContentType,
+      });
+    }
+  }
+
+  function send(req: IncomingMessage, res: ServerResponse, answer: Answer): void {
+    if (res.destroyed) return;
+    if (shuttingDown) res.setHeader('connection', 'close');
+    else if (!req.complete) discardRest(req, maxBodyBytes);
+    res.writeHead(answer.status, {
+      'content-type': answer.contentType,
+      'content-length': Buffer.byteLength(answer.body),
+      'cache-control': 'no-store',
+    });
+    res.end(answer.body);
+  }
+
+  const handler: RunnerHandler = Object.assign(
+    (req: IncomingMessage, res: ServerResponse) => {
+      active++;
+      handle(req, res)
+        .catch((error: unknown) => {
+          logger.error({ err: error }, 'request handler failed');
+          res.destroy();
+        })
+        .finally(() => {
+          if (--active > 0) return;
+          for (const resolve of idle) resolve();
+          idle.clear();
+        });
+    },
+    {
+      shutdown() {
+        shuttingDown = true;
+      },
+      drained() {
+        return active === 0 ? Promise.resolve() : new Promise<void>((resolve) => idle.add(resolve));
+      },
+    },
+  );
+  return handler;
+}
+
+/**
+ * Answering before the whole body arrived (a refusal, or a body over the limit): the rest is read and
+ * dropped for a little while before the connection is cut. Closing a socket with unread data at once
+ * resets it, and a caller still sending may then lose the answer instead of reading it.
+ */
+function discardRest(req: IncomingMessage, maxBodyBytes: number): void {
+  const budget = Math.max(maxBodyBytes, 1024 * 1024);
+  let dropped = 0;
+  const cut = () => req.socket.destroy();
+  const timer = setTimeout(cut, 5000);
+  req.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > budget) cut();
+  });
+  req.once('end', () => clearTimeout(timer));
+  req.socket.once('close', () => clearTimeout(timer));
+  req.resume();
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function validated<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+  const result = schema.safeParse(input);
+  if (!result.success) throw InvalidRequestError.fromZod(result.error, what);
+  return result.data;
+}
+
+const knownMethods = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
+/** Bounded label values: an arbitrary method name must not make a new time series. */
+function metricMethod(method: string): string {
+  return knownMethods.has(method) ? method : 'other';
+}
+
+/**
+ * Answers requests Node's parser refused (malformed, headers too large, too slow) with a problem
+ * document too, instead of Node's bare 400.
+ */
+export function clientErrorListener(logger: Logger) {
+  return (error: NodeJS.ErrnoException, socket: Duplex): void => {
+    const inProgress = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
+    if (error.code === 'ECONNRESET' || !socket.writable || inProgress) {
+      socket.destroy();
+      return;
+    }
+    const status =
+      error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    const requestId = requestIdOf(undefined);
+    const problem: Problem = {
+      type: 'urn:lighthouse-ts:problem:bad-request',
+      title: STATUS_CODES[status] ?? 'Bad Request',
+      status,
+      detail: `the HTTP request could not be read (${error.code ?? error.message})`,
+      requestId,
+    };
+    logger.info({ requestId, status, error: error.code ?? error.message }, 'unreadable request');
+    const body = JSON.stringify(problem);
+    socket.end(
+      `HTTP/1.1 ${status} ${problem.title}\r\ncontent-type: ${problemContentType}\r\n` +
+        `content-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${requestId}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  };
+}

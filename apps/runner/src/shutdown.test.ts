@@ -1,0 +1,159 @@
+import { once } from 'node:events';
+import { Agent, type ClientRequest, type IncomingMessage, request } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import { createKubeClient } from '@lighthouse-ts/kube';
+import { pullRequestRequest } from '@lighthouse-ts/metapipeline-client/testing';
+import type { TestCluster } from '@lighthouse-ts/testenv';
+import { testCluster } from '@lighthouse-ts/testenv/vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { killRunners, type ServingRunner, startRunner } from '../test/runner-process.ts';
+
+/** A create whose body is sent in two parts: it stays in flight until `finish()`. */
+function slowCreate(runner: ServingRunner, namespace: string, requestId: string) {
+  const body = Buffer.from(JSON.stringify(pullRequestRequest(namespace)));
+  const req: ClientRequest = request(`${runner.url}/v1/metapipelines`, {
+    method: 'POST',
+    agent: new Agent({ keepAlive: true }),
+    headers: {
+      authorization: `Bearer ${runner.token}`,
+      'content-type': 'application/json',
+      'content-length': String(body.length),
+      'x-request-id': requestId,
+    },
+  });
+  const response = new Promise<{ res: IncomingMessage; text: string }>((resolve, reject) => {
+    req.on('response', async (res) => {
+      let text = '';
+      for await (const chunk of res) text += chunk;
+      resolve({ res, text });
+    });
+    req.on('error', reject);
+  });
+  response.catch(() => {});
+  req.write(body.subarray(0, 40));
+  return { req, response, finish: () => req.end(body.subarray(40)) };
+}
+
+/** A connection that has sent part of a request's head, so the server counts it busy, not idle. */
+async function halfSentRequest(port: number, path: string): Promise<Socket> {
+  const socket = connect(port, '127.0.0.1');
+  await once(socket, 'connect');
+  socket.write(`GET ${path} HTTP/1.1\r\nHost: runner\r\n`);
+  return socket;
+}
+
+async function readAll(socket: Socket): Promise<string> {
+  let text = '';
+  socket.setEncoding('utf8');
+  for await (const chunk of socket) text += chunk;
+  return text;
+}
+
+/** Whether a new connection is refused, asking a few times (the listener closes within a moment). */
+async function refusesConnections(port: number): Promise<boolean> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const refused = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(false);
+      });
+      socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
+    });
+    if (refused) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
+}
+
+describe('shutdown', () => {
+  let cluster: TestCluster;
+  let namespace: string;
+
+  beforeAll(async () => {
+    cluster = await testCluster();
+    namespace = await cluster.createNamespace('shutdown');
+  });
+  afterAll(killRunners);
+
+  it('on SIGTERM: turns unready at once, stops accepting, finishes the request in flight, exits 0', async () => {
+    const runner = await startRunner({
+      kubeconfig: cluster.kubeconfigPath,
+      namespace,
+      args: ['--log-level', 'debug'],
+    });
+    const probe = await halfSentRequest(runner.port, '/readyz');
+    const create = slowCreate(runner, namespace, 'in-flight-create');
+    await runner.waitForLog(
+      (l) => l.requestId === 'in-flight-create' && l.msg === 'request received',
+      'for it',
+    );
+
+    runner.child.kill('SIGTERM');
+    await runner.waitForLog((l) => l.msg === 'shutting down', '"shutting down"');
+
+    probe.write('\r\n');
+    const answer = await readAll(probe);
+    expect(answer).toMatch(/^HTTP\/1\.1 503 /);
+    expect(answer).toMatch(/^connection: close$/im);
+    expect(answer).toContain('"detail":"not ready: shutting down"');
+    expect(await refusesConnections(runner.port)).toBe(true);
+
+    create.finish();
+    const { res, text } = await create.response;
+    expect(res.statusCode, text).toBe(200);
+    expect(res.headers.connection).toBe('close');
+    const created = JSON.parse(text) as { ref: { name: string } };
+
+    expect(await runner.exited).toEqual({ code: 0, signal: null });
+    expect(runner.logs.at(-1)?.msg).toBe('stopped');
+    expect(runner.logs.some((l) => l.msg.startsWith('grace period over'))).toBe(false);
+    const kube = createKubeClient({ config: { kubeconfig: cluster.kubeconfigPath } });
+    try {
+      expect((await kube.lighthouseJobs.get(namespace, created.ref.name)).metadata.name).toBe(
+        created.ref.name,
+      );
+    } finally {
+      await kube.close();
+    }
+  });
+
+  it('does not wait for idle keep-alive connections', async () => {
+    const runner = await startRunner({
+      kubeconfig: cluster.kubeconfigPath,
+      namespace,
+      args: ['--shutdown-grace-seconds', '1'],
+    });
+    const agent = new Agent({ keepAlive: true, keepAliveMsecs: 60_000 });
+    const res = await new Promise<IncomingMessage>((resolve, reject) =>
+      request(`${runner.url}/healthz`, { agent }, resolve).on('error', reject).end(),
+    );
+    res.resume();
+    await once(res, 'end');
+    expect(res.headers.connection).toBe('keep-alive');
+
+    runner.child.kill('SIGTERM');
+    expect(await runner.exited).toEqual({ code: 0, signal: null });
+    // Node's keep-alive timeout (5 s) is longer than the grace (1 s): had the idle connection been left
+    // open, the grace period would have run out.
+    expect(runner.logs.some((l) => l.msg.startsWith('grace period over'))).toBe(false);
+    agent.destroy();
+  });
+
+  it('cuts requests still open when the grace period is over, and still exits 0', async () => {
+    const runner = await startRunner({
+      kubeconfig: cluster.kubeconfigPath,
+      namespace,
+      args: ['--shutdown-grace-seconds', '1', '--log-level', 'debug'],
+    });
+    const stuck = slowCreate(runner, namespace, 'never-finished');
+    await runner.waitForLog(
+      (l) => l.requestId === 'never-finished' && l.msg === 'request received',
+      'for it',
+    );
+    runner.child.kill('SIGTERM');
+    expect(await runner.exited).toEqual({ code: 0, signal: null });
+    expect(runner.logs.some((l) => l.msg.startsWith('grace period over'))).toBe(true);
+    await expect(stuck.response).rejects.toThrow(/socket hang up|ECONNRESET/);
+  });
+});

@@ -77,6 +77,22 @@ export const flags: readonly Flag[] = [
     description: 'command of the meta-pipeline step, split on spaces',
   },
   {
+    key: 'kubeQps',
+    flag: 'kube-qps',
+    env: 'RUNNER_KUBE_QPS',
+    default: '50',
+    value: 'n',
+    description: 'sustained Kubernetes requests per second (client-side limit; a create makes about 6)',
+  },
+  {
+    key: 'kubeBurst',
+    flag: 'kube-burst',
+    env: 'RUNNER_KUBE_BURST',
+    default: '100',
+    value: 'n',
+    description: 'Kubernetes requests allowed at once above the sustained rate',
+  },
+  {
     key: 'maxBodyBytes',
     flag: 'max-body-bytes',
     env: 'RUNNER_MAX_BODY_BYTES',
@@ -130,6 +146,8 @@ const RunnerConfig = z.strictObject({
     .string()
     .transform((command) => command.split(/\s+/).filter(Boolean))
     .pipe(z.array(z.string()).min(1, 'must not be empty')),
+  kubeQps: integer(1, 100_000),
+  kubeBurst: integer(1, 100_000),
   maxBodyBytes: integer(1, 1024 ** 3),
   shutdownGraceSeconds: integer(0, 3600),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),

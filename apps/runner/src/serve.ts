@@ -47,7 +47,12 @@ export async function serve(config: RunnerConfig): Promise<number> {
     userAgent: 'lighthouse-runner',
   });
   const client = createEmbeddedClient({
-    kube: { config: kubeConfig, userAgent: 'lighthouse-runner' },
+    kube: {
+      config: kubeConfig,
+      userAgent: 'lighthouse-runner',
+      qps: config.kubeQps,
+      burst: config.kubeBurst,
+    },
     metaStep: { image: config.metaStepImage, command: config.metaStepCommand },
   });
   const handler = createRunnerHandler({

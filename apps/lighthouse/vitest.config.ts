@@ -1,3 +1,3 @@
 import { lighthouseProject } from '../../vitest.shared.ts';
 
-export default lighthouseProject();
+export default lighthouseProject({ cluster: true });

@@ -6,6 +6,7 @@ import { verifySignature } from './verify.ts';
 
 export * from './events.ts';
 export type { HeaderSource } from './headers.ts';
+export { detectProvider } from './providers.ts';
 export { signedWebhookHeaders, type WebhookToSign } from './sign.ts';
 
 export interface WebhookRequest {

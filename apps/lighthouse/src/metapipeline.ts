@@ -1,0 +1,110 @@
+// One setting chooses how lighthouse starts meta-pipelines. The embedded implementation is imported only
+// in its branch, so a remote-mode process never loads @lighthouse-ts/kube nor @kubernetes/client-node.
+import { readFile } from 'node:fs/promises';
+import {
+  createRemoteClient,
+  type MetaPipeline,
+  type MetaPipelineClient,
+  type MetaPipelineRequest,
+  type RemoteCallOptions,
+} from '@lighthouse-ts/metapipeline-client';
+
+export type MetaPipelineSettings =
+  | {
+      mode: 'embedded';
+      /** A kubeconfig file; the pod's service account when absent. */
+      kubeconfig?: string;
+      /** The runner image whose meta step runs inside each meta-pipeline. */
+      metaStepImage: string;
+      /** Default `runner meta-step`. */
+      metaStepCommand?: readonly string[];
+      /** Client-side limit on Kubernetes requests per second, and the burst above it. */
+      kubeQps?: number;
+      kubeBurst?: number;
+    }
+  | {
+      mode: 'remote';
+      /** The runner's base URL, e.g. `http://lighthouse-runner:8080`. */
+      runnerUrl: string;
+      /** File holding the runner's bearer token (as a mounted Secret); surrounding whitespace is ignored. */
+      runnerTokenFile: string;
+      /** Per-attempt timeout of a call to the runner. */
+      timeoutMs?: number;
+      /** Attempts in all for connection errors and 502/503/504. */
+      attempts?: number;
+    };
+
+/** The client either way; `create` takes the delivery's traceparent, which the remote client sends on. */
+export type LighthouseMetaPipelineClient = MetaPipelineClient & {
+  create(request: MetaPipelineRequest, options?: RemoteCallOptions): Promise<MetaPipeline>;
+};
+
+/** The settings cannot make a client; the message names the setting and why. */
+export class MetaPipelineSettingsError extends Error {
+  override name = 'MetaPipelineSettingsError';
+}
+
+const userAgent = 'lighthouse';
+
+export async function createMetaPipelineClient(
+  settings: MetaPipelineSettings,
+): Promise<LighthouseMetaPipelineClient> {
+  if (settings.mode === 'remote') {
+    let url: URL;
+    try {
+      url = new URL(settings.runnerUrl);
+    } catch {
+      throw new MetaPipelineSettingsError(
+        `the runner URL ${JSON.stringify(settings.runnerUrl)} is not a URL`,
+      );
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new MetaPipelineSettingsError(`the runner URL must be http or https, not ${url.protocol}`);
+    }
+    return createRemoteClient({
+      url: url.href,
+      token: await readToken(settings.runnerTokenFile),
+      ...(settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs }),
+      ...(settings.attempts === undefined ? {} : { attempts: settings.attempts }),
+    });
+  }
+  if (!settings.metaStepImage) throw new MetaPipelineSettingsError('the meta step image is required');
+  const { createEmbeddedClient } = await import('@lighthouse-ts/metapipeline-client/embedded');
+  try {
+    return createEmbeddedClient({
+      kube: {
+        config: settings.kubeconfig ? { kubeconfig: settings.kubeconfig } : { inCluster: true },
+        userAgent,
+        ...(settings.kubeQps === undefined ? {} : { qps: settings.kubeQps }),
+        ...(settings.kubeBurst === undefined ? {} : { burst: settings.kubeBurst }),
+      },
+      metaStep: {
+        image: settings.metaStepImage,
+        command: [...(settings.metaStepCommand ?? ['runner', 'meta-step'])],
+      },
+    });
+  } catch (error) {
+    const where = settings.kubeconfig ? `from ${settings.kubeconfig}` : 'in-cluster';
+    throw new MetaPipelineSettingsError(
+      `cannot load the Kubernetes configuration ${where}: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+}
+
+/** The token from its file, trimmed; an error naming the file (never its content) if unusable. */
+async function readToken(path: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new MetaPipelineSettingsError(`cannot read the runner token file ${path}: ${code}`);
+  }
+  const token = text.trim();
+  if (!token) throw new MetaPipelineSettingsError(`the runner token file ${path} is empty`);
+  if (/\s/.test(token)) {
+    throw new MetaPipelineSettingsError(`the runner token file ${path} holds whitespace inside the token`);
+  }
+  return token;
+}

@@ -1,0 +1,407 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ConflictError, UnavailableError } from '@lighthouse-ts/metapipeline-client';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { createWebhookHandler } from './handler.ts';
+import { createMetrics } from './metrics.ts';
+import { rawRequest, sample } from './testing/http.ts';
+import { serveInProcess, testSecret } from './testing/in-process.ts';
+import { captureLogs } from './testing/logs.ts';
+import { delivery, goScmPayloads, octokitExample } from './testing/payloads.ts';
+
+type Served = Awaited<ReturnType<typeof serveInProcess>>;
+
+const opened = octokitExample('pull_request', 'opened');
+const push = octokitExample('push');
+const send = (served: Served, event: string, body: Buffer, deliveryId: string, headers = {}) => {
+  const request = delivery({ event, body, deliveryId, secret: testSecret });
+  return rawRequest(served.hook, { ...request, headers: { ...request.headers, ...headers } });
+};
+
+/** A promise to hold a dispatch open until the test lets it go. */
+function gate() {
+  const { promise, resolve } = Promise.withResolvers<void>();
+  return { wait: () => promise, open: () => resolve() };
+}
+
+/** Waits until `check` holds, asking every few milliseconds (a hang guard, not a measure). */
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 2000; i++) {
+    if (check()) return;
+    await sleep(5);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+let current: Served | undefined;
+async function serve(options: Parameters<typeof serveInProcess>[0] = {}): Promise<Served> {
+  current = await serveInProcess(options);
+  return current;
+}
+afterEach(async () => {
+  await current?.server.stop(1000);
+  current = undefined;
+});
+
+describe('deliveries', () => {
+  it('refuses to be created without a webhook secret', () => {
+    const { logger } = captureLogs();
+    const options = { logger, metrics: createMetrics(), dispatch: async () => ({ started: [] }) };
+    expect(() => createWebhookHandler({ ...options, secrets: [] })).toThrow(/no webhook secret/);
+    expect(() => createWebhookHandler({ ...options, secrets: [''] })).toThrow(/no webhook secret/);
+    expect(() => createWebhookHandler({ ...options, secrets: () => [] })).toThrow(/no webhook secret/);
+  });
+
+  it('ping -> 200 pong, nothing dispatched', async () => {
+    const served = await serve();
+    const res = await send(served, 'ping', octokitExample('ping'), 'ping-1');
+    expect(res.status).toBe(200);
+    expect(res.json()).toMatchObject({ status: 'pong', deliveryId: 'ping-1' });
+    expect(served.calls).toHaveLength(0);
+  });
+
+  it('an event we do not handle -> 202 with the reason, nothing dispatched', async () => {
+    const served = await serve();
+    const star = await send(served, 'star', octokitExample('star', 'created'), 'star-1');
+    expect(star.status).toBe(202);
+    expect(star.json()).toMatchObject({ status: 'ignored', reason: 'github star' });
+    const assigned = await send(served, 'pull_request', octokitExample('pull_request', 'assigned'), 'pr-a');
+    expect(assigned.status).toBe(202);
+    expect(assigned.json()).toMatchObject({ status: 'ignored', reason: 'github pull_request assigned' });
+    expect(served.calls).toHaveLength(0);
+  });
+
+  it('an event -> dispatched once with the normalised event; 200 with what started', async () => {
+    const served = await serve({ respond: async () => ({ started: ['unit', 'lint'], skipped: [] }) });
+    const res = await send(served, 'pull_request', opened, 'pr-1');
+    expect(res.status, res.text).toBe(200);
+    expect(res.json()).toMatchObject({ status: 'done', started: ['unit', 'lint'], deliveryId: 'pr-1' });
+    expect(served.calls).toHaveLength(1);
+    expect(served.calls[0]?.event).toMatchObject({
+      type: 'pull_request',
+      action: 'opened',
+      provider: 'github',
+      deliveryId: 'pr-1',
+      repo: { owner: 'Codertocat', name: 'Hello-World' },
+    });
+  });
+
+  it('accepts any secret of a rotation, read anew on every delivery', async () => {
+    let secrets = ['old-secret', testSecret];
+    const served = await serve({ secrets: () => secrets });
+    expect((await send(served, 'push', push, 'rot-1')).status).toBe(200);
+    secrets = ['new-secret'];
+    expect((await send(served, 'push', push, 'rot-2')).status).toBe(401);
+    expect(served.calls).toHaveLength(1);
+  });
+});
+
+describe('dedupe by delivery id', () => {
+  it('the same delivery twice -> dispatched once; the repeat answers 200 duplicate', async () => {
+    const served = await serve();
+    expect((await send(served, 'push', push, 'dup-1')).json()).toMatchObject({ status: 'done' });
+    const again = await send(served, 'push', push, 'dup-1');
+    expect(again.status).toBe(200);
+    expect(again.json()).toMatchObject({ status: 'duplicate', deliveryId: 'dup-1' });
+    expect(served.calls).toHaveLength(1);
+    // Another delivery of the same payload is a new event.
+    expect((await send(served, 'push', push, 'dup-2')).json()).toMatchObject({ status: 'done' });
+    expect(served.calls).toHaveLength(2);
+  });
+
+  it('two identical deliveries at once -> dispatched once; the second waits for the first', async () => {
+    const held = gate();
+    const served = await serve({
+      respond: async () => {
+        await held.wait();
+        return { started: ['unit'] };
+      },
+    });
+    const first = send(served, 'pull_request', opened, 'same-time');
+    await until(() => served.calls.length === 1, 'the first dispatch');
+    const second = send(served, 'pull_request', opened, 'same-time');
+    await served.logs.waitFor((line) => /already being dispatched/.test(line.msg), 'the second joining');
+    held.open();
+    const answers = await Promise.all([first, second]);
+    expect(answers.map((res) => res.status)).toEqual([200, 200]);
+    expect(answers.map((res) => res.json().status)).toEqual(['done', 'duplicate']);
+    expect(answers[1]?.json()).toMatchObject({ started: ['unit'] });
+    expect(served.calls).toHaveLength(1);
+  });
+
+  it('forgets deliveries after the window', async () => {
+    const served = await serve({ dedupeWindowMs: 50 });
+    await send(served, 'push', push, 'window-1');
+    await sleep(100);
+    expect((await send(served, 'push', push, 'window-1')).json()).toMatchObject({ status: 'done' });
+    expect(served.calls).toHaveLength(2);
+  });
+});
+
+describe('the answer budget', () => {
+  it('a dispatch slower than the budget -> 202; it finishes in the background, its outcome logged', async () => {
+    const held = gate();
+    const served = await serve({
+      budgetMs: 150,
+      respond: async () => {
+        await held.wait();
+        return { started: ['slow-job'] };
+      },
+    });
+    const res = await send(served, 'push', push, 'slow-1');
+    expect(res.status).toBe(202);
+    expect(res.json()).toMatchObject({ status: 'accepted', reason: expect.stringMatching(/150 ms/) });
+    expect(served.logs.lines.some((line) => line.msg === 'dispatched')).toBe(false);
+
+    // A redelivery while it still runs joins it: not dispatched again, and also 202 past its budget.
+    expect((await send(served, 'push', push, 'slow-1')).status).toBe(202);
+    held.open();
+    const done = await served.logs.waitFor((line) => line.msg === 'dispatched', 'the outcome');
+    expect(done).toMatchObject({ deliveryId: 'slow-1', started: ['slow-job'] });
+    await served.handler.drained();
+    expect((await send(served, 'push', push, 'slow-1')).json()).toMatchObject({ status: 'duplicate' });
+    expect(served.calls).toHaveLength(1);
+  });
+
+  it('a background dispatch that fails is logged, counted and not remembered', async () => {
+    const held = gate();
+    let fail = true;
+    const served = await serve({
+      budgetMs: 100,
+      respond: async () => {
+        await held.wait();
+        if (fail) throw new UnavailableError('the runner is away');
+        return { started: ['unit'] };
+      },
+    });
+    expect((await send(served, 'push', push, 'late-fail')).status).toBe(202);
+    held.open();
+    const failed = await served.logs.waitFor((line) => line.msg === 'dispatch failed', 'the failure');
+    expect(failed).toMatchObject({ deliveryId: 'late-fail', errorType: 'UnavailableError' });
+    fail = false;
+    await served.handler.drained();
+    expect((await send(served, 'push', push, 'late-fail')).json()).toMatchObject({ status: 'done' });
+    expect(served.calls).toHaveLength(2);
+  });
+});
+
+describe('dispatch failures', () => {
+  it('a failing dispatch -> 503 with the reason; a redelivery dispatches again', async () => {
+    let failures = 1;
+    const served = await serve({
+      respond: async () => {
+        if (failures-- > 0) throw new UnavailableError('Kubernetes unreachable: ECONNREFUSED');
+        return { started: ['unit'] };
+      },
+    });
+    const res = await send(served, 'pull_request', opened, 'fail-1');
+    expect(res.status).toBe(503);
+    expect(res.headers['content-type']).toBe('application/problem+json');
+    expect(res.json()).toMatchObject({
+      type: 'urn:lighthouse-ts:problem:dispatch-failed',
+      status: 503,
+      detail: 'could not start the jobs: Kubernetes unreachable: ECONNREFUSED',
+      errorType: 'UnavailableError',
+      retryable: true,
+      deliveryId: 'fail-1',
+    });
+    const retry = await send(served, 'pull_request', opened, 'fail-1');
+    expect(retry.status).toBe(200);
+    expect(retry.json()).toMatchObject({ status: 'done', started: ['unit'] });
+    expect(served.calls).toHaveLength(2);
+
+    const metrics = (await rawRequest(`${served.url}/metrics`)).text;
+    expect(sample(metrics, 'lighthouse_dispatch_errors_total', { type: 'UnavailableError' })).toBe(1);
+  });
+
+  it('every MetaPipelineError is a 503 (with its type); any other error is a bug: 500 without details', async () => {
+    let error: Error = new ConflictError('key reused');
+    const served = await serve({
+      respond: async () => {
+        throw error;
+      },
+    });
+    const conflict = await send(served, 'push', push, 'conflict');
+    expect(conflict.status).toBe(503);
+    expect(conflict.json()).toMatchObject({ errorType: 'ConflictError', retryable: false });
+
+    error = new TypeError("Cannot read properties of undefined (reading 'sha')");
+    const bug = await send(served, 'push', push, 'bug');
+    expect(bug.status).toBe(500);
+    expect(bug.json().detail).not.toMatch(/sha/);
+    const logged = served.logs.lines.find(
+      (line) => line.msg === 'dispatch failed' && line.deliveryId === 'bug',
+    );
+    expect(logged).toMatchObject({ errorType: 'unexpected', err: { message: expect.stringMatching(/sha/) } });
+    // Still up.
+    expect((await rawRequest(`${served.url}/healthz`)).status).toBe(200);
+  });
+});
+
+describe('logs and traces', () => {
+  it('every line from receipt to dispatch carries the delivery id and the sender trace id', async () => {
+    const served = await serve({
+      respond: async (_event, { log }) => {
+        log.info('deciding');
+        return { started: ['unit'] };
+      },
+    });
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const traceparent = `00-${traceId}-00f067aa0ba902b7-01`;
+    expect((await send(served, 'pull_request', opened, 'traced', { traceparent })).status).toBe(200);
+
+    const lines = served.logs.lines.filter((line) => line.deliveryId === 'traced');
+    expect(lines.map((line) => line.msg)).toEqual([
+      'delivery received',
+      'dispatching',
+      'deciding',
+      'dispatched',
+      'delivery answered',
+    ]);
+    for (const line of lines) expect(line).toMatchObject({ traceId, provider: 'github' });
+    // The trace goes on to the dispatch (for the runner) with a span of lighthouse's as parent.
+    const sent = served.calls[0]?.context.traceparent;
+    expect(sent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    expect(sent).not.toBe(traceparent);
+  });
+
+  it('starts a new trace when the sender sends none (or an invalid one)', async () => {
+    const served = await serve();
+    await send(served, 'push', push, 'untraced-1');
+    await send(served, 'push', push, 'untraced-2', {
+      traceparent: `00-${'0'.repeat(32)}-00f067aa0ba902b7-01`,
+    });
+    const traceIds = ['untraced-1', 'untraced-2'].map((id) => {
+      const ids = new Set(
+        served.logs.lines.filter((line) => line.deliveryId === id).map((line) => line.traceId),
+      );
+      expect(ids.size).toBe(1);
+      return [...ids][0];
+    });
+    for (const traceId of traceIds) expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(traceIds[0]).not.toBe(traceIds[1]);
+    expect(served.calls[0]?.context.traceparent).toContain(String(traceIds[0]));
+  });
+
+  it('a refused delivery is logged with the delivery id it claimed, the status and the reason', async () => {
+    const served = await serve();
+    const request = delivery({ event: 'push', body: push, deliveryId: 'forged', secret: 'wrong' });
+    expect((await rawRequest(served.hook, request)).status).toBe(401);
+    const answered = served.logs.lines.find((line) => line.msg === 'delivery answered');
+    expect(answered).toMatchObject({
+      deliveryId: 'forged',
+      traceId: expect.stringMatching(/^[0-9a-f]{32}$/),
+      status: 401,
+      outcome: 'refused',
+      reason: expect.stringMatching(/does not match/),
+    });
+  });
+});
+
+describe('metrics', () => {
+  it('counts deliveries by provider, event and code, and times them', async () => {
+    const served = await serve();
+    await send(served, 'push', push, 'm-1');
+    await send(served, 'push', push, 'm-1');
+    await send(served, 'pull_request', opened, 'm-2');
+    await send(served, 'star', octokitExample('star', 'created'), 'm-3');
+    await send(served, 'ping', octokitExample('ping'), 'm-4');
+    const res = await rawRequest(`${served.url}/metrics`);
+    expect(res.headers['content-type']).toMatch(/^text\/plain/);
+    const text = res.text;
+    const deliveries = (event: string, code: string) =>
+      sample(text, 'lighthouse_webhook_deliveries_total', { provider: 'github', event, code });
+    expect(deliveries('push', '200')).toBe(2);
+    expect(deliveries('pull_request', '200')).toBe(1);
+    expect(deliveries('star', '202')).toBe(1);
+    expect(deliveries('ping', '200')).toBe(1);
+    expect(sample(text, 'lighthouse_webhook_duplicates_total', { provider: 'github' })).toBe(1);
+    expect(sample(text, 'lighthouse_webhook_duration_seconds_count', { provider: 'github' })).toBe(5);
+    expect(sample(text, 'lighthouse_dispatch_duration_seconds_count', { outcome: 'ok' })).toBe(2);
+    expect(sample(text, 'lighthouse_dispatches_in_flight')).toBe(0);
+    // Counters the trigger and the config loader increment, and the process's own.
+    served.metrics.jobsStarted.inc({ repo: 'Codertocat/Hello-World', job: 'unit' });
+    served.metrics.configReloadFailures.inc();
+    const after = (await rawRequest(`${served.url}/metrics`)).text;
+    expect(
+      sample(after, 'lighthouse_jobs_started_total', { repo: 'Codertocat/Hello-World', job: 'unit' }),
+    ).toBe(1);
+    expect(sample(after, 'lighthouse_config_reload_failures_total')).toBe(1);
+    expect(sample(after, 'lighthouse_config_reloads_total')).toBe(0);
+    expect(after).toContain('process_resident_memory_bytes');
+  });
+});
+
+describe('readiness and drain', () => {
+  it('/readyz follows the readiness check, and turns false on shutdown', async () => {
+    let ready = false;
+    const served = await serve({
+      readiness: () => (ready ? { ready: true } : { ready: false, reason: 'no config yet' }),
+    });
+    const notYet = await rawRequest(`${served.url}/readyz`);
+    expect(notYet.status).toBe(503);
+    expect(notYet.json().detail).toBe('not ready: no config yet');
+    ready = true;
+    expect((await rawRequest(`${served.url}/readyz`)).status).toBe(200);
+    served.handler.shutdown();
+    expect((await rawRequest(`${served.url}/readyz`)).json()).toMatchObject({
+      status: 503,
+      detail: 'not ready: shutting down',
+    });
+    expect((await rawRequest(`${served.url}/healthz`)).status).toBe(200);
+  });
+
+  it('stop() waits for a dispatch answered with 202 before it resolves', async () => {
+    const held = gate();
+    const served = await serve({
+      budgetMs: 50,
+      respond: async () => {
+        await held.wait();
+        return { started: ['unit'] };
+      },
+    });
+    expect((await send(served, 'push', push, 'drain-1')).status).toBe(202);
+    let stopped = false;
+    const stopping = served.server.stop(10_000).then((ended) => {
+      stopped = true;
+      return ended;
+    });
+    await sleep(100);
+    expect(stopped).toBe(false);
+    held.open();
+    expect(await stopping).toBe('drained');
+    expect(served.logs.lines.find((line) => line.msg === 'dispatched')).toMatchObject({
+      deliveryId: 'drain-1',
+    });
+  });
+
+  it('past the grace period the dispatch is aborted through its signal', async () => {
+    const served = await serve({
+      budgetMs: 50,
+      respond: async (_event, { signal }) => {
+        await new Promise((_resolve, reject) =>
+          signal.addEventListener('abort', () => reject(signal.reason)),
+        );
+        return { started: [] };
+      },
+    });
+    expect((await send(served, 'push', push, 'cut-1')).status).toBe(202);
+    expect(await served.server.stop(100)).toBe('cut');
+    await served.handler.drained();
+    expect(served.logs.lines.find((line) => line.msg === 'dispatch failed')).toMatchObject({
+      deliveryId: 'cut-1',
+      err: { message: 'grace period over' },
+    });
+  });
+});
+
+it('a delivery id counts per provider: the same id from GitLab is another delivery', async () => {
+  const served = await serve();
+  const gitlabPush = goScmPayloads(inject('fixturesDir')).find(
+    (payload) => payload.provider === 'gitlab' && payload.event === 'Push Hook',
+  );
+  if (!gitlabPush) throw new Error('no GitLab push in the go-scm fixtures');
+  await send(served, 'push', push, 'shared-id');
+  const request = delivery({ ...gitlabPush, deliveryId: 'shared-id', secret: testSecret });
+  expect((await rawRequest(served.hook, request)).json()).toMatchObject({ status: 'done' });
+  expect(served.calls.map((call) => call.event.provider)).toEqual(['github', 'gitlab']);
+});

@@ -1,0 +1,365 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { MetaPipelineError } from '@lighthouse-ts/metapipeline-client';
+import type { Logger } from 'pino';
+import { detectProvider, receiveWebhook, type WebhookEvent } from '../webhook/index.ts';
+import { type Answer, json, problem, Refusal } from './answer.ts';
+import { checkContentType, checkDeclaredLength, discardRest, readBody, SenderGoneError } from './body.ts';
+import { createDeliveryLedger } from './dedupe.ts';
+import type { Metrics } from './metrics.ts';
+import { traceContextOf } from './trace.ts';
+
+export interface DispatchContext {
+  /** Carries the delivery id and trace id; log through it so every line can be followed. */
+  log: Logger;
+  /** Aborts when the shutdown grace period is over; not when the sender goes away. */
+  signal: AbortSignal;
+  /** W3C traceparent continuing the delivery's trace, for the remote client to send on. */
+  traceparent: string;
+}
+
+/** What a delivery started; sent back to the provider, so it shows in its delivery log. */
+export interface DispatchResult {
+  started: readonly string[];
+  skipped?: readonly { job: string; reason: string }[];
+}
+
+/**
+ * Decides and starts the jobs for one event. Throwing a MetaPipelineError means the jobs could not be
+ * started (503, the provider may redeliver); anything else thrown is a bug (500).
+ */
+export type Dispatch = (event: WebhookEvent, context: DispatchContext) => Promise<DispatchResult>;
+
+export type Readiness = { ready: true } | { ready: false; reason: string };
+
+export interface WebhookHandlerOptions {
+  /** The secrets accepted now (several during a rotation); a function is asked on every delivery. */
+  secrets: readonly string[] | (() => readonly string[]);
+  allowSha1?: boolean;
+  dispatch: Dispatch;
+  logger: Logger;
+  metrics: Metrics;
+  /** Largest body accepted; default 25 MiB, GitHub's own cap. */
+  maxBodyBytes?: number;
+  /** Longest a sender waits for an answer; default 8 s, under GitHub's 10 s. Past it: 202. */
+  budgetMs?: number;
+  /** How long a dispatched delivery is remembered as done; default 1 hour. 0 turns this off. */
+  dedupeWindowMs?: number;
+  /** Most deliveries remembered; the oldest are forgotten first. Default 100,000. */
+  dedupeMaxEntries?: number;
+  /** Whether to take traffic (config loaded, client reachable...); default always, until shutdown. */
+  readiness?: () => Readiness | Promise<Readiness>;
+}
+
+/** The request listener for `POST /hook`, `/healthz`, `/readyz` and `/metrics`. */
+export interface WebhookHandler {
+  (req: IncomingMessage, res: ServerResponse): void;
+  /** Readiness turns false, and each connection closes after its answer. */
+  shutdown(): void;
+  /** Resolves once no request is being handled and no dispatch runs (answered ones included). */
+  drained(): Promise<void>;
+  /** Aborts the signal of every dispatch still running (the grace period is over). */
+  abort(reason: string): void;
+}
+
+export const hookPath = '/hook';
+export const defaultMaxBodyBytes = 25 * 1024 * 1024;
+export const defaultBudgetMs = 8000;
+
+type Settled = { ok: true; result: DispatchResult } | { ok: false; error: unknown };
+
+/**
+ * The answers to `POST /hook`, in the order they are decided (JSON bodies; problem+json for errors):
+ *
+ * - 405 another method; 413 a Content-Length over the cap; 415 not JSON (form-encoded included);
+ *   413 a body that grows past the cap while streaming;
+ * - 400 no provider recognised; 401 signature or token missing or wrong; 400 (after the signature)
+ *   no delivery id, malformed JSON, or a payload that does not have the event's shape;
+ * - 200 `pong` for a ping; 202 `ignored` with the reason for an event or action we do not handle;
+ * - 200 `duplicate` for a delivery dispatched successfully within the dedupe window; one that arrives
+ *   while the same delivery is being dispatched waits for that dispatch and shares its outcome;
+ * - 200 `done` with what started; 202 `accepted` if dispatch outlasts the budget (it goes on, its
+ *   outcome is logged); 503 `dispatch-failed` for a MetaPipelineError, 500 for any other error (a
+ *   bug). After a failure the delivery is not remembered, so a redelivery dispatches it again.
+ *
+ * Node itself refuses unreadable requests (431 headers too large, 400 malformed, 408 too slow); see
+ * clientErrorListener.
+ */
+export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHandler {
+  const { allowSha1 = false, dispatch, logger, metrics } = options;
+  const maxBodyBytes = options.maxBodyBytes ?? defaultMaxBodyBytes;
+  const budgetMs = options.budgetMs ?? defaultBudgetMs;
+  const given = options.secrets;
+  const secrets = typeof given === 'function' ? given : () => given;
+  if (!secrets().some((secret) => secret !== '')) {
+    throw new Error('no webhook secret: lighthouse refuses to accept webhooks it cannot verify');
+  }
+  const ledger = createDeliveryLedger<Settled>({
+    windowMs: options.dedupeWindowMs ?? 60 * 60 * 1000,
+    maxEntries: options.dedupeMaxEntries ?? 100_000,
+  });
+  const stopping = new AbortController();
+  let shuttingDown = false;
+  let lastReady: boolean | undefined;
+  // Requests being handled plus dispatches running; drained() waits for zero.
+  let busy = 0;
+  const idle = new Set<() => void>();
+  const enter = () => {
+    busy++;
+  };
+  const leave = () => {
+    if (--busy > 0) return;
+    for (const resolve of idle) resolve();
+    idle.clear();
+  };
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (path === hookPath) return receive(req, res);
+    const method = req.method ?? 'GET';
+    const answer = await probe(path, method);
+    logger.debug({ method, path, status: answer.status }, 'request');
+    send(req, res, answer);
+  }
+
+  async function probe(path: string, method: string): Promise<Answer> {
+    // A Map, not an object literal: a path such as /constructor must not find Object's own members.
+    const operations = new Map<string, () => Promise<Answer>>([
+      ['/healthz', async () => json(200, { status: 'ok' })],
+      ['/readyz', readyz],
+      [
+        '/metrics',
+        async () => ({
+          status: 200,
+          body: await metrics.registry.metrics(),
+          contentType: metrics.registry.contentType,
+        }),
+      ],
+    ]);
+    const operation = operations.get(path);
+    if (!operation)
+      return problem(404, 'not-found', `no route for ${method} ${path}; webhooks go to POST /hook`);
+    if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(method, 'GET, HEAD');
+    return operation();
+  }
+
+  async function readyz(): Promise<Answer> {
+    let state: Readiness = { ready: true };
+    if (shuttingDown) state = { ready: false, reason: 'shutting down' };
+    else if (options.readiness) {
+      try {
+        state = await options.readiness();
+      } catch (error) {
+        state = { ready: false, reason: `readiness check failed: ${(error as Error).message}` };
+      }
+    }
+    if (state.ready !== lastReady) {
+      if (state.ready) logger.info('ready');
+      else logger.warn({ reason: state.reason }, 'not ready');
+      lastReady = state.ready;
+    }
+    return state.ready
+      ? json(200, { status: 'ready' })
+      : problem(503, 'unavailable', `not ready: ${state.reason}`);
+  }
+
+  async function receive(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const receivedAt = performance.now();
+    const trace = traceContextOf(header(req, 'traceparent'));
+    const detected = detectProvider(req.headers);
+    const provider = detected.kind === 'known' ? detected.provider : 'unknown';
+    // As claimed by the headers: logged before it is verified, so it can be looked up even if refused.
+    const deliveryId = detected.kind === 'known' ? detected.deliveryId?.slice(0, 128) : undefined;
+    const log = logger.child({
+      deliveryId,
+      traceId: trace.traceId,
+      provider,
+      ...(detected.kind === 'known' ? { event: detected.event.slice(0, 64) } : {}),
+    });
+    const ids = { ...(deliveryId ? { deliveryId } : {}), traceId: trace.traceId };
+    let eventLabel = 'unverified';
+    let outcome = 'refused';
+    let reason: string | undefined;
+    res.on('close', () => {
+      const status = res.writableFinished ? res.statusCode : 499;
+      const seconds = (performance.now() - receivedAt) / 1000;
+      metrics.deliveries.inc({ provider, event: eventLabel, code: status });
+      metrics.deliveryDuration.observe({ provider }, seconds);
+      const line = { status, outcome, durationMs: Math.round(seconds * 1000), ...(reason ? { reason } : {}) };
+      if (status >= 500) log.warn(line, 'delivery answered');
+      else log.info(line, 'delivery answered');
+    });
+    log.debug({ method: req.method, contentLength: header(req, 'content-length') }, 'delivery received');
+
+    const answer = (result: Answer, why?: string) => {
+      reason = why;
+      send(req, res, result);
+    };
+    if (req.method !== 'POST') {
+      return answer(methodNotAllowed(req.method ?? '', 'POST'), `method ${req.method}`);
+    }
+
+    let body: Buffer;
+    try {
+      checkDeclaredLength(req, maxBodyBytes);
+      checkContentType(header(req, 'content-type'));
+      body = await readBody(req, maxBodyBytes);
+    } catch (error) {
+      if (error instanceof SenderGoneError) {
+        outcome = 'sender gone';
+        return;
+      }
+      if (!(error instanceof Refusal)) throw error;
+      return answer(problem(error.status, error.kind, error.message, ids, error.headers), error.message);
+    }
+
+    const received = receiveWebhook({ headers: req.headers, body, secrets: secrets(), allowSha1 });
+    if (received.kind === 'rejected') {
+      // Every 400 after the provider is known comes after the signature verified.
+      if (received.status === 400 && detected.kind === 'known') eventLabel = metricEvent(detected.event);
+      const kind = received.status === 401 ? 'unauthorized' : 'bad-request';
+      return answer(problem(received.status, kind, received.reason, ids), received.reason);
+    }
+    if (detected.kind === 'known') eventLabel = metricEvent(detected.event);
+    if (received.kind === 'ignored') {
+      outcome = 'ignored';
+      return answer(json(202, { status: 'ignored', reason: received.reason, ...ids }), received.reason);
+    }
+    const { event } = received;
+    if (event.type === 'ping') {
+      outcome = 'pong';
+      return answer(json(200, { status: 'pong', ...ids }));
+    }
+
+    const key = `${event.provider}:${event.deliveryId}`;
+    const seen = ledger.lookup(key);
+    let run: Promise<Settled>;
+    if (seen) {
+      metrics.duplicates.inc({ provider });
+      outcome = 'duplicate';
+      if (seen.state === 'done') return answer(json(200, { status: 'duplicate', ...ids }));
+      log.info(
+        'this delivery is already being dispatched: waiting for that dispatch instead of starting another',
+      );
+      run = seen.outcome;
+    } else {
+      run = startDispatch(event, log, trace.traceparent);
+      ledger.track(key, run, (settled) => settled.ok);
+    }
+
+    const settled = await within(run, receivedAt + budgetMs - performance.now());
+    if (!settled) {
+      outcome = seen ? 'duplicate, still dispatching' : 'still dispatching';
+      const why = `still dispatching after ${budgetMs} ms; the outcome goes to lighthouse's log`;
+      return answer(json(202, { status: 'accepted', reason: why, ...ids }), why);
+    }
+    if (settled.ok) {
+      if (!seen) outcome = 'dispatched';
+      const { started, skipped } = settled.result;
+      return answer(json(200, { status: seen ? 'duplicate' : 'done', started, skipped, ...ids }));
+    }
+    outcome = 'dispatch failed';
+    const { error } = settled;
+    if (error instanceof MetaPipelineError) {
+      const detail = `could not start the jobs: ${error.message}`;
+      const extra = { errorType: error.name, retryable: error.retryable, ...ids };
+      return answer(problem(503, 'dispatch-failed', detail, extra), detail);
+    }
+    const detail = `internal error while dispatching; lighthouse's log has the details under traceId ${trace.traceId}`;
+    return answer(problem(500, 'internal', detail, ids), detail);
+  }
+
+  /** Runs dispatch, records and logs its outcome whenever it comes (before or after the answer). */
+  function startDispatch(event: WebhookEvent, log: Logger, traceparent: string): Promise<Settled> {
+    enter();
+    metrics.dispatchesInFlight.inc();
+    const started = performance.now();
+    log.debug({ type: event.type }, 'dispatching');
+    const run: Promise<Settled> = (async () =>
+      dispatch(event, { log, signal: stopping.signal, traceparent }))()
+      .then(
+        (result): Settled => ({ ok: true, result }),
+        (error: unknown): Settled => ({ ok: false, error }),
+      )
+      .then((settled) => {
+        const durationMs = Math.round(performance.now() - started);
+        metrics.dispatchesInFlight.dec();
+        metrics.dispatchDuration.observe({ outcome: settled.ok ? 'ok' : 'error' }, durationMs / 1000);
+        if (settled.ok) {
+          const { started: jobs, skipped = [] } = settled.result;
+          log.info({ started: jobs, skipped, durationMs }, 'dispatched');
+        } else {
+          const { error } = settled;
+          const type = error instanceof MetaPipelineError ? error.name : 'unexpected';
+          metrics.dispatchErrors.inc({ type });
+          log.error({ err: error, errorType: type, durationMs }, 'dispatch failed');
+        }
+        return settled;
+      })
+      .finally(leave);
+    return run;
+  }
+
+  function send(req: IncomingMessage, res: ServerResponse, answer: Answer): void {
+    if (res.destroyed || res.headersSent) return;
+    if (shuttingDown) res.setHeader('connection', 'close');
+    else if (!req.complete) discardRest(req, Math.max(maxBodyBytes, 1024 * 1024));
+    res.writeHead(answer.status, {
+      ...answer.headers,
+      'content-type': answer.contentType,
+      'content-length': Buffer.byteLength(answer.body),
+      'cache-control': 'no-store',
+    });
+    res.end(answer.body);
+  }
+
+  return Object.assign(
+    (req: IncomingMessage, res: ServerResponse) => {
+      enter();
+      handle(req, res)
+        .catch((error: unknown) => {
+          logger.error({ err: error }, 'request handler failed');
+          if (res.headersSent) res.destroy();
+          else send(req, res, problem(500, 'internal', "internal error; see lighthouse's log"));
+        })
+        .finally(leave);
+    },
+    {
+      shutdown() {
+        shuttingDown = true;
+      },
+      drained() {
+        return busy === 0 ? Promise.resolve() : new Promise<void>((resolve) => idle.add(resolve));
+      },
+      abort(reason: string) {
+        stopping.abort(new Error(reason));
+      },
+    },
+  );
+}
+
+function methodNotAllowed(method: string, allow: string): Answer {
+  return problem(405, 'method-not-allowed', `${method} is not allowed here; use ${allow}`, {}, { allow });
+}
+
+/** Resolves to the promise's value, or to undefined once `ms` have passed. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(resolve, Math.max(0, ms), undefined);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The event header as a metric label: kept when it looks like an event name, else `other`. */
+function metricEvent(event: string): string {
+  return /^[A-Za-z0-9_:. -]{1,64}$/.test(event) ? event : 'other';
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}

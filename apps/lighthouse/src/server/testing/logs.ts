@@ -1,0 +1,56 @@
+// Test helper: a pino logger whose JSON lines are kept in memory and can be waited for.
+import type { Logger } from 'pino';
+import { createLogger } from '../serve.ts';
+
+export interface LogLine {
+  level: number;
+  msg: string;
+  [field: string]: unknown;
+}
+
+export interface CapturedLogs {
+  logger: Logger;
+  lines: LogLine[];
+  waitFor(predicate: (line: LogLine) => boolean, what: string): Promise<LogLine>;
+}
+
+/** How long a helper waits for a log line before it gives up (a hang guard, not a measure). */
+const patienceMs = 20_000;
+
+export function captureLogs(): CapturedLogs {
+  const lines: LogLine[] = [];
+  const waiters = new Set<() => void>();
+  const logger = createLogger('debug', {
+    write(text: string) {
+      lines.push(JSON.parse(text) as LogLine);
+      for (const waiter of waiters) waiter();
+    },
+  });
+  return { logger, lines, waitFor: (predicate, what) => waitForLine(lines, waiters, predicate, what) };
+}
+
+export function waitForLine(
+  lines: LogLine[],
+  waiters: Set<() => void>,
+  predicate: (line: LogLine) => boolean,
+  what: string,
+  gone: () => string | undefined = () => undefined,
+): Promise<LogLine> {
+  return new Promise((resolve, reject) => {
+    const finish = (error?: Error, line?: LogLine) => {
+      clearTimeout(timer);
+      waiters.delete(check);
+      if (line) resolve(line);
+      else reject(error);
+    };
+    const timer = setTimeout(() => finish(new Error(`no log line ${what} in ${patienceMs} ms`)), patienceMs);
+    const check = () => {
+      const found = lines.find(predicate);
+      const ended = gone();
+      if (found) finish(undefined, found);
+      else if (ended !== undefined) finish(new Error(`the process ended before logging ${what}:\n${ended}`));
+    };
+    waiters.add(check);
+    check();
+  });
+}

@@ -1,0 +1,29 @@
+import { randomBytes } from 'node:crypto';
+
+const traceparentPattern = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
+
+export interface TraceContext {
+  /** The W3C trace-id: the sender's when it sent a valid `traceparent`, else a new one. */
+  traceId: string;
+  /** A `traceparent` continuing the trace, with a span of ours as the parent, to send on. */
+  traceparent: string;
+}
+
+/**
+ * The trace a request belongs to. An absent or invalid `traceparent` (version ff, all-zero ids, extra
+ * fields on version 00) starts a new, sampled trace.
+ */
+export function traceContextOf(header: string | undefined): TraceContext {
+  const match = header?.trim().match(traceparentPattern);
+  const [, version, sentTraceId, parentId, flags, rest] = match ?? [];
+  const valid =
+    match !== null &&
+    match !== undefined &&
+    version !== 'ff' &&
+    !(version === '00' && rest !== undefined) &&
+    !/^0+$/.test(sentTraceId ?? '0') &&
+    !/^0+$/.test(parentId ?? '0');
+  const traceId = valid && sentTraceId ? sentTraceId : randomBytes(16).toString('hex');
+  const sampled = valid && flags ? flags : '01';
+  return { traceId, traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-${sampled}` };
+}

@@ -1,0 +1,48 @@
+import { defaultTriggerSettings } from './plugins-config.ts';
+import type { LighthouseConfig, PluginsConfig, Postsubmit, Presubmit, TriggerSettings } from './types.ts';
+
+/** What the config says about one repository. */
+export interface RepoConfig {
+  owner: string;
+  name: string;
+  presubmits: readonly Presubmit[];
+  postsubmits: readonly Postsubmit[];
+  /** Plugins enabled for the org plus those enabled for the repo. */
+  plugins: readonly string[];
+  trigger: TriggerSettings;
+}
+
+export function repoConfig(config: LighthouseConfig, owner: string, name: string): RepoConfig {
+  const keys = fullNames(owner, name);
+  return {
+    owner,
+    name,
+    presubmits: keys.flatMap((key) => config.jobs.presubmits.get(key) ?? []),
+    postsubmits: keys.flatMap((key) => config.jobs.postsubmits.get(key) ?? []),
+    plugins: pluginsFor(config.plugins, owner, name),
+    trigger: triggerFor(config.plugins, owner, name),
+  };
+}
+
+// Lighthouse also looks under the lower-cased owner: Bitbucket Server project keys arrive upper-cased.
+function owners(owner: string): string[] {
+  const lower = owner.toLowerCase();
+  return lower === owner ? [owner] : [owner, lower];
+}
+
+const fullNames = (owner: string, name: string) => owners(owner).map((each) => `${each}/${name}`);
+
+export function pluginsFor(config: PluginsConfig, org: string, repo: string): string[] {
+  return owners(org).flatMap((owner) => [
+    ...(config.plugins.get(owner) ?? []),
+    ...(config.plugins.get(`${owner}/${repo}`) ?? []),
+  ]);
+}
+
+/** The first `triggers` entry listing the org or `org/repo`; otherwise the defaults (Lighthouse's `TriggerFor`). */
+export function triggerFor(config: PluginsConfig, org: string, repo: string): TriggerSettings {
+  return (
+    config.triggers.find((trigger) => trigger.repos.some((r) => r === org || r === `${org}/${repo}`)) ??
+    defaultTriggerSettings
+  );
+}

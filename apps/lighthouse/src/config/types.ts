@@ -1,0 +1,85 @@
+import type { GoRegExp } from './go-regexp.ts';
+
+/** Lighthouse's agents; `tekton` is the legacy spelling of the default, `jenkins-x`. */
+export const agents = ['jenkins-x', 'tekton', 'tekton-pipeline', 'jenkins'] as const;
+export type Agent = (typeof agents)[number];
+
+/** `branches` / `skip_branches`, each list joined with `|` into one unanchored regex, as Lighthouse does. */
+export interface Brancher {
+  branches: readonly string[];
+  skipBranches: readonly string[];
+  branchesRegExp?: GoRegExp;
+  skipBranchesRegExp?: GoRegExp;
+}
+
+/** The changed-file rules; a job with none of them is not decided by its changes. */
+export interface ChangeMatcher {
+  runIfChanged?: GoRegExp;
+  skipIfOnlyChanged?: GoRegExp;
+  ignoreChanges?: GoRegExp;
+}
+
+export interface PipelineRunParam {
+  name: string;
+  valueTemplate?: string;
+}
+
+export interface JobBase {
+  name: string;
+  /** The status context; the job name unless set. */
+  context: string;
+  agent: Agent;
+  /** Unset means the deployment's default namespace. */
+  namespace?: string;
+  labels: Readonly<Record<string, string>>;
+  annotations: Readonly<Record<string, string>>;
+  /** 0 means no limit. */
+  maxConcurrency: number;
+  skipReport: boolean;
+  brancher: Brancher;
+  changes: ChangeMatcher;
+  pipelineRunParams: readonly PipelineRunParam[];
+  /** Kept as written: the pipeline is built elsewhere. */
+  pipelineRunSpec?: unknown;
+}
+
+export interface Presubmit extends JobBase {
+  alwaysRun: boolean;
+  optional: boolean;
+  requireRun: boolean;
+  /** Absent when the config sets only `rerun_command`: then no comment triggers the job. */
+  trigger?: GoRegExp;
+  rerunCommand: string;
+}
+
+export type Postsubmit = JobBase;
+
+export interface JobConfig {
+  /** Keyed by `org/repo` as written in the config. */
+  presubmits: ReadonlyMap<string, readonly Presubmit[]>;
+  postsubmits: ReadonlyMap<string, readonly Postsubmit[]>;
+}
+
+/** One entry of `triggers` in plugins.yaml. */
+export interface TriggerSettings {
+  /** `org` or `org/repo`. */
+  repos: readonly string[];
+  trustedOrg: string;
+  trustedApps: readonly string[];
+  joinOrgUrl: string;
+  onlyOrgMembers: boolean;
+  ignoreOkToTest: boolean;
+  elideSkippedContexts: boolean;
+  skipDraftPr: boolean;
+}
+
+export interface PluginsConfig {
+  /** Plugin names enabled per `org` or `org/repo`. */
+  plugins: ReadonlyMap<string, readonly string[]>;
+  triggers: readonly TriggerSettings[];
+}
+
+export interface LighthouseConfig {
+  jobs: JobConfig;
+  plugins: PluginsConfig;
+}

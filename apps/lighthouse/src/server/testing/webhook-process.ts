@@ -26,9 +26,15 @@ export interface WebhookProcess {
 
 const running = new Set<ChildProcess>();
 
-/** Starts the fixture on 127.0.0.1 with a free port and the given environment, and waits until it listens. */
-export async function startWebhookProcess(env: Record<string, string> = {}): Promise<WebhookProcess> {
-  const child = spawn(process.execPath, ['--conditions=@lighthouse-ts/source', mainPath], {
+/**
+ * Starts the fixture (or another entry script, e.g. `lighthouse serve`) with the given environment, and
+ * waits until it logs that it listens.
+ */
+export async function startWebhookProcess(
+  env: Record<string, string> = {},
+  { script = mainPath, args = [] }: { script?: string; args?: string[] } = {},
+): Promise<WebhookProcess> {
+  const child = spawn(process.execPath, ['--conditions=@lighthouse-ts/source', script, ...args], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

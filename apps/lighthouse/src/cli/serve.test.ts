@@ -1,0 +1,207 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { labels } from '@lighthouse-ts/crds';
+import { createKubeClient, type KubeClient } from '@lighthouse-ts/kube';
+import type { TestCluster } from '@lighthouse-ts/testenv';
+import { testCluster } from '@lighthouse-ts/testenv/vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rawRequest, sample } from '../server/testing/http.ts';
+import { delivery, octokitExample, octokitExamples } from '../server/testing/payloads.ts';
+import {
+  killWebhookProcesses,
+  startWebhookProcess,
+  type WebhookProcess,
+} from '../server/testing/webhook-process.ts';
+
+const main = join(import.meta.dirname, '..', 'main.ts');
+const secret = 'serve-test-secret';
+// The repository of @octokit/webhooks-examples' pull_request and push payloads.
+const config = `
+presubmits:
+  Codertocat/Hello-World:
+    - name: unit
+      context: unit
+      always_run: true
+postsubmits:
+  Codertocat/Hello-World:
+    - name: release
+      branches: [master]
+`;
+// Invalid: a presubmit cannot both always run and run only when some files change.
+const brokenConfig = config.replace('always_run: true', "always_run: true\n      run_if_changed: '^src/'");
+const plugins = `
+plugins:
+  Codertocat/Hello-World: [trigger]
+`;
+
+async function files(dir: string, configText = config) {
+  const paths = {
+    secret: join(dir, 'hmac'),
+    config: join(dir, 'config.yaml'),
+    plugins: join(dir, 'plugins.yaml'),
+  };
+  await writeFile(paths.secret, `${secret}\n`);
+  await writeFile(paths.config, configText);
+  await writeFile(paths.plugins, plugins);
+  return paths;
+}
+
+describe('lighthouse serve, embedded, on the real test cluster', () => {
+  let cluster: TestCluster;
+  let kube: KubeClient;
+  let namespace: string;
+  let lighthouse: WebhookProcess;
+  let paths: Awaited<ReturnType<typeof files>>;
+
+  beforeAll(async () => {
+    cluster = await testCluster();
+    kube = createKubeClient({ config: { kubeconfig: cluster.kubeconfigPath } });
+    namespace = await cluster.createNamespace('serve');
+    paths = await files(await mkdtemp(join(tmpdir(), 'lighthouse-serve-')));
+    lighthouse = await startWebhookProcess(
+      { LIGHTHOUSE_WEBHOOK_SECRET_FILE: paths.secret, KUBECONFIG: cluster.kubeconfigPath },
+      {
+        script: main,
+        args: [
+          'serve',
+          '--port=0',
+          '--host=127.0.0.1',
+          `--config-file=${paths.config}`,
+          `--plugins-file=${paths.plugins}`,
+        ].concat([`--namespace=${namespace}`, '--meta-step-image=runner:test']),
+      },
+    );
+  });
+  afterAll(async () => {
+    await lighthouse?.stop();
+    await killWebhookProcesses();
+    await kube?.close();
+  });
+
+  it('starts the presubmits a trusted pull request asks for, once per delivery', async () => {
+    const body = octokitExample('pull_request', 'opened');
+    const sent = delivery({ event: 'pull_request', deliveryId: 'pr-opened-1', body, secret });
+    const first = await rawRequest(`${lighthouse.url}/hook`, sent);
+    expect(first.status).toBe(200);
+    expect(first.json()).toMatchObject({ started: ['unit'] });
+    const again = await rawRequest(`${lighthouse.url}/hook`, sent);
+    expect(again.status).toBe(200);
+    expect(again.text).toContain('duplicate');
+
+    const jobs = (await kube.lighthouseJobs.list(namespace)).items;
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]?.metadata.labels).toMatchObject({
+      [labels.job]: 'unit',
+      [labels.branch]: 'PR-2',
+      [labels.type]: 'presubmit',
+    });
+    expect(jobs[0]?.metadata.annotations?.['lighthouse-ts.dev/idempotency-key']).toBe(
+      'github/pr-opened-1/unit',
+    );
+    expect((await kube.pipelineRuns.list(namespace)).items).toHaveLength(1);
+  });
+
+  it('cancels the running pipelines a new push to the pull request supersedes', async () => {
+    const before = (await kube.lighthouseJobs.list(namespace, { labelSelector: `${labels.branch}=PR-2` }))
+      .items;
+    const body = octokitExample('pull_request', 'synchronize');
+    const res = await rawRequest(
+      `${lighthouse.url}/hook`,
+      delivery({ event: 'pull_request', deliveryId: 'pr-sync-1', body, secret }),
+    );
+    expect(res.json()).toMatchObject({ started: ['unit'] });
+    const after = (await kube.lighthouseJobs.list(namespace, { labelSelector: `${labels.branch}=PR-2` }))
+      .items;
+    const states = Object.fromEntries(after.map((j) => [j.metadata.name, j.status?.state]));
+    for (const old of before) expect(states[old.metadata.name ?? '']).toBe('aborted');
+    expect(Object.values(states).filter((state) => state === 'pending')).toHaveLength(1);
+    const cancelled = await kube.pipelineRuns.get(namespace, before[0]?.metadata.name ?? '');
+    expect(cancelled.spec.status).toBe('Cancelled');
+  });
+
+  it('starts the postsubmits of a pushed branch', async () => {
+    const push = octokitExamples('push').find((e) => e.ref === 'refs/heads/master' && !e.deleted);
+    const body = Buffer.from(JSON.stringify(push));
+    const sent = delivery({ event: 'push', deliveryId: 'push-1', body, secret });
+    const res = await rawRequest(`${lighthouse.url}/hook`, sent);
+    expect(res.status).toBe(200);
+    expect(res.json()).toMatchObject({ started: ['release'] });
+    const jobs = (await kube.lighthouseJobs.list(namespace, { labelSelector: `${labels.type}=postsubmit` }))
+      .items;
+    expect(jobs.map((j) => [j.spec.job, j.metadata.labels?.[labels.branch]])).toEqual([
+      ['release', 'master'],
+    ]);
+  });
+
+  it('keeps serving the last good config when a broken one is written, and counts the failure', async () => {
+    await writeFile(paths.config, brokenConfig);
+    await lighthouse.waitForLog(
+      (line) => String(line.msg).startsWith('configuration refused'),
+      'a refused reload',
+    );
+    const body = octokitExample('pull_request', 'opened');
+    const res = await rawRequest(
+      `${lighthouse.url}/hook`,
+      delivery({ event: 'pull_request', deliveryId: 'pr-opened-2', body, secret }),
+    );
+    expect(res.json()).toMatchObject({ started: ['unit'] });
+    const metrics = await rawRequest(`${lighthouse.url}/metrics`);
+    expect(sample(metrics.text, 'lighthouse_config_reload_failures_total')).toBe(1);
+    expect(
+      sample(metrics.text, 'lighthouse_jobs_started_total', { repo: 'Codertocat/Hello-World', job: 'unit' }),
+    ).toBe(3);
+  });
+});
+
+describe('lighthouse serve refuses to start', () => {
+  const run = (args: string[], env: Record<string, string> = {}) =>
+    promisify(execFile)(process.execPath, ['--conditions=@lighthouse-ts/source', main, ...args], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+    }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
+    );
+
+  it('with a config error, naming the file, the place and the reason', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lighthouse-bad-'));
+    const bad = await files(dir, brokenConfig);
+    const result = await run(
+      ['serve', `--config-file=${bad.config}`, `--plugins-file=${bad.plugins}`, '--meta-step-image=x'],
+      {
+        LIGHTHOUSE_WEBHOOK_SECRET_FILE: bad.secret,
+      },
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/config\.yaml.*presubmits\.Codertocat\/Hello-World\[0\]/);
+  });
+
+  it('without a webhook secret, and with settings that do not fit together', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lighthouse-bad-'));
+    const ok = await files(dir);
+    const missing = await run([
+      'serve',
+      `--config-file=${ok.config}`,
+      `--plugins-file=${ok.plugins}`,
+      '--meta-step-image=x',
+    ]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('--webhook-secret-file (LIGHTHOUSE_WEBHOOK_SECRET_FILE): is required');
+    await writeFile(ok.secret, '\n');
+    const empty = await run(
+      ['serve', `--config-file=${ok.config}`, `--plugins-file=${ok.plugins}`, '--meta-step-image=x'],
+      {
+        LIGHTHOUSE_WEBHOOK_SECRET_FILE: ok.secret,
+      },
+    );
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('no webhook secret');
+    const remote = await run(
+      ['serve', '--metapipeline=remote', `--config-file=${ok.config}`, `--plugins-file=${ok.plugins}`],
+      { LIGHTHOUSE_WEBHOOK_SECRET_FILE: ok.secret },
+    );
+    expect(remote.stderr).toContain('--runner-url (LIGHTHOUSE_RUNNER_URL): is required in remote mode');
+  });
+});

@@ -1,0 +1,132 @@
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { ConfigError, watchConfig } from '../config/index.ts';
+import { createDispatch } from '../dispatch.ts';
+import { createMetaPipelineClient, type MetaPipelineSettings } from '../metapipeline.ts';
+import type { ProviderApi } from '../provider/api.ts';
+import { githubApi } from '../provider/github.ts';
+import { gitlabApi } from '../provider/gitlab.ts';
+import { createLogger, createMetrics, createWebhookHandler, serveUntilSignal } from '../server/index.ts';
+import { factsFromProvider, type TriggerFacts } from '../trigger/index.ts';
+import type { Provider } from '../webhook/index.ts';
+import type { ServeSettings } from './settings.ts';
+
+/** Exit code for settings or a config lighthouse cannot start with. */
+export const badSettings = 2;
+
+/**
+ * The webhook secrets, one per line, read again at most every 10 s so a rotated Secret takes effect
+ * without a restart. An unreadable or empty file yields no secret, and nothing verifies (fail closed).
+ */
+function secretsFrom(path: string): () => readonly string[] {
+  let secrets: readonly string[] = [];
+  let readAt = Number.NEGATIVE_INFINITY;
+  return () => {
+    if (Date.now() - readAt > 10_000) {
+      readAt = Date.now();
+      try {
+        secrets = readFileSync(path, 'utf8')
+          .split('\n')
+          .map((line) => line.trim())
+          .filter(Boolean);
+      } catch {
+        secrets = [];
+      }
+    }
+    return secrets;
+  };
+}
+
+async function token(path: string): Promise<string> {
+  return (await readFile(path, 'utf8')).trim();
+}
+
+/** `lighthouse serve`: resolves to the exit code once drained after SIGTERM/SIGINT. */
+export async function serve(settings: ServeSettings): Promise<number> {
+  const logger = createLogger(settings['log-level']);
+  const metrics = createMetrics();
+  const stop = new AbortController();
+  const secrets = secretsFrom(settings['webhook-secret-file']);
+  if (secrets().length === 0) {
+    process.stderr.write(
+      `lighthouse: no webhook secret in ${settings['webhook-secret-file']}; refusing to start\n`,
+    );
+    return badSettings;
+  }
+
+  let config: Awaited<ReturnType<typeof watchConfig>>;
+  try {
+    config = await watchConfig({
+      configPath: settings['config-file'],
+      pluginsPath: settings['plugins-file'],
+      signal: stop.signal,
+      onReload: ({ changed }) => {
+        metrics.configReloads.inc();
+        logger.info({ changed }, 'configuration reloaded');
+      },
+      onError: (error) => {
+        metrics.configReloadFailures.inc();
+        logger.error({ err: error }, 'configuration refused; the last good one keeps serving');
+      },
+    });
+  } catch (error) {
+    process.stderr.write(`lighthouse: ${error instanceof ConfigError ? error.message : String(error)}\n`);
+    return badSettings;
+  }
+
+  const clientSettings: MetaPipelineSettings =
+    settings.metapipeline === 'remote'
+      ? {
+          mode: 'remote',
+          runnerUrl: settings['runner-url'] ?? '',
+          runnerTokenFile: settings['runner-token-file'] ?? '',
+        }
+      : {
+          mode: 'embedded',
+          metaStepImage: settings['meta-step-image'] ?? '',
+          ...(settings.kubeconfig ? { kubeconfig: settings.kubeconfig } : {}),
+        };
+  const client = await createMetaPipelineClient(clientSettings);
+
+  const apis: Partial<Record<Provider, TriggerFacts>> = {};
+  const connect = async (
+    provider: Provider,
+    file: string | undefined,
+    make: (token: string) => ProviderApi,
+  ) => {
+    if (file) apis[provider] = factsFromProvider(make(await token(file)));
+  };
+  await connect('github', settings['github-token-file'], (t) =>
+    githubApi({ baseUrl: settings['github-api-url'], token: t }),
+  );
+  await connect('gitlab', settings['gitlab-token-file'], (t) =>
+    gitlabApi({ baseUrl: settings['gitlab-api-url'], token: t }),
+  );
+
+  const handler = createWebhookHandler({
+    secrets,
+    allowSha1: settings['allow-sha1'],
+    dispatch: createDispatch({
+      config,
+      client,
+      facts: (provider) => apis[provider],
+      namespace: settings.namespace,
+      metrics,
+      ...(settings['bot-name'] ? { botName: settings['bot-name'] } : {}),
+    }),
+    logger,
+    metrics,
+    budgetMs: settings['budget-seconds'] * 1000,
+  });
+  logger.info({ metapipeline: settings.metapipeline, namespace: settings.namespace }, 'starting');
+  await serveUntilSignal({
+    handler,
+    logger,
+    host: settings.host,
+    port: settings.port,
+    graceMs: settings['shutdown-grace-seconds'] * 1000,
+  });
+  stop.abort();
+  await client.close();
+  return 0;
+}

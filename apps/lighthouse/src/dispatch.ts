@@ -1,0 +1,144 @@
+import {
+  MetaPipelineError,
+  type MetaPipelineRef,
+  type MetaPipelineRequest,
+  UnavailableError,
+} from '@lighthouse-ts/metapipeline-client';
+import type { Logger } from 'pino';
+import { type ConfigWatch, repoConfig } from './config/index.ts';
+import type { LighthouseMetaPipelineClient } from './metapipeline.ts';
+import { ProviderError, ProviderUnavailableError } from './provider/api.ts';
+import type { Dispatch, DispatchResult, Metrics } from './server/index.ts';
+import { type Decision, decide, type TriggerFacts } from './trigger/index.ts';
+import type { Provider, Repo, WebhookEvent } from './webhook/index.ts';
+
+export interface DispatchOptions {
+  config: ConfigWatch;
+  client: LighthouseMetaPipelineClient;
+  /** The facts for events of one provider (its REST API), or undefined when none is configured. */
+  facts: (provider: Provider) => TriggerFacts | undefined;
+  /** Where jobs run unless their config names a namespace. */
+  namespace: string;
+  metrics: Metrics;
+  botName?: string;
+}
+
+/**
+ * The idempotency key of a job started by a delivery: a redelivery, a retry or another replica handling
+ * the same delivery starts the same pipeline, never a second one.
+ */
+export function idempotencyKey(event: WebhookEvent, jobName: string): string {
+  return `${event.provider}/${event.deliveryId}/${jobName}`;
+}
+
+/** Decides with the trigger plugin and starts (and supersedes) meta-pipelines through the client. */
+export function createDispatch(options: DispatchOptions): Dispatch {
+  return async (event, { log, signal, traceparent }) => {
+    const repo = event.repo;
+    // Only a ping has no repository, and the server answers pings itself.
+    if (!repo) return { started: [] };
+    const decision = await decideOrUnavailable(event, repo, options);
+    log.info(
+      { summary: decision.summary, start: decision.start.length, skip: decision.skip.length },
+      'trigger decided',
+    );
+    const started: string[] = [];
+    const startedRefs: MetaPipelineRef[] = [];
+    for (const job of decision.start) {
+      const request: MetaPipelineRequest = {
+        ...job.request,
+        namespace: job.namespace ?? options.namespace,
+        idempotencyKey: idempotencyKey(event, job.request.jobName),
+      };
+      const pipeline = await options.client.create(request, { signal, traceparent });
+      options.metrics.jobsStarted.inc({
+        repo: `${repo.owner}/${repo.name}`,
+        job: job.request.jobName,
+      });
+      log.info(
+        { job: job.request.jobName, pipeline: pipeline.ref, build: pipeline.buildNumber },
+        'job started',
+      );
+      started.push(job.request.jobName);
+      startedRefs.push(pipeline.ref);
+    }
+    await supersede(decision, repo, { ...options, startedRefs }, signal, log);
+    for (const action of decision.actions) {
+      // Writing back to the provider (comments, labels, statuses) is not built yet: say what would be done.
+      log.info({ action }, 'provider action not performed');
+    }
+    return {
+      started,
+      skipped: decision.skip.map((s) => ({ job: s.jobName, reason: s.why })),
+    } satisfies DispatchResult;
+  };
+}
+
+async function decideOrUnavailable(
+  event: WebhookEvent,
+  { owner, name }: Repo,
+  options: DispatchOptions,
+): Promise<Decision> {
+  const repo = repoConfig(options.config.current(), owner, name);
+  const facts = options.facts(event.provider) ?? missingFacts(event.provider);
+  try {
+    return await decide(event, { repo, facts, ...(options.botName ? { botName: options.botName } : {}) });
+  } catch (error) {
+    // Without a fact the trigger cannot decide safely: fail the delivery so the provider redelivers it.
+    if (error instanceof ProviderUnavailableError || error instanceof ProviderError) {
+      throw new UnavailableError(`cannot decide: ${error.message}`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+/**
+ * A new push to a pull request supersedes the running pipelines of the same jobs on it: every active one
+ * but those this delivery has just started is cancelled.
+ */
+async function supersede(
+  decision: Decision,
+  repo: Repo,
+  options: DispatchOptions & { startedRefs: MetaPipelineRef[] },
+  signal: AbortSignal,
+  log: Logger,
+): Promise<void> {
+  const justStarted = new Set(options.startedRefs.map((ref) => `${ref.namespace}/${ref.name}`));
+  for (const { pullNumber, jobNames } of decision.cancel) {
+    const pipelines = await options.client.list(
+      {
+        namespace: options.namespace,
+        owner: repo.owner,
+        repo: repo.name,
+        branch: `PR-${pullNumber}`,
+      },
+      { signal },
+    );
+    for (const pipeline of pipelines) {
+      const active = pipeline.phase === 'pending' || pipeline.phase === 'running';
+      const ours = justStarted.has(`${pipeline.ref.namespace}/${pipeline.ref.name}`);
+      if (!active || ours || !jobNames.includes(pipeline.jobName)) continue;
+      await options.client.cancel(pipeline.ref, { signal });
+      log.info(
+        { pipeline: pipeline.ref, job: pipeline.jobName, pull: pullNumber },
+        'superseded run cancelled',
+      );
+    }
+  }
+}
+
+function missingFacts(provider: Provider): TriggerFacts {
+  const refuse = async (): Promise<never> => {
+    throw new MetaPipelineError(
+      `the trigger needs to ask ${provider} something its payload does not say, and no ${provider} API token is configured`,
+    );
+  };
+  return {
+    isCollaborator: refuse,
+    isMember: refuse,
+    changedFiles: refuse,
+    prLabels: refuse,
+    combinedStatus: refuse,
+    pullRequest: refuse,
+  };
+}

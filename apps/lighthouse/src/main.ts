@@ -1,0 +1,27 @@
+// The lighthouse command line. Settings are checked before anything heavy loads, so --help and a bad
+// flag answer at once.
+import { parseServeSettings, type ServeSettings, SettingsError, serveHelp } from './cli/settings.ts';
+
+async function main(args: string[]): Promise<number> {
+  const [command, ...rest] = args;
+  if (command === undefined || command === '--help' || command === '-h' || rest.includes('--help')) {
+    process.stdout.write(serveHelp());
+    return command === undefined ? 2 : 0;
+  }
+  if (command !== 'serve') {
+    process.stderr.write(`lighthouse: unknown command ${JSON.stringify(command)}\n\n${serveHelp()}`);
+    return 2;
+  }
+  let settings: ServeSettings;
+  try {
+    settings = parseServeSettings(rest, process.env);
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error;
+    process.stderr.write(`lighthouse: ${error.message}\n`);
+    return 2;
+  }
+  const { serve } = await import('./cli/serve.ts');
+  return serve(settings);
+}
+
+process.exit(await main(process.argv.slice(2)));

@@ -4,12 +4,24 @@ import { parseServeSettings, type ServeSettings, SettingsError, serveHelp } from
 
 async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
+  const help = `${serveHelp()}\n`;
   if (command === undefined || command === '--help' || command === '-h' || rest.includes('--help')) {
-    process.stdout.write(serveHelp());
+    const { replayHelp } = await import('./cli/replay.ts');
+    process.stdout.write(`${help}${replayHelp}`);
     return command === undefined ? 2 : 0;
   }
+  if (command === 'replay') {
+    const { replay } = await import('./cli/replay.ts');
+    try {
+      return await replay(rest, process.env);
+    } catch (error) {
+      if (!(error instanceof SettingsError)) throw error;
+      process.stderr.write(`lighthouse replay: ${error.message}\n`);
+      return 2;
+    }
+  }
   if (command !== 'serve') {
-    process.stderr.write(`lighthouse: unknown command ${JSON.stringify(command)}\n\n${serveHelp()}`);
+    process.stderr.write(`lighthouse: unknown command ${JSON.stringify(command)}\n\n${help}`);
     return 2;
   }
   let settings: ServeSettings;

@@ -136,6 +136,32 @@ describe('lighthouse serve, embedded, on the real test cluster', () => {
     ]);
   });
 
+  it('replays a payload to it, signed; and on a dry run says what would run without starting it', async () => {
+    const payload = join(await mkdtemp(join(tmpdir(), 'replay-')), 'pr.json');
+    await writeFile(payload, octokitExample('pull_request', 'reopened'));
+    const replay = (args: string[]) =>
+      promisify(execFile)(
+        process.execPath,
+        ['--conditions=@lighthouse-ts/source', main, 'replay', payload, ...args],
+        {
+          env: { PATH: process.env.PATH ?? '', LIGHTHOUSE_WEBHOOK_SECRET_FILE: paths.secret },
+        },
+      );
+    const before = (await kube.lighthouseJobs.list(namespace)).items.length;
+    const dry = await replay([
+      '--event=pull_request',
+      '--dry-run',
+      `--config-file=${paths.config}`,
+      `--plugins-file=${paths.plugins}`,
+    ]);
+    expect(dry.stdout).toContain('would start unit');
+    expect((await kube.lighthouseJobs.list(namespace)).items).toHaveLength(before);
+
+    const sent = await replay(['--event=pull_request', `--url=${lighthouse.url}/hook`]);
+    expect(sent.stdout).toMatch(/^200 .*"started":\["unit"\]/);
+    expect((await kube.lighthouseJobs.list(namespace)).items).toHaveLength(before + 1);
+  });
+
   it('keeps serving the last good config when a broken one is written, and counts the failure', async () => {
     await writeFile(paths.config, brokenConfig);
     await lighthouse.waitForLog(
@@ -150,9 +176,11 @@ describe('lighthouse serve, embedded, on the real test cluster', () => {
     expect(res.json()).toMatchObject({ started: ['unit'] });
     const metrics = await rawRequest(`${lighthouse.url}/metrics`);
     expect(sample(metrics.text, 'lighthouse_config_reload_failures_total')).toBe(1);
+    const unitJobs = (await kube.lighthouseJobs.list(namespace, { labelSelector: `${labels.job}=unit` }))
+      .items;
     expect(
       sample(metrics.text, 'lighthouse_jobs_started_total', { repo: 'Codertocat/Hello-World', job: 'unit' }),
-    ).toBe(3);
+    ).toBe(unitJobs.length);
   });
 });
 

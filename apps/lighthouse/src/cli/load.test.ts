@@ -1,0 +1,85 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { Agent } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createKubeClient } from '@lighthouse-ts/kube';
+import { testCluster } from '@lighthouse-ts/testenv/vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { rawRequest } from '../server/testing/http.ts';
+import { delivery, octokitExample } from '../server/testing/payloads.ts';
+import {
+  killWebhookProcesses,
+  startWebhookProcess,
+  type WebhookProcess,
+} from '../server/testing/webhook-process.ts';
+
+const main = join(import.meta.dirname, '..', 'main.ts');
+const secret = 'load-test-secret';
+
+describe('two lighthouse processes sharing 1,000 deliveries, 20% of them repeated', () => {
+  const processes: WebhookProcess[] = [];
+  afterAll(async () => {
+    await Promise.all(processes.map((p) => p.stop()));
+    await killWebhookProcesses();
+  });
+
+  it('start exactly one pipeline per distinct (delivery, job)', async () => {
+    const cluster = await testCluster();
+    const namespace = await cluster.createNamespace('load');
+    const dir = await mkdtemp(join(tmpdir(), 'lighthouse-load-'));
+    await writeFile(join(dir, 'hmac'), secret);
+    await writeFile(
+      join(dir, 'config.yaml'),
+      'presubmits:\n  Codertocat/Hello-World:\n    - name: unit\n      always_run: true\n',
+    );
+    await writeFile(join(dir, 'plugins.yaml'), 'plugins:\n  Codertocat/Hello-World: [trigger]\n');
+    const args = ['serve', '--port=0', '--host=127.0.0.1', `--config-file=${join(dir, 'config.yaml')}`]
+      .concat([`--plugins-file=${join(dir, 'plugins.yaml')}`, `--namespace=${namespace}`])
+      .concat(['--meta-step-image=runner:test']);
+    const env = { LIGHTHOUSE_WEBHOOK_SECRET_FILE: join(dir, 'hmac'), KUBECONFIG: cluster.kubeconfigPath };
+    processes.push(
+      ...(await Promise.all(
+        [0, 1].map(() => startWebhookProcess(env, { script: main, args })),
+      )),
+    );
+
+    // 800 distinct deliveries and 200 repeats of some of them, shuffled, spread over both processes.
+    const distinct = Array.from({ length: 800 }, (_, i) => `delivery-${i}`);
+    const ids = [...distinct, ...distinct.filter((_, i) => i % 4 === 0)];
+    for (let i = ids.length - 1; i > 0; i--) {
+      const j = Math.floor(Math.random() * (i + 1));
+      [ids[i], ids[j]] = [ids[j] as string, ids[i] as string];
+    }
+    const body = octokitExample('pull_request', 'opened');
+    const agents = processes.map(() => new Agent({ keepAlive: true, maxSockets: 20 }));
+    const statuses = new Map<number, number>();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        for (let i = next++; i < ids.length; i = next++) {
+          const target = i % 2;
+          const sent = delivery({ event: 'pull_request', deliveryId: ids[i] as string, body, secret });
+          let res = await rawRequest(`${processes[target]?.url}/hook`, { ...sent, agent: agents[target] });
+          // A 503 is the provider's cue to redeliver; do as it would.
+          for (let attempt = 0; res.status === 503 && attempt < 5; attempt++) {
+            res = await rawRequest(`${processes[target]?.url}/hook`, { ...sent, agent: agents[target] });
+          }
+          statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+        }
+      }),
+    );
+    for (const agent of agents) agent.destroy();
+    expect(Object.fromEntries(statuses)).toEqual({ 200: 1000 });
+
+    const kube = createKubeClient({ config: { kubeconfig: cluster.kubeconfigPath } });
+    try {
+      const jobs = (await kube.lighthouseJobs.list(namespace)).items;
+      const keys = jobs.map((j) => j.metadata.annotations?.['lighthouse-ts.dev/idempotency-key']);
+      expect(new Set(keys).size).toBe(800);
+      expect(jobs).toHaveLength(800);
+      expect((await kube.pipelineRuns.list(namespace)).items).toHaveLength(800);
+    } finally {
+      await kube.close();
+    }
+  }, 600_000);
+});

@@ -6,12 +6,12 @@ import { createKubeClient } from '@lighthouse-ts/kube';
 import { testCluster } from '@lighthouse-ts/testenv/vitest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rawRequest } from '../server/testing/http.ts';
-import { delivery, octokitExample } from '../server/testing/payloads.ts';
 import {
   killWebhookProcesses,
   startWebhookProcess,
   type WebhookProcess,
 } from '../server/testing/webhook-process.ts';
+import { delivery, octokitExample } from '../testing/payloads.ts';
 
 const main = join(import.meta.dirname, '..', 'main.ts');
 const secret = 'load-test-secret';
@@ -38,9 +38,7 @@ describe('two lighthouse processes sharing 1,000 deliveries, 20% of them repeate
       .concat(['--meta-step-image=runner:test']);
     const env = { LIGHTHOUSE_WEBHOOK_SECRET_FILE: join(dir, 'hmac'), KUBECONFIG: cluster.kubeconfigPath };
     processes.push(
-      ...(await Promise.all(
-        [0, 1].map(() => startWebhookProcess(env, { script: main, args })),
-      )),
+      ...(await Promise.all([0, 1].map(() => startWebhookProcess(env, { script: main, args })))),
     );
 
     // 800 distinct deliveries and 200 repeats of some of them, shuffled, spread over both processes.

@@ -9,12 +9,12 @@ import type { TestCluster } from '@lighthouse-ts/testenv';
 import { testCluster } from '@lighthouse-ts/testenv/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawRequest, sample } from '../server/testing/http.ts';
-import { delivery, octokitExample, octokitExamples } from '../server/testing/payloads.ts';
 import {
   killWebhookProcesses,
   startWebhookProcess,
   type WebhookProcess,
 } from '../server/testing/webhook-process.ts';
+import { delivery, octokitExample, octokitExamples } from '../testing/payloads.ts';
 
 const main = join(import.meta.dirname, '..', 'main.ts');
 const secret = 'serve-test-secret';

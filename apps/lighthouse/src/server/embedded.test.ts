@@ -5,11 +5,11 @@ import type { TestCluster } from '@lighthouse-ts/testenv';
 import { testCluster } from '@lighthouse-ts/testenv/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetaPipelineClient, type LighthouseMetaPipelineClient } from '../metapipeline.ts';
+import { delivery, octokitExample, octokitExamples } from '../testing/payloads.ts';
 import type { WebhookEvent } from '../webhook/index.ts';
 import type { Dispatch } from './handler.ts';
 import { rawRequest } from './testing/http.ts';
 import { serveInProcess, testSecret } from './testing/in-process.ts';
-import { delivery, octokitExample, octokitExamples } from './testing/payloads.ts';
 
 type Served = Awaited<ReturnType<typeof serveInProcess>>;
 

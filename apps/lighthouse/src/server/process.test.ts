@@ -3,9 +3,9 @@ import { once } from 'node:events';
 import { Agent } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { mutateBytes, mutateStructure, randomGenerator } from '../testing/mutate.ts';
+import { delivery, goScmPayloads, octokitExample } from '../testing/payloads.ts';
 import { rawRequest, sample } from './testing/http.ts';
-import { mutateBytes, mutateStructure, randomGenerator } from './testing/mutate.ts';
-import { delivery, goScmPayloads, octokitExample } from './testing/payloads.ts';
 import { killWebhookProcesses, startWebhookProcess, type WebhookProcess } from './testing/webhook-process.ts';
 
 const secret = 'process-secret';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PullRequestAction, type Repo, ReviewState, Sha } from './events.ts';
 import { changedFiles, isZeroSha, refTarget } from './git-refs.ts';
+import { Action, PushCommits, Repository, User } from './github-like.ts';
 import {
   type Delivery,
   found,
@@ -10,32 +11,13 @@ import {
   parsePayload,
 } from './normalise-result.ts';
 
-const User = z.object({ login: z.string().min(1), id: z.number() });
-
-const Repository = z.object({
-  name: z.string().min(1),
-  owner: z.object({ login: z.string().min(1) }),
-  clone_url: z.string(),
-  html_url: z.string(),
-});
-
-const Action = z.object({ action: z.string() });
-
 const Push = z.object({
   ref: z.string(),
   before: Sha,
   after: Sha,
   repository: Repository,
   sender: User,
-  commits: z
-    .array(
-      z.object({
-        added: z.array(z.string()).nullish(),
-        removed: z.array(z.string()).nullish(),
-        modified: z.array(z.string()).nullish(),
-      }),
-    )
-    .nullish(),
+  commits: PushCommits,
 });
 
 const PullRequest = z.object({

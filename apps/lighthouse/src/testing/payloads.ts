@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { type Provider, signedWebhookHeaders } from '../../webhook/index.ts';
+import { type Provider, signedWebhookHeaders } from '../webhook/index.ts';
 
 const Definitions = z.array(
   z.object({ name: z.string(), examples: z.array(z.object({ action: z.string().optional() }).loose()) }),

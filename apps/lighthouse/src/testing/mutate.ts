@@ -17,7 +17,24 @@ export function randomGenerator(seed: number) {
 export type Random = ReturnType<typeof randomGenerator>;
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-const trickyValues: readonly Json[] = [null, true, 0, -1, 1.5, '', 'x', '0'.repeat(40), '__proto__', [], {}];
+const trickyValues: readonly Json[] = [
+  null,
+  true,
+  0,
+  -1,
+  1.5,
+  2 ** 53 + 1,
+  '',
+  'x',
+  '0'.repeat(40),
+  'constructor',
+  '__proto__',
+  'toString',
+  'synchronized',
+  [],
+  {},
+  JSON.parse('{"__proto__": {"polluted": true}}'),
+];
 
 /** Flips a bit, cuts a few bytes or inserts JSON punctuation and stray bytes somewhere. */
 export function mutateBytes(body: Buffer, random: Random): Buffer {

@@ -36,5 +36,5 @@ describe('lighthouse-testenv start', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     await expect(apiRequest(credentials, 'GET', '/readyz')).rejects.toThrow(/ECONNREFUSED/);
-  });
+  }, 180_000);
 });

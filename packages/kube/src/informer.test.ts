@@ -82,7 +82,7 @@ describe('Informer across API server restarts', () => {
     await kube.lighthouseJobs.create(namespace, job('after-restart'));
     await until(() => informer.get(namespace, 'after-restart') !== undefined);
     expect(retries.length).toBeGreaterThan(0);
-  });
+  }, 120_000);
 
   it('lists again when the server no longer has its resourceVersion (410), and converges', async () => {
     // The informer reaches the API server through a proxy the test can cut, so changes happen unseen.
@@ -131,7 +131,7 @@ describe('Informer across API server restarts', () => {
       await cut.close();
       await proxy.close();
     }
-  });
+  }, 120_000);
 });
 
 /** Forwards loopback TCP to the API server until cut: then drops open connections and refuses new ones. */

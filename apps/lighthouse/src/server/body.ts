@@ -71,14 +71,15 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
 }
 
 /**
- * Answering before the whole body arrived (a refusal): the rest is read and dropped for a little while
- * before the connection is cut. Closing a socket with unread data resets it at once, and a sender still
- * writing may then lose the answer instead of reading it.
+ * Answering before the whole body arrived (a refusal): the rest is read and dropped, up to a budget and
+ * for at most 15 s, before the connection is cut. Closing a socket with unread data resets it at once, and
+ * a sender still writing may then lose the answer instead of reading it; on a busy machine a sender can
+ * take seconds to notice the answer.
  */
 export function discardRest(req: IncomingMessage, budgetBytes: number): void {
   let dropped = 0;
   const cut = () => req.socket.destroy();
-  const timer = setTimeout(cut, 5000);
+  const timer = setTimeout(cut, 15_000);
   req.on('data', (chunk: Buffer) => {
     dropped += chunk.length;
     if (dropped > budgetBytes) cut();

@@ -17,6 +17,8 @@ export {
   LighthouseJobStatus,
   labels,
   lighthouseJobType,
+  ownLabels,
+  PipelineRole,
   PipelineRunParam,
   Pull,
   Refs,

@@ -27,6 +27,15 @@ export const labels = {
   id: 'lighthouse.jenkins-x.io/id',
 } as const;
 
+/** Labels of ours, beside Lighthouse's: which of a job's PipelineRuns a PipelineRun is. */
+export const ownLabels = {
+  pipelineRole: 'lighthouse-ts.dev/pipeline-role',
+} as const;
+
+/** The meta PipelineRun (named as its job) checks out and creates the build PipelineRun. */
+export const PipelineRole = z.enum(['meta', 'build']);
+export type PipelineRole = z.infer<typeof PipelineRole>;
+
 export const annotations = {
   job: 'lighthouse.jenkins-x.io/job',
   cloneURI: 'lighthouse.jenkins-x.io/cloneURI',

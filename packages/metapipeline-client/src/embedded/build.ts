@@ -4,6 +4,7 @@ import {
   type JobType,
   type LighthouseJob,
   labels,
+  ownLabels,
   type Param,
   type PipelineRun,
 } from '@lighthouse-ts/crds';
@@ -223,7 +224,7 @@ export function buildMetaPipeline(
     metadata: {
       name,
       namespace: request.namespace,
-      labels: { ...commonLabels, [labels.id]: name },
+      labels: { ...commonLabels, [labels.id]: name, [ownLabels.pipelineRole]: 'meta' },
       annotations: commonAnnotations,
     },
     spec: {

@@ -216,7 +216,19 @@ describe('lighthouse serve refuses to start', () => {
       '--meta-step-image=x',
     ]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('--webhook-secret-file (LIGHTHOUSE_WEBHOOK_SECRET_FILE): is required');
+    expect(missing.stderr).toContain(
+      '--webhook-secret-file (LIGHTHOUSE_WEBHOOK_SECRET_FILE): or --webhook-secrets-file is required',
+    );
+    const scoped = join(dir, 'secrets.yaml');
+    await writeFile(scoped, 'acme/rocket: []\n');
+    const badScoped = await run(
+      ['serve', `--config-file=${ok.config}`, `--plugins-file=${ok.plugins}`, '--meta-step-image=x'],
+      { LIGHTHOUSE_WEBHOOK_SECRETS_FILE: scoped },
+    );
+    expect(badScoped.code).toBe(2);
+    expect(badScoped.stderr).toContain(
+      `${scoped}: acme/rocket: lists at least one secret; refusing to start`,
+    );
     await writeFile(ok.secret, '\n');
     const empty = await run(
       ['serve', `--config-file=${ok.config}`, `--plugins-file=${ok.plugins}`, '--meta-step-image=x'],

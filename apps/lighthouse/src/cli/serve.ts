@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { ConfigError, watchConfig } from '../config/index.ts';
 import { createDispatch } from '../dispatch.ts';
@@ -8,34 +7,12 @@ import { githubApi } from '../provider/github.ts';
 import { gitlabApi } from '../provider/gitlab.ts';
 import { createLogger, createMetrics, createWebhookHandler, serveUntilSignal } from '../server/index.ts';
 import { factsFromProvider, type TriggerFacts } from '../trigger/index.ts';
-import type { Provider } from '../webhook/index.ts';
+import { countSecrets, type Provider } from '../webhook/index.ts';
+import { readSecretFiles, watchSecretFiles } from './secrets.ts';
 import type { ServeSettings } from './settings.ts';
 
 /** Exit code for settings or a config lighthouse cannot start with. */
 export const badSettings = 2;
-
-/**
- * The webhook secrets, one per line, read again at most every 10 s so a rotated Secret takes effect
- * without a restart. An unreadable or empty file yields no secret, and nothing verifies (fail closed).
- */
-function secretsFrom(path: string): () => readonly string[] {
-  let secrets: readonly string[] = [];
-  let readAt = Number.NEGATIVE_INFINITY;
-  return () => {
-    if (Date.now() - readAt > 10_000) {
-      readAt = Date.now();
-      try {
-        secrets = readFileSync(path, 'utf8')
-          .split('\n')
-          .map((line) => line.trim())
-          .filter(Boolean);
-      } catch {
-        secrets = [];
-      }
-    }
-    return secrets;
-  };
-}
 
 async function token(path: string): Promise<string> {
   return (await readFile(path, 'utf8')).trim();
@@ -46,13 +23,22 @@ export async function serve(settings: ServeSettings): Promise<number> {
   const logger = createLogger(settings['log-level']);
   const metrics = createMetrics();
   const stop = new AbortController();
-  const secrets = secretsFrom(settings['webhook-secret-file']);
-  if (secrets().length === 0) {
-    process.stderr.write(
-      `lighthouse: no webhook secret in ${settings['webhook-secret-file']}; refusing to start\n`,
-    );
+  const secretFiles = {
+    shared: settings['webhook-secret-file'],
+    scoped: settings['webhook-secrets-file'],
+  };
+  try {
+    if (countSecrets(readSecretFiles(secretFiles)) === 0) {
+      const files = Object.values(secretFiles).filter(Boolean).join(' and ');
+      throw new Error(`no webhook secret in ${files}`);
+    }
+  } catch (error) {
+    process.stderr.write(`lighthouse: ${(error as Error).message}; refusing to start\n`);
     return badSettings;
   }
+  const secrets = watchSecretFiles(secretFiles, (error) =>
+    logger.error({ err: error }, 'webhook secrets unreadable; no delivery verifies until they are fixed'),
+  );
 
   let config: Awaited<ReturnType<typeof watchConfig>>;
   try {

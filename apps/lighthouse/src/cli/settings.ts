@@ -16,7 +16,13 @@ export const serveFlags: readonly Flag[] = [
   {
     name: 'webhook-secret-file',
     env: 'LIGHTHOUSE_WEBHOOK_SECRET_FILE',
-    description: 'file with the webhook secret; one per line while rotating (required)',
+    description: 'file with the webhook secret for every repository; one per line while rotating',
+  },
+  {
+    name: 'webhook-secrets-file',
+    env: 'LIGHTHOUSE_WEBHOOK_SECRETS_FILE',
+    description:
+      "YAML of secrets by '*', org or org/repo (Prow's hmac format); this or the above is required",
   },
   {
     name: 'allow-sha1',
@@ -90,9 +96,8 @@ const ServeSettings = z
   .object({
     port: z.coerce.number().int().min(0).max(65_535),
     host: z.string().min(1),
-    'webhook-secret-file': z.string({
-      error: 'is required: lighthouse refuses to run without a webhook secret',
-    }),
+    'webhook-secret-file': z.string().optional(),
+    'webhook-secrets-file': z.string().optional(),
     'allow-sha1': boolean,
     'config-file': z.string({ error: 'is required' }),
     'plugins-file': z.string({ error: 'is required' }),
@@ -115,6 +120,13 @@ const ServeSettings = z
     const require = (flag: keyof typeof s, why: string) => {
       if (!s[flag]) context.addIssue({ code: 'custom', path: [flag], message: `is required ${why}` });
     };
+    if (!s['webhook-secret-file'] && !s['webhook-secrets-file']) {
+      context.addIssue({
+        code: 'custom',
+        path: ['webhook-secret-file'],
+        message: 'or --webhook-secrets-file is required: lighthouse refuses to run without a webhook secret',
+      });
+    }
     if (s.metapipeline === 'remote') {
       require('runner-url', 'in remote mode');
       require('runner-token-file', 'in remote mode');

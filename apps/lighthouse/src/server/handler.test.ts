@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ConflictError, UnavailableError } from '@lighthouse-ts/metapipeline-client';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { delivery, goScmPayloads, octokitExample } from '../testing/payloads.ts';
+import { parseScopedSecrets, sharedSecrets } from '../webhook/index.ts';
 import { createWebhookHandler } from './handler.ts';
 import { createMetrics } from './metrics.ts';
 import { rawRequest, sample } from './testing/http.ts';
@@ -48,7 +49,9 @@ describe('deliveries', () => {
     const options = { logger, metrics: createMetrics(), dispatch: async () => ({ started: [] }) };
     expect(() => createWebhookHandler({ ...options, secrets: [] })).toThrow(/no webhook secret/);
     expect(() => createWebhookHandler({ ...options, secrets: [''] })).toThrow(/no webhook secret/);
-    expect(() => createWebhookHandler({ ...options, secrets: () => [] })).toThrow(/no webhook secret/);
+    expect(() => createWebhookHandler({ ...options, secrets: () => sharedSecrets([]) })).toThrow(
+      /no webhook secret/,
+    );
   });
 
   it('ping -> 200 pong, nothing dispatched', async () => {
@@ -85,9 +88,35 @@ describe('deliveries', () => {
     });
   });
 
+  it('checks a repository with a secret of its own against that secret only', async () => {
+    const repository = JSON.parse(push.toString('utf8')).repository;
+    const own = `${repository.owner.login}/${repository.name}`;
+    const secrets = parseScopedSecrets(`'*': [${testSecret}]\n${own}: [repo-secret]`, 'secrets.yaml');
+    const served = await serve({ secrets: () => secrets });
+    const signedWith = (secret: string, deliveryId: string, body = push) =>
+      rawRequest(served.hook, delivery({ event: 'push', body, deliveryId, secret }));
+    expect((await signedWith('repo-secret', 'scoped-1')).status).toBe(200);
+    const shared = await signedWith(testSecret, 'scoped-2');
+    expect(shared.status).toBe(401);
+    const other = Buffer.from(
+      JSON.stringify({ ...JSON.parse(push.toString()), repository: { ...repository, name: 'other' } }),
+    );
+    expect((await signedWith(testSecret, 'scoped-3', other)).status).toBe(200);
+    expect(served.calls.map((call) => call.event.deliveryId)).toEqual(['scoped-1', 'scoped-3']);
+  });
+
+  it('refuses a repository no secret covers, naming it', async () => {
+    const secrets = parseScopedSecrets('someone-else: [their-secret]', 'secrets.yaml');
+    const served = await serve({ secrets: () => secrets });
+    const response = await send(served, 'push', push, 'unscoped-1');
+    expect(response.status).toBe(401);
+    expect(response.text).toMatch(/no webhook secret configured for \w+\/\w+/);
+    expect(served.calls).toHaveLength(0);
+  });
+
   it('accepts any secret of a rotation, read anew on every delivery', async () => {
     let secrets = ['old-secret', testSecret];
-    const served = await serve({ secrets: () => secrets });
+    const served = await serve({ secrets: () => sharedSecrets(secrets) });
     expect((await send(served, 'push', push, 'rot-1')).status).toBe(200);
     secrets = ['new-secret'];
     expect((await send(served, 'push', push, 'rot-2')).status).toBe(401);

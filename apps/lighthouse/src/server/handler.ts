@@ -1,7 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MetaPipelineError } from '@lighthouse-ts/metapipeline-client';
 import type { Logger } from 'pino';
-import { detectProvider, receiveWebhook, type WebhookEvent } from '../webhook/index.ts';
+import {
+  countSecrets,
+  detectProvider,
+  receiveWebhook,
+  sharedSecrets,
+  type WebhookEvent,
+  type WebhookSecrets,
+} from '../webhook/index.ts';
 import { type Answer, json, problem, Refusal } from './answer.ts';
 import { checkContentType, checkDeclaredLength, discardRest, readBody, SenderGoneError } from './body.ts';
 import { createDeliveryLedger } from './dedupe.ts';
@@ -32,8 +39,11 @@ export type Dispatch = (event: WebhookEvent, context: DispatchContext) => Promis
 export type Readiness = { ready: true } | { ready: false; reason: string };
 
 export interface WebhookHandlerOptions {
-  /** The secrets accepted now (several during a rotation); a function is asked on every delivery. */
-  secrets: readonly string[] | (() => readonly string[]);
+  /**
+   * The secrets accepted now: a list for every repository (several during a rotation) or scoped ones;
+   * a function is asked on every delivery.
+   */
+  secrets: readonly string[] | (() => WebhookSecrets);
   allowSha1?: boolean;
   dispatch: Dispatch;
   logger: Logger;
@@ -89,8 +99,9 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   const maxBodyBytes = options.maxBodyBytes ?? defaultMaxBodyBytes;
   const budgetMs = options.budgetMs ?? defaultBudgetMs;
   const given = options.secrets;
-  const secrets = typeof given === 'function' ? given : () => given;
-  if (!secrets().some((secret) => secret !== '')) {
+  const fixed = typeof given === 'function' ? undefined : sharedSecrets(given);
+  const secrets = typeof given === 'function' ? given : () => fixed as WebhookSecrets;
+  if (countSecrets(secrets()) === 0) {
     throw new Error('no webhook secret: lighthouse refuses to accept webhooks it cannot verify');
   }
   const ledger = createDeliveryLedger<Settled>({

@@ -2,19 +2,31 @@ import type { WebhookEvent } from './events.ts';
 import type { HeaderSource } from './headers.ts';
 import { normalise } from './normalise.ts';
 import { deliveryHeader, detectProvider } from './providers.ts';
+import { everyRepository, repositoryOf, secretsFor, sharedSecrets, type WebhookSecrets } from './secrets.ts';
 import { verifySignature } from './verify.ts';
 
 export * from './events.ts';
 export type { HeaderSource } from './headers.ts';
 export { detectProvider } from './providers.ts';
+export {
+  countSecrets,
+  mergeSecrets,
+  parseScopedSecrets,
+  SecretsFileError,
+  sharedSecrets,
+  type WebhookSecrets,
+} from './secrets.ts';
 export { signedWebhookHeaders, type WebhookToSign } from './sign.ts';
 
 export interface WebhookRequest {
   headers: HeaderSource;
   /** The raw request body, before any parsing. */
   body: Buffer;
-  /** The secrets accepted now; several during a rotation. With none, nothing verifies. */
-  secrets: readonly string[];
+  /**
+   * The secrets accepted now: a list for every repository (several during a rotation), or by scope.
+   * With none for the delivery's repository, nothing verifies.
+   */
+  secrets: readonly string[] | WebhookSecrets;
   /** Accept GitHub's SHA-1 `X-Hub-Signature` when no SHA-256 signature is sent. */
   allowSha1?: boolean;
 }
@@ -30,11 +42,23 @@ export function receiveWebhook({ headers, body, secrets, allowSha1 }: WebhookReq
   if (detected.kind === 'unknown') return rejected(400, detected.reason);
   const { provider, event, deliveryId } = detected;
 
-  const signature = verifySignature({ provider, headers, body, secrets, allowSha1 });
-  if (!signature.valid) return rejected(401, signature.reason);
+  const scoped = isList(secrets) ? sharedSecrets(secrets) : secrets;
+  // Only scoped secrets need the repository before the signature is checked; the parse is reused after.
+  const scopedByRepository = [...scoped.keys()].some((scope) => scope !== everyRepository);
+  let payload = scopedByRepository ? parseJson(body) : undefined;
+  const repository = payload?.ok ? repositoryOf(provider, payload.value) : undefined;
+  const accepted = secretsFor(scoped, repository);
+  const signature = verifySignature({ provider, headers, body, secrets: accepted, allowSha1 });
+  if (!signature.valid) {
+    const reason =
+      accepted.length === 0 && repository
+        ? `no webhook secret configured for ${repository}`
+        : signature.reason;
+    return rejected(401, reason);
+  }
 
   if (deliveryId === undefined) return rejected(400, `missing ${deliveryHeader[provider]} header`);
-  const payload = parseJson(body);
+  payload ??= parseJson(body);
   if (!payload.ok) return rejected(400, `malformed JSON: ${payload.reason}`);
 
   const result = normalise({ provider, deliveryId, event, payload: payload.value });
@@ -49,6 +73,10 @@ const rejected = (status: 400 | 401, reason: string): WebhookOutcome => ({
   status,
   reason,
 });
+
+function isList(secrets: readonly string[] | WebhookSecrets): secrets is readonly string[] {
+  return Array.isArray(secrets);
+}
 
 function parseJson(body: Buffer): { ok: true; value: unknown } | { ok: false; reason: string } {
   try {

@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import { mergeSecrets, parseScopedSecrets, sharedSecrets, type WebhookSecrets } from '../webhook/index.ts';
+
+export interface SecretFiles {
+  /** One secret per line, for every repository. */
+  shared?: string;
+  /** Prow's format: secrets by `*`, `org` or `org/repo`. */
+  scoped?: string;
+}
+
+/** Reads both files now; throws with the file and the reason when one is unreadable or invalid. */
+export function readSecretFiles(files: SecretFiles): WebhookSecrets {
+  const shared = files.shared
+    ? sharedSecrets(
+        readFileSync(files.shared, 'utf8')
+          .split('\n')
+          .map((line) => line.trim()),
+      )
+    : new Map();
+  const scoped = files.scoped
+    ? parseScopedSecrets(readFileSync(files.scoped, 'utf8'), files.scoped)
+    : new Map();
+  return mergeSecrets(shared, scoped);
+}
+
+/**
+ * The webhook secrets, read again at most every 10 s so a rotated Secret takes effect without a restart.
+ * A file that becomes unreadable or invalid yields no secret at all (fail closed) and is reported.
+ */
+export function watchSecretFiles(
+  files: SecretFiles,
+  onError: (error: unknown) => void,
+  refreshMs = 10_000,
+): () => WebhookSecrets {
+  let secrets: WebhookSecrets = new Map();
+  let readAt = Number.NEGATIVE_INFINITY;
+  return () => {
+    if (Date.now() - readAt > refreshMs) {
+      readAt = Date.now();
+      try {
+        secrets = readSecretFiles(files);
+      } catch (error) {
+        secrets = new Map();
+        onError(error);
+      }
+    }
+    return secrets;
+  };
+}

@@ -1,0 +1,125 @@
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import type { Provider } from './events.ts';
+
+/**
+ * The webhook secrets accepted now, by scope: `*` for every repository, `org`, or `org/repo` (keys in
+ * lower case). The most specific scope that holds a secret is the only one a delivery is checked against,
+ * so a repository with its own secret cannot be signed for with the shared one.
+ */
+export type WebhookSecrets = ReadonlyMap<string, readonly string[]>;
+
+export const everyRepository = '*';
+
+/** Secrets that hold for every repository: one per entry, as during a rotation. */
+export function sharedSecrets(secrets: readonly string[]): WebhookSecrets {
+  return new Map([[everyRepository, secrets.filter((secret) => secret !== '')]]);
+}
+
+/** The secrets for a repository (`owner/name`; unknown when the payload does not say). */
+export function secretsFor(secrets: WebhookSecrets, repository: string | undefined): readonly string[] {
+  const scopes = repository ? [repository.toLowerCase(), ownerOf(repository).toLowerCase()] : [];
+  for (const scope of [...scopes, everyRepository]) {
+    const found = secrets.get(scope);
+    if (found?.length) return found;
+  }
+  return [];
+}
+
+export function countSecrets(secrets: WebhookSecrets): number {
+  return [...secrets.values()].reduce((sum, list) => sum + list.length, 0);
+}
+
+/** GitLab's owner is its whole namespace path (`group/subgroup`), so the owner is all before the last `/`. */
+function ownerOf(repository: string): string {
+  return repository.slice(0, Math.max(0, repository.lastIndexOf('/')));
+}
+
+const Named = z.object({ login: z.string().min(1) });
+
+/**
+ * Which repository a payload says it is about, read before the signature is checked only to choose the
+ * secrets to check it with; nothing else of an unverified payload is used.
+ */
+export function repositoryOf(provider: Provider, payload: unknown): string | undefined {
+  const read = (schema: z.ZodType<string>) => {
+    const result = schema.safeParse(payload);
+    return result.success ? result.data : undefined;
+  };
+  switch (provider) {
+    case 'github':
+    case 'gitea':
+      return (
+        read(
+          z
+            .object({ repository: z.object({ owner: Named, name: z.string().min(1) }) })
+            .transform(({ repository }) => `${repository.owner.login}/${repository.name}`),
+        ) ?? read(z.object({ organization: Named }).transform(({ organization }) => `${organization.login}/`))
+      );
+    case 'gitlab':
+      return read(
+        z
+          .object({ project: z.object({ path_with_namespace: z.string().min(1) }) })
+          .transform(({ project }) => project.path_with_namespace),
+      );
+    case 'bitbucketserver': {
+      const Repository = z
+        .object({ slug: z.string().min(1), project: z.object({ key: z.string().min(1) }) })
+        .transform((repository) => `${repository.project.key}/${repository.slug}`);
+      return (
+        read(z.object({ repository: Repository }).transform(({ repository }) => repository)) ??
+        read(
+          z
+            .object({ pullRequest: z.object({ toRef: z.object({ repository: Repository }) }) })
+            .transform(({ pullRequest }) => pullRequest.toRef.repository),
+        )
+      );
+    }
+  }
+}
+
+const Secret = z.union([z.string(), z.object({ value: z.string() })]).transform((s) => {
+  const value = typeof s === 'string' ? s : s.value;
+  return value.trim();
+});
+const ScopedSecretsFile = z.record(
+  z.string().regex(/^(\*|[^/\s]+(\/[^\s]+)?)$/, 'a scope is "*", "org" or "org/repo"'),
+  z.array(Secret).min(1, 'lists at least one secret'),
+);
+
+export class SecretsFileError extends Error {
+  override name = 'SecretsFileError';
+}
+
+/**
+ * Prow's HMAC secrets format: a YAML mapping from `*`, `org` or `org/repo` to a list of secrets, each a
+ * string or `{value: ...}` (Prow's `created_at` and other fields are ignored).
+ */
+export function parseScopedSecrets(text: string, file: string): WebhookSecrets {
+  let document: unknown;
+  try {
+    document = parseYaml(text);
+  } catch (error) {
+    throw new SecretsFileError(`${file}: not YAML: ${error instanceof Error ? error.message : error}`);
+  }
+  const parsed = ScopedSecretsFile.safeParse(document);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? issue.path.join('.') : '(top)';
+    // A bad key's own reason is nested one level down.
+    const reason = issue?.code === 'invalid_key' ? issue.issues[0]?.message : issue?.message;
+    throw new SecretsFileError(`${file}: ${where}: ${reason ?? 'invalid'}`);
+  }
+  return new Map(
+    Object.entries(parsed.data).map(([scope, list]) => [scope.toLowerCase(), list.filter(Boolean)]),
+  );
+}
+
+/** Both sources together: the scoped file's `*` entries and the plain secrets hold for every repository. */
+export function mergeSecrets(...sources: WebhookSecrets[]): WebhookSecrets {
+  const merged = new Map<string, string[]>();
+  for (const source of sources) {
+    for (const [scope, list] of source) merged.set(scope, [...(merged.get(scope) ?? []), ...list]);
+  }
+  return merged;
+}

@@ -9,7 +9,7 @@ import { type ConfigWatch, repoConfig } from './config/index.ts';
 import type { LighthouseMetaPipelineClient } from './metapipeline.ts';
 import { ProviderError, ProviderUnavailableError } from './provider/api.ts';
 import type { Dispatch, DispatchResult, Metrics } from './server/index.ts';
-import { type Decision, decide, type TriggerFacts } from './trigger/index.ts';
+import { type Decision, decide, MissingFactError, type TriggerFacts } from './trigger/index.ts';
 import type { Provider, Repo, WebhookEvent } from './webhook/index.ts';
 
 export interface DispatchOptions {
@@ -88,6 +88,7 @@ async function decideOrUnavailable(
     if (error instanceof ProviderUnavailableError || error instanceof ProviderError) {
       throw new UnavailableError(`cannot decide: ${error.message}`, { cause: error });
     }
+    if (error instanceof MissingFactError) throw new MetaPipelineError(error.message, { cause: error });
     throw error;
   }
 }
@@ -129,7 +130,7 @@ async function supersede(
 
 function missingFacts(provider: Provider): TriggerFacts {
   const refuse = async (): Promise<never> => {
-    throw new MetaPipelineError(
+    throw new MissingFactError(
       `the trigger needs to ask ${provider} something its payload does not say, and no ${provider} API token is configured`,
     );
   };

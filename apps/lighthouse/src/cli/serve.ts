@@ -3,6 +3,8 @@ import { ConfigError, watchConfig } from '../config/index.ts';
 import { createDispatch } from '../dispatch.ts';
 import { createMetaPipelineClient, type MetaPipelineSettings } from '../metapipeline.ts';
 import type { ProviderApi } from '../provider/api.ts';
+import { bitbucketServerApi } from '../provider/bitbucket-server.ts';
+import { giteaApi } from '../provider/gitea.ts';
 import { githubApi } from '../provider/github.ts';
 import { gitlabApi } from '../provider/gitlab.ts';
 import { createLogger, createMetrics, createWebhookHandler, serveUntilSignal } from '../server/index.ts';
@@ -87,6 +89,12 @@ export async function serve(settings: ServeSettings): Promise<number> {
   );
   await connect('gitlab', settings['gitlab-token-file'], (t) =>
     gitlabApi({ baseUrl: settings['gitlab-api-url'], token: t }),
+  );
+  await connect('gitea', settings['gitea-token-file'], (t) =>
+    giteaApi({ baseUrl: settings['gitea-api-url'] ?? '', token: t }),
+  );
+  await connect('bitbucketserver', settings['bitbucketserver-token-file'], (t) =>
+    bitbucketServerApi({ baseUrl: settings['bitbucketserver-api-url'] ?? '', token: t }),
   );
 
   const handler = createWebhookHandler({

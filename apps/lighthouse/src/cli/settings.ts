@@ -66,6 +66,22 @@ export const serveFlags: readonly Flag[] = [
     default: 'https://gitlab.com/api/v4',
     description: 'GitLab API root',
   },
+  { name: 'gitea-token-file', env: 'LIGHTHOUSE_GITEA_TOKEN_FILE', description: 'Gitea API token file' },
+  {
+    name: 'gitea-api-url',
+    env: 'LIGHTHOUSE_GITEA_API_URL',
+    description: 'Gitea API root, https://HOST/api/v1 (required with a Gitea token)',
+  },
+  {
+    name: 'bitbucketserver-token-file',
+    env: 'LIGHTHOUSE_BITBUCKETSERVER_TOKEN_FILE',
+    description: 'Bitbucket Server HTTP access token file',
+  },
+  {
+    name: 'bitbucketserver-api-url',
+    env: 'LIGHTHOUSE_BITBUCKETSERVER_API_URL',
+    description: 'Bitbucket Server root, https://HOST[/context] (required with a token)',
+  },
   { name: 'bot-name', env: 'LIGHTHOUSE_BOT_NAME', description: "the bot's own login (always trusted)" },
   {
     name: 'budget-seconds',
@@ -111,6 +127,10 @@ const ServeSettings = z
     'github-api-url': z.url(),
     'gitlab-token-file': z.string().optional(),
     'gitlab-api-url': z.url(),
+    'gitea-token-file': z.string().optional(),
+    'gitea-api-url': z.url().optional(),
+    'bitbucketserver-token-file': z.string().optional(),
+    'bitbucketserver-api-url': z.url().optional(),
     'bot-name': z.string().optional(),
     'budget-seconds': seconds,
     'shutdown-grace-seconds': seconds,
@@ -126,6 +146,10 @@ const ServeSettings = z
         path: ['webhook-secret-file'],
         message: 'or --webhook-secrets-file is required: lighthouse refuses to run without a webhook secret',
       });
+    }
+    if (s['gitea-token-file']) require('gitea-api-url', 'with --gitea-token-file');
+    if (s['bitbucketserver-token-file']) {
+      require('bitbucketserver-api-url', 'with --bitbucketserver-token-file');
     }
     if (s.metapipeline === 'remote') {
       require('runner-url', 'in remote mode');

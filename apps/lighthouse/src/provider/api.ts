@@ -9,6 +9,8 @@ export interface ProviderApi {
   changedFiles(owner: string, repo: string, number: number): Promise<string[]>;
   /** The latest status of each context on a commit. */
   commitStatuses(owner: string, repo: string, sha: string): Promise<CommitStatus[]>;
+  /** The HTTP clone URL, for providers whose payloads may lack it (Bitbucket Server pushes). */
+  cloneUrl?(owner: string, repo: string): Promise<string>;
 }
 
 export interface PullRequestFacts {

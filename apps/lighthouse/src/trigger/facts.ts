@@ -64,3 +64,8 @@ export interface TriggerFacts {
   /** For payloads that do not carry the clone URL (older Bitbucket Server); without it those jobs fail. */
   cloneUrl?(repo: RepoKey): Promise<string>;
 }
+
+/** A fact the decision needs is neither in the payload nor available from any configured source. */
+export class MissingFactError extends Error {
+  override name = 'MissingFactError';
+}

@@ -1,4 +1,10 @@
-import type { CommitStatus, PullRequestFacts, RepoKey, TriggerFacts } from './facts.ts';
+import {
+  type CommitStatus,
+  MissingFactError,
+  type PullRequestFacts,
+  type RepoKey,
+  type TriggerFacts,
+} from './facts.ts';
 
 /** Facts given as plain data, keyed the way the questions are asked. */
 export interface FactsData {
@@ -30,7 +36,7 @@ export function inMemoryFacts(data: FactsData = {}): InMemoryFacts {
   const asked: string[] = [];
   const fullName = (repo: RepoKey) => `${repo.owner}/${repo.name}`;
   const required = <T>(value: T | undefined, what: string): T => {
-    if (value === undefined) throw new Error(`no fact for ${what}`);
+    if (value === undefined) throw new MissingFactError(`no fact for ${what}`);
     return value;
   };
   return {

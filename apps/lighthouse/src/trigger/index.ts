@@ -12,6 +12,7 @@ export {
   type CommitState,
   type CommitStatus,
   commitStates,
+  MissingFactError,
   type PullRequestFacts,
   type PullRequestKey,
   type PushKey,

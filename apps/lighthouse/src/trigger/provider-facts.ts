@@ -2,11 +2,12 @@ import type { ProviderApi } from '../provider/api.ts';
 import type { TriggerFacts } from './facts.ts';
 
 /**
- * The trigger's facts from a provider's REST client. The client knows nothing of pushes' changed files or
- * clone URLs, so those two facts are left out (see `TriggerFacts` for what that means).
+ * The trigger's facts from a provider's REST client. The client knows nothing of pushes' changed files, so
+ * that fact is left out (see `TriggerFacts` for what that means); clone URLs where the client can tell.
  */
 export function factsFromProvider(api: ProviderApi): TriggerFacts {
   const pull = (owner: string, repo: string, number: number) => api.pullRequest(owner, repo, number);
+  const { cloneUrl } = api;
   return {
     isCollaborator: (org, repo, user) => api.isCollaborator(org, repo, user),
     isMember: (org, user) => api.isOrgMember(org, user),
@@ -23,5 +24,6 @@ export function factsFromProvider(api: ProviderApi): TriggerFacts {
         base: { ref: pr.baseRef, sha: pr.baseSha },
       };
     },
+    ...(cloneUrl ? { cloneUrl: ({ owner, name }) => cloneUrl.call(api, owner, name) } : {}),
   };
 }

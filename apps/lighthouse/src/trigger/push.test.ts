@@ -2,6 +2,7 @@ import { MetaPipelineRequest } from '@lighthouse-ts/metapipeline-client';
 import { describe, expect, it } from 'vitest';
 import { parseConfig, repoConfig } from '../config/index.ts';
 import { decide } from './decide.ts';
+import { MissingFactError } from './facts.ts';
 import { inMemoryFacts } from './in-memory-facts.ts';
 import {
   baseSha,
@@ -117,7 +118,9 @@ describe('a push', () => {
     const event = pushEvent({ repo: { owner: 'org', name: 'repo' } });
     await expect(
       decide(event, { repo: repoConfig(loaded, 'org', 'repo'), facts: withoutCloneUrl }),
-    ).rejects.toThrow('no clone URL for org/repo: the payload has none, and no facts.cloneUrl');
+    ).rejects.toThrow(
+      new MissingFactError('no clone URL for org/repo: the payload has none, and no provider API can say'),
+    );
   });
 
   it('of a deleted branch starts nothing', async () => {

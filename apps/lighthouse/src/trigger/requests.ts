@@ -1,7 +1,7 @@
 import type { Postsubmit, Presubmit } from '../config/index.ts';
 import type { Repo } from '../webhook/index.ts';
 import type { JobRequest, JobToStart } from './decision.ts';
-import type { TriggerFacts } from './facts.ts';
+import { MissingFactError, type TriggerFacts } from './facts.ts';
 
 /** A repository whose clone URL is known. */
 export interface SourceRepo {
@@ -25,8 +25,11 @@ export interface PullToBuild {
 export async function sourceRepo(repo: Repo, facts: TriggerFacts): Promise<SourceRepo> {
   const { owner, name, link } = repo;
   if (repo.cloneUrl) return { owner, name, cloneUrl: repo.cloneUrl, link };
-  if (!facts.cloneUrl)
-    throw new Error(`no clone URL for ${owner}/${name}: the payload has none, and no facts.cloneUrl`);
+  if (!facts.cloneUrl) {
+    throw new MissingFactError(
+      `no clone URL for ${owner}/${name}: the payload has none, and no provider API can say`,
+    );
+  }
   return { owner, name, cloneUrl: await facts.cloneUrl({ owner, name }), link };
 }
 

@@ -47,3 +47,15 @@ export {
   pipelineRunType,
   WorkspaceBinding,
 } from './pipelinerun.ts';
+export {
+  CustomRun,
+  CustomRunSpec,
+  CustomRunStatus,
+  customRunType,
+  StepState,
+  TaskRef,
+  TaskRun,
+  TaskRunSpec,
+  TaskRunStatus,
+  taskRunType,
+} from './taskrun.ts';

@@ -1,5 +1,6 @@
+import { stepEnvNames } from '@lighthouse-ts/meta-step';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, flags, helpText, parseCommandLine } from './config.ts';
+import { ConfigError, flags, helpText, metaStepEnv, parseCommandLine } from './config.ts';
 
 const required = ['--token-file', '/run/secrets/token', '--meta-step-image', 'runner:1'];
 
@@ -29,6 +30,7 @@ describe('configuration', () => {
       namespace: 'default',
       metaStepImage: 'runner:1',
       metaStepCommand: ['runner', 'meta-step'],
+      statusSync: true,
       kubeQps: 50,
       kubeBurst: 100,
       maxBodyBytes: 1024 * 1024,
@@ -46,6 +48,7 @@ describe('configuration', () => {
       RUNNER_NAMESPACE: 'jx',
       RUNNER_META_STEP_IMAGE: 'env:1',
       RUNNER_META_STEP_COMMAND: '/bin/runner  meta-step --verbose',
+      RUNNER_STATUS_SYNC: 'false',
       RUNNER_KUBE_QPS: '20',
       RUNNER_KUBE_BURST: '40',
       RUNNER_MAX_BODY_BYTES: '2048',
@@ -61,6 +64,7 @@ describe('configuration', () => {
       namespace: 'jx',
       metaStepImage: 'env:1',
       metaStepCommand: ['/bin/runner', 'meta-step', '--verbose'],
+      statusSync: false,
       kubeQps: 20,
       kubeBurst: 40,
       maxBodyBytes: 2048,
@@ -103,13 +107,54 @@ describe('configuration', () => {
     );
   });
 
-  it('knows one command, serve, and --help', () => {
+  it('turns the in-process status sync off with --status-sync=false', () => {
+    expect(serve([...required, '--status-sync=false']).statusSync).toBe(false);
+    expect(serve([...required, '--status-sync', 'true'], { RUNNER_STATUS_SYNC: 'false' }).statusSync).toBe(
+      true,
+    );
+    expect(problem(['serve', ...required, '--status-sync=off'])).toContain(
+      '--status-sync (RUNNER_STATUS_SYNC): must be true or false, got "off"',
+    );
+  });
+
+  it('configures runner sync from the flags it shares with serve, and refuses the others', () => {
+    const env = { KUBECONFIG: '/env/kubeconfig', RUNNER_NAMESPACE: 'jx', RUNNER_PORT: '9000' };
+    expect(parseCommandLine(['sync', '--kube-qps', '10'], env)).toEqual({
+      command: 'sync',
+      config: {
+        kubeconfig: '/env/kubeconfig',
+        namespace: 'jx',
+        kubeQps: 10,
+        kubeBurst: 100,
+        logLevel: 'info',
+      },
+    });
+    expect(problem(['sync', '--port', '9000'])).toBe('--port is not a flag of runner sync');
+    expect(problem(['sync', '--namespace', 'Not_A_Namespace'])).toContain(
+      '--namespace (RUNNER_NAMESPACE): must be a Kubernetes namespace name',
+    );
+  });
+
+  it('knows two commands, serve and sync, and --help', () => {
     expect(parseCommandLine(['--help'], {})).toEqual({ command: 'help' });
     expect(parseCommandLine(['serve', '-h'], {})).toEqual({ command: 'help' });
     expect(problem([])).toBe('no command given');
     expect(problem(['run'])).toBe('unknown command "run"');
     expect(problem(['serve', 'extra', ...required])).toBe('unexpected argument "extra"');
     expect(problem(['serve', '--verbose'])).toContain("Unknown option '--verbose'");
+  });
+
+  it('configures runner meta-step from --kubeconfig and --log-level, and documents what it reads from its environment', () => {
+    const env = { KUBECONFIG: '/var/run/kubeconfig', RUNNER_PORT: '9000', REPO_URL: 'https://x/y.git' };
+    expect(parseCommandLine(['meta-step', '--log-level', 'debug'], env)).toEqual({
+      command: 'meta-step',
+      config: { kubeconfig: '/var/run/kubeconfig', logLevel: 'debug' },
+    });
+    expect(problem(['meta-step', '--namespace', 'jx'])).toBe('--namespace is not a flag of runner meta-step');
+    expect(metaStepEnv.map(([name]) => name)).toEqual(stepEnvNames);
+    const help = helpText();
+    expect(help).toContain('runner meta-step [flags]');
+    for (const name of stepEnvNames) expect(help).toContain(name);
   });
 
   it('documents every flag in --help', () => {

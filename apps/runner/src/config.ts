@@ -2,9 +2,14 @@ import { delimiter } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 
+/** The runner's commands that take flags. */
+type CommandName = 'serve' | 'sync' | 'meta-step';
+
 interface Flag {
   /** The key in RunnerConfig. */
   key: keyof RunnerConfigInput;
+  /** The commands that take it. */
+  commands: readonly CommandName[];
   flag: string;
   env: string;
   boolean?: boolean;
@@ -13,10 +18,11 @@ interface Flag {
   description: string;
 }
 
-/** Every flag of `runner serve`, with the environment variable that sets it when the flag is absent. */
+/** Every flag of the runner's commands, with the environment variable that sets it when the flag is absent. */
 export const flags: readonly Flag[] = [
   {
     key: 'port',
+    commands: ['serve'],
     flag: 'port',
     env: 'RUNNER_PORT',
     default: '8080',
@@ -25,6 +31,7 @@ export const flags: readonly Flag[] = [
   },
   {
     key: 'host',
+    commands: ['serve'],
     flag: 'host',
     env: 'RUNNER_HOST',
     default: '0.0.0.0',
@@ -33,6 +40,7 @@ export const flags: readonly Flag[] = [
   },
   {
     key: 'tokenFile',
+    commands: ['serve'],
     flag: 'token-file',
     env: 'RUNNER_TOKEN_FILE',
     value: 'path',
@@ -40,6 +48,7 @@ export const flags: readonly Flag[] = [
   },
   {
     key: 'insecureNoAuth',
+    commands: ['serve'],
     flag: 'insecure-no-auth',
     env: 'RUNNER_INSECURE_NO_AUTH',
     boolean: true,
@@ -48,6 +57,7 @@ export const flags: readonly Flag[] = [
   },
   {
     key: 'kubeconfig',
+    commands: ['serve', 'sync', 'meta-step'],
     flag: 'kubeconfig',
     env: 'KUBECONFIG',
     value: 'path',
@@ -55,14 +65,16 @@ export const flags: readonly Flag[] = [
   },
   {
     key: 'namespace',
+    commands: ['serve', 'sync'],
     flag: 'namespace',
     env: 'RUNNER_NAMESPACE',
     default: 'default',
     value: 'ns',
-    description: 'namespace /readyz lists LighthouseJobs and PipelineRuns in',
+    description: 'namespace whose job statuses the status sync keeps, and where /readyz lists',
   },
   {
     key: 'metaStepImage',
+    commands: ['serve'],
     flag: 'meta-step-image',
     env: 'RUNNER_META_STEP_IMAGE',
     value: 'image',
@@ -70,6 +82,7 @@ export const flags: readonly Flag[] = [
   },
   {
     key: 'metaStepCommand',
+    commands: ['serve'],
     flag: 'meta-step-command',
     env: 'RUNNER_META_STEP_COMMAND',
     default: 'runner meta-step',
@@ -77,7 +90,17 @@ export const flags: readonly Flag[] = [
     description: 'command of the meta-pipeline step, split on spaces',
   },
   {
+    key: 'statusSync',
+    commands: ['serve'],
+    flag: 'status-sync',
+    env: 'RUNNER_STATUS_SYNC',
+    default: 'true',
+    value: 'bool',
+    description: 'keep job statuses in step with their PipelineRuns in this process (as runner sync)',
+  },
+  {
     key: 'kubeQps',
+    commands: ['serve', 'sync'],
     flag: 'kube-qps',
     env: 'RUNNER_KUBE_QPS',
     default: '50',
@@ -86,6 +109,7 @@ export const flags: readonly Flag[] = [
   },
   {
     key: 'kubeBurst',
+    commands: ['serve', 'sync'],
     flag: 'kube-burst',
     env: 'RUNNER_KUBE_BURST',
     default: '100',
@@ -94,6 +118,7 @@ export const flags: readonly Flag[] = [
   },
   {
     key: 'maxBodyBytes',
+    commands: ['serve'],
     flag: 'max-body-bytes',
     env: 'RUNNER_MAX_BODY_BYTES',
     default: '1048576',
@@ -102,6 +127,7 @@ export const flags: readonly Flag[] = [
   },
   {
     key: 'shutdownGraceSeconds',
+    commands: ['serve'],
     flag: 'shutdown-grace-seconds',
     env: 'RUNNER_SHUTDOWN_GRACE_SECONDS',
     default: '20',
@@ -110,6 +136,7 @@ export const flags: readonly Flag[] = [
   },
   {
     key: 'logLevel',
+    commands: ['serve', 'sync', 'meta-step'],
     flag: 'log-level',
     env: 'LOG_LEVEL',
     default: 'info',
@@ -125,13 +152,15 @@ const integer = (min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().int().min(min).max(max));
 
+const boolean = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], 'must be true or false')
+  .transform((v) => ['true', '1', 'yes'].includes(v));
+
 const RunnerConfig = z.strictObject({
   port: integer(0, 65_535),
   host: z.string().min(1),
   tokenFile: z.string().min(1).optional(),
-  insecureNoAuth: z
-    .enum(['true', 'false', '1', '0', 'yes', 'no'], 'must be true or false')
-    .transform((v) => ['true', '1', 'yes'].includes(v)),
+  insecureNoAuth: boolean,
   kubeconfig: z
     .string()
     .min(1)
@@ -146,6 +175,7 @@ const RunnerConfig = z.strictObject({
     .string()
     .transform((command) => command.split(/\s+/).filter(Boolean))
     .pipe(z.array(z.string()).min(1, 'must not be empty')),
+  statusSync: boolean,
   kubeQps: integer(1, 100_000),
   kubeBurst: integer(1, 100_000),
   maxBodyBytes: integer(1, 1024 ** 3),
@@ -155,6 +185,28 @@ const RunnerConfig = z.strictObject({
 type RunnerConfigInput = z.input<typeof RunnerConfig>;
 export type RunnerConfig = z.output<typeof RunnerConfig>;
 
+const SyncConfig = RunnerConfig.pick({
+  kubeconfig: true,
+  namespace: true,
+  kubeQps: true,
+  kubeBurst: true,
+  logLevel: true,
+});
+export type SyncConfig = z.output<typeof SyncConfig>;
+
+const MetaStepConfig = RunnerConfig.pick({ kubeconfig: true, logLevel: true });
+export type MetaStepConfig = z.output<typeof MetaStepConfig>;
+
+/** What the meta PipelineRun gives its step (read by `runner meta-step`, which exits 2 if one is missing). */
+export const metaStepEnv = [
+  ['REPO_URL', 'the repository to clone'],
+  ['PULL_REFS', 'base:sha,number:sha,...: the base commit and the pulls to merge, in order'],
+  ['JOB_NAME', "the job's name in the repository's .lighthouse/*/triggers.yaml"],
+  ['PIPELINE_KIND', 'pullrequest (a presubmit), release or feature (a postsubmit)'],
+  ['LIGHTHOUSE_JOB_NAME', 'the LighthouseJob to create the build for and record it on'],
+  ['LIGHTHOUSE_JOB_NAMESPACE', 'its namespace, where the build PipelineRun goes'],
+] as const;
+
 /** Exit code for a configuration the runner cannot start with. */
 export const badConfig = 2;
 
@@ -163,7 +215,11 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-export type Command = { command: 'help' } | { command: 'serve'; config: RunnerConfig };
+export type Command =
+  | { command: 'help' }
+  | { command: 'serve'; config: RunnerConfig }
+  | { command: 'sync'; config: SyncConfig }
+  | { command: 'meta-step'; config: MetaStepConfig };
 
 /** Reads the command line and the environment; a flag wins over its variable, which wins over the default. */
 export function parseCommandLine(args: string[], env: Record<string, string | undefined>): Command {
@@ -176,19 +232,32 @@ export function parseCommandLine(args: string[], env: Record<string, string | un
   const { values, positionals } = parsed;
   if (values.help) return { command: 'help' };
   const [command, ...rest] = positionals;
-  if (command !== 'serve') {
+  if (command !== 'serve' && command !== 'sync' && command !== 'meta-step') {
     throw new ConfigError(command ? `unknown command ${JSON.stringify(command)}` : 'no command given');
   }
   if (rest.length > 0) throw new ConfigError(`unexpected argument ${JSON.stringify(rest[0])}`);
+  const other = flags.find((f) => values[f.flag] !== undefined && !f.commands.includes(command));
+  if (other) throw new ConfigError(`--${other.flag} is not a flag of runner ${command}`);
 
   const input: Record<string, string | undefined> = {};
-  for (const flag of flags) {
+  for (const flag of flags.filter((f) => f.commands.includes(command))) {
     const given = values[flag.flag];
     const fromEnv = env[flag.env] === '' ? undefined : env[flag.env];
     input[flag.key] = given === undefined ? (fromEnv ?? flag.default) : String(given);
   }
-  const result = RunnerConfig.safeParse(input);
-  const issues = [...(result.error?.issues ?? []), ...authIssues(input)];
+  if (command === 'sync') return { command, config: validated(SyncConfig, input, []) };
+  if (command === 'meta-step') return { command, config: validated(MetaStepConfig, input, []) };
+  return { command, config: validated(RunnerConfig, input, authIssues(input)) };
+}
+
+/** The configuration, or a ConfigError naming every wrong setting at once. */
+function validated<S extends z.ZodType>(
+  schema: S,
+  input: Record<string, string | undefined>,
+  moreIssues: { path: PropertyKey[]; message: string }[],
+): z.output<S> {
+  const result = schema.safeParse(input);
+  const issues = [...(result.error?.issues ?? []), ...moreIssues];
   if (!result.success || issues.length > 0) {
     const lines = issues.map((issue) => {
       const flag = flags.find((f) => f.key === issue.path[0]);
@@ -198,7 +267,7 @@ export function parseCommandLine(args: string[], env: Record<string, string | un
     });
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
-  return { command: 'serve', config: result.data };
+  return result.data;
 }
 
 /** Serving without authentication takes an explicit flag; serving with both is a mistake. */
@@ -232,23 +301,36 @@ export function helpText(): string {
     `--${f.flag}${f.value ? ` <${f.value}>` : ''}`,
     f.env,
     f.default ?? '',
+    f.commands.join(', '),
     f.description,
   ]);
-  const header = ['flag', 'environment', 'default', ''];
+  const header = ['flag', 'environment', 'default', 'commands', ''];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
   const line = (cells: string[]) =>
     `  ${cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ')}`.trimEnd();
   return [
     'Usage: runner serve [flags]',
+    '       runner sync [flags]',
+    '       runner meta-step [flags]',
     '       runner --help',
     '',
-    'Serves the meta-pipeline HTTP contract (the remote side of @lighthouse-ts/metapipeline-client),',
-    'writing LighthouseJobs and PipelineRuns to Kubernetes. A flag wins over its environment variable.',
+    'serve  Serves the meta-pipeline HTTP contract (the remote side of @lighthouse-ts/metapipeline-client),',
+    '       writing LighthouseJobs and PipelineRuns to Kubernetes, and runs the status sync unless',
+    '       --status-sync=false.',
+    'sync   Keeps the LighthouseJobs of one namespace in step with their PipelineRuns and TaskRuns (state,',
+    '       description, times, activity record) until SIGTERM. Safe to run in several processes at once.',
+    'meta-step  The step of a meta PipelineRun: clones the repository, merges the pulls, loads the',
+    "           job's pipeline from .lighthouse/, creates the build PipelineRun (once) and records it on",
+    '           the LighthouseJob. Exits 0 when done, 1 when the step failed (a merge conflict or a bad',
+    '           pipeline also fails the job), 2 for a bad configuration. It reads its environment:',
+    ...metaStepEnv.map(([name, description]) => `             ${name.padEnd(26)}${description}`),
+    '',
+    'A flag wins over its environment variable.',
     '',
     line(header),
     ...rows.map(line),
     '',
-    'Endpoints: POST /v1/metapipelines, GET /v1/namespaces/{ns}/metapipelines[/{name}],',
+    'Endpoints of serve: POST /v1/metapipelines, GET /v1/namespaces/{ns}/metapipelines[/{name}],',
     'POST /v1/namespaces/{ns}/metapipelines/{name}/cancel, GET /openapi.json, /healthz, /readyz, /metrics.',
     '',
   ].join('\n');

@@ -1,5 +1,6 @@
 // The runner's command line. Only the configuration is loaded up front, so that --help and a bad flag
-// answer at once; the server and the Kubernetes client load when `serve` runs.
+// answer at once; the server, the status sync, the meta step and the Kubernetes client load when their
+// command runs.
 import { badConfig, ConfigError, helpText, parseCommandLine } from './config.ts';
 
 async function main(args: string[], env: Record<string, string | undefined>): Promise<number> {
@@ -14,6 +15,14 @@ async function main(args: string[], env: Record<string, string | undefined>): Pr
   if (command.command === 'help') {
     process.stdout.write(helpText());
     return 0;
+  }
+  if (command.command === 'sync') {
+    const { sync } = await import('./sync.ts');
+    return sync(command.config);
+  }
+  if (command.command === 'meta-step') {
+    const { metaStep } = await import('./meta-step.ts');
+    return metaStep(command.config, env);
   }
   const { serve } = await import('./serve.ts');
   return serve(command.config);

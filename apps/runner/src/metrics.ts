@@ -9,6 +9,7 @@ export interface Metrics {
   readonly created: Counter;
   readonly cancelled: Counter;
   readonly kubeErrors: Counter<'kind'>;
+  readonly statusSyncPasses: Counter<'outcome'>;
   /** Counts `error` if it, or its cause, is a Kubernetes error. */
   countKubeError(error: unknown): void;
 }
@@ -49,6 +50,12 @@ export function createMetrics(): Metrics {
       registers,
     }),
     kubeErrors,
+    statusSyncPasses: new Counter({
+      name: 'runner_status_sync_passes_total',
+      help: 'Passes of the in-process status sync over a job, by outcome: written, unchanged, gone or failed.',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
     countKubeError(error) {
       const kube = error instanceof KubeError ? error : kubeCause(error);
       if (kube) kubeErrors.inc({ kind: kube.name });

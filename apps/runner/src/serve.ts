@@ -3,17 +3,18 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createKubeClient, type KubeConfigSource, loadKubeConfig } from '@lighthouse-ts/kube';
 import { createEmbeddedClient } from '@lighthouse-ts/metapipeline-client/embedded';
+import { type StatusSync, startBackgroundStatusSync } from '@lighthouse-ts/status-sync';
 import { type Logger, pino } from 'pino';
 import { type BearerAuth, bearerAuth, readToken } from './auth.ts';
 import { badConfig, type RunnerConfig } from './config.ts';
-import { createMetrics } from './metrics.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
 import { kubeReadiness } from './readiness.ts';
 import { clientErrorListener, createRunnerHandler } from './server.ts';
 
 /**
  * `runner serve`: listens until SIGTERM or SIGINT, then drains and resolves to the exit code. Readiness
  * turns false at once, the listener closes, requests in flight get the grace period to finish, idle
- * connections close at once, and the meta-pipeline client closes last.
+ * connections close at once, then the status sync stops and the Kubernetes clients close.
  */
 export async function serve(config: RunnerConfig): Promise<number> {
   const logger = pino(
@@ -65,21 +66,34 @@ export async function serve(config: RunnerConfig): Promise<number> {
   });
   const server = createServer(handler);
   server.on('clientError', clientErrorListener(logger));
+  const statusSync = config.statusSync ? startInProcessSync(config, kubeConfig, logger, metrics) : undefined;
 
   server.listen(config.port, config.host);
   try {
     await once(server, 'listening');
   } catch (error) {
     logger.fatal({ err: error }, 'cannot listen');
+    await statusSync?.stop();
     return 1;
   }
-  const { port, address } = server.address() as AddressInfo;
-  logger.info({ port, host: address, namespace: config.namespace, kube: probeKube.server }, 'listening');
-
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+  // Before the line that says it listens: whoever waits for that line may signal at once.
+  const signalled = new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
+  const { port, address } = server.address() as AddressInfo;
+  logger.info(
+    {
+      port,
+      host: address,
+      namespace: config.namespace,
+      kube: probeKube.server,
+      statusSync: config.statusSync,
+    },
+    'listening',
+  );
+
+  const signal = await signalled;
   handler.shutdown();
   logger.info({ signal, graceSeconds: config.shutdownGraceSeconds }, 'shutting down');
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -96,9 +110,30 @@ export async function serve(config: RunnerConfig): Promise<number> {
   // Calls still running for a caller that left count too: a creation is finished, not cut in half.
   await Promise.race([Promise.all([closed, handler.drained()]), cutShort.promise]);
   clearTimeout(grace);
+  await statusSync?.stop();
   await Promise.all([client.close(), probeKube.close()]);
   logger.info('stopped');
   return 0;
+}
+
+/** The status sync beside the server; readiness reports Kubernetes as the server sees it. */
+function startInProcessSync(
+  config: RunnerConfig,
+  kubeConfig: KubeConfigSource,
+  logger: Logger,
+  metrics: Metrics,
+): StatusSync {
+  return startBackgroundStatusSync({
+    kube: {
+      config: kubeConfig,
+      userAgent: 'lighthouse-runner',
+      qps: config.kubeQps,
+      burst: config.kubeBurst,
+    },
+    namespace: config.namespace,
+    logger: logger.child({ component: 'status-sync' }),
+    onSync: (result) => metrics.statusSyncPasses.inc({ outcome: result.outcome }),
+  });
 }
 
 function fatal(logger: Logger, error: unknown, msg: string): never {

@@ -1,0 +1,50 @@
+import { createKubeClient, type KubeClient } from '@lighthouse-ts/kube';
+import { startStatusSync } from '@lighthouse-ts/status-sync';
+import { pino } from 'pino';
+import { badConfig, type SyncConfig } from './config.ts';
+
+/**
+ * `runner sync`: keeps the LighthouseJobs of one namespace in step with their PipelineRuns until SIGTERM
+ * or SIGINT, then stops watching, lets the writes in flight finish and resolves to the exit code.
+ */
+export async function sync(config: SyncConfig): Promise<number> {
+  const logger = pino(
+    { name: 'runner', level: config.logLevel, timestamp: pino.stdTimeFunctions.isoTime },
+    pino.destination({ dest: 1, sync: true }),
+  );
+  let kube: KubeClient;
+  try {
+    kube = createKubeClient({
+      config: config.kubeconfig ? { kubeconfig: config.kubeconfig } : { inCluster: true },
+      userAgent: 'lighthouse-runner',
+      fieldManager: 'lighthouse-status-sync',
+      qps: config.kubeQps,
+      burst: config.kubeBurst,
+    });
+  } catch (error) {
+    process.stderr.write(`runner: ${(error as Error).message}\n`);
+    return badConfig;
+  }
+  const stop = new AbortController();
+  const signalled = new Promise<NodeJS.Signals>((resolve) => {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => resolve(signal));
+  });
+  void signalled.then(() => stop.abort());
+
+  logger.info({ namespace: config.namespace, kube: kube.server }, 'starting the status sync');
+  // Until the first lists come back it waits for Kubernetes (retrying, and logging each failure).
+  const statusSync = await startStatusSync({
+    kube,
+    namespace: config.namespace,
+    logger: logger.child({ component: 'status-sync' }),
+    signal: stop.signal,
+  }).catch((error: unknown) => {
+    if (stop.signal.aborted) return undefined;
+    throw error;
+  });
+  logger.info({ signal: await signalled }, 'shutting down');
+  await statusSync?.stop();
+  await kube.close();
+  logger.info('stopped');
+  return 0;
+}

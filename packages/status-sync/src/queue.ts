@@ -1,0 +1,77 @@
+export interface WorkQueueOptions {
+  /** Keys worked on at once. */
+  concurrency: number;
+  /** Delay before retrying a key whose work failed `failures` times in a row. */
+  retryDelayMs?: (failures: number) => number;
+}
+
+/**
+ * Runs `work(key)` for every key added: never twice at once for one key, at most `concurrency` keys
+ * at once, and a key added again while its work runs runs once more afterwards (so the last change is
+ * never missed, and a burst of changes to one key costs at most two runs). A failed key is added again
+ * after a delay that grows with its failures. Nothing runs before start().
+ */
+export class WorkQueue {
+  readonly #work: (key: string) => Promise<void>;
+  readonly #concurrency: number;
+  readonly #retryDelayMs: (failures: number) => number;
+  readonly #waiting = new Set<string>();
+  readonly #active = new Map<string, Promise<void>>();
+  readonly #failures = new Map<string, number>();
+  readonly #retries = new Set<NodeJS.Timeout>();
+  #started = false;
+  #stopped = false;
+
+  constructor(work: (key: string) => Promise<void>, options: WorkQueueOptions) {
+    this.#work = work;
+    this.#concurrency = options.concurrency;
+    this.#retryDelayMs = options.retryDelayMs ?? ((failures) => Math.min(30_000, 250 * 2 ** failures));
+  }
+
+  add(key: string): void {
+    if (this.#stopped) return;
+    this.#waiting.add(key);
+    this.#pump();
+  }
+
+  start(): void {
+    this.#started = true;
+    this.#pump();
+  }
+
+  /** Runs nothing more and waits for the work in flight. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#waiting.clear();
+    for (const timer of this.#retries) clearTimeout(timer);
+    await Promise.all(this.#active.values());
+  }
+
+  #pump(): void {
+    if (!this.#started || this.#stopped) return;
+    for (const key of this.#waiting) {
+      if (this.#active.size >= this.#concurrency) return;
+      if (this.#active.has(key)) continue;
+      this.#waiting.delete(key);
+      this.#active.set(key, this.#run(key));
+    }
+  }
+
+  async #run(key: string): Promise<void> {
+    try {
+      await this.#work(key);
+      this.#failures.delete(key);
+    } catch {
+      const failures = this.#failures.get(key) ?? 0;
+      this.#failures.set(key, failures + 1);
+      const timer = setTimeout(() => {
+        this.#retries.delete(timer);
+        this.add(key);
+      }, this.#retryDelayMs(failures));
+      this.#retries.add(timer);
+    } finally {
+      this.#active.delete(key);
+      this.#pump();
+    }
+  }
+}

@@ -1,0 +1,256 @@
+import { randomUUID } from 'node:crypto';
+import { type LighthouseJobStatus, ownLabels } from '@lighthouse-ts/crds';
+import { createKubeClient, type KubeClient } from '@lighthouse-ts/kube';
+import type { MetaPipelineClient } from '@lighthouse-ts/metapipeline-client';
+import { createEmbeddedClient } from '@lighthouse-ts/metapipeline-client/embedded';
+import { pullRequestRequest } from '@lighthouse-ts/metapipeline-client/testing';
+import type { TestCluster } from '@lighthouse-ts/testenv';
+import { testCluster } from '@lighthouse-ts/testenv/vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createBuildRun, createTaskRun, now, setRunStatus, setTaskRunStatus } from '../test/tekton.ts';
+import { type StatusSync, type SyncResult, startStatusSync } from './sync.ts';
+
+const metaStep = { image: 'ghcr.io/lighthouse-ts/runner:test', command: ['runner', 'meta-step'] };
+// Generous: the machine is shared. How fast the sync really is, the benchmark measures.
+const eventually = { timeout: 30_000, interval: 50 };
+
+let cluster: TestCluster;
+let kube: KubeClient;
+let client: MetaPipelineClient;
+const running: StatusSync[] = [];
+
+beforeAll(async () => {
+  cluster = await testCluster();
+  kube = createKubeClient({ config: { kubeconfig: cluster.kubeconfigPath } });
+  client = createEmbeddedClient({ kube: { config: { kubeconfig: cluster.kubeconfigPath } }, metaStep });
+});
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((sync) => sync.stop()));
+});
+afterAll(async () => {
+  await client?.close();
+  await kube?.close();
+});
+
+/** A sync of its own, stopped after the test; what it did, pass by pass. */
+async function sync(namespace: string) {
+  const results: SyncResult[] = [];
+  const started = await startStatusSync({ kube, namespace, onSync: (r) => results.push(r) });
+  running.push(started);
+  return { results, stop: () => started.stop() };
+}
+
+/** A job and its meta PipelineRun, created as lighthouse creates them. */
+async function createJob(namespace: string, key = `delivery-${randomUUID()}/unit`): Promise<string> {
+  const pipeline = await client.create(pullRequestRequest(namespace, { idempotencyKey: key }));
+  return pipeline.ref.name;
+}
+
+const statusOf = async (namespace: string, job: string) =>
+  (await kube.lighthouseJobs.get(namespace, job)).status;
+
+async function expectStatus(namespace: string, job: string, expected: Partial<LighthouseJobStatus>) {
+  await vi.waitFor(async () => expect(await statusOf(namespace, job)).toMatchObject(expected), eventually);
+}
+
+describe('the status sync on a real API server', () => {
+  it('follows the meta PipelineRun, then the build PipelineRun and its TaskRuns, to success', async () => {
+    const namespace = await cluster.createNamespace('sync');
+    const { results } = await sync(namespace);
+    const job = await createJob(namespace);
+
+    await setRunStatus(kube, namespace, job, 'running');
+    await expectStatus(namespace, job, {
+      state: 'pending',
+      description: 'meta-pipeline running',
+      activityName: job,
+    });
+
+    const build = await createBuildRun(kube, namespace, job);
+    await setRunStatus(kube, namespace, job, 'succeeded');
+    const taskRun = await createTaskRun(kube, namespace, build, 'build');
+    await setTaskRunStatus(kube, namespace, taskRun.metadata.name ?? '', 'running');
+    await setRunStatus(kube, namespace, `${job}-build`, 'running', { children: [taskRun] });
+    await expectStatus(namespace, job, {
+      state: 'running',
+      activityName: `${job}-build`,
+      activity: {
+        name: `${job}-build`,
+        jobId: job,
+        status: 'running',
+        stages: [{ name: 'build', status: 'running', steps: [{ name: 'compile', status: 'running' }] }],
+      },
+    });
+
+    const finished = now();
+    await setTaskRunStatus(kube, namespace, taskRun.metadata.name ?? '', 'succeeded', finished);
+    await setRunStatus(kube, namespace, `${job}-build`, 'succeeded', { children: [taskRun], at: finished });
+    await expectStatus(namespace, job, {
+      state: 'success',
+      description: 'Tasks Completed: 1 (Failed: 0, Cancelled 0), Skipped: 0',
+      completionTime: finished,
+      lastCommitSHA: 'dd64c739442d505cf5381e2a14b60968e8a0d86e',
+      activity: {
+        name: `${job}-build`,
+        status: 'success',
+        completionTime: finished,
+        stages: [{ name: 'build', status: 'success', steps: [{ name: 'compile', status: 'success' }] }],
+      },
+    });
+    expect(results.filter((r) => r.outcome === 'failed')).toEqual([]);
+    expect(results.filter((r) => r.outcome === 'written').map((r) => r.state)).toEqual(
+      expect.arrayContaining(['pending', 'running', 'success']),
+    );
+  });
+
+  it('fails the job with the message of a failed meta PipelineRun, and keeps it finished', async () => {
+    const namespace = await cluster.createNamespace('sync');
+    const { results } = await sync(namespace);
+    const job = await createJob(namespace);
+    const message = 'merge conflict: pull request 813 conflicts with master in README.md';
+    await setRunStatus(kube, namespace, job, 'failed', { message });
+    await expectStatus(namespace, job, {
+      state: 'failure',
+      description: message,
+      activity: { name: job, status: 'failure' },
+    });
+
+    // A build PipelineRun turning up late (it should not) does not reopen the job.
+    const passes = results.length;
+    const build = await createBuildRun(kube, namespace, job);
+    await setRunStatus(kube, namespace, build.metadata.name ?? '', 'running');
+    await vi.waitFor(() => expect(results.slice(passes).map((r) => r.job)).toContain(job), eventually);
+    expect(results.slice(passes).filter((r) => r.outcome !== 'unchanged')).toEqual([]);
+    expect(await statusOf(namespace, job)).toMatchObject({ state: 'failure', description: message });
+  });
+
+  it('marks the job aborted when Tekton cancels its PipelineRun', async () => {
+    const namespace = await cluster.createNamespace('sync');
+    await sync(namespace);
+    const job = await createJob(namespace);
+    const build = await createBuildRun(kube, namespace, job);
+    await setRunStatus(kube, namespace, build.metadata.name ?? '', 'running');
+    await expectStatus(namespace, job, { state: 'running' });
+    await setRunStatus(kube, namespace, build.metadata.name ?? '', 'cancelled');
+    await expectStatus(namespace, job, { state: 'aborted', description: 'PipelineRun was cancelled' });
+  });
+
+  it('converges after a restart on what happened while it was down', async () => {
+    const namespace = await cluster.createNamespace('sync');
+    const first = await sync(namespace);
+    const job = await createJob(namespace);
+    const build = await createBuildRun(kube, namespace, job);
+    const taskRun = await createTaskRun(kube, namespace, build, 'build');
+    await setRunStatus(kube, namespace, `${job}-build`, 'running', { children: [taskRun] });
+    await expectStatus(namespace, job, { state: 'running' });
+    await first.stop();
+
+    const finished = now();
+    await setTaskRunStatus(kube, namespace, taskRun.metadata.name ?? '', 'failed', finished);
+    await setRunStatus(kube, namespace, `${job}-build`, 'failed', { children: [taskRun], at: finished });
+    expect((await statusOf(namespace, job))?.state).toBe('running');
+
+    const second = await sync(namespace);
+    await expectStatus(namespace, job, {
+      state: 'failure',
+      completionTime: finished,
+      activity: {
+        name: `${job}-build`,
+        stages: [{ name: 'build', status: 'failure', steps: [{ name: 'compile', status: 'failure' }] }],
+      },
+    });
+    expect(second.results.filter((r) => r.outcome === 'failed')).toEqual([]);
+  });
+
+  it('ignores runs whose job is gone', async () => {
+    const namespace = await cluster.createNamespace('sync');
+    const { results } = await sync(namespace);
+    const job = await createJob(namespace);
+    await kube.lighthouseJobs.delete(namespace, job);
+    // No garbage collector runs here, so the meta PipelineRun outlives its job.
+    await setRunStatus(kube, namespace, job, 'running');
+    await vi.waitFor(
+      () => expect(results).toContainEqual(expect.objectContaining({ job, outcome: 'gone' })),
+      eventually,
+    );
+    expect(results.filter((r) => r.outcome === 'failed')).toEqual([]);
+  });
+
+  it('leaves alone PipelineRuns that are not ours (Lighthouse itself syncs those)', async () => {
+    const namespace = await cluster.createNamespace('sync');
+    const job = await createJob(namespace);
+    await kube.pipelineRuns.patch(namespace, job, {
+      metadata: { labels: { [ownLabels.pipelineRole]: null } },
+    });
+    await setRunStatus(kube, namespace, job, 'failed');
+    const before = await statusOf(namespace, job);
+
+    const { results } = await sync(namespace);
+    const other = await createJob(namespace);
+    await setRunStatus(kube, namespace, other, 'failed');
+    await expectStatus(namespace, other, { state: 'failure' });
+    expect(await statusOf(namespace, job)).toEqual(before);
+    expect(results.filter((r) => r.job === job && r.outcome !== 'unchanged')).toEqual([]);
+  });
+});
+
+describe('several status syncs at once', () => {
+  /** Jobs through their lives: half succeed, half fail; the statuses they end with, by job name. */
+  async function scenario(namespace: string, keys: string[]) {
+    // One after another, so build numbers follow the same order in every namespace.
+    const jobs: string[] = [];
+    for (const key of keys) jobs.push(await createJob(namespace, key));
+    await Promise.all(
+      jobs.map(async (job, i) => {
+        await setRunStatus(kube, namespace, job, 'running', { at: '2026-01-02T03:00:00Z' });
+        const build = await createBuildRun(kube, namespace, job);
+        await setRunStatus(kube, namespace, job, 'succeeded', { at: '2026-01-02T03:01:00Z' });
+        const taskRun = await createTaskRun(kube, namespace, build, 'build');
+        const name = taskRun.metadata.name ?? '';
+        await setTaskRunStatus(kube, namespace, name, 'running', '2026-01-02T03:02:00Z');
+        await setRunStatus(kube, namespace, `${job}-build`, 'running', {
+          children: [taskRun],
+          at: '2026-01-02T03:02:00Z',
+        });
+        const outcome = i % 2 === 0 ? 'succeeded' : 'failed';
+        await setTaskRunStatus(kube, namespace, name, outcome, '2026-01-02T03:03:00Z');
+        await setRunStatus(kube, namespace, `${job}-build`, outcome, {
+          children: [taskRun],
+          at: '2026-01-02T03:03:00Z',
+        });
+      }),
+    );
+    const statuses: Record<string, unknown> = {};
+    await vi.waitFor(async () => {
+      for (const job of jobs) {
+        const status = await statusOf(namespace, job);
+        expect(status?.state).toMatch(/^(success|failure)$/);
+        expect(status?.activity?.stages?.[0]?.status).toMatch(/^(success|failure)$/);
+        // The start time is when the job was created, the only field that differs between runs.
+        const { startTime: _, ...rest } = status ?? {};
+        statuses[job] = rest;
+      }
+    }, eventually);
+    return statuses;
+  }
+
+  it('leave the same statuses as one, without errors', async () => {
+    const keys = Array.from({ length: 6 }, (_, i) => `delivery-${randomUUID()}/job-${i}`);
+    const alone = await cluster.createNamespace('sync-one');
+    const one = await sync(alone);
+    const together = await cluster.createNamespace('sync-two');
+    const [a, b] = [await sync(together), await sync(together)];
+
+    const [expected, actual] = await Promise.all([scenario(alone, keys), scenario(together, keys)]);
+    expect(actual).toEqual(expected);
+    expect(
+      Object.values(actual)
+        .map((s) => (s as LighthouseJobStatus).state)
+        .sort(),
+    ).toEqual([...Array(3).fill('failure'), ...Array(3).fill('success')]);
+    for (const { results } of [one, a, b]) {
+      expect(results.filter((r) => r.outcome === 'failed')).toEqual([]);
+      expect(new Set(results.map((r) => r.job))).toEqual(new Set(Object.keys(actual)));
+    }
+  });
+});

@@ -1,6 +1,7 @@
 // One setting chooses how lighthouse starts meta-pipelines. The embedded implementation is imported only
 // in its branch, so a remote-mode process never loads @lighthouse-ts/kube nor @kubernetes/client-node.
 import { readFile } from 'node:fs/promises';
+import type { KubeClientOptions } from '@lighthouse-ts/kube';
 import {
   createRemoteClient,
   type MetaPipeline,
@@ -8,6 +9,8 @@ import {
   type MetaPipelineRequest,
   type RemoteCallOptions,
 } from '@lighthouse-ts/metapipeline-client';
+
+export type EmbeddedSettings = Extract<MetaPipelineSettings, { mode: 'embedded' }>;
 
 export type MetaPipelineSettings =
   | {
@@ -72,12 +75,7 @@ export async function createMetaPipelineClient(
   const { createEmbeddedClient } = await import('@lighthouse-ts/metapipeline-client/embedded');
   try {
     return createEmbeddedClient({
-      kube: {
-        config: settings.kubeconfig ? { kubeconfig: settings.kubeconfig } : { inCluster: true },
-        userAgent,
-        ...(settings.kubeQps === undefined ? {} : { qps: settings.kubeQps }),
-        ...(settings.kubeBurst === undefined ? {} : { burst: settings.kubeBurst }),
-      },
+      kube: embeddedKubeOptions(settings),
       metaStep: {
         image: settings.metaStepImage,
         command: [...(settings.metaStepCommand ?? ['runner', 'meta-step'])],
@@ -90,6 +88,16 @@ export async function createMetaPipelineClient(
       { cause: error },
     );
   }
+}
+
+/** How embedded mode connects to Kubernetes: the meta-pipeline client, and the status sync beside it. */
+export function embeddedKubeOptions(settings: EmbeddedSettings): KubeClientOptions {
+  return {
+    config: settings.kubeconfig ? { kubeconfig: settings.kubeconfig } : { inCluster: true },
+    userAgent,
+    ...(settings.kubeQps === undefined ? {} : { qps: settings.kubeQps }),
+    ...(settings.kubeBurst === undefined ? {} : { burst: settings.kubeBurst }),
+  };
 }
 
 /** The token from its file, trimmed; an error naming the file (never its content) if unusable. */

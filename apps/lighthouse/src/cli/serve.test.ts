@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { labels } from '@lighthouse-ts/crds';
 import { createKubeClient, type KubeClient } from '@lighthouse-ts/kube';
@@ -134,6 +135,46 @@ describe('lighthouse serve, embedded, on the real test cluster', () => {
     expect(jobs.map((j) => [j.spec.job, j.metadata.labels?.[labels.branch]])).toEqual([
       ['release', 'master'],
     ]);
+  });
+
+  it("keeps a job's status in step with its meta PipelineRun: the status sync runs in-process", async () => {
+    const body = octokitExample('pull_request', 'reopened');
+    const res = await rawRequest(
+      `${lighthouse.url}/hook`,
+      delivery({ event: 'pull_request', deliveryId: 'pr-reopened-sync', body, secret }),
+    );
+    expect(res.json()).toMatchObject({ started: ['unit'] });
+    const job = (await kube.lighthouseJobs.list(namespace)).items.find(
+      (j) => j.metadata.annotations?.['lighthouse-ts.dev/idempotency-key'] === 'github/pr-reopened-sync/unit',
+    );
+    const name = job?.metadata.name ?? '';
+    // What Tekton writes when the meta step fails: the merge conflict the step reported.
+    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    await kube.pipelineRuns.patchStatus(namespace, name, {
+      status: {
+        startTime: now,
+        completionTime: now,
+        conditions: [
+          {
+            type: 'Succeeded',
+            status: 'False',
+            reason: 'Failed',
+            message: 'pull request #2 does not merge cleanly',
+            lastTransitionTime: now,
+          },
+        ],
+      },
+    });
+    for (let i = 0; i < 300; i++) {
+      const state = (await kube.lighthouseJobs.get(namespace, name)).status?.state;
+      if (state !== 'pending') break;
+      await sleep(100);
+    }
+    const synced = await kube.lighthouseJobs.get(namespace, name);
+    expect(synced.status).toMatchObject({
+      state: 'failure',
+      description: 'pull request #2 does not merge cleanly',
+    });
   });
 
   it('replays a payload to it, signed; and on a dry run says what would run without starting it', async () => {

@@ -1,13 +1,25 @@
 import { readFile } from 'node:fs/promises';
+import type { Logger } from 'pino';
 import { ConfigError, watchConfig } from '../config/index.ts';
 import { createDispatch } from '../dispatch.ts';
-import { createMetaPipelineClient, type MetaPipelineSettings } from '../metapipeline.ts';
+import {
+  createMetaPipelineClient,
+  type EmbeddedSettings,
+  embeddedKubeOptions,
+  type MetaPipelineSettings,
+} from '../metapipeline.ts';
 import type { ProviderApi } from '../provider/api.ts';
 import { bitbucketServerApi } from '../provider/bitbucket-server.ts';
 import { giteaApi } from '../provider/gitea.ts';
 import { githubApi } from '../provider/github.ts';
 import { gitlabApi } from '../provider/gitlab.ts';
-import { createLogger, createMetrics, createWebhookHandler, serveUntilSignal } from '../server/index.ts';
+import {
+  createLogger,
+  createMetrics,
+  createWebhookHandler,
+  type Metrics,
+  serveUntilSignal,
+} from '../server/index.ts';
 import { factsFromProvider, type TriggerFacts } from '../trigger/index.ts';
 import { countSecrets, type Provider } from '../webhook/index.ts';
 import { readSecretFiles, watchSecretFiles } from './secrets.ts';
@@ -72,9 +84,15 @@ export async function serve(settings: ServeSettings): Promise<number> {
       : {
           mode: 'embedded',
           metaStepImage: settings['meta-step-image'] ?? '',
+          kubeQps: settings['kube-qps'],
+          kubeBurst: settings['kube-burst'],
           ...(settings.kubeconfig ? { kubeconfig: settings.kubeconfig } : {}),
         };
   const client = await createMetaPipelineClient(clientSettings);
+  const statusSync =
+    clientSettings.mode === 'embedded' && settings['status-sync']
+      ? await startStatusSync(clientSettings, settings.namespace, logger, metrics)
+      : undefined;
 
   const apis: Partial<Record<Provider, TriggerFacts>> = {};
   const connect = async (
@@ -121,6 +139,23 @@ export async function serve(settings: ServeSettings): Promise<number> {
     graceMs: settings['shutdown-grace-seconds'] * 1000,
   });
   stop.abort();
+  await statusSync?.stop();
   await client.close();
   return 0;
+}
+
+/** Imported here only, so a remote-mode process never loads the sync nor Kubernetes code. */
+async function startStatusSync(
+  settings: EmbeddedSettings,
+  namespace: string,
+  logger: Logger,
+  metrics: Metrics,
+) {
+  const { startBackgroundStatusSync } = await import('@lighthouse-ts/status-sync');
+  return startBackgroundStatusSync({
+    kube: embeddedKubeOptions(settings),
+    namespace,
+    logger: logger.child({ component: 'status-sync' }),
+    onSync: (result) => metrics.statusSyncPasses.inc({ outcome: result.outcome }),
+  });
 }

@@ -19,6 +19,7 @@ export interface Metrics {
   readonly jobsStarted: Counter<'repo' | 'job'>;
   readonly configReloads: Counter;
   readonly configReloadFailures: Counter;
+  readonly statusSyncPasses: Counter<'outcome'>;
 }
 
 /** A new registry with the process's default metrics and lighthouse's own (a new one per call, for tests). */
@@ -81,6 +82,12 @@ export function createMetrics(): Metrics {
     configReloadFailures: new Counter({
       name: 'lighthouse_config_reload_failures_total',
       help: 'Configuration reloads refused (the last good configuration keeps serving).',
+      registers,
+    }),
+    statusSyncPasses: new Counter({
+      name: 'lighthouse_status_sync_passes_total',
+      help: 'Passes of the in-process status sync over a job, by outcome (written, unchanged, gone, failed).',
+      labelNames: ['outcome'],
       registers,
     }),
   };

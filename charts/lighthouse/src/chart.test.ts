@@ -1,0 +1,310 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { testCluster } from '@lighthouse-ts/testenv/vitest';
+import { describe, expect, inject, it } from 'vitest';
+import { chartDir, helmLint, helmTemplate, helmTemplateError, type Manifest } from './helm.ts';
+import { apply } from './kube.ts';
+
+const helm = inject('helm');
+const modes = ['embedded', 'remote'] as const;
+
+/** Every option that renders more objects or fields, so the dry run sees them too. */
+const everything = {
+  'lighthouse.ingress.enabled': true,
+  'lighthouse.ingress.className': 'nginx',
+  'lighthouse.ingress.tlsSecret': 'lighthouse-tls',
+  'lighthouse.git.github.tokenSecret': 'github-token',
+  'lighthouse.git.gitlab.tokenSecret': 'gitlab-token',
+  'lighthouse.git.gitea.tokenSecret': 'gitea-token',
+  'lighthouse.git.gitea.apiUrl': 'https://gitea.example.com/api/v1',
+  'lighthouse.git.bitbucketserver.tokenSecret': 'bitbucket-token',
+  'lighthouse.git.bitbucketserver.apiUrl': 'https://bitbucket.example.com',
+  'lighthouse.botName': 'lighthouse-bot',
+  'lighthouse.extraEnv': [{ name: 'NODE_OPTIONS', value: '--max-old-space-size=192' }],
+  'lighthouse.nodeSelector': { 'kubernetes.io/os': 'linux' },
+  'runner.podAnnotations': { 'example.com/team': 'ci' },
+  imagePullSecrets: [{ name: 'registry' }],
+  config: {
+    presubmits: { 'acme/app': [{ name: 'unit', context: 'unit', always_run: true }] },
+    postsubmits: { 'acme/app': [{ name: 'release', branches: ['main'] }] },
+  },
+  plugins: { plugins: { 'acme/app': ['trigger'] } },
+};
+
+type PodSpec = {
+  serviceAccountName?: string;
+  automountServiceAccountToken?: boolean;
+  securityContext?: Record<string, unknown>;
+  containers: {
+    name: string;
+    image: string;
+    args?: string[];
+    env?: { name: string; value?: string; valueFrom?: unknown }[];
+    securityContext?: Record<string, unknown>;
+    resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+    volumeMounts?: { name: string; mountPath: string }[];
+    livenessProbe?: { httpGet?: { path: string; port: string } };
+    readinessProbe?: { httpGet?: { path: string; port: string } };
+  }[];
+  volumes?: { name: string; secret?: { secretName: string }; configMap?: { name: string } }[];
+};
+
+const ofKind = (objects: Manifest[], kind: string) => objects.filter((o) => o.kind === kind);
+const named = (objects: Manifest[], kind: string, name: string) => {
+  const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
+  if (!found) throw new Error(`no ${kind} ${name} rendered`);
+  return found;
+};
+const podSpec = (deployment: Manifest) =>
+  (deployment as unknown as { spec: { template: { spec: PodSpec } } }).spec.template.spec;
+const envOf = (deployment: Manifest) =>
+  Object.fromEntries((podSpec(deployment).containers[0]?.env ?? []).map((e) => [e.name, e.value]));
+
+describe('helm lint', () => {
+  it.each(modes)('passes --strict in %s mode', async (mode) => {
+    expect(await helmLint(helm, { 'metapipeline.mode': mode })).toContain('0 chart(s) failed');
+  });
+});
+
+describe('the rendered chart', () => {
+  it.each(modes)(
+    'is accepted by the API server in %s mode, every object (server-side dry run)',
+    async (mode) => {
+      const cluster = await testCluster();
+      const namespace = await cluster.createNamespace('chart');
+      const objects = await helmTemplate(helm, {
+        namespace,
+        includeCrds: true,
+        values: { ...everything, 'metapipeline.mode': mode },
+      });
+      expect(objects.length).toBeGreaterThan(0);
+      for (const object of objects) {
+        await expect(
+          apply(cluster, object, { dryRun: true }),
+          `${object.kind} ${object.metadata.name}`,
+        ).resolves.toBeDefined();
+      }
+    },
+  );
+
+  it('in embedded mode runs one Deployment, lighthouse, with its Kubernetes token and the meta step image', async () => {
+    const objects = await helmTemplate(helm, { namespace: 'ci' });
+    expect(ofKind(objects, 'Deployment').map((d) => d.metadata.name)).toEqual(['ci-lighthouse']);
+    const lighthouse = named(objects, 'Deployment', 'ci-lighthouse');
+    expect(podSpec(lighthouse).automountServiceAccountToken).toBe(true);
+    expect(podSpec(lighthouse).containers[0]?.image).toBe('ghcr.io/lighthouse-ts/lighthouse:0.1.0');
+    expect(envOf(lighthouse)).toMatchObject({
+      LIGHTHOUSE_METAPIPELINE: 'embedded',
+      LIGHTHOUSE_NAMESPACE: 'ci',
+      LIGHTHOUSE_META_STEP_IMAGE: 'ghcr.io/lighthouse-ts/runner:0.1.0',
+    });
+    expect(envOf(lighthouse)).not.toHaveProperty('LIGHTHOUSE_RUNNER_URL');
+    expect(ofKind(objects, 'Secret').map((s) => s.metadata.name)).toEqual(['ci-lighthouse-webhook']);
+  });
+
+  it('in remote mode adds the runner and the Service lighthouse reaches it through, and lighthouse has no Kubernetes token', async () => {
+    const objects = await helmTemplate(helm, { namespace: 'ci', values: { 'metapipeline.mode': 'remote' } });
+    expect(
+      ofKind(objects, 'Deployment')
+        .map((d) => d.metadata.name)
+        .sort(),
+    ).toEqual(['ci-lighthouse', 'ci-lighthouse-runner']);
+    const lighthouse = named(objects, 'Deployment', 'ci-lighthouse');
+    const runner = named(objects, 'Deployment', 'ci-lighthouse-runner');
+    const service = named(objects, 'Service', 'ci-lighthouse-runner') as unknown as {
+      spec: { selector: Record<string, string>; ports: { port: number; targetPort: string }[] };
+    };
+
+    // The remote-only image, and no token to talk to the API server with.
+    expect(podSpec(lighthouse).containers[0]?.image).toBe('ghcr.io/lighthouse-ts/lighthouse:0.1.0-remote');
+    expect(podSpec(lighthouse).automountServiceAccountToken).toBe(false);
+    expect(named(objects, 'ServiceAccount', 'ci-lighthouse').automountServiceAccountToken).toBe(false);
+
+    // The URL names the runner's Service and port; the Service selects the runner's pods.
+    const url = new URL(envOf(lighthouse).LIGHTHOUSE_RUNNER_URL ?? '');
+    expect(url.hostname).toBe('ci-lighthouse-runner');
+    expect(Number(url.port)).toBe(service.spec.ports[0]?.port);
+    const runnerPodLabels = (runner as unknown as { spec: { template: { metadata: { labels: object } } } })
+      .spec.template.metadata.labels;
+    expect(runnerPodLabels).toMatchObject(service.spec.selector);
+
+    expect(envOf(runner)).toMatchObject({
+      RUNNER_NAMESPACE: 'ci',
+      RUNNER_META_STEP_IMAGE: 'ghcr.io/lighthouse-ts/runner:0.1.0',
+    });
+  });
+
+  it.each(modes)(
+    'in %s mode: every pod non-root, read-only, no privilege escalation, no capabilities, probed, with resources',
+    async (mode) => {
+      const objects = await helmTemplate(helm, { namespace: 'ci', values: { 'metapipeline.mode': mode } });
+      for (const deployment of ofKind(objects, 'Deployment')) {
+        const spec = podSpec(deployment);
+        expect(spec.securityContext).toMatchObject({
+          runAsNonRoot: true,
+          seccompProfile: { type: 'RuntimeDefault' },
+        });
+        for (const container of spec.containers) {
+          expect(container.securityContext).toEqual({
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            capabilities: { drop: ['ALL'] },
+          });
+          expect(container.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 'http' });
+          expect(container.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 'http' });
+          expect(container.resources?.requests).toHaveProperty('memory');
+          expect(container.resources?.limits).toHaveProperty('memory');
+        }
+        const budget = named(objects, 'PodDisruptionBudget', deployment.metadata.name) as unknown as {
+          spec: { selector: { matchLabels: object } };
+        };
+        expect(budget.spec.selector.matchLabels).toEqual(
+          (deployment as unknown as { spec: { selector: { matchLabels: object } } }).spec.selector
+            .matchLabels,
+        );
+      }
+    },
+  );
+
+  it.each(modes)(
+    'in %s mode passes every secret as a file from a mounted Secret, never in the environment',
+    async (mode) => {
+      const objects = await helmTemplate(helm, {
+        namespace: 'ci',
+        values: { ...everything, 'metapipeline.mode': mode },
+      });
+      const secretFiles: Record<string, Record<string, string | undefined>> = {};
+      for (const deployment of ofKind(objects, 'Deployment')) {
+        const spec = podSpec(deployment);
+        const env = spec.containers.flatMap((c) => c.env ?? []);
+        expect(env.filter((e) => e.valueFrom !== undefined)).toEqual([]);
+        // Each file variable, and the Secret mounted where it points (none for the ConfigMap's files).
+        secretFiles[deployment.metadata.name] = Object.fromEntries(
+          env
+            .filter((e) => e.name.endsWith('_FILE'))
+            .map(({ name, value }) => {
+              const mount = spec.containers[0]?.volumeMounts?.find((m) =>
+                value?.startsWith(`${m.mountPath}/`),
+              );
+              return [name, spec.volumes?.find((v) => v.name === mount?.name)?.secret?.secretName];
+            })
+            .filter(([, secret]) => secret !== undefined),
+        );
+        // No Secret is mounted that no variable points into.
+        expect(spec.volumes?.filter((v) => v.secret).length).toBe(
+          Object.keys(secretFiles[deployment.metadata.name] ?? {}).length,
+        );
+      }
+      const lighthouse = {
+        LIGHTHOUSE_WEBHOOK_SECRET_FILE: 'ci-lighthouse-webhook',
+        LIGHTHOUSE_GITHUB_TOKEN_FILE: 'github-token',
+        LIGHTHOUSE_GITLAB_TOKEN_FILE: 'gitlab-token',
+        LIGHTHOUSE_GITEA_TOKEN_FILE: 'gitea-token',
+        LIGHTHOUSE_BITBUCKETSERVER_TOKEN_FILE: 'bitbucket-token',
+      };
+      expect(secretFiles).toEqual(
+        mode === 'embedded'
+          ? { 'ci-lighthouse': lighthouse }
+          : {
+              'ci-lighthouse': { ...lighthouse, LIGHTHOUSE_RUNNER_TOKEN_FILE: 'ci-lighthouse-runner-token' },
+              'ci-lighthouse-runner': { RUNNER_TOKEN_FILE: 'ci-lighthouse-runner-token' },
+            },
+      );
+    },
+  );
+
+  it('puts config.yaml and plugins.yaml in the ConfigMap lighthouse reads them from', async () => {
+    const objects = await helmTemplate(helm, { namespace: 'ci', values: everything });
+    const configMap = named(objects, 'ConfigMap', 'ci-lighthouse-config') as unknown as {
+      data: Record<string, string>;
+    };
+    expect(configMap.data['config.yaml']).toContain('always_run: true');
+    expect(configMap.data['plugins.yaml']).toContain('- trigger');
+    const lighthouse = named(objects, 'Deployment', 'ci-lighthouse');
+    expect(envOf(lighthouse)).toMatchObject({
+      LIGHTHOUSE_CONFIG_FILE: '/etc/lighthouse/config/config.yaml',
+      LIGHTHOUSE_PLUGINS_FILE: '/etc/lighthouse/config/plugins.yaml',
+    });
+    expect(podSpec(lighthouse).volumes?.find((v) => v.name === 'config')?.configMap?.name).toBe(
+      'ci-lighthouse-config',
+    );
+  });
+
+  it('uses the Secrets and ConfigMap the user brings instead of making its own', async () => {
+    const objects = await helmTemplate(helm, {
+      namespace: 'ci',
+      values: {
+        'metapipeline.mode': 'remote',
+        'lighthouse.webhookSecret.existingSecret': 'hmac-token',
+        'lighthouse.webhookSecret.format': 'scoped',
+        'runner.token.existingSecret': 'runner-token',
+        existingConfigMap: 'lighthouse-config',
+      },
+    });
+    expect(ofKind(objects, 'Secret')).toEqual([]);
+    expect(ofKind(objects, 'ConfigMap')).toEqual([]);
+    const lighthouse = named(objects, 'Deployment', 'ci-lighthouse');
+    expect(envOf(lighthouse)).toHaveProperty('LIGHTHOUSE_WEBHOOK_SECRETS_FILE');
+    expect(
+      podSpec(lighthouse)
+        .volumes?.map((v) => v.secret?.secretName ?? v.configMap?.name)
+        .sort(),
+    ).toEqual(['hmac-token', 'lighthouse-config', 'runner-token']);
+  });
+
+  it('refuses a Gitea token without the Gitea API URL, naming the setting', async () => {
+    expect(
+      await helmTemplateError(helm, {
+        namespace: 'ci',
+        values: { 'lighthouse.git.gitea.tokenSecret': 'gitea-token' },
+      }),
+    ).toContain('lighthouse.git.gitea.apiUrl is required with a token');
+  });
+
+  it('refuses an unknown mode, naming the setting', async () => {
+    expect(
+      await helmTemplateError(helm, { namespace: 'ci', values: { 'metapipeline.mode': 'hybrid' } }),
+    ).toContain('metapipeline.mode must be embedded or remote');
+  });
+
+  it.each(modes)(
+    'in %s mode scrapes /metrics of every component through the optional ServiceMonitor',
+    async (mode) => {
+      const objects = await helmTemplate(helm, {
+        namespace: 'ci',
+        values: { 'metapipeline.mode': mode, 'serviceMonitor.enabled': true },
+      });
+      const monitor = named(objects, 'ServiceMonitor', 'ci-lighthouse') as unknown as {
+        spec: {
+          selector: { matchLabels: Record<string, string>; matchExpressions: { values: string[] }[] };
+          endpoints: { port: string; path: string }[];
+        };
+      };
+      const scraped = ofKind(objects, 'Service').filter((service) => {
+        const labels = (service.metadata.labels ?? {}) as Record<string, string>;
+        return (
+          Object.entries(monitor.spec.selector.matchLabels).every(([k, v]) => labels[k] === v) &&
+          monitor.spec.selector.matchExpressions[0]?.values.includes(
+            labels['app.kubernetes.io/component'] ?? '',
+          )
+        );
+      });
+      expect(scraped.map((s) => s.metadata.name).sort()).toEqual(
+        ofKind(objects, 'Deployment')
+          .map((d) => d.metadata.name)
+          .sort(),
+      );
+      for (const service of scraped) {
+        const ports = (service as unknown as { spec: { ports: { name: string }[] } }).spec.ports;
+        expect(ports.map((p) => p.name)).toContain(monitor.spec.endpoints[0]?.port);
+      }
+      expect(monitor.spec.endpoints[0]?.path).toBe('/metrics');
+    },
+  );
+
+  it('installs the LighthouseJob CRD that packages/crds generates (run `pnpm crds` here after a change)', async () => {
+    const name = 'lighthousejobs.lighthouse.jenkins.io.yaml';
+    const generated = join(import.meta.dirname, '../../../packages/crds/manifests', name);
+    expect(await readFile(join(chartDir, 'crds', name), 'utf8')).toBe(await readFile(generated, 'utf8'));
+  });
+});

@@ -1,0 +1,120 @@
+// The files an app's container image holds in /app, built into a folder: what the Dockerfiles copy into
+// their last stage, and what the image tests run, since these machines cannot build images.
+//   pnpm image-layout lighthouse [--variant remote] --out DIR
+//   pnpm image-layout runner --out DIR
+//
+// esbuild bundles each app from its TypeScript sources with the production code of its dependencies:
+// no node_modules, no tests, no type declarations, and no build of the workspace packages first. Lazy
+// imports stay lazy (code splitting), so `--help` and remote mode load no Kubernetes client. The remote
+// variant of lighthouse replaces every module that talks to Kubernetes with one that refuses to load,
+// so @kubernetes/client-node is not in its files at all.
+import { chmod, mkdir, readdir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { build, type Plugin } from 'esbuild';
+
+const root = join(import.meta.dirname, '..');
+
+const apps = {
+  lighthouse: { entry: 'apps/lighthouse/src/main.ts', variants: ['embedded', 'remote'] },
+  runner: { entry: 'apps/runner/src/main.ts', variants: ['default'] },
+} as const;
+
+type App = keyof typeof apps;
+
+interface Layout {
+  dir: string;
+  bytes: number;
+  /** The npm packages whose code the layout holds, by name. */
+  packages: string[];
+}
+
+/** What talks to Kubernetes; lighthouse imports it lazily, in embedded mode only. */
+const kubernetesModules =
+  /^(@lighthouse-ts\/metapipeline-client\/embedded|@lighthouse-ts\/kube|@lighthouse-ts\/status-sync|@kubernetes\/client-node)$/;
+
+/** Remote-only lighthouse: asking it for embedded mode fails at once, naming the image to use instead. */
+const remoteOnly: Plugin = {
+  name: 'remote-only',
+  setup(build) {
+    build.onResolve({ filter: kubernetesModules }, ({ path }) => ({ path, namespace: 'remote-only' }));
+    build.onLoad({ filter: /.*/, namespace: 'remote-only' }, () => ({
+      contents: `throw new Error('this lighthouse image is remote-only (it has no Kubernetes client): run it with --metapipeline remote, or use the embedded image');`,
+      loader: 'js',
+    }));
+  },
+};
+
+async function buildImageLayout(app: App, variant: string, out: string): Promise<Layout> {
+  const spec = apps[app];
+  if (!(spec.variants as readonly string[]).includes(variant)) {
+    throw new Error(
+      `image-layout: ${app} has no variant ${JSON.stringify(variant)} (${spec.variants.join(', ')})`,
+    );
+  }
+  const dir = resolve(out);
+  // Never over a folder that holds something: --out . would otherwise take the work tree with it.
+  if ((await readdir(dir).catch(() => [])).length > 0) throw new Error(`image-layout: ${dir} is not empty`);
+  await mkdir(dir, { recursive: true });
+  const result = await build({
+    absWorkingDir: root,
+    entryPoints: { main: spec.entry },
+    outdir: dir,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node24',
+    conditions: ['@lighthouse-ts/source'],
+    // Unminified: stack traces in production logs stay readable, and each module is named in a comment.
+    minify: false,
+    legalComments: 'inline',
+    banner: {
+      // Some dependencies are CommonJS and call require() for Node's own modules.
+      js: "#!/usr/bin/env node\nimport { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);",
+    },
+    plugins: variant === 'remote' ? [remoteOnly] : [],
+    metafile: true,
+    logLevel: 'warning',
+  });
+  // Executable on its own too (its first line is `#!/usr/bin/env node`): the runner image links it as `runner`.
+  await chmod(join(dir, 'main.mjs'), 0o755);
+  const packages = new Set<string>();
+  for (const input of Object.keys(result.metafile.inputs)) {
+    const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\/(?!.*node_modules\/)/.exec(input);
+    if (match?.[1]) packages.add(match[1]);
+  }
+  return { dir, bytes: await du(dir), packages: [...packages].sort() };
+}
+
+async function du(path: string): Promise<number> {
+  const info = await stat(path);
+  if (!info.isDirectory()) return info.size;
+  let total = 0;
+  for (const entry of await readdir(path)) total += await du(join(path, entry));
+  return total;
+}
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { variant: { type: 'string' }, out: { type: 'string' } },
+});
+const [app] = positionals;
+if (positionals.length !== 1 || !app || !(app in apps) || !values.out) {
+  process.stderr.write(
+    `usage: pnpm image-layout <${Object.keys(apps).join('|')}> [--variant NAME] --out DIR\n`,
+  );
+  process.exit(2);
+}
+const name = app as App;
+const layout = await buildImageLayout(name, values.variant ?? apps[name].variants[0], values.out).catch(
+  (error: Error) => {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  },
+);
+process.stderr.write(
+  `image-layout: ${layout.dir}: ${(layout.bytes / 1e6).toFixed(1)} MB, ` +
+    `${layout.packages.length} npm packages: ${layout.packages.join(' ')}\n`,
+);

@@ -1,8 +1,7 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProviderError, ProviderUnavailableError } from './api.ts';
 import { bitbucketServerApi } from './bitbucket-server.ts';
+import { type Route, replayServer } from './testing/replay-server.ts';
 
 // A local server answering as Bitbucket Server / Data Center's REST API does. The bodies are shaped like
 // Atlassian's REST reference for it (developer.atlassian.com/server/bitbucket/rest: "Get all users" with its
@@ -10,33 +9,13 @@ import { bitbucketServerApi } from './bitbucket-server.ts';
 // paged envelope values/size/limit/start/isLastPage/nextPageStart; errors as {errors: [{message,
 // exceptionName}]}), trimmed to the fields read and a few neighbours.
 
-interface Reply {
-  status?: number;
-  body?: unknown;
-}
-
-let server: Server | undefined;
-const requests: IncomingMessage[] = [];
-
-async function bitbucket(routes: Record<string, Reply>): Promise<string> {
-  server = createServer((req, res) => {
-    requests.push(req);
-    const reply = routes[req.url ?? ''] ?? {
-      status: 404,
-      body: { errors: [{ message: `No route ${req.url}`, exceptionName: null }] },
-    };
-    res.writeHead(reply.status ?? 200, { 'content-type': 'application/json;charset=UTF-8' });
-    res.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
-  });
-  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-afterEach(async () => {
-  requests.length = 0;
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-  server = undefined;
+const replay = replayServer({
+  notFound: { errors: [{ message: 'No such route', exceptionName: null }] },
+  contentType: 'application/json;charset=UTF-8',
 });
+const { requests } = replay;
+const bitbucket = (routes: Record<string, Route>) => replay.start(routes);
+afterEach(() => replay.stop());
 
 const user = (name: string) => ({
   name,

@@ -1,12 +1,6 @@
 import { z } from 'zod';
-import {
-  type CommitStatus,
-  type ProviderApi,
-  ProviderError,
-  type PullRequestFacts,
-  type StatusState,
-} from './api.ts';
-import { TtlCache } from './cache.ts';
+import { type ProviderApi, ProviderError, type StatusState } from './api.ts';
+import { providerCaches, TtlCache } from './cache.ts';
 import { getJson, type RestOptions } from './http.ts';
 
 export interface BitbucketServerApiOptions {
@@ -91,10 +85,7 @@ export function bitbucketServerApi(options: BitbucketServerApiOptions): Provider
     headers: { authorization: `Bearer ${options.token}` },
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
   };
-  const membership = new TtlCache<boolean>({ maxEntries: 2000, ttlMs: 5 * 60_000 });
-  const pullRequests = new TtlCache<PullRequestFacts>({ maxEntries: 500, ttlMs: 15_000 });
-  const files = new TtlCache<string[]>({ maxEntries: 500, ttlMs: 15_000 });
-  const statuses = new TtlCache<CommitStatus[]>({ maxEntries: 500, ttlMs: 10_000 });
+  const { membership, pullRequests, files, statuses } = providerCaches();
   const cloneUrls = new TtlCache<string>({ maxEntries: 500, ttlMs: 60 * 60_000 });
   const repoPath = (project: string, repo: string) =>
     `/rest/api/1.0/projects/${encodeURIComponent(project)}/repos/${encodeURIComponent(repo)}`;

@@ -1,3 +1,4 @@
+import type { CommitStatus, PullRequestFacts } from './api.ts';
 /**
  * A bounded cache of answers that expire: at most `maxEntries`, the least recently used going first,
  * each kept `ttlMs`. Concurrent lookups of one key share one call; a failed call is not kept.
@@ -37,4 +38,17 @@ export class TtlCache<V> {
     }
     return value;
   }
+}
+
+/**
+ * The caches each provider client keeps: who may push or belongs changes rarely (minutes); a pull
+ * request, its files and statuses change with every push (seconds).
+ */
+export function providerCaches() {
+  return {
+    membership: new TtlCache<boolean>({ maxEntries: 2000, ttlMs: 5 * 60_000 }),
+    pullRequests: new TtlCache<PullRequestFacts>({ maxEntries: 500, ttlMs: 15_000 }),
+    files: new TtlCache<string[]>({ maxEntries: 500, ttlMs: 15_000 }),
+    statuses: new TtlCache<CommitStatus[]>({ maxEntries: 500, ttlMs: 10_000 }),
+  };
 }

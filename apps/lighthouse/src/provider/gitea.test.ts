@@ -1,8 +1,7 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProviderError, ProviderUnavailableError } from './api.ts';
 import { giteaApi } from './gitea.ts';
+import { type Route, replayServer } from './testing/replay-server.ts';
 
 // A local server answering as Gitea's API v1 does. The bodies are shaped like Gitea's API reference (its
 // swagger definitions PullRequest, PRBranchInfo, Label, ChangedFile, CombinedStatus and CommitStatus, also
@@ -10,35 +9,10 @@ import { giteaApi } from './gitea.ts';
 // The status codes are the swagger's: 204 yes, 404 no, and 303 from an org's members check when the
 // caller may not see them.
 
-interface Reply {
-  status?: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-}
-
-let server: Server | undefined;
-const requests: IncomingMessage[] = [];
-
-async function gitea(routes: Record<string, Reply | ((base: string) => Reply)>): Promise<string> {
-  server = createServer((req, res) => {
-    requests.push(req);
-    const route = routes[req.url ?? ''];
-    const reply = typeof route === 'function' ? route(base) : route;
-    if (!reply)
-      return res.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"Not Found"}');
-    res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers });
-    res.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
-  });
-  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
-  return base;
-}
-
-afterEach(async () => {
-  requests.length = 0;
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-  server = undefined;
-});
+const replay = replayServer();
+const { requests } = replay;
+const gitea = async (routes: Record<string, Route>) => `${await replay.start(routes)}/api/v1`;
+afterEach(() => replay.stop());
 
 const head = '0b4ab0f1e1b2e3d4c5b6a7980f1e2d3c4b5a6978';
 
@@ -83,10 +57,10 @@ describe('giteaApi', () => {
           head: { label: 'login', ref: 'login', sha: head, repo_id: 9 },
         },
       },
-      '/api/v1/repos/gitea/tea/pulls/7/files?limit=50': (base) => ({
+      '/api/v1/repos/gitea/tea/pulls/7/files?limit=50': (origin) => ({
         body: [{ filename: 'cmd/login.go', status: 'added', additions: 80, deletions: 0, changes: 80 }],
         headers: {
-          link: `<${base}/repos/gitea/tea/pulls/7/files?limit=50&page=2>; rel="next", <${base}/repos/gitea/tea/pulls/7/files?limit=50&page=2>; rel="last"`,
+          link: `<${origin}/api/v1/repos/gitea/tea/pulls/7/files?limit=50&page=2>; rel="next", <${origin}/api/v1/repos/gitea/tea/pulls/7/files?limit=50&page=2>; rel="last"`,
           'x-total-count': '2',
         },
       }),

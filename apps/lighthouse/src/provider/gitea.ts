@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { CommitStatus, ProviderApi, PullRequestFacts, StatusState } from './api.ts';
-import { TtlCache } from './cache.ts';
+import type { ProviderApi, StatusState } from './api.ts';
+import { providerCaches } from './cache.ts';
 import { getAllPages, getJson, getStatus } from './http.ts';
 
 export interface GiteaApiOptions {
@@ -42,10 +42,7 @@ export function giteaApi(options: GiteaApiOptions): ProviderApi {
     headers: { authorization: `token ${options.token}` },
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
   };
-  const membership = new TtlCache<boolean>({ maxEntries: 2000, ttlMs: 5 * 60_000 });
-  const pullRequests = new TtlCache<PullRequestFacts>({ maxEntries: 500, ttlMs: 15_000 });
-  const files = new TtlCache<string[]>({ maxEntries: 500, ttlMs: 15_000 });
-  const statuses = new TtlCache<CommitStatus[]>({ maxEntries: 500, ttlMs: 10_000 });
+  const { membership, pullRequests, files, statuses } = providerCaches();
   const repoPath = (owner: string, repo: string) =>
     `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}`;
   // 204 is yes, 404 no; Gitea answers 303 when it will not tell us whether someone is an org member.

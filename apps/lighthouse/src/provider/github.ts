@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { CommitStatus, ProviderApi, PullRequestFacts } from './api.ts';
-import { TtlCache } from './cache.ts';
+import type { ProviderApi } from './api.ts';
+import { providerCaches } from './cache.ts';
 import { getAllPages, getJson, getStatus } from './http.ts';
 
 export interface GithubApiOptions {
@@ -41,10 +41,7 @@ export function githubApi(options: GithubApiOptions): ProviderApi {
     },
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
   };
-  const membership = new TtlCache<boolean>({ maxEntries: 2000, ttlMs: 5 * 60_000 });
-  const pullRequests = new TtlCache<PullRequestFacts>({ maxEntries: 500, ttlMs: 15_000 });
-  const files = new TtlCache<string[]>({ maxEntries: 500, ttlMs: 15_000 });
-  const statuses = new TtlCache<CommitStatus[]>({ maxEntries: 500, ttlMs: 10_000 });
+  const { membership, pullRequests, files, statuses } = providerCaches();
   const repoPath = (owner: string, repo: string) =>
     `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}`;
   // 204 is yes, 404 no; GitHub answers 302 when it will not say whether someone is an org member.

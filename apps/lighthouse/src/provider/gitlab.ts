@@ -1,12 +1,6 @@
 import { z } from 'zod';
-import {
-  type CommitStatus,
-  type ProviderApi,
-  ProviderError,
-  type PullRequestFacts,
-  type StatusState,
-} from './api.ts';
-import { TtlCache } from './cache.ts';
+import { type ProviderApi, ProviderError, type StatusState } from './api.ts';
+import { providerCaches, TtlCache } from './cache.ts';
 import { getAllPages, getJson, getStatus } from './http.ts';
 
 export interface GitlabApiOptions {
@@ -50,10 +44,7 @@ export function gitlabApi(options: GitlabApiOptions): ProviderApi {
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
   };
   const userIds = new TtlCache<number | undefined>({ maxEntries: 2000, ttlMs: 60 * 60_000 });
-  const membership = new TtlCache<boolean>({ maxEntries: 2000, ttlMs: 5 * 60_000 });
-  const mergeRequests = new TtlCache<PullRequestFacts>({ maxEntries: 500, ttlMs: 15_000 });
-  const files = new TtlCache<string[]>({ maxEntries: 500, ttlMs: 15_000 });
-  const statuses = new TtlCache<CommitStatus[]>({ maxEntries: 500, ttlMs: 10_000 });
+  const { membership, pullRequests: mergeRequests, files, statuses } = providerCaches();
   // Owners may be nested groups (`group/subgroup`); the API takes the whole path, encoded, as the id.
   const project = (owner: string, repo: string) => `/projects/${encodeURIComponent(`${owner}/${repo}`)}`;
   const userId = (username: string) =>

@@ -1,43 +1,19 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProviderError, ProviderUnavailableError } from './api.ts';
 import { TtlCache } from './cache.ts';
 import { githubApi } from './github.ts';
 import { gitlabApi } from './gitlab.ts';
+import { type Route, replayServer } from './testing/replay-server.ts';
 
 // A local server answering as the providers' REST APIs do, with the shapes their documentation shows
 // (trimmed to the fields read). The real APIs cannot be reached from here.
 
-interface Reply {
-  status?: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-}
-
-let server: Server | undefined;
-const requests: IncomingMessage[] = [];
-
-async function provider(routes: Record<string, Reply | ((base: string) => Reply)>): Promise<string> {
-  server = createServer((req, res) => {
-    requests.push(req);
-    const route = routes[req.url ?? ''];
-    const reply = typeof route === 'function' ? route(base) : route;
-    if (!reply)
-      return res.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"Not Found"}');
-    res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers });
-    res.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
-  });
-  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return base;
-}
-
-afterEach(async () => {
-  requests.length = 0;
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-  server = undefined;
-});
+const replay = replayServer();
+const { requests } = replay;
+const provider = (routes: Record<string, Route>) => replay.start(routes);
+afterEach(() => replay.stop());
 
 describe('githubApi', () => {
   const pull = {
@@ -144,12 +120,17 @@ describe('githubApi', () => {
   });
 
   it('gives up on a provider that does not answer', async () => {
-    const baseUrl = await provider({});
-    server?.removeAllListeners('request');
-    server?.on('request', () => {});
-    await expect(
-      githubApi({ baseUrl, token: 't', timeoutMs: 50 }).isOrgMember('o', 'u'),
-    ).rejects.toBeInstanceOf(ProviderUnavailableError);
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const baseUrl = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    try {
+      await expect(
+        githubApi({ baseUrl, token: 't', timeoutMs: 50 }).isOrgMember('o', 'u'),
+      ).rejects.toBeInstanceOf(ProviderUnavailableError);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 });
 

@@ -64,14 +64,14 @@ describe('bitbucketServerApi', () => {
     expect(requests.every((r) => r.headers.authorization === 'Bearer bbs-secret')).toBe(true);
   });
 
-  it('counts any permission on the project (PROJECT_READ or more) as membership, across pages', async () => {
-    const projectRead = 'permission=PROJECT_READ&permission.projectKey=PRJ';
+  it('counts write access to the project (PROJECT_WRITE or more) as membership, never mere read, across pages', async () => {
+    const projectWrite = 'permission=PROJECT_WRITE&permission.projectKey=PRJ';
     const baseUrl = await bitbucket({
-      [`${users}jcitizen&${projectRead}&start=0&limit=100`]: { body: page([user('jcitizen-bot')], 0, 1) },
-      [`${users}jcitizen&${projectRead}&start=1&limit=100`]: { body: page([user('jcitizen')], 1) },
-      [`${users}stranger&${projectRead}&start=0&limit=100`]: { body: page([], 0) },
+      [`${users}jcitizen&${projectWrite}&start=0&limit=100`]: { body: page([user('jcitizen-bot')], 0, 1) },
+      [`${users}jcitizen&${projectWrite}&start=1&limit=100`]: { body: page([user('jcitizen')], 1) },
+      [`${users}stranger&${projectWrite}&start=0&limit=100`]: { body: page([], 0) },
       // A permission filter naming a project that does not exist is a bad request.
-      [`${users}jcitizen&permission=PROJECT_READ&permission.projectKey=NOPE&start=0&limit=100`]: {
+      [`${users}jcitizen&permission=PROJECT_WRITE&permission.projectKey=NOPE&start=0&limit=100`]: {
         status: 400,
         body: { errors: [{ message: 'No project NOPE', exceptionName: null }] },
       },

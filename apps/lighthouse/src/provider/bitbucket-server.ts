@@ -76,8 +76,8 @@ async function allValues<T extends z.ZodType>(
  * the repository or by a higher project or global permission), in one call that any licensed token may
  * make; the permission lists go-scm reads show explicit grants only and need an admin's token.
  * - collaborator: REPO_WRITE or more on the repository, the people who may push, as on GitHub;
- * - organisation member: PROJECT_READ or more on the project (the events' owner), that is any permission on
- *   it. If the project grants all licensed users access by default, they may all count as members.
+ * - organisation member: PROJECT_WRITE or more on the project (the events' owner). Not PROJECT_READ: a
+ *   project may grant read to every licensed user by default, and trust must not follow from that.
  */
 export function bitbucketServerApi(options: BitbucketServerApiOptions): ProviderApi {
   const rest = {
@@ -108,7 +108,7 @@ export function bitbucketServerApi(options: BitbucketServerApiOptions): Provider
       ),
     isOrgMember: (project, user) =>
       membership.get(`member ${project} ${user}`, () =>
-        holds(user, { permission: 'PROJECT_READ', 'permission.projectKey': project }),
+        holds(user, { permission: 'PROJECT_WRITE', 'permission.projectKey': project }),
       ),
     pullRequest: (project, repo, number) =>
       pullRequests.get(`${project}/${repo}#${number}`, async () => {

@@ -43,10 +43,23 @@ export function receiveWebhook({ headers, body, secrets, allowSha1 }: WebhookReq
   const { provider, event, deliveryId } = detected;
 
   const scoped = isList(secrets) ? sharedSecrets(secrets) : secrets;
-  // Only scoped secrets need the repository before the signature is checked; the parse is reused after.
+  // Scoped secrets are chosen by the repository the event is about: the payload is read before the
+  // signature is checked, only to choose them. What starts jobs is the event normalised here, so the
+  // secret that verifies it is always its own repository's.
   const scopedByRepository = [...scoped.keys()].some((scope) => scope !== everyRepository);
   let payload = scopedByRepository ? parseJson(body) : undefined;
-  const repository = payload?.ok ? repositoryOf(provider, payload.value) : undefined;
+  let normalised =
+    payload?.ok && deliveryId !== undefined
+      ? normalise({ provider, deliveryId, event, payload: payload.value })
+      : undefined;
+  // An event we ignore starts nothing; its secret is still looked for where the payload says it is from.
+  const about =
+    normalised?.kind === 'event' && 'repo' in normalised.event ? normalised.event.repo : undefined;
+  const repository = about
+    ? `${about.owner}/${about.name}`
+    : payload?.ok
+      ? repositoryOf(provider, payload.value)
+      : undefined;
   const accepted = secretsFor(scoped, repository);
   const signature = verifySignature({ provider, headers, body, secrets: accepted, allowSha1 });
   if (!signature.valid) {
@@ -61,11 +74,11 @@ export function receiveWebhook({ headers, body, secrets, allowSha1 }: WebhookReq
   payload ??= parseJson(body);
   if (!payload.ok) return rejected(400, `malformed JSON: ${payload.reason}`);
 
-  const result = normalise({ provider, deliveryId, event, payload: payload.value });
-  if (result.kind === 'invalid') {
-    return rejected(400, `${provider} ${event} payload: ${result.field}: ${result.reason}`);
+  normalised ??= normalise({ provider, deliveryId, event, payload: payload.value });
+  if (normalised.kind === 'invalid') {
+    return rejected(400, `${provider} ${event} payload: ${normalised.field}: ${normalised.reason}`);
   }
-  return result;
+  return normalised;
 }
 
 const rejected = (status: 400 | 401, reason: string): WebhookOutcome => ({

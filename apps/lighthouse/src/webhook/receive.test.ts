@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { type Provider, receiveWebhook, signedWebhookHeaders } from './index.ts';
+import { type Provider, parseScopedSecrets, receiveWebhook, signedWebhookHeaders } from './index.ts';
 
 const secret = 'receive-test-secret';
 const deliveryId = '5f1c0d2e-8b7a-4f36-9e2d-1a0b3c4d5e6f';
@@ -271,6 +271,38 @@ describe('receiveWebhook', () => {
         kind: 'rejected',
         status: 400,
         reason: expect.stringMatching(/^github pull_request payload: action: /),
+      });
+    });
+  });
+
+  describe('with secrets by repository', () => {
+    const stash = join(inject('fixturesDir'), 'go-scm', 'stash', 'testdata', 'webhooks');
+    const comment = JSON.parse(readFileSync(join(stash, 'pr_comment.json'), 'utf8'));
+    const target = comment.pullRequest.toRef.repository;
+    const secrets = parseScopedSecrets(
+      `${target.project.key}/${target.slug}: [target-secret]\nATT/mine: [attacker-secret]`,
+      'secrets.yaml',
+    );
+    const deliver = (body: Buffer, signingSecret: string) =>
+      receiveWebhook({
+        headers: signed('bitbucketserver', 'pr:comment:added', body, signingSecret),
+        body,
+        secrets,
+      });
+
+    it("verifies a pull request's event with its target repository's secret", () => {
+      const body = Buffer.from(JSON.stringify(comment));
+      expect(deliver(body, 'target-secret').kind).toBe('event');
+      expect(deliver(body, 'attacker-secret')).toMatchObject({ kind: 'rejected', status: 401 });
+    });
+
+    it("refuses an event signed with another repository's secret that names that repository beside its own", () => {
+      const forged = { ...comment, repository: { project: { key: 'ATT' }, slug: 'mine' } };
+      const body = Buffer.from(JSON.stringify(forged));
+      expect(deliver(body, 'attacker-secret')).toMatchObject({ kind: 'rejected', status: 401 });
+      expect(deliver(body, 'target-secret')).toMatchObject({
+        kind: 'event',
+        event: { repo: { owner: target.project.key, name: target.slug } },
       });
     });
   });

@@ -1,4 +1,4 @@
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, YAMLError } from 'yaml';
 import { z } from 'zod';
 import type { Provider } from './events.ts';
 
@@ -66,22 +66,22 @@ export function repositoryOf(provider: Provider, payload: unknown): string | und
       const Repository = z
         .object({ slug: z.string().min(1), project: z.object({ key: z.string().min(1) }) })
         .transform((repository) => `${repository.project.key}/${repository.slug}`);
+      // A pull request's events are about its target repository, as normalising reads them.
       return (
-        read(z.object({ repository: Repository }).transform(({ repository }) => repository)) ??
         read(
           z
             .object({ pullRequest: z.object({ toRef: z.object({ repository: Repository }) }) })
             .transform(({ pullRequest }) => pullRequest.toRef.repository),
-        )
+        ) ?? read(z.object({ repository: Repository }).transform(({ repository }) => repository))
       );
     }
   }
 }
 
-const Secret = z.union([z.string(), z.object({ value: z.string() })]).transform((s) => {
-  const value = typeof s === 'string' ? s : s.value;
-  return value.trim();
-});
+const SecretValue = z.string().trim().min(1, 'is empty');
+const Secret = z
+  .union([SecretValue, z.object({ value: SecretValue })])
+  .transform((s) => (typeof s === 'string' ? s : s.value));
 const ScopedSecretsFile = z.record(
   z.string().regex(/^(\*|[^/\s]+(\/[^\s]+)?)$/, 'a scope is "*", "org" or "org/repo"'),
   z.array(Secret).min(1, 'lists at least one secret'),
@@ -100,7 +100,9 @@ export function parseScopedSecrets(text: string, file: string): WebhookSecrets {
   try {
     document = parseYaml(text);
   } catch (error) {
-    throw new SecretsFileError(`${file}: not YAML: ${error instanceof Error ? error.message : error}`);
+    // The parser's message quotes the offending line, which may hold a secret: only its place is told.
+    const at = error instanceof YAMLError && error.linePos ? ` at line ${error.linePos[0].line}` : '';
+    throw new SecretsFileError(`${file}: not YAML${at}`);
   }
   const parsed = ScopedSecretsFile.safeParse(document);
   if (!parsed.success) {
@@ -110,9 +112,7 @@ export function parseScopedSecrets(text: string, file: string): WebhookSecrets {
     const reason = issue?.code === 'invalid_key' ? issue.issues[0]?.message : issue?.message;
     throw new SecretsFileError(`${file}: ${where}: ${reason ?? 'invalid'}`);
   }
-  return new Map(
-    Object.entries(parsed.data).map(([scope, list]) => [scope.toLowerCase(), list.filter(Boolean)]),
-  );
+  return new Map(Object.entries(parsed.data).map(([scope, list]) => [scope.toLowerCase(), list]));
 }
 
 /** Both sources together: the scoped file's `*` entries and the plain secrets hold for every repository. */

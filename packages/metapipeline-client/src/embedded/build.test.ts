@@ -57,7 +57,30 @@ describe('buildMetaPipeline', () => {
     expect(pipelineRun.metadata.labels).toMatchObject(expectedLabels);
     expect(pipelineRun.metadata.labels?.[labels.buildNum]).toBe('7');
     expect(pipelineRun.metadata.annotations).toEqual(expected.metadata.annotations);
-    expect(pipelineRun.spec.taskRunTemplate).toEqual({ serviceAccountName: 'tekton-bot' });
+    expect(pipelineRun.spec.taskRunTemplate).toEqual({ serviceAccountName: 'lighthouse-meta-step' });
+  });
+
+  it("runs the meta step as its own service account, and hands the build's on to it", () => {
+    const step = (request: typeof lighthousePullRequest, serviceAccount?: string) => {
+      const { pipelineRun } = buildMetaPipeline(request, {
+        name: 'n',
+        buildNumber: 1,
+        metaStep: { ...metaStep, ...(serviceAccount ? { serviceAccount } : {}) },
+      });
+      const spec = pipelineRun.spec.pipelineSpec as {
+        tasks: { taskSpec: { steps: { env: { name: string; value: string }[] }[] } }[];
+      };
+      const env = spec.tasks[0]?.taskSpec.steps[0]?.env ?? [];
+      return {
+        runsAs: pipelineRun.spec.taskRunTemplate?.serviceAccountName,
+        build: env.find((e) => e.name === 'LIGHTHOUSE_BUILD_SERVICE_ACCOUNT')?.value,
+      };
+    };
+    expect(step(lighthousePullRequest)).toEqual({ runsAs: 'lighthouse-meta-step', build: 'tekton-bot' });
+    expect(step({ ...lighthousePullRequest, serviceAccount: 'builder' }, 'meta')).toEqual({
+      runsAs: 'meta',
+      build: 'builder',
+    });
   });
 
   it('writes the LighthouseJob as Lighthouse does, plus our idempotency annotations', () => {

@@ -17,11 +17,18 @@ export const ownAnnotations = {
   kind: 'lighthouse-ts.dev/pipeline-kind',
 } as const;
 
+export const defaultMetaStepServiceAccount = 'lighthouse-meta-step';
+/** As Lighthouse's. */
+export const defaultBuildServiceAccount = 'tekton-bot';
+
 /** How the meta-pipeline's one step runs: the runner image's meta step. */
 export interface MetaStep {
   image: string;
   command: string[];
-  /** Default `tekton-bot`, as Lighthouse's. */
+  /**
+   * The meta step's own ServiceAccount, which may create PipelineRuns and write job status. Default
+   * `lighthouse-meta-step`. Builds never run as it: they get the request's service account.
+   */
   serviceAccount?: string;
   /** Tekton duration for the whole meta-pipeline. Default `1h0m0s`. */
   timeout?: string;
@@ -210,6 +217,7 @@ export function buildMetaPipeline(
     { name: 'PIPELINE_KIND', value: request.kind },
     { name: 'BRANCH_NAME', value: branchIdentifier(request) },
     { name: 'PIPELINE_CONTEXT', value: context },
+    { name: 'LIGHTHOUSE_BUILD_SERVICE_ACCOUNT', value: request.serviceAccount ?? defaultBuildServiceAccount },
   ];
   // The request's own variables never replace the ones that describe the job.
   const env = [
@@ -243,7 +251,7 @@ export function buildMetaPipeline(
         ],
       },
       taskRunTemplate: {
-        serviceAccountName: request.serviceAccount ?? metaStep.serviceAccount ?? 'tekton-bot',
+        serviceAccountName: metaStep.serviceAccount ?? defaultMetaStepServiceAccount,
       },
       timeouts: { pipeline: metaStep.timeout ?? '1h0m0s' },
     },

@@ -215,13 +215,22 @@ export function createEmbeddedClient(options: EmbeddedClientOptions): MetaPipeli
         let job = await kube.lighthouseJobs.get(ref.namespace, ref.name, opts(signal));
         let run = await findRun(ref.namespace, ref.name, signal);
         if (isFinished(job)) return describe(job, run);
-        if (run && !run.status?.completionTime) {
-          run = await kube.pipelineRuns.patch(
+        // The meta PipelineRun and, once its step has made it, the build PipelineRun.
+        const { items } = await kube.pipelineRuns.list(ref.namespace, {
+          labelSelector: `${labels.id}=${ref.name}`,
+          ...opts(signal),
+        });
+        const ours = new Set([ref.name, `${ref.name}-build`]);
+        for (const candidate of items) {
+          const name = candidate.metadata.name ?? '';
+          if (!ours.has(name) || candidate.status?.completionTime) continue;
+          const cancelled = await kube.pipelineRuns.patch(
             ref.namespace,
-            ref.name,
+            name,
             { spec: { status: 'Cancelled' } },
             opts(signal),
           );
+          if (name === ref.name) run = cancelled;
         }
         job = await kube.lighthouseJobs.patchStatus(
           ref.namespace,

@@ -1,2 +1,9 @@
-export { type BuiltMetaPipeline, buildMetaPipeline, type MetaStep, metaPipelineName } from './build.ts';
+export {
+  type BuiltMetaPipeline,
+  buildMetaPipeline,
+  defaultBuildServiceAccount,
+  defaultMetaStepServiceAccount,
+  type MetaStep,
+  metaPipelineName,
+} from './build.ts';
 export { createEmbeddedClient, type EmbeddedClientOptions } from './embedded.ts';

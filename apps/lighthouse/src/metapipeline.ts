@@ -21,6 +21,8 @@ export type MetaPipelineSettings =
       metaStepImage: string;
       /** Default `runner meta-step`. */
       metaStepCommand?: readonly string[];
+      /** Default `lighthouse-meta-step`. */
+      metaStepServiceAccount?: string;
       /** Client-side limit on Kubernetes requests per second, and the burst above it. */
       kubeQps?: number;
       kubeBurst?: number;
@@ -79,6 +81,7 @@ export async function createMetaPipelineClient(
       metaStep: {
         image: settings.metaStepImage,
         command: [...(settings.metaStepCommand ?? ['runner', 'meta-step'])],
+        ...(settings.metaStepServiceAccount ? { serviceAccount: settings.metaStepServiceAccount } : {}),
       },
     });
   } catch (error) {

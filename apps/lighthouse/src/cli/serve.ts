@@ -84,6 +84,7 @@ export async function serve(settings: ServeSettings): Promise<number> {
       : {
           mode: 'embedded',
           metaStepImage: settings['meta-step-image'] ?? '',
+          metaStepServiceAccount: settings['meta-step-service-account'],
           kubeQps: settings['kube-qps'],
           kubeBurst: settings['kube-burst'],
           ...(settings.kubeconfig ? { kubeconfig: settings.kubeconfig } : {}),

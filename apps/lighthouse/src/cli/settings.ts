@@ -53,6 +53,12 @@ export const serveFlags: readonly Flag[] = [
     description: 'embedded mode: the runner image that runs the meta step (required)',
   },
   {
+    name: 'meta-step-service-account',
+    env: 'LIGHTHOUSE_META_STEP_SERVICE_ACCOUNT',
+    default: 'lighthouse-meta-step',
+    description: 'embedded mode: the ServiceAccount the meta step runs as (builds never do)',
+  },
+  {
     name: 'status-sync',
     env: 'LIGHTHOUSE_STATUS_SYNC',
     boolean: true,
@@ -142,6 +148,9 @@ const ServeSettings = z
     'runner-token-file': z.string().optional(),
     kubeconfig: z.string().optional(),
     'meta-step-image': z.string().optional(),
+    'meta-step-service-account': z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a Kubernetes ServiceAccount name'),
     'status-sync': boolean,
     'kube-qps': z.coerce.number().positive().max(100_000),
     'kube-burst': z.coerce.number().int().positive().max(100_000),

@@ -10,6 +10,7 @@ export {
   ActivityRecord,
   ActivityStageOrStep,
   annotations,
+  buildPipelineRunName,
   JobState,
   JobType,
   LighthouseJob,

@@ -36,6 +36,11 @@ export const ownLabels = {
 export const PipelineRole = z.enum(['meta', 'build']);
 export type PipelineRole = z.infer<typeof PipelineRole>;
 
+/** The build PipelineRun a job's meta step creates is named after the job. */
+export function buildPipelineRunName(jobName: string): string {
+  return `${jobName}-build`;
+}
+
 export const annotations = {
   job: 'lighthouse.jenkins-x.io/job',
   cloneURI: 'lighthouse.jenkins-x.io/cloneURI',

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { LighthouseJob, labels, ownLabels, type PipelineRun } from '@lighthouse-ts/crds';
 import { describe, expect, inject, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { buildPipelineRunName, effectivePipelineRun } from './effective.ts';
-import { MetaStepError, UnsupportedPipelineError } from './errors.ts';
+import { effectivePipelineRun } from './effective.ts';
+import { BuildServiceAccountError, MetaStepError, UnsupportedPipelineError } from './errors.ts';
 import { TektonPipeline, type TektonPipelineRun } from './inrepo/tekton.ts';
 
 const controllerData = join(inject('fixturesDir'), 'lighthouse/pkg/engines/tekton/test_data/controller');
@@ -96,7 +96,7 @@ describe('effectivePipelineRun', () => {
 
   it('names it after the job and labels it with the job, its own labels and the build role', () => {
     const run = effectivePipelineRun(loaded({ pipelineRef: { name: 'p' } }), job);
-    expect(run.metadata.name).toBe(buildPipelineRunName('lighthouse-0123456789abcdef'));
+    expect(run.metadata.name).toBe('lighthouse-0123456789abcdef-build');
     expect(run.metadata.name).toBe('lighthouse-0123456789abcdef-build');
     expect(run.metadata.labels).toEqual({
       'created-by-lighthouse': 'true',
@@ -147,17 +147,58 @@ describe('effectivePipelineRun', () => {
   });
 
   it.each([
-    { case: 'the pipeline names one', own: 'builder', given: 'meta-sa', expected: 'builder' },
-    { case: 'the meta pipeline names one', own: undefined, given: 'meta-sa', expected: 'meta-sa' },
-    { case: 'nobody names one', own: undefined, given: undefined, expected: 'tekton-bot' },
-  ])('takes the service account when $case', ({ own, given, expected }) => {
+    { case: 'the request names one', named: undefined, given: 'builder', expected: 'builder' },
+    { case: 'the pipeline names the same', named: 'builder', given: 'builder', expected: 'builder' },
+    { case: 'nobody names one', named: undefined, given: undefined, expected: 'tekton-bot' },
+  ])("runs the build as the job's service account when $case", ({ named, given, expected }) => {
     const spec = {
       pipelineRef: { name: 'p' },
-      ...(own ? { taskRunTemplate: { serviceAccountName: own } } : {}),
+      ...(named ? { taskRunTemplate: { serviceAccountName: named } } : {}),
     };
-    const run = effectivePipelineRun(loaded(spec), job, given ? { serviceAccountName: given } : {});
+    const options = { metaServiceAccountName: 'lighthouse-meta-step', serviceAccountName: given };
+    const run = effectivePipelineRun(loaded(spec), job, options);
     expect(run.spec.taskRunTemplate?.serviceAccountName).toBe(expected);
   });
+
+  const meta = 'lighthouse-meta-step';
+  it.each([
+    {
+      case: "the pipeline's taskRunTemplate names lighthouse's",
+      spec: { taskRunTemplate: { serviceAccountName: 'lighthouse' } },
+      message:
+        "the pipeline's taskRunTemplate.serviceAccountName asks for service account lighthouse; this job's builds run as tekton-bot only (a pipeline from the repository does not choose its own rights)",
+    },
+    {
+      case: "the pipeline's taskRunSpecs name the meta step's",
+      spec: { taskRunSpecs: [{ pipelineTaskName: 'build', serviceAccountName: meta }] },
+      message:
+        "the pipeline's taskRunSpecs for build asks for service account lighthouse-meta-step; this job's builds run as tekton-bot only (a pipeline from the repository does not choose its own rights)",
+    },
+  ])('refuses a service account the pipeline chooses: $case', ({ spec, message }) => {
+    const build = () =>
+      effectivePipelineRun(loaded({ pipelineRef: { name: 'p' }, ...spec }), job, {
+        metaServiceAccountName: meta,
+      });
+    expect(build).toThrow(BuildServiceAccountError);
+    expect(build).toThrow(message);
+  });
+
+  it.each([
+    { case: 'the request', requested: meta, own: meta },
+    { case: 'the default', requested: undefined, own: 'tekton-bot' },
+  ])(
+    "refuses to run the build as the meta step's own service account, named by $case",
+    ({ requested, own }) => {
+      const build = () =>
+        effectivePipelineRun(loaded({ pipelineRef: { name: 'p' } }), job, {
+          serviceAccountName: requested,
+          metaServiceAccountName: own,
+        });
+      expect(build).toThrow(
+        `the build's service account is ${own}, the meta step's own: the build must not run with its rights`,
+      );
+    },
+  );
 
   it("keeps the pipeline's timeouts, or gives it Lighthouse's day", () => {
     const own = effectivePipelineRun(

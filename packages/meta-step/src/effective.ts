@@ -1,31 +1,31 @@
 import {
   annotations,
   apiVersionOf,
+  buildPipelineRunName,
   type LighthouseJob,
   labels,
   lighthouseJobType,
   ownLabels,
   type PipelineRun,
 } from '@lighthouse-ts/crds';
-import { MetaStepError, UnsupportedPipelineError } from './errors.ts';
+import { BuildServiceAccountError, MetaStepError, UnsupportedPipelineError } from './errors.ts';
 import type { EnvVar, Param, PipelineSpec, PipelineTask, TektonPipelineRun } from './inrepo/tekton.ts';
 
 export interface EffectiveOptions {
-  /** The service account when the pipeline names none. Default `tekton-bot`, as Lighthouse's. */
+  /** The service account the build runs as: the request's. Default `tekton-bot`, as Lighthouse's. */
   serviceAccountName?: string;
+  /** The meta PipelineRun's own service account, which no part of the build may run as. */
+  metaServiceAccountName?: string;
   /** Environment variables for every step of the build (the request's). */
   env?: Record<string, string>;
-}
-
-/** The name of the build PipelineRun a job's meta step creates. */
-export function buildPipelineRunName(jobName: string): string {
-  return `${jobName}-build`;
 }
 
 /**
  * The build PipelineRun for `job`: the repository's pipeline with the Lighthouse parameters given their
  * values, the job's labels, service account, timeout and environment, owned by the job. Built as
- * Lighthouse's Tekton engine builds one (pkg/engines/tekton/utils.go makePipelineRun).
+ * Lighthouse's Tekton engine builds one (pkg/engines/tekton/utils.go makePipelineRun). Throws
+ * BuildServiceAccountError when the pipeline names another service account than the job's, or the job's
+ * is the meta step's own.
  */
 export function effectivePipelineRun(
   loaded: TektonPipelineRun,
@@ -50,7 +50,7 @@ export function effectivePipelineRun(
   });
   spec.timeouts = { ...spec.timeouts, pipeline: spec.timeouts?.pipeline ?? '24h0m0s' };
   const template = { ...spec.taskRunTemplate };
-  template.serviceAccountName ||= options.serviceAccountName || 'tekton-bot';
+  template.serviceAccountName = buildServiceAccount(loaded.spec, options);
   const env = Object.entries(options.env ?? {}).map(([envName, value]) => ({ name: envName, value }));
   if (env.length > 0) {
     const podTemplate = { ...template.podTemplate };
@@ -88,6 +88,36 @@ export function effectivePipelineRun(
     },
     spec,
   };
+}
+
+/**
+ * The service account the build runs as: the job's, never one the pipeline chooses. The pipeline comes
+ * from the pull request, so a name it gives could hand its code the rights of any account in the namespace
+ * (lighthouse's, the runner's, the meta step's): one it names must be the job's own. And the job's own must
+ * not be the meta step's, which may create PipelineRuns and change LighthouseJobs.
+ */
+function buildServiceAccount(loaded: TektonPipelineRun['spec'], options: EffectiveOptions): string {
+  const allowed = options.serviceAccountName || 'tekton-bot';
+  if (allowed === options.metaServiceAccountName) {
+    throw new BuildServiceAccountError(
+      `the build's service account is ${allowed}, the meta step's own: the build must not run with its rights`,
+    );
+  }
+  const named: [string | undefined, string][] = [
+    [loaded.taskRunTemplate?.serviceAccountName, "the pipeline's taskRunTemplate.serviceAccountName"],
+    ...(loaded.taskRunSpecs ?? []).map((taskRunSpec): [string | undefined, string] => [
+      taskRunSpec.serviceAccountName,
+      `the pipeline's taskRunSpecs for ${taskRunSpec.pipelineTaskName}`,
+    ]),
+  ];
+  for (const [name, where] of named) {
+    if (name && name !== allowed) {
+      throw new BuildServiceAccountError(
+        `${where} asks for service account ${name}; this job's builds run as ${allowed} only (a pipeline from the repository does not choose its own rights)`,
+      );
+    }
+  }
+  return allowed;
 }
 
 /** Sets each value on the parameter of that name, or adds it; added ones come in name order, as Lighthouse adds them. */

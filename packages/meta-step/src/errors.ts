@@ -47,3 +47,8 @@ export class UnsupportedPipelineError extends PipelineLoadError {
 export class PipelineRejectedError extends MetaStepError {
   override name = 'PipelineRejectedError';
 }
+
+/** The build would run as the meta step's own service account, handing the pipeline's code its rights. */
+export class BuildServiceAccountError extends MetaStepError {
+  override name = 'BuildServiceAccountError';
+}

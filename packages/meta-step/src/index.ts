@@ -1,10 +1,10 @@
 export {
-  buildPipelineRunName,
   type EffectiveOptions,
   effectivePipelineRun,
   lighthouseParamValues,
 } from './effective.ts';
 export {
+  BuildServiceAccountError,
   GitError,
   MergeConflictError,
   MetaStepError,

@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { labels, ownLabels } from '@lighthouse-ts/crds';
 import { createKubeClient, type KubeClient } from '@lighthouse-ts/kube';
 import type { MetaPipelineClient, MetaPipelineRequest } from '@lighthouse-ts/metapipeline-client';
@@ -7,12 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lighthouseFiles, startMetaPipeline } from '../test/meta-pipeline.ts';
 import { TestRepository } from '../test/repository.ts';
 import {
+  BuildServiceAccountError,
   MergeConflictError,
+  PipelineLoadError,
   PipelineRejectedError,
   StepEnvError,
   UnsupportedPipelineError,
 } from './errors.ts';
-import { parseStepEnv, runMetaStep } from './run.ts';
+import { type MetaStepResult, parseStepEnv, runMetaStep } from './run.ts';
 
 describe('parseStepEnv', () => {
   const env = {
@@ -35,6 +39,15 @@ describe('parseStepEnv', () => {
     expect(parseStepEnv({ ...env, PIPELINE_KIND: 'release' }).jobKind).toBe('postsubmit');
   });
 
+  it("reads the build's service account when the meta PipelineRun gives one", () => {
+    expect(parseStepEnv({ ...env, LIGHTHOUSE_BUILD_SERVICE_ACCOUNT: 'builder' }).buildServiceAccount).toBe(
+      'builder',
+    );
+    expect(parseStepEnv({ ...env, LIGHTHOUSE_BUILD_SERVICE_ACCOUNT: '' })).not.toHaveProperty(
+      'buildServiceAccount',
+    );
+  });
+
   it('names every variable that is missing or wrong', () => {
     const { REPO_URL: _url, LIGHTHOUSE_JOB_NAMESPACE: _ns, ...partial } = env;
     const error = (() => {
@@ -52,6 +65,7 @@ describe('parseStepEnv', () => {
 });
 
 describe('runMetaStep, on a real API server with real git', () => {
+  const metaServiceAccount = 'meta-step-sa';
   let kube: KubeClient;
   let client: MetaPipelineClient;
   let namespace: string;
@@ -65,7 +79,11 @@ describe('runMetaStep, on a real API server with real git', () => {
     kube = createKubeClient({ config });
     client = createEmbeddedClient({
       kube: { config },
-      metaStep: { image: 'ghcr.io/lighthouse-ts/runner:test', command: ['runner', 'meta-step'] },
+      metaStep: {
+        image: 'ghcr.io/lighthouse-ts/runner:test',
+        command: ['runner', 'meta-step'],
+        serviceAccount: metaServiceAccount,
+      },
     });
     namespace = await cluster.createNamespace('meta-step');
     repo = await TestRepository.create();
@@ -93,6 +111,11 @@ describe('runMetaStep, on a real API server with real git', () => {
     return (await kube.lighthouseJobs.get(namespace, name)).status;
   }
 
+  function built(result: MetaStepResult) {
+    if (result.outcome === 'jobFinished') throw new Error(`no build: the job is ${result.jobState}`);
+    return result;
+  }
+
   it('creates the build PipelineRun once and records it on the job', async () => {
     const pull = await repo.commit('feature', { 'feature.txt': 'new\n' });
     const started = await startMetaPipeline(
@@ -102,8 +125,8 @@ describe('runMetaStep, on a real API server with real git', () => {
     );
     const env = parseStepEnv(started.env);
 
-    const first = await runMetaStep({ kube, env });
-    expect(first.created).toBe(true);
+    const first = built(await runMetaStep({ kube, env }));
+    expect(first.outcome).toBe('created');
     const run = await kube.pipelineRuns.get(namespace, `${started.name}-build`);
     expect(run.metadata.uid).toBe(first.pipelineRun.metadata.uid);
     expect(run.metadata.labels).toMatchObject({
@@ -125,8 +148,8 @@ describe('runMetaStep, on a real API server with real git', () => {
       description: `build PipelineRun ${started.name}-build created`,
     });
 
-    const again = await runMetaStep({ kube, env });
-    expect(again.created).toBe(false);
+    const again = built(await runMetaStep({ kube, env }));
+    expect(again.outcome).toBe('existing');
     expect(again.pipelineRun.metadata.uid).toBe(run.metadata.uid);
     expect(again.head).toBe(first.head);
     const all = await kube.pipelineRuns.list(namespace, { labelSelector: `${labels.id}=${started.name}` });
@@ -138,7 +161,7 @@ describe('runMetaStep, on a real API server with real git', () => {
 
   it("builds a push from the base commit with the release job's pipeline", async () => {
     const started = await startMetaPipeline(client, kube, request({}));
-    const result = await runMetaStep({ kube, env: parseStepEnv(started.env) });
+    const result = built(await runMetaStep({ kube, env: parseStepEnv(started.env) }));
     expect(result.head).toBe(base);
     const [task] = (result.pipelineRun.spec.pipelineSpec?.tasks ?? []) as { taskSpec: { steps: object[] } }[];
     expect(task?.taskSpec.steps).toEqual([{ name: 'publish', image: 'golang:1.26', script: 'make publish' }]);
@@ -215,5 +238,64 @@ spec:
       state: 'failure',
       description: expect.stringContaining('remote catalog'),
     });
+  });
+
+  it('fails the job when a pipeline file links outside the checkout, without quoting the file there', async () => {
+    const outside = join(repo.root, 'outside.yaml');
+    await writeFile(outside, 'apiVersion: s3cr3t-token\nkind: Task\n');
+    const sha = await repo.commit('link-out', {
+      '.lighthouse/jenkins-x/pullrequest.yaml': { symlink: outside },
+    });
+    const started = await startMetaPipeline(client, kube, request({ pulls: [{ number: 6, sha }] }));
+
+    const error = await runMetaStep({ kube, env: parseStepEnv(started.env) }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PipelineLoadError);
+    const message =
+      '.lighthouse/jenkins-x/pullrequest.yaml is a symbolic link, or is in one, that leads outside the repository';
+    expect((error as Error).message).toBe(message);
+    expect(await jobStatus(started.name)).toMatchObject({ state: 'failure', description: message });
+  });
+
+  it("runs the build as the request's service account, not the meta PipelineRun's", async () => {
+    const started = await startMetaPipeline(client, kube, request({ serviceAccount: 'builder' }));
+    const { pipelineRun } = built(await runMetaStep({ kube, env: parseStepEnv(started.env) }));
+    expect(pipelineRun.spec.taskRunTemplate).toEqual({ serviceAccountName: 'builder' });
+  });
+
+  it("fails the job, and creates nothing, when the build would run as the meta step's service account", async () => {
+    const started = await startMetaPipeline(client, kube, request({ serviceAccount: metaServiceAccount }));
+
+    const error = await runMetaStep({ kube, env: parseStepEnv(started.env) }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BuildServiceAccountError);
+    expect(await jobStatus(started.name)).toMatchObject({
+      state: 'failure',
+      description: `the build's service account is ${metaServiceAccount}, the meta step's own: the build must not run with its rights`,
+    });
+    await expect(kube.pipelineRuns.get(namespace, `${started.name}-build`)).rejects.toThrow(/not found/);
+  });
+
+  it.each(['aborted', 'failure'] as const)(
+    'creates no build for a job that is %s already, and leaves its status alone',
+    async (state) => {
+      const started = await startMetaPipeline(client, kube, request({}));
+      const finished = { state, description: 'superseded by a newer push' };
+      await kube.lighthouseJobs.patchStatus(namespace, started.name, { status: finished });
+
+      const result = await runMetaStep({ kube, env: parseStepEnv(started.env) });
+      expect(result).toMatchObject({ outcome: 'jobFinished', jobState: state, head: base });
+      await expect(kube.pipelineRuns.get(namespace, `${started.name}-build`)).rejects.toThrow(/not found/);
+      expect(await jobStatus(started.name)).toMatchObject(finished);
+    },
+  );
+
+  it('leaves the state of a job that ended in error when the step fails', async () => {
+    const sha = await repo.commit('no-pipeline', { '.lighthouse/jenkins-x/pullrequest.yaml': null });
+    const started = await startMetaPipeline(client, kube, request({ pulls: [{ number: 5, sha }] }));
+    const ended = { state: 'error', description: 'the meta PipelineRun could not start' } as const;
+    await kube.lighthouseJobs.patchStatus(namespace, started.name, { status: ended });
+
+    const error = await runMetaStep({ kube, env: parseStepEnv(started.env) }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PipelineLoadError);
+    expect(await jobStatus(started.name)).toMatchObject(ended);
   });
 });

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LighthouseJob, LighthouseJobStatus, PipelineRun } from '@lighthouse-ts/crds';
+import type { JobState, LighthouseJob, LighthouseJobStatus, PipelineRun } from '@lighthouse-ts/crds';
 import { AlreadyExistsError, ConflictError, InvalidError, type KubeClient } from '@lighthouse-ts/kube';
 import { z } from 'zod';
 import { effectivePipelineRun } from './effective.ts';
@@ -20,6 +20,8 @@ export interface StepEnv {
   jobKind: JobKind;
   /** The LighthouseJob this step works for. */
   lighthouseJob: { namespace: string; name: string };
+  /** The service account the build runs as when its pipeline names none (the request's). */
+  buildServiceAccount?: string;
 }
 
 const pipelineKinds = { pullrequest: 'presubmit', release: 'postsubmit', feature: 'postsubmit' } as const;
@@ -31,6 +33,7 @@ const StepEnvSchema = z.object({
   PIPELINE_KIND: z.enum(Object.keys(pipelineKinds) as [keyof typeof pipelineKinds]),
   LIGHTHOUSE_JOB_NAME: z.string().min(1),
   LIGHTHOUSE_JOB_NAMESPACE: z.string().min(1),
+  LIGHTHOUSE_BUILD_SERVICE_ACCOUNT: z.string().optional(),
 });
 
 /** The variables the meta step reads, for help texts. */
@@ -55,6 +58,9 @@ export function parseStepEnv(env: Record<string, string | undefined>): StepEnv {
     jobName: vars.JOB_NAME,
     jobKind: pipelineKinds[vars.PIPELINE_KIND],
     lighthouseJob: { namespace: vars.LIGHTHOUSE_JOB_NAMESPACE, name: vars.LIGHTHOUSE_JOB_NAME },
+    ...(vars.LIGHTHOUSE_BUILD_SERVICE_ACCOUNT
+      ? { buildServiceAccount: vars.LIGHTHOUSE_BUILD_SERVICE_ACCOUNT }
+      : {}),
   };
 }
 
@@ -66,6 +72,7 @@ const describingEnv = new Set([
   ...lighthouseParameterSpecs.map((spec) => spec.name),
   'LIGHTHOUSE_JOB_NAME',
   'LIGHTHOUSE_JOB_NAMESPACE',
+  'LIGHTHOUSE_BUILD_SERVICE_ACCOUNT',
   'PIPELINE_KIND',
   'BRANCH_NAME',
   'PIPELINE_CONTEXT',
@@ -79,22 +86,30 @@ export interface RunMetaStepOptions {
   signal?: AbortSignal;
 }
 
-export interface MetaStepResult {
-  pipelineRun: PipelineRun;
-  /** False when an earlier run of the step had created it already. */
-  created: boolean;
+/** What the step did: created the build PipelineRun, found it created, or left the finished job alone. */
+export type MetaStepResult = (
+  | { outcome: 'created' | 'existing'; pipelineRun: PipelineRun }
+  /** The job had finished (aborted by a cancel or a newer push, say) before its build was created: none was. */
+  | { outcome: 'jobFinished'; jobState: JobState }
+) & {
   /** The commit the build runs on: the base with the pulls merged. */
   head: string;
   /** Milliseconds spent checking out, loading the pipeline, and validating + creating it. */
   timings: { checkout: number; load: number; create: number };
-}
+};
+
+/** The states a LighthouseJob does not leave: nothing may start for it or change its outcome. */
+const finishedStates: ReadonlySet<JobState> = new Set(['success', 'failure', 'aborted', 'error']);
+const isFinished = (state: JobState | undefined): state is JobState =>
+  state !== undefined && finishedStates.has(state);
 
 /**
  * The meta step: checks out the base and merges the pulls, loads the job's pipeline from the repository,
  * validates the build PipelineRun with a server-side dry run, creates it (once per job: a rerun finds the
- * first one) and records it on the LighthouseJob's status. When the code or its pipeline is at fault
- * (a merge conflict, a pipeline that cannot be loaded or that the API server refuses) the job is marked
- * failed with the reason, and the error is thrown.
+ * first one) and records it on the LighthouseJob's status. When the job has finished meanwhile (aborted,
+ * failed) it creates nothing. When the code or its pipeline is at fault (a merge conflict, a pipeline
+ * that cannot be loaded or that the API server refuses) the job is marked failed with the reason, unless
+ * it has finished already, and the error is thrown.
  */
 export async function runMetaStep({
   kube,
@@ -111,8 +126,22 @@ export async function runMetaStep({
     const checkedOut = performance.now();
     const loaded = await loadJobPipeline(await findInRepoJob(dir, env.jobName, env.jobKind), { root: dir });
     const meta = await metaPipelineRun(kube, job, signal);
-    const desired = effectivePipelineRun(loaded, job, meta);
+    const desired = effectivePipelineRun(loaded, job, {
+      serviceAccountName: env.buildServiceAccount,
+      metaServiceAccountName: meta.serviceAccountName,
+      env: meta.env,
+    });
     const load = performance.now();
+    const timings = () => ({
+      checkout: checkedOut - started,
+      load: load - checkedOut,
+      create: performance.now() - load,
+    });
+    // A cancel or a newer push may have aborted the job while the step checked out and loaded.
+    const { state } = (await kube.lighthouseJobs.get(namespace, name, { signal })).status ?? {};
+    if (isFinished(state)) {
+      return { outcome: 'jobFinished', jobState: state, head, timings: timings() };
+    }
     const { pipelineRun, created } = await createOnce(kube, desired, job, signal);
     await recordOnJob(kube, job, (current) =>
       current.activityName === pipelineRun.metadata.name ||
@@ -124,16 +153,11 @@ export async function runMetaStep({
             description: `build PipelineRun ${pipelineRun.metadata.name} created`,
           },
     );
-    const timings = {
-      checkout: checkedOut - started,
-      load: load - checkedOut,
-      create: performance.now() - load,
-    };
-    return { pipelineRun, created, head, timings };
+    return { outcome: created ? 'created' : 'existing', pipelineRun, head, timings: timings() };
   } catch (error) {
     if (!(error instanceof MetaStepError)) throw error;
     await recordOnJob(kube, job, (current) =>
-      current.state === 'success' || current.state === 'aborted'
+      isFinished(current.state)
         ? undefined
         : { state: 'failure', description: error.message, completionTime: now() },
     ).catch((recordError: Error) => {
@@ -153,7 +177,7 @@ async function metaPipelineRun(
   kube: KubeClient,
   job: LighthouseJob,
   signal: AbortSignal | undefined,
-): Promise<{ serviceAccountName?: string; env: Record<string, string> }> {
+): Promise<{ serviceAccountName: string | undefined; env: Record<string, string> }> {
   const run = await kube.pipelineRuns.get(job.metadata.namespace ?? '', job.metadata.name ?? '', { signal });
   const spec = PipelineSpec.parse(run.spec.pipelineSpec ?? {});
   const env: Record<string, string> = {};
@@ -165,8 +189,7 @@ async function metaPipelineRun(
       }
     }
   }
-  const serviceAccountName = run.spec.taskRunTemplate?.serviceAccountName;
-  return serviceAccountName ? { serviceAccountName, env } : { env };
+  return { serviceAccountName: run.spec.taskRunTemplate?.serviceAccountName, env };
 }
 
 /** Validates with a dry run, then creates; the PipelineRun an earlier run of the step created counts as created. */

@@ -1,6 +1,6 @@
 // Test helper: a real bare git repository ("the Git server") with a work clone to write commits from.
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -47,12 +47,12 @@ export class TestRepository {
   }
 
   /**
-   * Commits `files` (path to content; null deletes) on `branch`, created from `from` when new, and
-   * pushes it. Returns the commit's SHA.
+   * Commits `files` (path to content; null deletes; `{ symlink }` makes a symbolic link to that target) on
+   * `branch`, created from `from` when new, and pushes it. Returns the commit's SHA.
    */
   async commit(
     branch: string,
-    files: Record<string, string | null>,
+    files: Record<string, string | null | { symlink: string }>,
     { from = 'main', message = `change ${branch}` }: { from?: string; message?: string } = {},
   ): Promise<string> {
     const exists = await this.#git(this.#work, 'rev-parse', '--verify', '--quiet', `refs/heads/${branch}`)
@@ -71,7 +71,12 @@ export class TestRepository {
         continue;
       }
       await mkdir(dirname(file), { recursive: true });
-      await writeFile(file, content);
+      if (typeof content === 'string') {
+        await writeFile(file, content);
+      } else {
+        await rm(file, { force: true });
+        await symlink(content.symlink, file);
+      }
     }
     await this.#git(this.#work, 'add', '--all');
     await this.#git(this.#work, 'commit', '--quiet', '--allow-empty', '-m', message);

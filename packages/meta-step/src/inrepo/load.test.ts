@@ -1,6 +1,6 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { PipelineLoadError, UnsupportedPipelineError } from '../errors.ts';
@@ -131,7 +131,6 @@ describe('loadPipelineRun, on files that are wrong', () => {
   const run = (spec: string) => `apiVersion: tekton.dev/v1\nkind: PipelineRun\nspec:\n${spec}`;
 
   it.each([
-    ['not YAML', 'kind: [', /^pipeline\.yaml: not valid YAML: /],
     ['not Tekton', 'apiVersion: v1\nkind: ConfigMap\n', /^pipeline\.yaml: apiVersion "v1" is not supported/],
     [
       'another kind',
@@ -157,6 +156,12 @@ describe('loadPipelineRun, on files that are wrong', () => {
     const error = await load({ 'pipeline.yaml': content });
     expect(error).toBeInstanceOf(PipelineLoadError);
     expect((error as Error).message).toMatch(message);
+  });
+
+  it('names the file and the position of a YAML mistake, and does not quote the line', async () => {
+    const error = await load({ 'pipeline.yaml': run('  params: [{ name: token, value: abc }\n') });
+    expect(error).toBeInstanceOf(PipelineLoadError);
+    expect((error as Error).message).toBe('pipeline.yaml: not valid YAML at line 5, column 1 (bad indent)');
   });
 
   it('refuses uses: that go round in a circle', async () => {
@@ -189,5 +194,89 @@ spec:
       'build.yaml': 'apiVersion: tekton.dev/v1\nkind: Pipeline\nspec: {}\n',
     });
     expect((error as Error).message).toBe('build.yaml: kind "Pipeline" is not supported: expected a Task');
+  });
+});
+
+describe('loadPipelineRun, on symbolic links', () => {
+  let dir: string | undefined;
+  afterEach(() => (dir ? rm(dir, { recursive: true, force: true }) : undefined));
+
+  /** A checkout at `<dir>/repo` with `files` and `links` (path to target), beside a file outside it. */
+  async function checkout(files: Record<string, string>, links: Record<string, string>) {
+    dir = await mkdtemp(join(tmpdir(), 'meta-step-links-'));
+    const root = join(dir, 'repo');
+    await mkdir(join(dir, 'outside'), { recursive: true });
+    // Read as a pipeline, its apiVersion would be quoted in the error.
+    await writeFile(join(dir, 'outside/secret.yaml'), 'apiVersion: s3cr3t-token\nkind: Task\n');
+    for (const [path, content] of Object.entries(files)) {
+      await mkdir(dirname(join(root, path)), { recursive: true });
+      await writeFile(join(root, path), content);
+    }
+    for (const [path, target] of Object.entries(links)) {
+      await mkdir(dirname(join(root, path)), { recursive: true });
+      await symlink(target.replace('<outside>', join(dir, 'outside')), join(root, path));
+    }
+    return root;
+  }
+
+  const task = (steps: string) =>
+    `apiVersion: tekton.dev/v1\nkind: Task\nmetadata: { name: t }\nspec:\n  steps:\n${steps}`;
+  const usingFile = (file: string) => task(`    - image: uses:${file}\n`);
+  const referencing = `apiVersion: tekton.dev/v1
+kind: Pipeline
+metadata:
+  annotations: { lighthouse.jenkins-x.io/loadFileRefs: ".*" }
+spec:
+  tasks:
+    - name: build
+      taskRef: { name: build }
+`;
+
+  it.each<{ case: string; files: Record<string, string>; links: Record<string, string> }>([
+    { case: 'the pipeline file', files: {}, links: { 'pipeline.yaml': '<outside>/secret.yaml' } },
+    {
+      case: 'a file a loadFileRefs annotation names',
+      files: { 'pipeline.yaml': referencing },
+      links: { 'build.yaml': '<outside>/secret.yaml' },
+    },
+    {
+      case: 'a file uses: names',
+      files: { 'pipeline.yaml': usingFile('steps.yaml') },
+      links: { 'steps.yaml': '<outside>/secret.yaml' },
+    },
+    {
+      case: 'a directory on the way to a file uses: names',
+      files: { 'pipeline.yaml': usingFile('shared/secret.yaml') },
+      links: { shared: '<outside>' },
+    },
+    {
+      case: 'a relative link',
+      files: { 'pipeline.yaml': usingFile('steps.yaml') },
+      links: { 'steps.yaml': '../outside/secret.yaml' },
+    },
+  ])(
+    'refuses $case leading outside the checkout, without quoting what is there',
+    async ({ files, links }) => {
+      const root = await checkout(files, links);
+      const error = await loadPipelineRun('pipeline.yaml', { root }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PipelineLoadError);
+      expect((error as Error).message).toMatch(
+        /^[\w/.]+ is a symbolic link, or is in one, that leads outside the repository$/,
+      );
+      expect((error as Error).message).not.toContain('s3cr3t');
+    },
+  );
+
+  it('follows a link that stays inside the checkout', async () => {
+    const root = await checkout(
+      {
+        'pipeline.yaml': usingFile('shared/steps.yaml'),
+        'catalog/steps.yaml': task('    - { name: test, image: golang:1.26, script: go test }\n'),
+      },
+      { shared: 'catalog' },
+    );
+    const run = await loadPipelineRun('pipeline.yaml', { root });
+    const [loaded] = run.spec.pipelineSpec?.tasks ?? [];
+    expect(loaded?.taskSpec?.steps).toEqual([{ name: 'test', image: 'golang:1.26', script: 'go test' }]);
   });
 });

@@ -2,14 +2,13 @@
 // (pkg/triggerconfig/inrepo/load_pipelinerun.go): a PipelineRun as it is, a Pipeline, Task or TaskRun
 // wrapped into one; v1beta1 converted to v1; Pipelines and Tasks named by `loadFileRefs` and steps
 // written `uses:<file>` read from the repository; the Lighthouse parameters declared and passed on.
-import { readFile } from 'node:fs/promises';
-import { join, posix } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { posix } from 'node:path';
 import type { z } from 'zod';
 import { PipelineLoadError, UnsupportedPipelineError } from '../errors.ts';
 import { convertFromV1beta1 } from './convert.ts';
 import { addLighthouseParameters } from './defaults.ts';
 import { formatGoDuration, parseGoDuration } from './duration.ts';
+import { parseRepositoryYaml, readRepositoryFile } from './files.ts';
 import {
   toParamSpecs,
   toParams,
@@ -37,7 +36,7 @@ export const loaderAnnotations = {
 } as const;
 
 export interface LoadOptions {
-  /** The repository's work tree. Paths are relative to it and nothing outside it is read. */
+  /** The repository's work tree. Paths are relative to it; nothing outside it is read, not even through a link. */
   root: string;
 }
 
@@ -99,23 +98,9 @@ class Loader {
   }
 
   async #readTekton(path: string, expectedKind?: string): Promise<Record<string, unknown>> {
-    let text: string;
-    try {
-      text = await readFile(join(this.#root, path), 'utf8');
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      throw new PipelineLoadError(
-        code === 'ENOENT'
-          ? `${path}: no such file in the repository`
-          : `${path}: ${(error as Error).message}`,
-      );
-    }
-    let object: unknown;
-    try {
-      object = parseYaml(text, { merge: true });
-    } catch (error) {
-      throw new PipelineLoadError(`${path}: not valid YAML: ${(error as Error).message}`);
-    }
+    const text = await readRepositoryFile(this.#root, path);
+    if (text === undefined) throw new PipelineLoadError(`${path}: no such file in the repository`);
+    const object = parseRepositoryYaml(text, path);
     if (typeof object !== 'object' || object === null || Array.isArray(object)) {
       throw new PipelineLoadError(`${path}: expected a Tekton resource, found no YAML mapping`);
     }

@@ -136,7 +136,13 @@ export const PipelineRunSpec = z.looseObject({
   timeouts: Timeouts.optional(),
   taskRunTemplate: TaskRunTemplate.optional(),
   taskRunSpecs: z
-    .array(z.looseObject({ pipelineTaskName: z.string(), timeout: z.string().optional() }))
+    .array(
+      z.looseObject({
+        pipelineTaskName: z.string(),
+        timeout: z.string().optional(),
+        serviceAccountName: z.string().optional(),
+      }),
+    )
     .optional(),
 });
 export type PipelineRunSpec = z.infer<typeof PipelineRunSpec>;

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
@@ -65,12 +65,19 @@ describe('findInRepoJob, on the repositories of Lighthouse test data', () => {
 });
 
 describe('findInRepoJob and loadJobPipeline, on repositories written here', () => {
-  let root: string | undefined;
-  afterEach(() => (root ? rm(root, { recursive: true, force: true }) : undefined));
+  let temp = '';
+  afterEach(() => rm(temp, { recursive: true, force: true }));
 
+  /** A checkout holding `files`; beside it, `outside` holds a TriggerConfig that is not the checkout's. */
   async function repository(files: Record<string, string>): Promise<string> {
-    root = await mkdtemp(join(tmpdir(), 'meta-step-triggers-'));
-    for (const [path, content] of Object.entries(files)) {
+    temp = await mkdtemp(join(tmpdir(), 'meta-step-triggers-'));
+    const root = join(temp, 'repo');
+    const all = {
+      ...files,
+      // Were it read, its job's name would be quoted in the error (no presubmit named ...; it has ...).
+      '../outside/ci/triggers.yaml': 'spec:\n  presubmits: [{ name: s3cr3t-token, source: x.yaml }]\n',
+    };
+    for (const [path, content] of Object.entries(all)) {
       await mkdir(dirname(join(root, path)), { recursive: true });
       await writeFile(join(root, path), content);
     }
@@ -140,6 +147,40 @@ spec:
     const job = await findInRepoJob(dir, 'unit', 'presubmit');
     await expect(loadJobPipeline(job, { root: dir })).rejects.toThrow(
       '.lighthouse/ci/unit.yaml: no such file in the repository',
+    );
+  });
+
+  it('names the file and the position of a YAML mistake, and does not quote the line', async () => {
+    const dir = await repository({
+      '.lighthouse/ci/triggers.yaml': 'spec:\n  presubmits: [{ name: unit, source: unit.yaml }\n',
+    });
+    await expect(findInRepoJob(dir, 'unit', 'presubmit')).rejects.toThrow(
+      /^\.lighthouse\/ci\/triggers\.yaml: not valid YAML at line 3, column 1 \(bad indent\)$/,
+    );
+  });
+
+  it.each([
+    { link: '.lighthouse/ci/triggers.yaml', target: '../../../outside/ci/triggers.yaml' },
+    { link: '.lighthouse', target: '../outside' },
+  ])(
+    'refuses $link linking outside the checkout, without quoting what is there',
+    async ({ link, target }) => {
+      const dir = await repository({ '.lighthouse/ci/README.md': 'our pipelines\n' });
+      await rm(join(dir, link), { recursive: true, force: true });
+      await symlink(target, join(dir, link));
+      const error = await findInRepoJob(dir, 'unit', 'presubmit').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PipelineLoadError);
+      expect((error as Error).message).toBe(
+        `${link} is a symbolic link, or is in one, that leads outside the repository`,
+      );
+    },
+  );
+
+  it('skips a directory of .lighthouse that is a link, as Lighthouse does', async () => {
+    const dir = await repository({ '.lighthouse/README.md': 'our pipelines\n' });
+    await symlink('../../outside/ci', join(dir, '.lighthouse/ci'));
+    await expect(findInRepoJob(dir, 'unit', 'presubmit')).rejects.toThrow(
+      /^no presubmit named unit in the repository's \.lighthouse\/\*\/triggers\.yaml$/,
     );
   });
 });

@@ -1,10 +1,10 @@
 // Finding a job in the repository's own configuration: `.lighthouse/<dir>/triggers.yaml` (and
 // `.lighthouse/triggers.yaml`), Lighthouse's TriggerConfig (pkg/triggerconfig/inrepo/load_triggers.go).
-import { readdir, readFile } from 'node:fs/promises';
-import { join, posix } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { readdir } from 'node:fs/promises';
+import { posix } from 'node:path';
 import { z } from 'zod';
 import { PipelineLoadError, UnsupportedPipelineError } from '../errors.ts';
+import { parseRepositoryYaml, readRepositoryFile, realPathInRepository } from './files.ts';
 import { type LoadOptions, loadPipelineRun } from './load.ts';
 import { PipelineRunSpec, type TektonPipelineRun } from './tekton.ts';
 
@@ -42,12 +42,8 @@ export interface InRepoJob {
 
 /** The triggers.yaml files of a repository, relative to its root, in a stable order. */
 async function triggerFiles(root: string): Promise<string[]> {
-  const entries = await readdir(join(root, '.lighthouse'), { withFileTypes: true }).catch(
-    (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return [];
-      throw error;
-    },
-  );
+  const dir = await realPathInRepository(root, '.lighthouse');
+  const entries = dir ? await readdir(dir, { withFileTypes: true }) : [];
   return entries
     .filter((entry) => !entry.name.startsWith('.') && (entry.isDirectory() || entry.name === 'triggers.yaml'))
     .map((entry) =>
@@ -61,19 +57,9 @@ export async function findInRepoJob(root: string, name: string, kind: JobKind): 
   const found: { job: z.infer<typeof TriggerJob>; file: string }[] = [];
   const names: string[] = [];
   for (const file of await triggerFiles(root)) {
-    let text: string;
-    try {
-      text = await readFile(join(root, file), 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      throw error;
-    }
-    let parsed: unknown;
-    try {
-      parsed = parseYaml(text, { merge: true });
-    } catch (error) {
-      throw new PipelineLoadError(`${file}: not valid YAML: ${(error as Error).message}`);
-    }
+    const text = await readRepositoryFile(root, file);
+    if (text === undefined) continue;
+    const parsed = parseRepositoryYaml(text, file);
     if (parsed === null || parsed === undefined) continue;
     const config = TriggerConfig.safeParse(parsed);
     if (!config.success) {

@@ -1,5 +1,6 @@
 import {
   apiVersionOf,
+  buildPipelineRunName,
   ConfigMap,
   configMapType,
   type JobState,
@@ -220,7 +221,7 @@ export function createEmbeddedClient(options: EmbeddedClientOptions): MetaPipeli
           labelSelector: `${labels.id}=${ref.name}`,
           ...opts(signal),
         });
-        const ours = new Set([ref.name, `${ref.name}-build`]);
+        const ours = new Set([ref.name, buildPipelineRunName(ref.name)]);
         for (const candidate of items) {
           const name = candidate.metadata.name ?? '';
           if (!ours.has(name) || candidate.status?.completionTime) continue;

@@ -29,6 +29,9 @@ function gatedWork() {
   return { work, release, started, maxActive: () => maxActive, running: () => [...gates.keys()] };
 }
 
+/** Past the work the queue starts on the next tick. */
+const nextTick = () => new Promise((resolve) => setImmediate(resolve));
+
 describe('WorkQueue', () => {
   it('runs nothing before start, then each key once however often it was added', async () => {
     const { work, release, started } = gatedWork();
@@ -49,8 +52,10 @@ describe('WorkQueue', () => {
     const queue = new WorkQueue(work, { concurrency: 4 });
     queue.start();
     queue.add('a');
+    await nextTick();
     queue.add('a');
     queue.add('a');
+    await nextTick();
     expect(started).toEqual(['a']);
     await release('a');
     await release('a');
@@ -59,11 +64,28 @@ describe('WorkQueue', () => {
     expect(maxActive()).toBe(1);
   });
 
+  it('starts work on a later tick than its add, so a burst of adds settles first', async () => {
+    // An informer's relist fills its cache in name order, adding the job at each of its runs: the
+    // meta run `x`, then the build run `x-build`. A pass over `x` must see both.
+    const cache = new Set<string>();
+    const passes: string[][] = [];
+    const queue = new WorkQueue(async () => void passes.push([...cache]), { concurrency: 1 });
+    queue.start();
+    for (const run of ['x', 'x-build']) {
+      cache.add(run);
+      queue.add('x');
+    }
+    expect(passes).toEqual([]);
+    await vi.waitFor(() => expect(passes).toEqual([['x', 'x-build']]));
+    await queue.stop();
+  });
+
   it('works on at most `concurrency` keys at once', async () => {
     const { work, release, running, maxActive } = gatedWork();
     const queue = new WorkQueue(work, { concurrency: 2 });
     queue.start();
     for (const key of ['a', 'b', 'c', 'd']) queue.add(key);
+    await nextTick();
     expect(running()).toEqual(['a', 'b']);
     for (const key of ['a', 'b', 'c', 'd']) await release(key);
     await queue.stop();

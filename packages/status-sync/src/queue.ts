@@ -8,8 +8,10 @@ export interface WorkQueueOptions {
 /**
  * Runs `work(key)` for every key added: never twice at once for one key, at most `concurrency` keys
  * at once, and a key added again while its work runs runs once more afterwards (so the last change is
- * never missed, and a burst of changes to one key costs at most two runs). A failed key is added again
- * after a delay that grows with its failures. Nothing runs before start().
+ * never missed, and a burst of changes to one key costs at most two runs). Work starts on a later tick
+ * than its add, never inside it, so a burst of adds (an informer's relist, which fills its cache object
+ * by object) settles before any work reads what they changed. A failed key is added again after a delay
+ * that grows with its failures. Nothing runs before start().
  */
 export class WorkQueue {
   readonly #work: (key: string) => Promise<void>;
@@ -19,6 +21,7 @@ export class WorkQueue {
   readonly #active = new Map<string, Promise<void>>();
   readonly #failures = new Map<string, number>();
   readonly #retries = new Set<NodeJS.Timeout>();
+  #scheduled: NodeJS.Immediate | undefined;
   #started = false;
   #stopped = false;
 
@@ -31,24 +34,32 @@ export class WorkQueue {
   add(key: string): void {
     if (this.#stopped) return;
     this.#waiting.add(key);
-    this.#pump();
+    this.#schedule();
   }
 
   start(): void {
     this.#started = true;
-    this.#pump();
+    this.#schedule();
   }
 
   /** Runs nothing more and waits for the work in flight. */
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#waiting.clear();
+    clearImmediate(this.#scheduled);
     for (const timer of this.#retries) clearTimeout(timer);
     await Promise.all(this.#active.values());
   }
 
+  #schedule(): void {
+    if (!this.#started || this.#stopped || this.#scheduled) return;
+    this.#scheduled = setImmediate(() => {
+      this.#scheduled = undefined;
+      this.#pump();
+    });
+  }
+
   #pump(): void {
-    if (!this.#started || this.#stopped) return;
     for (const key of this.#waiting) {
       if (this.#active.size >= this.#concurrency) return;
       if (this.#active.has(key)) continue;
@@ -71,7 +82,7 @@ export class WorkQueue {
       this.#retries.add(timer);
     } finally {
       this.#active.delete(key);
-      this.#pump();
+      this.#schedule();
     }
   }
 }

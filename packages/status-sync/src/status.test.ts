@@ -1,10 +1,24 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type LighthouseJobStatus, labels, ownLabels } from '@lighthouse-ts/crds';
+import {
+  apiVersionOf,
+  type LighthouseJobStatus,
+  labels,
+  lighthouseJobType,
+  ownLabels,
+} from '@lighthouse-ts/crds';
 import { describe, expect, inject, it } from 'vitest';
 import { parse } from 'yaml';
-import { activityRecord, type ChildRuns, jobOutcome, nextJobStatus, pipelineRunOutcome } from './status.ts';
-import { CustomRunView, PipelineRunView, TaskRunView } from './views.ts';
+import {
+  activityRecord,
+  type ChildRuns,
+  jobOutcome,
+  mayLackBuildRun,
+  nextJobStatus,
+  pipelineRunOutcome,
+  runsOfJob,
+} from './status.ts';
+import { CustomRunView, type LighthouseJobView, PipelineRunView, TaskRunView } from './views.ts';
 
 const activityCases = join(inject('fixturesDir'), 'lighthouse/pkg/engines/tekton/test_data/activity');
 
@@ -277,5 +291,75 @@ describe('nextJobStatus', () => {
       description: 'cancelled',
       completionTime: time(5),
     });
+  });
+});
+
+describe("runsOfJob: only runs named and owned as the job's", () => {
+  const job: LighthouseJobView = {
+    apiVersion: apiVersionOf(lighthouseJobType),
+    kind: 'LighthouseJob',
+    metadata: { name: 'job', uid: 'uid-of-job' },
+  };
+  /** A run as lighthouse-ts makes it: labelled for `job` in its role, owned by the job with uid `owner`. */
+  function made(name: string, role: 'meta' | 'build', owner = 'uid-of-job'): PipelineRunView {
+    const run = pipelineRun(name, role);
+    run.metadata.labels = { ...run.metadata.labels, [labels.createdByLighthouse]: 'true' };
+    run.metadata.ownerReferences = [
+      { apiVersion: job.apiVersion, kind: job.kind, name: 'job', uid: owner, controller: true },
+    ];
+    return run;
+  }
+  const lookup =
+    (...runs: PipelineRunView[]) =>
+    (name: string) =>
+      runs.find((run) => run.metadata.name === name);
+
+  it('finds the meta PipelineRun named as the job and the build PipelineRun named <job>-build', () => {
+    const [meta, build] = [made('job', 'meta'), made('job-build', 'build')];
+    expect(runsOfJob(job, lookup(meta, build))).toEqual({ meta, build });
+    expect(runsOfJob(job, lookup(meta))).toEqual({ meta });
+  });
+
+  it('refuses a run named otherwise, owned by another job, unowned, or labelled otherwise', () => {
+    const unowned = made('job-build', 'build');
+    delete unowned.metadata.ownerReferences;
+    const forOther = made('job-build', 'build');
+    forOther.metadata.labels = { ...forOther.metadata.labels, [labels.id]: 'other' };
+    const forgeries = [
+      made('job-forged', 'build'),
+      made('job-build', 'build', 'uid-of-other'),
+      unowned,
+      made('job-build', 'meta'),
+      forOther,
+    ];
+    for (const forged of forgeries) expect(runsOfJob(job, lookup(forged))).toEqual({});
+    expect(runsOfJob({ ...job, metadata: { name: 'job' } }, lookup(made('job', 'meta')))).toEqual({});
+  });
+});
+
+describe('mayLackBuildRun: when a status from the cache must wait for a look at the API server', () => {
+  const meta = (condition?: Parameters<typeof pipelineRun>[2]) => pipelineRun('job', 'meta', condition);
+  const created: LighthouseJobStatus = { state: 'pending', activityName: 'job' };
+
+  it('when the meta-pipeline succeeded without a build PipelineRun in sight', () => {
+    expect(mayLackBuildRun('job', created, { meta: meta({ status: 'True' }) })).toBe(true);
+  });
+
+  it('when the stored status names a build PipelineRun not in sight', () => {
+    const recorded = { ...created, activityName: 'job-build' };
+    expect(mayLackBuildRun('job', recorded, { meta: meta({ status: 'Unknown', reason: 'Running' }) })).toBe(
+      true,
+    );
+  });
+
+  it('not when the build PipelineRun is in sight, nor while the meta-pipeline runs or failed', () => {
+    const build = pipelineRun('job-build', 'build');
+    expect(mayLackBuildRun('job', created, { meta: meta({ status: 'True' }), build })).toBe(false);
+    expect(mayLackBuildRun('job', created, { meta: meta({ status: 'Unknown', reason: 'Running' }) })).toBe(
+      false,
+    );
+    expect(mayLackBuildRun('job', created, { meta: meta({ status: 'False', reason: 'Failed' }) })).toBe(
+      false,
+    );
   });
 });

@@ -5,12 +5,15 @@ import {
   type ActivityRecord,
   type ActivityStageOrStep,
   annotations,
+  buildPipelineRunName,
   type Condition,
   type JobState,
   type LighthouseJobStatus,
   labels,
+  ownLabels,
+  type PipelineRole,
 } from '@lighthouse-ts/crds';
-import type { CustomRunView, PipelineRunView, StepView, TaskRunView } from './views.ts';
+import type { CustomRunView, LighthouseJobView, PipelineRunView, StepView, TaskRunView } from './views.ts';
 
 /** What a PipelineRun says about the job that runs it. */
 export interface RunOutcome {
@@ -97,10 +100,60 @@ const stateWords: Record<JobState, string> = {
   error: 'could not start',
 };
 
-/** A job's PipelineRuns, told apart by their `lighthouse-ts.dev/pipeline-role` label. */
+/** A job's PipelineRuns: the meta PipelineRun, and the build PipelineRun its step creates. */
 export interface JobRuns {
   meta?: PipelineRunView;
   build?: PipelineRunView;
+}
+
+/**
+ * The job's runs among those `lookup` finds: the meta PipelineRun named as the job and the build
+ * PipelineRun named `<job>-build`, each only if it is labelled for the job in its role and owned by the
+ * job (by uid, which no one can choose). Any other run, whatever its labels say, cannot speak for the job.
+ */
+export function runsOfJob(
+  job: LighthouseJobView,
+  lookup: (name: string) => PipelineRunView | undefined,
+): JobRuns {
+  const name = job.metadata.name ?? '';
+  const meta = lookup(name);
+  const build = lookup(buildPipelineRunName(name));
+  return {
+    ...(meta && isRunOf(job, 'meta', meta) ? { meta } : {}),
+    ...(build && isRunOf(job, 'build', build) ? { build } : {}),
+  };
+}
+
+/** Whether `run` is the job's PipelineRun in `role`: so labelled, and owned by the job. */
+export function isRunOf(job: LighthouseJobView, role: PipelineRole, run: PipelineRunView): boolean {
+  const { name, uid } = job.metadata;
+  if (!name || !uid) return false;
+  const runLabels = run.metadata.labels ?? {};
+  return (
+    run.metadata.name === (role === 'meta' ? name : buildPipelineRunName(name)) &&
+    runLabels[labels.createdByLighthouse] === 'true' &&
+    runLabels[labels.id] === name &&
+    runLabels[ownLabels.pipelineRole] === role &&
+    (run.metadata.ownerReferences ?? []).some((owner) => owner.uid === uid)
+  );
+}
+
+/**
+ * Whether the job's build PipelineRun may exist though `runs` lacks it: the meta-pipeline succeeded (its
+ * step creates the build PipelineRun before it exits) or the stored status names the build PipelineRun
+ * (the meta step wrote so). A cache can lag in both ways: a relist delivers runs in name order, `<job>`
+ * before `<job>-build`, and the jobs watch may deliver the meta step's write before the PipelineRun
+ * watch delivers the run. A status computed from such `runs` would call the job an error for good, or
+ * point it back at its meta PipelineRun, so it waits for a look at the API server.
+ */
+export function mayLackBuildRun(
+  job: string,
+  stored: LighthouseJobStatus | undefined,
+  runs: JobRuns,
+): boolean {
+  if (runs.build) return false;
+  if (stored?.activityName === buildPipelineRunName(job)) return true;
+  return runs.meta !== undefined && pipelineRunOutcome(runs.meta).state === 'success';
 }
 
 /**
@@ -130,7 +183,7 @@ export function jobOutcome(runs: JobRuns): (RunOutcome & { run: PipelineRunView 
         run: meta,
       };
     case 'success':
-      // The step creates the build PipelineRun before it exits, and one watch delivers both in order.
+      // The step creates the build PipelineRun before it exits; mayLackBuildRun says when to make sure.
       return {
         ...outcome,
         state: 'error',

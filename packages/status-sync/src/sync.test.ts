@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { type LighthouseJobStatus, ownLabels } from '@lighthouse-ts/crds';
+import {
+  type LighthouseJobStatus,
+  lighthouseJobType,
+  ownLabels,
+  type PipelineRun,
+  pipelineRunType,
+} from '@lighthouse-ts/crds';
 import { createKubeClient, type KubeClient } from '@lighthouse-ts/kube';
 import type { MetaPipelineClient } from '@lighthouse-ts/metapipeline-client';
 import { createEmbeddedClient } from '@lighthouse-ts/metapipeline-client/embedded';
@@ -8,7 +14,8 @@ import type { TestCluster } from '@lighthouse-ts/testenv';
 import { testCluster } from '@lighthouse-ts/testenv/vitest';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createBuildRun, createTaskRun, now, setRunStatus, setTaskRunStatus } from '../test/tekton.ts';
-import { type StatusSync, type SyncResult, startStatusSync } from './sync.ts';
+import { type JobSource, type StatusSync, type SyncResult, startStatusSync, syncJob } from './sync.ts';
+import { LighthouseJobView, PipelineRunView } from './views.ts';
 
 const metaStep = { image: 'ghcr.io/lighthouse-ts/runner:test', command: ['runner', 'meta-step'] };
 // Generous: the machine is shared. How fast the sync really is, the benchmark measures.
@@ -115,6 +122,12 @@ describe('the status sync on a real API server', () => {
       activity: { name: job, status: 'failure' },
     });
 
+    // The test may read the write before the sync has heard back from it.
+    await vi.waitFor(
+      () => expect(results).toContainEqual(expect.objectContaining({ outcome: 'written', state: 'failure' })),
+      eventually,
+    );
+
     // A build PipelineRun turning up late (it should not) does not reopen the job.
     const passes = results.length;
     const build = await createBuildRun(kube, namespace, job);
@@ -191,6 +204,109 @@ describe('the status sync on a real API server', () => {
     await expectStatus(namespace, other, { state: 'failure' });
     expect(await statusOf(namespace, job)).toEqual(before);
     expect(results.filter((r) => r.job === job && r.outcome !== 'unchanged')).toEqual([]);
+  });
+});
+
+describe("runs that are not the job's own", () => {
+  type Forge = (namespace: string, job: string, other: string) => Promise<PipelineRun>;
+  const forgeries: [string, Forge][] = [
+    ['named otherwise', (namespace, job) => createBuildRun(kube, namespace, job, { name: `${job}-forged` })],
+    [
+      'owned by another job',
+      (namespace, job, other) => createBuildRun(kube, namespace, job, { owner: other }),
+    ],
+  ];
+
+  it.for(forgeries)('a build PipelineRun labelled for the job but %s does not move it', async ([, forge]) => {
+    const namespace = await cluster.createNamespace('sync');
+    const { results } = await sync(namespace);
+    const [job, other] = [await createJob(namespace), await createJob(namespace)];
+    const forged = await forge(namespace, job, other);
+    await setRunStatus(kube, namespace, forged.metadata.name ?? '', 'succeeded');
+
+    // The job's own meta PipelineRun changes after the forged run, so the pass that shows it saw both.
+    await setRunStatus(kube, namespace, job, 'running');
+    await expectStatus(namespace, job, {
+      state: 'pending',
+      description: 'meta-pipeline running',
+      activityName: job,
+    });
+    const passes = results.filter((r) => r.job === job);
+    expect(passes.filter((r) => r.outcome === 'failed')).toEqual([]);
+    expect(new Set(passes.filter((r) => r.outcome === 'written').map((r) => r.state))).toEqual(
+      new Set(['pending']),
+    );
+  });
+});
+
+describe('a pass over a job whose cache lags behind the API server', () => {
+  /** The sync's view had its PipelineRun cache seen only the runs named `seen`. */
+  async function laggingSource(namespace: string, seen: string[]): Promise<JobSource> {
+    const pipelineRuns = kube.resource(pipelineRunType, PipelineRunView);
+    const cached = new Map(
+      await Promise.all(seen.map(async (name) => [name, await pipelineRuns.get(namespace, name)] as const)),
+    );
+    return {
+      namespace,
+      jobs: kube.resource(lighthouseJobType, LighthouseJobView),
+      pipelineRuns,
+      cachedJob: () => undefined,
+      cachedRun: (name) => cached.get(name),
+      children: () => undefined,
+      logger: { info() {}, warn() {}, error() {} },
+      signal: new AbortController().signal,
+    };
+  }
+
+  it('waits for a build PipelineRun a relist delivers after the succeeded meta PipelineRun', async () => {
+    const namespace = await cluster.createNamespace('sync-pass');
+    const job = await createJob(namespace);
+    await createBuildRun(kube, namespace, job);
+    await setRunStatus(kube, namespace, `${job}-build`, 'running');
+    await setRunStatus(kube, namespace, job, 'succeeded');
+    const before = await statusOf(namespace, job);
+
+    // A relist lists runs in name order: `<job>` is in the cache, `<job>-build` not yet.
+    const early = await syncJob(await laggingSource(namespace, [job]), job);
+    expect(early).toMatchObject({ outcome: 'unchanged' });
+    expect(await statusOf(namespace, job)).toEqual(before);
+
+    const caughtUp = await syncJob(await laggingSource(namespace, [job, `${job}-build`]), job);
+    expect(caughtUp).toMatchObject({ outcome: 'written', state: 'running' });
+  });
+
+  it("keeps the meta step's record of a build PipelineRun the cache has yet to see", async () => {
+    const namespace = await cluster.createNamespace('sync-pass');
+    const job = await createJob(namespace);
+    await setRunStatus(kube, namespace, job, 'running');
+    await createBuildRun(kube, namespace, job);
+    await kube.lighthouseJobs.patchStatus(namespace, job, {
+      status: {
+        state: 'pending',
+        activityName: `${job}-build`,
+        description: `build PipelineRun ${job}-build created`,
+      },
+    });
+    const recorded = await statusOf(namespace, job);
+
+    const result = await syncJob(await laggingSource(namespace, [job]), job);
+    expect(result).toMatchObject({ outcome: 'unchanged' });
+    expect(await statusOf(namespace, job)).toEqual(recorded);
+  });
+
+  it('calls the job an error once the API server confirms the meta-pipeline left no build PipelineRun', async () => {
+    const namespace = await cluster.createNamespace('sync-pass');
+    const [job, other] = [await createJob(namespace), await createJob(namespace)];
+    await setRunStatus(kube, namespace, job, 'succeeded');
+    // One by that name that the job does not own is not its build PipelineRun.
+    await createBuildRun(kube, namespace, job, { owner: other });
+
+    const result = await syncJob(await laggingSource(namespace, [job]), job);
+    expect(result).toMatchObject({ outcome: 'written', state: 'error' });
+    expect(await statusOf(namespace, job)).toMatchObject({
+      state: 'error',
+      description: 'the meta-pipeline succeeded without creating a build PipelineRun',
+    });
   });
 });
 

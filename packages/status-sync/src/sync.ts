@@ -1,10 +1,10 @@
 import {
+  buildPipelineRunName,
   customRunType,
   type JobState,
   labels,
   lighthouseJobType,
   ownLabels,
-  PipelineRole,
   pipelineRunType,
   taskRunType,
 } from '@lighthouse-ts/crds';
@@ -17,7 +17,7 @@ import {
   type ResourceClient,
 } from '@lighthouse-ts/kube';
 import { WorkQueue } from './queue.ts';
-import { type ChildRuns, type JobRuns, nextJobStatus } from './status.ts';
+import { type ChildRuns, isRunOf, mayLackBuildRun, nextJobStatus, runsOfJob } from './status.ts';
 import { CustomRunView, LighthouseJobView, PipelineRunView, TaskRunView } from './views.ts';
 
 /** The part of a pino logger the status sync uses. */
@@ -27,7 +27,10 @@ export interface Logger {
   error(fields: object, message: string): void;
 }
 
-/** What became of one pass over one job: its status written, already right, the job gone, or an error. */
+/**
+ * What became of one pass over one job: its status written, nothing to write (already right, or waiting
+ * for a build PipelineRun the cache has yet to see), the job gone, or an error.
+ */
 export interface SyncResult {
   job: string;
   outcome: 'written' | 'unchanged' | 'gone' | 'failed';
@@ -65,9 +68,10 @@ const silent: Logger = { info() {}, warn() {}, error() {} };
 
 /**
  * Keeps every LighthouseJob's status in `namespace` in step with its PipelineRuns (those labelled with a
- * pipeline role: ours), their TaskRuns and CustomRuns. It lists everything first, then follows changes,
- * so a restart converges on the same statuses. Each write replaces the status at the resourceVersion
- * the status was computed from; on a conflict the job is read again and its status computed again.
+ * pipeline role: ours; of those, only the ones named and owned as the job's, see runsOfJob), their
+ * TaskRuns and CustomRuns. It lists everything first, then follows changes, so a restart converges on
+ * the same statuses. Each write replaces the status at the resourceVersion the status was computed
+ * from; on a conflict the job is read again and its status computed again.
  *
  * Several processes may run it at once: each computes the same status from the same objects, the
  * conflict check keeps them from overwriting each other blindly, and a status never moves backwards
@@ -87,35 +91,44 @@ export async function startStatusSync(options: StatusSyncOptions): Promise<Statu
   };
   const jobs = kube.resource(lighthouseJobType, LighthouseJobView);
   const jobCache = informer(jobs, `${labels.createdByLighthouse}=true`);
-  const pipelineRuns = informer(kube.resource(pipelineRunType, PipelineRunView), oursSelector);
+  const pipelineRunClient = kube.resource(pipelineRunType, PipelineRunView);
+  const pipelineRuns = informer(pipelineRunClient, oursSelector);
   const childSelector = `${oursSelector},${pipelineRunLabel}`;
   const taskRuns = informer(kube.resource(taskRunType, TaskRunView), childSelector);
   const customRuns = informer(kube.resource(customRunType, CustomRunView), childSelector);
   const informers = [jobCache, pipelineRuns, taskRuns, customRuns];
 
-  // The names of each job's PipelineRuns, so a pass over a job need not scan them all.
-  const runNames = new Map<string, Set<string>>();
-  const jobOf = (object: KubeObject) => object.metadata.labels?.[labels.id];
-
-  const queue = new WorkQueue(syncJob, { concurrency: options.concurrency ?? 4 });
+  const source: JobSource = {
+    namespace,
+    jobs,
+    pipelineRuns: pipelineRunClient,
+    cachedJob: (name) => jobCache.get(namespace, name),
+    cachedRun: (name) => pipelineRuns.get(namespace, name),
+    children: ((kind: 'TaskRun' | 'CustomRun', name: string) =>
+      (kind === 'TaskRun' ? taskRuns : customRuns).get(namespace, name)) as ChildRuns,
+    logger,
+    signal,
+  };
+  const queue = new WorkQueue(
+    async (name) => {
+      const result = await syncJob(source, name);
+      if (signal.aborted) return;
+      onSync?.(result);
+      if (result.outcome === 'failed') throw result.error;
+    },
+    { concurrency: options.concurrency ?? 4 },
+  );
   const enqueue = (job: string | undefined) => {
     if (job) queue.add(job);
   };
-  const enqueueJobOf = (object: KubeObject) => enqueue(jobOf(object));
+  const enqueueJobOf = (object: KubeObject) => enqueue(object.metadata.labels?.[labels.id]);
 
-  pipelineRuns.on('add', (run) => {
-    indexRun(run);
-    enqueueJobOf(run);
-  });
+  pipelineRuns.on('add', enqueueJobOf);
   pipelineRuns.on('update', (run, previous) => {
-    if (jobOf(previous) !== jobOf(run)) unindexRun(previous);
-    indexRun(run);
+    enqueueJobOf(previous);
     enqueueJobOf(run);
   });
-  pipelineRuns.on('delete', (run) => {
-    unindexRun(run);
-    enqueueJobOf(run);
-  });
+  pipelineRuns.on('delete', enqueueJobOf);
   for (const event of ['add', 'update', 'delete'] as const) {
     taskRuns.on(event, enqueueJobOf);
     customRuns.on(event, enqueueJobOf);
@@ -123,70 +136,6 @@ export async function startStatusSync(options: StatusSyncOptions): Promise<Statu
   // A job changed by someone else (the meta step, a cancel) is checked again, as is each job at start.
   jobCache.on('add', (job) => enqueue(job.metadata.name));
   jobCache.on('update', (job) => enqueue(job.metadata.name));
-
-  function indexRun(run: PipelineRunView) {
-    const job = jobOf(run);
-    if (!job || !run.metadata.name) return;
-    const names = runNames.get(job) ?? new Set();
-    names.add(run.metadata.name);
-    runNames.set(job, names);
-  }
-
-  function unindexRun(run: PipelineRunView) {
-    const job = jobOf(run);
-    const names = job ? runNames.get(job) : undefined;
-    if (!job || !names || !run.metadata.name) return;
-    names.delete(run.metadata.name);
-    if (names.size === 0) runNames.delete(job);
-  }
-
-  function runsOf(job: string): JobRuns {
-    const runs: JobRuns = {};
-    for (const name of [...(runNames.get(job) ?? [])].sort()) {
-      const run = pipelineRuns.get(namespace, name);
-      const role = PipelineRole.safeParse(run?.metadata.labels?.[ownLabels.pipelineRole]);
-      if (run && role.success) runs[role.data] ??= run;
-    }
-    return runs;
-  }
-
-  const children = ((kind: 'TaskRun' | 'CustomRun', name: string) =>
-    (kind === 'TaskRun' ? taskRuns : customRuns).get(namespace, name)) as ChildRuns;
-
-  /** One pass over a job: its status computed from the caches and written if it changed. */
-  async function syncJob(name: string): Promise<void> {
-    const result: SyncResult = { job: name, outcome: 'unchanged', conflicts: 0 };
-    try {
-      let job = jobCache.get(namespace, name) ?? (await jobs.get(namespace, name, { signal }));
-      for (;;) {
-        const status = nextJobStatus(job.status, runsOf(name), children);
-        if (!status) break;
-        try {
-          await jobs.replaceStatus(namespace, { ...job, status }, { signal });
-          Object.assign(result, { outcome: 'written', state: status.state });
-          logger.info(
-            { job: name, state: status.state, description: status.description },
-            'job status written',
-          );
-          break;
-        } catch (error) {
-          if (!(error instanceof ConflictError) || result.conflicts >= maxConflicts) throw error;
-          result.conflicts++;
-          job = await jobs.get(namespace, name, { signal });
-        }
-      }
-    } catch (error) {
-      if (signal.aborted) return;
-      if (error instanceof NotFoundError) result.outcome = 'gone';
-      else {
-        Object.assign(result, { outcome: 'failed', error });
-        logger.error({ err: error, job: name }, 'cannot write the job status; trying again later');
-        throw error;
-      }
-    } finally {
-      if (!signal.aborted) onSync?.(result);
-    }
-  }
 
   let stopped: Promise<void> | undefined;
   const stop = () => {
@@ -211,4 +160,69 @@ export async function startStatusSync(options: StatusSyncOptions): Promise<Statu
     'status sync started',
   );
   return { stop };
+}
+
+/** What a pass over one job reads and writes: the sync's caches, and the API server behind them. */
+export interface JobSource {
+  namespace: string;
+  jobs: ResourceClient<LighthouseJobView>;
+  pipelineRuns: ResourceClient<PipelineRunView>;
+  cachedJob(name: string): LighthouseJobView | undefined;
+  cachedRun(name: string): PipelineRunView | undefined;
+  children: ChildRuns;
+  logger: Logger;
+  signal: AbortSignal;
+}
+
+/**
+ * One pass over a job: its status computed from the caches and written if it changed. When the status
+ * from the caches would be wrong if they lacked the job's build PipelineRun (see mayLackBuildRun), the
+ * API server is asked for it first: if it is there the pass writes nothing, since the run's watch event
+ * brings the job back once the cache holds it.
+ */
+export async function syncJob(source: JobSource, name: string): Promise<SyncResult> {
+  const { namespace, jobs, signal } = source;
+  const result: SyncResult = { job: name, outcome: 'unchanged', conflicts: 0 };
+  try {
+    let job = source.cachedJob(name) ?? (await jobs.get(namespace, name, { signal }));
+    for (;;) {
+      const runs = runsOfJob(job, source.cachedRun);
+      const status = nextJobStatus(job.status, runs, source.children);
+      if (!status) break;
+      if (mayLackBuildRun(name, job.status, runs) && (await hasBuildRun(source, job))) break;
+      try {
+        await jobs.replaceStatus(namespace, { ...job, status }, { signal });
+        Object.assign(result, { outcome: 'written', state: status.state });
+        source.logger.info(
+          { job: name, state: status.state, description: status.description },
+          'job status written',
+        );
+        break;
+      } catch (error) {
+        if (!(error instanceof ConflictError) || result.conflicts >= maxConflicts) throw error;
+        result.conflicts++;
+        job = await jobs.get(namespace, name, { signal });
+      }
+    }
+  } catch (error) {
+    if (error instanceof NotFoundError) result.outcome = 'gone';
+    else {
+      Object.assign(result, { outcome: 'failed', error });
+      if (!signal.aborted)
+        source.logger.error({ err: error, job: name }, 'cannot write the job status; trying again later');
+    }
+  }
+  return result;
+}
+
+/** Whether the API server has the job's build PipelineRun (one the job owns). */
+async function hasBuildRun(source: JobSource, job: LighthouseJobView): Promise<boolean> {
+  const { namespace, pipelineRuns, signal } = source;
+  try {
+    const run = await pipelineRuns.get(namespace, buildPipelineRunName(job.metadata.name ?? ''), { signal });
+    return isRunOf(job, 'build', run);
+  } catch (error) {
+    if (error instanceof NotFoundError) return false;
+    throw error;
+  }
 }

@@ -8,6 +8,7 @@ import {
   customRunType,
   LighthouseJobStatus,
   lighthouseJobType,
+  OwnerReference,
   PipelineRunSpecStatus,
   pipelineRunType,
   type ResourceType,
@@ -24,6 +25,7 @@ const Metadata = z.object({
   creationTimestamp: Time.optional(),
   labels: z.record(z.string(), z.string()).optional(),
   annotations: z.record(z.string(), z.string()).optional(),
+  ownerReferences: z.array(OwnerReference).optional(),
 });
 
 function view<Shape extends z.ZodRawShape>(type: ResourceType, shape: Shape) {

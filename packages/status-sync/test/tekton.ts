@@ -19,26 +19,31 @@ export type Phase = 'running' | 'succeeded' | 'failed' | 'cancelled';
 /** RFC 3339 to the second, as Kubernetes writes times. */
 export const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
-/** `<job>-build`, labelled and owned as the meta step makes it. */
+/**
+ * `<job>-build`, labelled and owned as the meta step makes it; or, to forge one, named otherwise or
+ * owned by another job.
+ */
 export async function createBuildRun(
   kube: KubeClient,
   namespace: string,
   jobName: string,
+  { name = `${jobName}-build`, owner = jobName }: { name?: string; owner?: string } = {},
 ): Promise<PipelineRun> {
   const job: LighthouseJob = await kube.lighthouseJobs.get(namespace, jobName);
+  const ownerJob: LighthouseJob = owner === jobName ? job : await kube.lighthouseJobs.get(namespace, owner);
   return kube.pipelineRuns.create(namespace, {
     apiVersion: 'tekton.dev/v1',
     kind: 'PipelineRun',
     metadata: {
-      name: `${jobName}-build`,
+      name,
       labels: { ...job.metadata.labels, [labels.id]: jobName, [ownLabels.pipelineRole]: 'build' },
       annotations: job.metadata.annotations ?? {},
       ownerReferences: [
         {
-          apiVersion: job.apiVersion,
-          kind: job.kind,
-          name: jobName,
-          uid: job.metadata.uid ?? '',
+          apiVersion: ownerJob.apiVersion,
+          kind: ownerJob.kind,
+          name: owner,
+          uid: ownerJob.metadata.uid ?? '',
           controller: true,
         },
       ],

@@ -30,6 +30,7 @@ describe('configuration', () => {
       namespace: 'default',
       metaStepImage: 'runner:1',
       metaStepCommand: ['runner', 'meta-step'],
+      metaStepServiceAccount: 'lighthouse-meta-step',
       statusSync: true,
       kubeQps: 50,
       kubeBurst: 100,
@@ -53,6 +54,7 @@ describe('configuration', () => {
       RUNNER_KUBE_BURST: '40',
       RUNNER_MAX_BODY_BYTES: '2048',
       RUNNER_SHUTDOWN_GRACE_SECONDS: '5',
+      RUNNER_META_STEP_SERVICE_ACCOUNT: 'meta-sa',
       LOG_LEVEL: 'debug',
     };
     expect(serve([], env)).toEqual({
@@ -64,6 +66,7 @@ describe('configuration', () => {
       namespace: 'jx',
       metaStepImage: 'env:1',
       metaStepCommand: ['/bin/runner', 'meta-step', '--verbose'],
+      metaStepServiceAccount: 'meta-sa',
       statusSync: false,
       kubeQps: 20,
       kubeBurst: 40,

@@ -90,6 +90,15 @@ export const flags: readonly Flag[] = [
     description: 'command of the meta-pipeline step, split on spaces',
   },
   {
+    key: 'metaStepServiceAccount',
+    commands: ['serve'],
+    flag: 'meta-step-service-account',
+    env: 'RUNNER_META_STEP_SERVICE_ACCOUNT',
+    default: 'lighthouse-meta-step',
+    value: 'name',
+    description: 'ServiceAccount the meta step runs as (builds never do)',
+  },
+  {
     key: 'statusSync',
     commands: ['serve'],
     flag: 'status-sync',
@@ -175,6 +184,9 @@ const RunnerConfig = z.strictObject({
     .string()
     .transform((command) => command.split(/\s+/).filter(Boolean))
     .pipe(z.array(z.string()).min(1, 'must not be empty')),
+  metaStepServiceAccount: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a Kubernetes ServiceAccount name'),
   statusSync: boolean,
   kubeQps: integer(1, 100_000),
   kubeBurst: integer(1, 100_000),
@@ -205,6 +217,10 @@ export const metaStepEnv = [
   ['PIPELINE_KIND', 'pullrequest (a presubmit), release or feature (a postsubmit)'],
   ['LIGHTHOUSE_JOB_NAME', 'the LighthouseJob to create the build for and record it on'],
   ['LIGHTHOUSE_JOB_NAMESPACE', 'its namespace, where the build PipelineRun goes'],
+  [
+    'LIGHTHOUSE_BUILD_SERVICE_ACCOUNT',
+    "the build's service account when its pipeline names none (default tekton-bot)",
+  ],
 ] as const;
 
 /** Exit code for a configuration the runner cannot start with. */
@@ -323,7 +339,7 @@ export function helpText(): string {
     "           job's pipeline from .lighthouse/, creates the build PipelineRun (once) and records it on",
     '           the LighthouseJob. Exits 0 when done, 1 when the step failed (a merge conflict or a bad',
     '           pipeline also fails the job), 2 for a bad configuration. It reads its environment:',
-    ...metaStepEnv.map(([name, description]) => `             ${name.padEnd(26)}${description}`),
+    ...metaStepEnv.map(([name, description]) => `             ${name.padEnd(34)}${description}`),
     '',
     'A flag wins over its environment variable.',
     '',

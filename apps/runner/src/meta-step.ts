@@ -43,13 +43,18 @@ export async function metaStep(
     'meta step starting',
   );
   try {
-    const { pipelineRun, created, head, timings } = await runMetaStep({
-      kube,
-      env: stepEnv,
-      signal: stop.signal,
-    });
+    const result = await runMetaStep({ kube, env: stepEnv, signal: stop.signal });
+    const { head, timings } = result;
+    if (result.outcome === 'jobFinished') {
+      log.info(
+        { jobState: result.jobState, head, timings },
+        `build PipelineRun not created: the job is ${result.jobState} already`,
+      );
+      return 0;
+    }
+    const created = result.outcome === 'created';
     log.info(
-      { pipelineRun: pipelineRun.metadata.name, created, head, timings },
+      { pipelineRun: result.pipelineRun.metadata.name, created, head, timings },
       created ? 'build PipelineRun created' : 'build PipelineRun was already created',
     );
     return 0;

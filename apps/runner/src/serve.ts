@@ -54,7 +54,11 @@ export async function serve(config: RunnerConfig): Promise<number> {
       qps: config.kubeQps,
       burst: config.kubeBurst,
     },
-    metaStep: { image: config.metaStepImage, command: config.metaStepCommand },
+    metaStep: {
+      image: config.metaStepImage,
+      command: config.metaStepCommand,
+      serviceAccount: config.metaStepServiceAccount,
+    },
   });
   const handler = createRunnerHandler({
     client,

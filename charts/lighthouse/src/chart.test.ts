@@ -63,19 +63,29 @@ const envOf = (deployment: Manifest) =>
 describe('helm lint', () => {
   it.each(modes)('passes --strict in %s mode', async (mode) => {
     expect(await helmLint(helm, { 'metapipeline.mode': mode })).toContain('0 chart(s) failed');
+    expect(await helmLint(helm, { 'metapipeline.mode': mode, jobsNamespace: 'ci-jobs' })).toContain(
+      '0 chart(s) failed',
+    );
   });
 });
 
 describe('the rendered chart', () => {
-  it.each(modes)(
-    'is accepted by the API server in %s mode, every object (server-side dry run)',
-    async (mode) => {
+  it.each(
+    modes.flatMap((mode) => [
+      { mode, jobs: 'the release namespace' },
+      { mode, jobs: 'jobsNamespace' },
+    ]),
+  )(
+    'is accepted by the API server in $mode mode, jobs in $jobs, every object (server-side dry run)',
+    async ({ mode, jobs }) => {
       const cluster = await testCluster();
       const namespace = await cluster.createNamespace('chart');
+      const jobsNamespace =
+        jobs === 'jobsNamespace' ? { jobsNamespace: await cluster.createNamespace('jobs') } : {};
       const objects = await helmTemplate(helm, {
         namespace,
         includeCrds: true,
-        values: { ...everything, 'metapipeline.mode': mode },
+        values: { ...everything, ...jobsNamespace, 'metapipeline.mode': mode },
       });
       expect(objects.length).toBeGreaterThan(0);
       for (const object of objects) {
@@ -97,6 +107,7 @@ describe('the rendered chart', () => {
       LIGHTHOUSE_METAPIPELINE: 'embedded',
       LIGHTHOUSE_NAMESPACE: 'ci',
       LIGHTHOUSE_META_STEP_IMAGE: 'ghcr.io/lighthouse-ts/runner:0.1.0',
+      LIGHTHOUSE_META_STEP_SERVICE_ACCOUNT: 'lighthouse-meta-step',
     });
     expect(envOf(lighthouse)).not.toHaveProperty('LIGHTHOUSE_RUNNER_URL');
     expect(ofKind(objects, 'Secret').map((s) => s.metadata.name)).toEqual(['ci-lighthouse-webhook']);
@@ -131,8 +142,110 @@ describe('the rendered chart', () => {
     expect(envOf(runner)).toMatchObject({
       RUNNER_NAMESPACE: 'ci',
       RUNNER_META_STEP_IMAGE: 'ghcr.io/lighthouse-ts/runner:0.1.0',
+      RUNNER_META_STEP_SERVICE_ACCOUNT: 'lighthouse-meta-step',
+    });
+    expect(envOf(lighthouse)).not.toHaveProperty('LIGHTHOUSE_META_STEP_SERVICE_ACCOUNT');
+  });
+
+  it.each(modes)(
+    "in %s mode creates the meta step's ServiceAccount, and none for the builds (the user's)",
+    async (mode) => {
+      const objects = await helmTemplate(helm, { namespace: 'ci', values: { 'metapipeline.mode': mode } });
+      expect(
+        ofKind(objects, 'ServiceAccount')
+          .map((account) => account.metadata.name)
+          .sort(),
+      ).toEqual(
+        mode === 'embedded'
+          ? ['ci-lighthouse', 'lighthouse-meta-step']
+          : ['ci-lighthouse', 'ci-lighthouse-runner', 'lighthouse-meta-step'],
+      );
+      const subjects = ofKind(objects, 'RoleBinding').flatMap(
+        (binding) => (binding as unknown as { subjects: { name: string }[] }).subjects,
+      );
+      expect(subjects.map((subject) => subject.name)).not.toContain('tekton-bot');
+    },
+  );
+
+  it("binds the meta step's Role to a ServiceAccount the user brings, by name", async () => {
+    const objects = await helmTemplate(helm, {
+      namespace: 'ci',
+      values: { 'metaStep.serviceAccount.create': false, 'metaStep.serviceAccount.name': 'ci-meta-step' },
+    });
+    expect(ofKind(objects, 'ServiceAccount').map((account) => account.metadata.name)).toEqual([
+      'ci-lighthouse',
+    ]);
+    const binding = named(objects, 'RoleBinding', 'ci-lighthouse-meta-step') as unknown as {
+      subjects: { kind: string; name: string; namespace: string }[];
+    };
+    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'ci-meta-step', namespace: 'ci' }]);
+    expect(envOf(named(objects, 'Deployment', 'ci-lighthouse'))).toMatchObject({
+      LIGHTHOUSE_META_STEP_SERVICE_ACCOUNT: 'ci-meta-step',
     });
   });
+
+  it("refuses tekton-bot, the builds' default ServiceAccount, as the meta step's, naming the setting", async () => {
+    expect(
+      await helmTemplateError(helm, {
+        namespace: 'ci',
+        values: { 'metaStep.serviceAccount.name': 'tekton-bot' },
+      }),
+    ).toContain('metaStep.serviceAccount.name must not be tekton-bot');
+  });
+
+  it.each(modes)(
+    "in %s mode with jobsNamespace puts the jobs' objects and every Role there, and lighthouse's own objects (Secrets, config) in the release namespace",
+    async (mode) => {
+      const objects = await helmTemplate(helm, {
+        namespace: 'ci',
+        values: { 'metapipeline.mode': mode, jobsNamespace: 'ci-jobs' },
+      });
+      const where = objects.map((object) => [
+        `${object.kind} ${object.metadata.name}`,
+        object.metadata.namespace,
+      ]);
+      expect(
+        where
+          .filter(([, namespace]) => namespace === 'ci-jobs')
+          .map(([object]) => object)
+          .sort(),
+      ).toEqual([
+        'Role ci-lighthouse-meta-step',
+        'Role ci-lighthouse-metapipeline',
+        'RoleBinding ci-lighthouse-meta-step',
+        'RoleBinding ci-lighthouse-metapipeline',
+        'ServiceAccount lighthouse-meta-step',
+      ]);
+      expect(where.filter(([, namespace]) => namespace !== 'ci-jobs' && namespace !== 'ci')).toEqual([]);
+      const subjects = Object.fromEntries(
+        ofKind(objects, 'RoleBinding').map((binding) => [
+          binding.metadata.name,
+          (binding as unknown as { subjects: { name: string; namespace: string }[] }).subjects,
+        ]),
+      );
+      expect(subjects).toEqual({
+        'ci-lighthouse-metapipeline': [
+          {
+            kind: 'ServiceAccount',
+            name: mode === 'embedded' ? 'ci-lighthouse' : 'ci-lighthouse-runner',
+            namespace: 'ci',
+          },
+        ],
+        'ci-lighthouse-meta-step': [
+          { kind: 'ServiceAccount', name: 'lighthouse-meta-step', namespace: 'ci-jobs' },
+        ],
+      });
+      // lighthouse sends it in each request in remote mode too, and the runner's status sync watches it.
+      expect(envOf(named(objects, 'Deployment', 'ci-lighthouse'))).toMatchObject({
+        LIGHTHOUSE_NAMESPACE: 'ci-jobs',
+      });
+      if (mode === 'remote') {
+        expect(envOf(named(objects, 'Deployment', 'ci-lighthouse-runner'))).toMatchObject({
+          RUNNER_NAMESPACE: 'ci-jobs',
+        });
+      }
+    },
+  );
 
   it.each(modes)(
     'in %s mode: every pod non-root, read-only, no privilege escalation, no capabilities, probed, with resources',

@@ -18,6 +18,8 @@ const run = promisify(execFile);
 const root = join(import.meta.dirname, '../../..');
 const helm = inject('helm');
 const metaStepImage = 'ghcr.io/lighthouse-ts/runner:image-test';
+/** Not the apps' default, so the tests prove the variables the chart sets are the ones the apps read. */
+const metaStepServiceAccount = 'test-meta-step';
 
 const layouts = { lighthouse: '', lighthouseRemote: '', runner: '' };
 const main = (layout: string) => join(layout, 'main.mjs');
@@ -96,7 +98,7 @@ describe('the image layouts', () => {
 });
 
 describe('the apps from their layouts on the test cluster', () => {
-  it('lighthouse embedded, as its ServiceAccount, starts a meta-pipeline for a webhook, whose step the runner runs as tekton-bot', async () => {
+  it('lighthouse embedded, as its ServiceAccount, starts a meta-pipeline for a webhook, whose step the runner runs as its own ServiceAccount, and syncs the job with its build', async () => {
     const { cluster, namespace, kubeconfigOf } = await installedChart('embedded');
     const files = await exampleFiles();
     const lighthouse = await startServingApp(
@@ -107,6 +109,7 @@ describe('the apps from their layouts on the test cluster', () => {
         LIGHTHOUSE_NAMESPACE: namespace,
         LIGHTHOUSE_METAPIPELINE: 'embedded',
         LIGHTHOUSE_META_STEP_IMAGE: metaStepImage,
+        LIGHTHOUSE_META_STEP_SERVICE_ACCOUNT: metaStepServiceAccount,
         KUBECONFIG: await kubeconfigOf('ci-lighthouse'),
       },
     );
@@ -117,29 +120,38 @@ describe('the apps from their layouts on the test cluster', () => {
       started: ['unit'],
     });
     const job = await expectMetaPipeline(cluster, namespace);
-    // node is PID 1 in the image: SIGTERM reaches lighthouse itself, which drains and exits cleanly.
-    expect(await lighthouse.stop()).toEqual({ code: 0, signal: null });
 
-    // What Tekton would run in the meta PipelineRun's pod: the runner image's meta step, as tekton-bot.
+    // What Tekton would run in the meta PipelineRun's pod: the runner image's meta step, as its ServiceAccount.
     const step = await run(process.execPath, [main(layouts.runner), 'meta-step'], {
       env: {
         PATH: process.env.PATH ?? '',
         HOME: files.dir,
         ...(await metaStepEnv(cluster, namespace, job)),
-        KUBECONFIG: await kubeconfigOf('tekton-bot'),
+        KUBECONFIG: await kubeconfigOf(metaStepServiceAccount),
       },
     });
     expect(step.stderr).toBe('');
     const build = (await cluster.request(
       'GET',
       `/apis/tekton.dev/v1/namespaces/${namespace}/pipelineruns/${job}-build`,
-    )) as { metadata: { labels: Record<string, string> } };
+    )) as {
+      metadata: { labels: Record<string, string> };
+      spec: { taskRunTemplate?: { serviceAccountName?: string } };
+    };
     expect(build.metadata.labels['lighthouse-ts.dev/pipeline-role']).toBe('build');
+    // The build runs as the builds' account, to which the chart grants nothing.
+    expect(build.spec.taskRunTemplate?.serviceAccountName).toBe('tekton-bot');
     const recorded = (await cluster.request(
       'GET',
       `/apis/lighthouse.jenkins.io/v1alpha1/namespaces/${namespace}/lighthousejobs/${job}`,
     )) as { status?: { activityName?: string } };
     expect(recorded.status?.activityName).toBe(`${job}-build`);
+
+    // Lighthouse's in-process status sync, under the same Role, carries the build's outcome to the job.
+    await finishPipelineRun(cluster, namespace, `${job}-build`, 'success');
+    expect(await jobStateBecomes(cluster, namespace, job, 'success')).toBe('success');
+    // node is PID 1 in the image: SIGTERM reaches lighthouse itself, which drains and exits cleanly.
+    expect(await lighthouse.stop()).toEqual({ code: 0, signal: null });
   }, 120_000);
 
   it('lighthouse remote (no Kubernetes access) and the runner, as its ServiceAccount, start a meta-pipeline for a webhook', async () => {
@@ -152,6 +164,7 @@ describe('the apps from their layouts on the test cluster', () => {
         RUNNER_NAMESPACE: namespace,
         RUNNER_TOKEN_FILE: files.token,
         RUNNER_META_STEP_IMAGE: metaStepImage,
+        RUNNER_META_STEP_SERVICE_ACCOUNT: metaStepServiceAccount,
         KUBECONFIG: await kubeconfigOf('ci-lighthouse-runner'),
       },
     );
@@ -175,7 +188,7 @@ describe('the apps from their layouts on the test cluster', () => {
     });
     const job = await expectMetaPipeline(cluster, namespace);
     // The runner's status sync, under the same Role, carries the PipelineRun's outcome to the job.
-    await failPipelineRun(cluster, namespace, job);
+    await finishPipelineRun(cluster, namespace, job, 'failure');
     expect(await jobStateBecomes(cluster, namespace, job, 'failure')).toBe('failure');
     expect(await lighthouse.stop()).toEqual({ code: 0, signal: null });
     expect(await runner.stop()).toEqual({ code: 0, signal: null });
@@ -186,7 +199,8 @@ describe('the apps from their layouts on the test cluster', () => {
 async function installedChart(mode: 'embedded' | 'remote') {
   const cluster = await testCluster();
   const namespace = await cluster.createNamespace(`image-${mode}`);
-  for (const object of await helmTemplate(helm, { namespace, values: { 'metapipeline.mode': mode } })) {
+  const values = { 'metapipeline.mode': mode, 'metaStep.serviceAccount.name': metaStepServiceAccount };
+  for (const object of await helmTemplate(helm, { namespace, values })) {
     await apply(cluster, object);
   }
   const dir = await mkdtemp(join(tmpdir(), 'image-kubeconfigs-'));
@@ -344,7 +358,10 @@ async function replay(layout: string, url: string, files: ExampleFiles): Promise
 
 type Cluster = Awaited<ReturnType<typeof testCluster>>;
 
-/** The one LighthouseJob the webhook asked for, and its meta PipelineRun running the meta step image; its name. */
+/**
+ * The one LighthouseJob the webhook asked for, and its meta PipelineRun running the meta step image as the
+ * meta step's ServiceAccount; its name.
+ */
 async function expectMetaPipeline(cluster: Cluster, namespace: string): Promise<string> {
   const jobs = (await cluster.request(
     'GET',
@@ -358,9 +375,13 @@ async function expectMetaPipeline(cluster: Cluster, namespace: string): Promise<
     'GET',
     `/apis/tekton.dev/v1/namespaces/${namespace}/pipelineruns/${name}`,
   )) as {
-    spec: { pipelineSpec: { tasks: { taskSpec: { steps: { image: string }[] } }[] } };
+    spec: {
+      pipelineSpec: { tasks: { taskSpec: { steps: { image: string }[] } }[] };
+      taskRunTemplate?: { serviceAccountName?: string };
+    };
   };
   expect(run.spec.pipelineSpec.tasks[0]?.taskSpec.steps[0]?.image).toBe(metaStepImage);
+  expect(run.spec.taskRunTemplate?.serviceAccountName).toBe(metaStepServiceAccount);
   return name ?? '';
 }
 
@@ -389,9 +410,22 @@ async function metaStepEnv(
   );
 }
 
-/** What Tekton would write when the meta step fails (no Tekton controller runs here). */
-async function failPipelineRun(cluster: Cluster, namespace: string, name: string): Promise<void> {
+/** What Tekton would write when a PipelineRun ends (no Tekton controller runs here). */
+async function finishPipelineRun(
+  cluster: Cluster,
+  namespace: string,
+  name: string,
+  outcome: 'success' | 'failure',
+): Promise<void> {
   const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const condition =
+    outcome === 'success'
+      ? {
+          status: 'True',
+          reason: 'Succeeded',
+          message: 'Tasks Completed: 1 (Failed: 0, Cancelled 0), Skipped: 0',
+        }
+      : { status: 'False', reason: 'Failed', message: 'the step failed' };
   await cluster.request(
     'PATCH',
     `/apis/tekton.dev/v1/namespaces/${namespace}/pipelineruns/${name}/status`,
@@ -399,15 +433,7 @@ async function failPipelineRun(cluster: Cluster, namespace: string, name: string
       status: {
         startTime: now,
         completionTime: now,
-        conditions: [
-          {
-            type: 'Succeeded',
-            status: 'False',
-            reason: 'Failed',
-            message: 'the meta step failed',
-            lastTransitionTime: now,
-          },
-        ],
+        conditions: [{ type: 'Succeeded', ...condition, lastTransitionTime: now }],
       },
     },
     'application/merge-patch+json',

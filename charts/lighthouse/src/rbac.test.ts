@@ -1,4 +1,4 @@
-// Each component's ServiceAccount may do exactly what its code does, in the release namespace only, as
+// Each component's ServiceAccount may do exactly what its code does, in the jobs' namespace only, as
 // the API server's own RBAC decides (SubjectAccessReviews on the installed Roles and RoleBindings).
 import { testCluster } from '@lighthouse-ts/testenv/vitest';
 import { describe, expect, inject, it } from 'vitest';
@@ -22,7 +22,7 @@ const metapipeline: Grants = {
   configmaps: ['create', 'get', 'update'],
 };
 
-/** The meta step (packages/meta-step), inside the meta PipelineRun, as tekton-bot. */
+/** The meta step (packages/meta-step), inside the meta PipelineRun, as its own ServiceAccount. */
 const metaStep: Grants = {
   'tekton.dev/pipelineruns': ['create', 'get'],
   'lighthouse.jenkins.io/lighthousejobs': ['get'],
@@ -55,27 +55,43 @@ const resources = [
   ]),
 ];
 
-const modes: Record<string, Record<string, Grants>> = {
-  embedded: { 'ci-lighthouse': metapipeline, 'ci-lighthouse-runner': {}, 'tekton-bot': metaStep },
-  remote: { 'ci-lighthouse': {}, 'ci-lighthouse-runner': metapipeline, 'tekton-bot': metaStep },
-};
+/**
+ * Who gets what, in the jobs' namespace: each ServiceAccount, where it lives (lighthouse's and the
+ * runner's beside their Deployments, the meta step's and the builds' in the jobs' namespace) and its grants.
+ */
+function serviceAccounts(mode: 'embedded' | 'remote'): [name: string, home: 'release' | 'jobs', Grants][] {
+  return [
+    ['ci-lighthouse', 'release', mode === 'embedded' ? metapipeline : {}],
+    ['ci-lighthouse-runner', 'release', mode === 'remote' ? metapipeline : {}],
+    ['lighthouse-meta-step', 'jobs', metaStep],
+    // The builds' ServiceAccount (the user's): the chart grants it nothing.
+    ['tekton-bot', 'jobs', {}],
+  ];
+}
 
-describe.each(Object.entries(modes))('RBAC in %s mode', (mode, serviceAccounts) => {
-  it('lets each ServiceAccount do exactly what its component does, in its namespace, and nothing elsewhere', async () => {
+describe.each([
+  { mode: 'embedded', ownJobsNamespace: false, jobs: 'the release namespace' },
+  { mode: 'remote', ownJobsNamespace: false, jobs: 'the release namespace' },
+  { mode: 'embedded', ownJobsNamespace: true, jobs: 'jobsNamespace' },
+  { mode: 'remote', ownJobsNamespace: true, jobs: 'jobsNamespace' },
+] as const)('RBAC in $mode mode, jobs in $jobs', ({ mode, ownJobsNamespace }) => {
+  it('lets each ServiceAccount do exactly what its component does, in the jobs namespace, and nothing elsewhere', async () => {
     const cluster = await testCluster();
-    const namespace = await cluster.createNamespace('rbac');
+    const release = await cluster.createNamespace('rbac');
+    const jobs = ownJobsNamespace ? await cluster.createNamespace('rbac-jobs') : release;
     const elsewhere = await cluster.createNamespace('elsewhere');
-    for (const object of await helmTemplate(helm, { namespace, values: { 'metapipeline.mode': mode } })) {
+    const values = { 'metapipeline.mode': mode, ...(ownJobsNamespace ? { jobsNamespace: jobs } : {}) };
+    for (const object of await helmTemplate(helm, { namespace: release, values })) {
       await apply(cluster, object);
     }
 
-    const checks = Object.entries(serviceAccounts).flatMap(([name, grants]) =>
+    const checks = serviceAccounts(mode).flatMap(([name, home, grants]) =>
       resources.flatMap((resource) =>
         verbs.flatMap((verb) =>
-          [namespace, elsewhere, ''].map((where) => ({
-            serviceAccount: { namespace, name },
+          [...new Set([release, jobs, elsewhere, ''])].map((where) => ({
+            serviceAccount: { namespace: home === 'jobs' ? jobs : release, name },
             access: { verb, resource, namespace: where } satisfies Access,
-            expected: where === namespace && (grants[resource] ?? []).includes(verb),
+            expected: where === jobs && (grants[resource] ?? []).includes(verb),
           })),
         ),
       ),

@@ -11,8 +11,24 @@
 {{- printf "%s-runner" (include "lighthouse.fullname" .) | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 
-{{/* The ServiceAccount meta PipelineRuns run as (Lighthouse's name for it). */}}
-{{- define "lighthouse.metaStepServiceAccount" -}}tekton-bot{{- end -}}
+{{/* Where jobs run: LighthouseJobs, PipelineRuns, build-number ConfigMaps, and every Role. */}}
+{{- define "lighthouse.jobsNamespace" -}}
+{{- .Values.jobsNamespace | default .Release.Namespace -}}
+{{- end -}}
+
+{{/*
+The ServiceAccount meta PipelineRuns run as. Never the builds' (Jenkins X's `tekton-bot` by default):
+the pull request's code would then run with the meta step's rights.
+*/}}
+{{- define "lighthouse.metaStepServiceAccount" -}}
+{{- $name := .Values.metaStep.serviceAccount.name -}}
+{{- if not $name -}}
+{{- fail "metaStep.serviceAccount.name must not be empty" -}}
+{{- else if eq $name "tekton-bot" -}}
+{{- fail "metaStep.serviceAccount.name must not be tekton-bot, the ServiceAccount builds run as: pull request code would get the meta step's rights" -}}
+{{- end -}}
+{{- $name -}}
+{{- end -}}
 
 {{- define "lighthouse.remote" -}}
 {{- if eq .Values.metapipeline.mode "remote" -}}true{{- else if ne .Values.metapipeline.mode "embedded" -}}

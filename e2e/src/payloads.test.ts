@@ -28,6 +28,8 @@ interface Payload {
   body: Buffer;
   /** What go-scm made of it, when it has a parse: `job owner/repo sha` of each job it should start. */
   expected?: string[];
+  /** The repository go-scm's parse names. */
+  repo?: string;
 }
 
 const goScmFolders: Record<Provider, string> = {
@@ -93,14 +95,16 @@ function goScm(fixturesDir: string): Payload[] {
     const base = join(fixturesDir, 'go-scm', folder);
     const read = (file: string) => readFileSync(join(base, 'testdata', 'webhooks', file));
     const manifest = Manifest.parse(JSON.parse(readFileSync(join(base, 'MANIFEST.json'), 'utf8')));
-    return manifest.cases.map((c) => ({
-      provider,
-      event: c.event_header_value,
-      body: read(c.payload),
-      expected:
-        deliberateDifferences[`${folder}/${c.payload}`]?.jobs ??
-        jobsOf(c.go_type, Golden.parse(JSON.parse(read(c.golden).toString('utf8')))),
-    }));
+    return manifest.cases.map((c) => {
+      const golden = Golden.parse(JSON.parse(read(c.golden).toString('utf8')));
+      return {
+        provider,
+        event: c.event_header_value,
+        body: read(c.payload),
+        expected: deliberateDifferences[`${folder}/${c.payload}`]?.jobs ?? jobsOf(c.go_type, golden),
+        ...(golden.Repo ? { repo: golden.Repo.FullName } : {}),
+      };
+    });
   });
 }
 
@@ -145,11 +149,14 @@ function octokit(): Payload[] {
   );
 }
 
-/** Every repository the payloads are about runs `unit` on pull requests and `release` on pushes. */
+/**
+ * Every repository the payloads are about runs `unit` on pull requests and `release` on pushes: as go-scm
+ * names it where it parsed the payload, else as the repository fields of the payload say.
+ */
 function configFor(payloads: Payload[]) {
   const repos = new Set<string>();
-  for (const { provider, body } of payloads) {
-    const repo = repositoryOf(provider, JSON.parse(body.toString('utf8')));
+  for (const { provider, body, repo: named } of payloads) {
+    const repo = named ?? repositoryOf(provider, JSON.parse(body.toString('utf8')));
     if (repo && !repo.endsWith('/')) repos.add(repo);
   }
   const each = (lines: (repo: string) => string) => [...repos].map(lines).join('');

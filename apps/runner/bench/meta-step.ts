@@ -74,7 +74,7 @@ const figures = {
 for (let i = 0; i < inProcessRuns; i++) {
   const { env } = await startJob();
   const started = performance.now();
-  const { timings } = await runMetaStep({ kube, env: parseStepEnv(env) });
+  const { timings } = await runMetaStep({ kube, env: parseStepEnv(env), gitProtocols: ['file'] });
   figures.total.push(performance.now() - started);
   figures.checkout.push(timings.checkout);
   figures.load.push(timings.load);
@@ -86,7 +86,7 @@ const processTimes: number[] = [];
 for (let i = 0; i < processRuns; i++) {
   const { env } = await startJob();
   const started = performance.now();
-  const step = spawnApp(join(import.meta.dirname, '../src/main.ts'), ['meta-step'], {
+  const step = spawnApp(join(import.meta.dirname, '../src/main.ts'), ['meta-step', '--git-protocols=file'], {
     ...env,
     KUBECONFIG: kubeconfig,
   });

@@ -147,12 +147,16 @@ describe('configuration', () => {
     expect(problem(['serve', '--verbose'])).toContain("Unknown option '--verbose'");
   });
 
-  it('configures runner meta-step from --kubeconfig and --log-level, and documents what it reads from its environment', () => {
+  it('configures runner meta-step from --kubeconfig, --git-protocols and --log-level, and documents what it reads from its environment', () => {
     const env = { KUBECONFIG: '/var/run/kubeconfig', RUNNER_PORT: '9000', REPO_URL: 'https://x/y.git' };
     expect(parseCommandLine(['meta-step', '--log-level', 'debug'], env)).toEqual({
       command: 'meta-step',
-      config: { kubeconfig: '/var/run/kubeconfig', logLevel: 'debug' },
+      config: { kubeconfig: '/var/run/kubeconfig', gitProtocols: ['https', 'ssh'], logLevel: 'debug' },
     });
+    expect(parseCommandLine(['meta-step', '--git-protocols', 'https, file'], env)).toMatchObject({
+      config: { gitProtocols: ['https', 'file'] },
+    });
+    expect(problem(['meta-step', '--git-protocols', 'https;rm'])).toContain('--git-protocols');
     expect(problem(['meta-step', '--namespace', 'jx'])).toBe('--namespace is not a flag of runner meta-step');
     expect(metaStepEnv.map(([name]) => name)).toEqual(stepEnvNames);
     const help = helpText();

@@ -6,8 +6,8 @@ import { z } from 'zod';
 type CommandName = 'serve' | 'sync' | 'meta-step';
 
 interface Flag {
-  /** The key in RunnerConfig. */
-  key: keyof RunnerConfigInput;
+  /** The key in Settings. */
+  key: keyof SettingsInput;
   /** The commands that take it. */
   commands: readonly CommandName[];
   flag: string;
@@ -144,6 +144,15 @@ export const flags: readonly Flag[] = [
     description: 'how long in-flight requests may finish after SIGTERM',
   },
   {
+    key: 'gitProtocols',
+    commands: ['meta-step'],
+    flag: 'git-protocols',
+    env: 'RUNNER_GIT_PROTOCOLS',
+    default: 'https,ssh',
+    value: 'list',
+    description: 'transports git may fetch the repository over (file and ext reach into the pod)',
+  },
+  {
     key: 'logLevel',
     commands: ['serve', 'sync', 'meta-step'],
     flag: 'log-level',
@@ -165,7 +174,8 @@ const boolean = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], 'must be true or false')
   .transform((v) => ['true', '1', 'yes'].includes(v));
 
-const RunnerConfig = z.strictObject({
+/** Every setting of every command; each command takes its own (serve most of them). */
+const Settings = z.strictObject({
   port: integer(0, 65_535),
   host: z.string().min(1),
   tokenFile: z.string().min(1).optional(),
@@ -188,16 +198,28 @@ const RunnerConfig = z.strictObject({
     .string()
     .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a Kubernetes ServiceAccount name'),
   statusSync: boolean,
+  gitProtocols: z
+    .string()
+    .transform((list) =>
+      list
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(z.string().regex(/^[a-z][a-z0-9+.-]*$/, 'must be git transports such as https,ssh')).min(1),
+    ),
   kubeQps: integer(1, 100_000),
   kubeBurst: integer(1, 100_000),
   maxBodyBytes: integer(1, 1024 ** 3),
   shutdownGraceSeconds: integer(0, 3600),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
 });
-type RunnerConfigInput = z.input<typeof RunnerConfig>;
+type SettingsInput = z.input<typeof Settings>;
+const RunnerConfig = Settings.omit({ gitProtocols: true });
 export type RunnerConfig = z.output<typeof RunnerConfig>;
 
-const SyncConfig = RunnerConfig.pick({
+const SyncConfig = Settings.pick({
   kubeconfig: true,
   namespace: true,
   kubeQps: true,
@@ -206,7 +228,7 @@ const SyncConfig = RunnerConfig.pick({
 });
 export type SyncConfig = z.output<typeof SyncConfig>;
 
-const MetaStepConfig = RunnerConfig.pick({ kubeconfig: true, logLevel: true });
+const MetaStepConfig = Settings.pick({ kubeconfig: true, gitProtocols: true, logLevel: true });
 export type MetaStepConfig = z.output<typeof MetaStepConfig>;
 
 /** What the meta PipelineRun gives its step (read by `runner meta-step`, which exits 2 if one is missing). */

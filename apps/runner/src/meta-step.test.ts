@@ -106,7 +106,8 @@ describe('runner meta-step', () => {
   }
 
   async function runStep(env: Record<string, string>) {
-    const step = spawnRunner(['meta-step'], { ...env, KUBECONFIG: kubeconfig });
+    // The test repository is a local path, which git reaches over its `file` transport.
+    const step = spawnRunner(['meta-step', '--git-protocols=file'], { ...env, KUBECONFIG: kubeconfig });
     return { ...(await step.exited), step };
   }
 

@@ -43,7 +43,12 @@ export async function metaStep(
     'meta step starting',
   );
   try {
-    const result = await runMetaStep({ kube, env: stepEnv, signal: stop.signal });
+    const result = await runMetaStep({
+      kube,
+      env: stepEnv,
+      gitProtocols: config.gitProtocols,
+      signal: stop.signal,
+    });
     const { head, timings } = result;
     if (result.outcome === 'jobFinished') {
       log.info(

@@ -122,7 +122,7 @@ describe('the apps from their layouts on the test cluster', () => {
     const job = await expectMetaPipeline(cluster, namespace);
 
     // What Tekton would run in the meta PipelineRun's pod: the runner image's meta step, as its ServiceAccount.
-    const step = await run(process.execPath, [main(layouts.runner), 'meta-step'], {
+    const step = await run(process.execPath, [main(layouts.runner), 'meta-step', '--git-protocols=file'], {
       env: {
         PATH: process.env.PATH ?? '',
         HOME: files.dir,

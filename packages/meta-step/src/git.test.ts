@@ -43,6 +43,9 @@ describe('parsePullRefs', () => {
   });
 });
 
+/** The test repositories are local paths: git's `file` transport, which the step refuses by default. */
+const local = ['file'];
+
 describe('checkout', () => {
   let repo: TestRepository;
   let work: string;
@@ -61,6 +64,7 @@ describe('checkout', () => {
   it('checks out the base commit when there are no pulls', async () => {
     await repo.commit('main', { 'later.txt': 'after the base\n' });
     const { head } = await checkout({
+      protocols: local,
       repoUrl: repo.url,
       refs: { baseRef: 'main', baseSha: base, pulls: [] },
       dir: work,
@@ -72,6 +76,7 @@ describe('checkout', () => {
   it('merges a pull onto the base with a merge commit by the fixed identity', async () => {
     const pull = await repo.commit('feature', { 'feature.txt': 'new\n' });
     const { head } = await checkout({
+      protocols: local,
       repoUrl: repo.url,
       refs: { baseRef: 'main', baseSha: base, pulls: [{ number: 12, sha: pull }] },
       dir: work,
@@ -98,7 +103,7 @@ describe('checkout', () => {
         { number: 2, sha: second },
       ],
     };
-    const { head } = await checkout({ repoUrl: repo.url, refs, dir: work });
+    const { head } = await checkout({ protocols: local, repoUrl: repo.url, refs, dir: work });
 
     expect(await readFile(join(work, 'shared.txt'), 'utf8')).toBe('one\ntwo changed by first\nthree\n');
     expect(await readFile(join(work, 'second.txt'), 'utf8')).toBe('second\n');
@@ -110,7 +115,7 @@ describe('checkout', () => {
 
     const again = await mkdtemp(join(tmpdir(), 'meta-step-checkout-'));
     try {
-      expect((await checkout({ repoUrl: repo.url, refs, dir: again })).head).toBe(head);
+      expect((await checkout({ protocols: local, repoUrl: repo.url, refs, dir: again })).head).toBe(head);
     } finally {
       await rm(again, { recursive: true, force: true });
     }
@@ -131,7 +136,9 @@ describe('checkout', () => {
         { number: 2, sha: second },
       ],
     };
-    const error = await checkout({ repoUrl: repo.url, refs, dir: work }).catch((e: unknown) => e);
+    const error = await checkout({ protocols: local, repoUrl: repo.url, refs, dir: work }).catch(
+      (e: unknown) => e,
+    );
 
     expect(error).toBeInstanceOf(MergeConflictError);
     expect(error).toMatchObject({ pull: 2, files: ['README.md', 'shared.txt'] });
@@ -151,7 +158,9 @@ describe('checkout', () => {
         { number: 6, sha: missing },
       ],
     };
-    const error = await checkout({ repoUrl: repo.url, refs, dir: work }).catch((e: unknown) => e);
+    const error = await checkout({ protocols: local, repoUrl: repo.url, refs, dir: work }).catch(
+      (e: unknown) => e,
+    );
 
     expect(error).toBeInstanceOf(GitError);
     expect((error as Error).message).toContain(
@@ -160,9 +169,20 @@ describe('checkout', () => {
     expect((error as GitError).stderr).toMatch(/not our ref|not found|unadvertised/i);
   });
 
+  it('fetches over https and ssh only, unless told otherwise: a local path is refused', async () => {
+    const error = await checkout({
+      repoUrl: repo.url,
+      refs: { baseRef: 'main', baseSha: base, pulls: [] },
+      dir: work,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GitError);
+    expect((error as GitError).stderr).toMatch(/transport 'file' not allowed/);
+  });
+
   it('says when the repository cannot be read', async () => {
     const url = join(repo.root, 'no-such-repository.git');
     const error = await checkout({
+      protocols: local,
       repoUrl: url,
       refs: { baseRef: 'main', baseSha: base, pulls: [] },
       dir: work,

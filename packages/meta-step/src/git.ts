@@ -43,8 +43,15 @@ export interface CheckoutOptions {
   refs: PullRefs;
   /** An empty or missing directory; it becomes the work tree. */
   dir: string;
+  /**
+   * The transports git may fetch over (git's GIT_ALLOW_PROTOCOL). Default `https` and `ssh`: the URL comes
+   * from a webhook, and `file` or `ext` would reach into the step's own pod.
+   */
+  protocols?: readonly string[];
   signal?: AbortSignal;
 }
+
+export const defaultGitProtocols: readonly string[] = ['https', 'ssh'];
 
 /** Who the merge commits are by: always the same, so the same refs give the same merge commits. */
 export const mergeIdentity = { name: 'Lighthouse', email: 'lighthouse@lighthouse-ts.dev' } as const;
@@ -55,7 +62,13 @@ export const mergeIdentity = { name: 'Lighthouse', email: 'lighthouse@lighthouse
  * provider-specific refs such as `pull/<n>/head`, so this works with any Git server. Returns the
  * resulting HEAD.
  */
-export async function checkout({ repoUrl, refs, dir, signal }: CheckoutOptions): Promise<{ head: string }> {
+export async function checkout({
+  repoUrl,
+  refs,
+  dir,
+  protocols = defaultGitProtocols,
+  signal,
+}: CheckoutOptions): Promise<{ head: string }> {
   await git(['init', '--quiet', dir], { signal });
   const run = (args: string[], env?: Record<string, string>) => git(args, { cwd: dir, signal, env });
 
@@ -63,7 +76,8 @@ export async function checkout({ repoUrl, refs, dir, signal }: CheckoutOptions):
     { what: `base ${refs.baseRef}`, sha: refs.baseSha },
     ...refs.pulls.map((p) => ({ what: `pull request #${p.number}`, sha: p.sha })),
   ];
-  const fetch = (shas: string[]) => run(['fetch', '--quiet', '--no-tags', '--', repoUrl, ...shas]);
+  const allow = { GIT_ALLOW_PROTOCOL: protocols.join(':') };
+  const fetch = (shas: string[]) => run(['fetch', '--quiet', '--no-tags', '--', repoUrl, ...shas], allow);
   try {
     await fetch([...new Set(wanted.map((w) => w.sha))]);
   } catch (error) {

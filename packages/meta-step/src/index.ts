@@ -16,6 +16,7 @@ export {
 export {
   type CheckoutOptions,
   checkout,
+  defaultGitProtocols,
   mergeIdentity,
   type PullRef,
   type PullRefs,

@@ -18,6 +18,9 @@ import {
 } from './errors.ts';
 import { type MetaStepResult, parseStepEnv, runMetaStep } from './run.ts';
 
+/** The test repositories are local paths: git's `file` transport, which the step refuses by default. */
+const local = ['file'];
+
 describe('parseStepEnv', () => {
   const env = {
     REPO_URL: 'https://github.com/acme/app.git',
@@ -125,7 +128,7 @@ describe('runMetaStep, on a real API server with real git', () => {
     );
     const env = parseStepEnv(started.env);
 
-    const first = built(await runMetaStep({ kube, env }));
+    const first = built(await runMetaStep({ kube, gitProtocols: local, env }));
     expect(first.outcome).toBe('created');
     const run = await kube.pipelineRuns.get(namespace, `${started.name}-build`);
     expect(run.metadata.uid).toBe(first.pipelineRun.metadata.uid);
@@ -148,7 +151,7 @@ describe('runMetaStep, on a real API server with real git', () => {
       description: `build PipelineRun ${started.name}-build created`,
     });
 
-    const again = built(await runMetaStep({ kube, env }));
+    const again = built(await runMetaStep({ kube, gitProtocols: local, env }));
     expect(again.outcome).toBe('existing');
     expect(again.pipelineRun.metadata.uid).toBe(run.metadata.uid);
     expect(again.head).toBe(first.head);
@@ -161,7 +164,7 @@ describe('runMetaStep, on a real API server with real git', () => {
 
   it("builds a push from the base commit with the release job's pipeline", async () => {
     const started = await startMetaPipeline(client, kube, request({}));
-    const result = built(await runMetaStep({ kube, env: parseStepEnv(started.env) }));
+    const result = built(await runMetaStep({ kube, gitProtocols: local, env: parseStepEnv(started.env) }));
     expect(result.head).toBe(base);
     const [task] = (result.pipelineRun.spec.pipelineSpec?.tasks ?? []) as { taskSpec: { steps: object[] } }[];
     expect(task?.taskSpec.steps).toEqual([{ name: 'publish', image: 'golang:1.26', script: 'make publish' }]);
@@ -182,7 +185,9 @@ describe('runMetaStep, on a real API server with real git', () => {
       }),
     );
 
-    const error = await runMetaStep({ kube, env: parseStepEnv(started.env) }).catch((e: unknown) => e);
+    const error = await runMetaStep({ kube, gitProtocols: local, env: parseStepEnv(started.env) }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(MergeConflictError);
     const status = await jobStatus(started.name);
     expect(status).toMatchObject({ state: 'failure', description: (error as Error).message });
@@ -205,7 +210,9 @@ spec:
     });
     const started = await startMetaPipeline(client, kube, request({ pulls: [{ number: 3, sha }] }));
 
-    const error = await runMetaStep({ kube, env: parseStepEnv(started.env) }).catch((e: unknown) => e);
+    const error = await runMetaStep({ kube, gitProtocols: local, env: parseStepEnv(started.env) }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(PipelineRejectedError);
     expect((error as Error).message).toMatch(
       /^the API server rejected the build PipelineRun: .*spec\.timeout/,
@@ -232,7 +239,9 @@ spec:
     });
     const started = await startMetaPipeline(client, kube, request({ pulls: [{ number: 4, sha }] }));
 
-    const error = await runMetaStep({ kube, env: parseStepEnv(started.env) }).catch((e: unknown) => e);
+    const error = await runMetaStep({ kube, gitProtocols: local, env: parseStepEnv(started.env) }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(UnsupportedPipelineError);
     expect(await jobStatus(started.name)).toMatchObject({
       state: 'failure',
@@ -248,7 +257,9 @@ spec:
     });
     const started = await startMetaPipeline(client, kube, request({ pulls: [{ number: 6, sha }] }));
 
-    const error = await runMetaStep({ kube, env: parseStepEnv(started.env) }).catch((e: unknown) => e);
+    const error = await runMetaStep({ kube, gitProtocols: local, env: parseStepEnv(started.env) }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(PipelineLoadError);
     const message =
       '.lighthouse/jenkins-x/pullrequest.yaml is a symbolic link, or is in one, that leads outside the repository';
@@ -258,14 +269,18 @@ spec:
 
   it("runs the build as the request's service account, not the meta PipelineRun's", async () => {
     const started = await startMetaPipeline(client, kube, request({ serviceAccount: 'builder' }));
-    const { pipelineRun } = built(await runMetaStep({ kube, env: parseStepEnv(started.env) }));
+    const { pipelineRun } = built(
+      await runMetaStep({ kube, gitProtocols: local, env: parseStepEnv(started.env) }),
+    );
     expect(pipelineRun.spec.taskRunTemplate).toEqual({ serviceAccountName: 'builder' });
   });
 
   it("fails the job, and creates nothing, when the build would run as the meta step's service account", async () => {
     const started = await startMetaPipeline(client, kube, request({ serviceAccount: metaServiceAccount }));
 
-    const error = await runMetaStep({ kube, env: parseStepEnv(started.env) }).catch((e: unknown) => e);
+    const error = await runMetaStep({ kube, gitProtocols: local, env: parseStepEnv(started.env) }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(BuildServiceAccountError);
     expect(await jobStatus(started.name)).toMatchObject({
       state: 'failure',
@@ -281,7 +296,7 @@ spec:
       const finished = { state, description: 'superseded by a newer push' };
       await kube.lighthouseJobs.patchStatus(namespace, started.name, { status: finished });
 
-      const result = await runMetaStep({ kube, env: parseStepEnv(started.env) });
+      const result = await runMetaStep({ kube, gitProtocols: local, env: parseStepEnv(started.env) });
       expect(result).toMatchObject({ outcome: 'jobFinished', jobState: state, head: base });
       await expect(kube.pipelineRuns.get(namespace, `${started.name}-build`)).rejects.toThrow(/not found/);
       expect(await jobStatus(started.name)).toMatchObject(finished);
@@ -294,7 +309,9 @@ spec:
     const ended = { state: 'error', description: 'the meta PipelineRun could not start' } as const;
     await kube.lighthouseJobs.patchStatus(namespace, started.name, { status: ended });
 
-    const error = await runMetaStep({ kube, env: parseStepEnv(started.env) }).catch((e: unknown) => e);
+    const error = await runMetaStep({ kube, gitProtocols: local, env: parseStepEnv(started.env) }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(PipelineLoadError);
     expect(await jobStatus(started.name)).toMatchObject(ended);
   });

@@ -83,6 +83,8 @@ export interface RunMetaStepOptions {
   env: StepEnv;
   /** Where the checkout goes (a new directory inside, removed afterwards). Default the system's temp dir. */
   workDir?: string;
+  /** The transports git may fetch the repository over. Default `https` and `ssh`. */
+  gitProtocols?: readonly string[];
   signal?: AbortSignal;
 }
 
@@ -115,6 +117,7 @@ export async function runMetaStep({
   kube,
   env,
   workDir,
+  gitProtocols,
   signal,
 }: RunMetaStepOptions): Promise<MetaStepResult> {
   const { namespace, name } = env.lighthouseJob;
@@ -122,7 +125,13 @@ export async function runMetaStep({
   const dir = await mkdtemp(join(workDir ?? tmpdir(), 'meta-step-'));
   try {
     const started = performance.now();
-    const { head } = await checkout({ repoUrl: env.repoUrl, refs: env.pullRefs, dir, signal });
+    const { head } = await checkout({
+      repoUrl: env.repoUrl,
+      refs: env.pullRefs,
+      dir,
+      ...(gitProtocols ? { protocols: gitProtocols } : {}),
+      signal,
+    });
     const checkedOut = performance.now();
     const loaded = await loadJobPipeline(await findInRepoJob(dir, env.jobName, env.jobKind), { root: dir });
     const meta = await metaPipelineRun(kube, job, signal);

@@ -151,7 +151,11 @@ describe('configuration', () => {
     const env = { KUBECONFIG: '/var/run/kubeconfig', RUNNER_PORT: '9000', REPO_URL: 'https://x/y.git' };
     expect(parseCommandLine(['meta-step', '--log-level', 'debug'], env)).toEqual({
       command: 'meta-step',
-      config: { kubeconfig: '/var/run/kubeconfig', gitProtocols: ['https', 'ssh'], logLevel: 'debug' },
+      config: {
+        kubeconfig: '/var/run/kubeconfig',
+        gitProtocols: ['https', 'ssh', 'http', 'git'],
+        logLevel: 'debug',
+      },
     });
     expect(parseCommandLine(['meta-step', '--git-protocols', 'https, file'], env)).toMatchObject({
       config: { gitProtocols: ['https', 'file'] },

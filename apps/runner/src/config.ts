@@ -148,7 +148,7 @@ export const flags: readonly Flag[] = [
     commands: ['meta-step'],
     flag: 'git-protocols',
     env: 'RUNNER_GIT_PROTOCOLS',
-    default: 'https,ssh',
+    default: 'https,ssh,http,git',
     value: 'list',
     description: 'transports git may fetch the repository over (file and ext reach into the pod)',
   },

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { testCluster } from '@lighthouse-ts/testenv/vitest';
 import { describe, expect, inject, it } from 'vitest';
-import { chartDir, helmLint, helmTemplate, helmTemplateError, type Manifest } from './helm.ts';
+import { chartDir, helmLint, helmNotes, helmTemplate, helmTemplateError, type Manifest } from './helm.ts';
 import { apply } from './kube.ts';
 
 const helm = inject('helm');
@@ -148,7 +148,7 @@ describe('the rendered chart', () => {
   });
 
   it.each(modes)(
-    "in %s mode creates the meta step's ServiceAccount, and none for the builds (the user's)",
+    "in %s mode creates the meta step's ServiceAccount, and the builds' with no token and no Role bound to it",
     async (mode) => {
       const objects = await helmTemplate(helm, { namespace: 'ci', values: { 'metapipeline.mode': mode } });
       expect(
@@ -157,15 +157,37 @@ describe('the rendered chart', () => {
           .sort(),
       ).toEqual(
         mode === 'embedded'
-          ? ['ci-lighthouse', 'lighthouse-meta-step']
-          : ['ci-lighthouse', 'ci-lighthouse-runner', 'lighthouse-meta-step'],
+          ? ['ci-lighthouse', 'lighthouse-meta-step', 'tekton-bot']
+          : ['ci-lighthouse', 'ci-lighthouse-runner', 'lighthouse-meta-step', 'tekton-bot'],
       );
+      expect(named(objects, 'ServiceAccount', 'tekton-bot').automountServiceAccountToken).toBe(false);
       const subjects = ofKind(objects, 'RoleBinding').flatMap(
         (binding) => (binding as unknown as { subjects: { name: string }[] }).subjects,
       );
       expect(subjects.map((subject) => subject.name)).not.toContain('tekton-bot');
     },
   );
+
+  it("leaves the builds' ServiceAccount to the user (Jenkins X's tekton-bot) when told not to create it", async () => {
+    const objects = await helmTemplate(helm, {
+      namespace: 'ci',
+      values: { 'builds.serviceAccount.create': false },
+    });
+    expect(
+      ofKind(objects, 'ServiceAccount')
+        .map((account) => account.metadata.name)
+        .sort(),
+    ).toEqual(['ci-lighthouse', 'lighthouse-meta-step']);
+  });
+
+  it("refuses the meta step's ServiceAccount as the builds', naming the settings", async () => {
+    expect(
+      await helmTemplateError(helm, {
+        namespace: 'ci',
+        values: { 'builds.serviceAccount.name': 'lighthouse-meta-step' },
+      }),
+    ).toContain('metaStep.serviceAccount.name and builds.serviceAccount.name must differ');
+  });
 
   it("binds the meta step's Role to a ServiceAccount the user brings, by name", async () => {
     const objects = await helmTemplate(helm, {
@@ -174,6 +196,7 @@ describe('the rendered chart', () => {
     });
     expect(ofKind(objects, 'ServiceAccount').map((account) => account.metadata.name)).toEqual([
       'ci-lighthouse',
+      'tekton-bot',
     ]);
     const binding = named(objects, 'RoleBinding', 'ci-lighthouse-meta-step') as unknown as {
       subjects: { kind: string; name: string; namespace: string }[];
@@ -215,6 +238,7 @@ describe('the rendered chart', () => {
         'RoleBinding ci-lighthouse-meta-step',
         'RoleBinding ci-lighthouse-metapipeline',
         'ServiceAccount lighthouse-meta-step',
+        'ServiceAccount tekton-bot',
       ]);
       expect(where.filter(([, namespace]) => namespace !== 'ci-jobs' && namespace !== 'ci')).toEqual([]);
       const subjects = Object.fromEntries(
@@ -244,6 +268,23 @@ describe('the rendered chart', () => {
           RUNNER_NAMESPACE: 'ci-jobs',
         });
       }
+    },
+  );
+
+  it.each([
+    { jobsNamespace: undefined, warns: true },
+    { jobsNamespace: 'ci', warns: true },
+    { jobsNamespace: 'ci-jobs', warns: false },
+  ])(
+    "with jobsNamespace $jobsNamespace (release namespace ci) warns after install that pipelines can read lighthouse's Secrets: $warns",
+    async ({ jobsNamespace, warns }) => {
+      const notes = await helmNotes(helm, {
+        namespace: 'ci',
+        values: jobsNamespace ? { jobsNamespace } : {},
+      });
+      expect(notes).toContain('starts jobs in the namespace');
+      expect(notes.includes('WARNING: jobs run in the release namespace ci')).toBe(warns);
+      if (warns) expect(notes).toContain('set jobsNamespace');
     },
   );
 

@@ -102,13 +102,14 @@ export interface TemplateOptions {
 
 export const chartDir = join(import.meta.dirname, '..');
 
+const setJson = (values: Record<string, unknown> = {}) =>
+  Object.entries(values).flatMap(([key, value]) => ['--set-json', `${key}=${JSON.stringify(value)}`]);
+
 /** `helm template`: the objects the chart would install. */
 export async function helmTemplate(helm: string, options: TemplateOptions): Promise<Manifest[]> {
   const args = ['template', options.release ?? 'ci', chartDir, '--namespace', options.namespace];
   if (options.includeCrds) args.push('--include-crds');
-  for (const [key, value] of Object.entries(options.values ?? {})) {
-    args.push('--set-json', `${key}=${JSON.stringify(value)}`);
-  }
+  args.push(...setJson(options.values));
   const { stdout } = await run(helm, args, { maxBuffer: 64 * 1024 * 1024 });
   return parseAllDocuments(stdout)
     .map((doc) => doc.toJS() as Manifest | null)
@@ -125,11 +126,19 @@ export async function helmTemplateError(helm: string, options: TemplateOptions):
   throw new Error('helm template rendered the chart');
 }
 
+/** The notes `helm install` prints (NOTES.txt, rendered by a client-side dry run). */
+export async function helmNotes(
+  helm: string,
+  options: Omit<TemplateOptions, 'includeCrds'>,
+): Promise<string> {
+  const args = ['install', options.release ?? 'ci', chartDir, '--namespace', options.namespace];
+  args.push('--dry-run=client', '--output', 'json', ...setJson(options.values));
+  const { stdout } = await run(helm, args, { maxBuffer: 64 * 1024 * 1024 });
+  return (JSON.parse(stdout) as { info: { notes: string } }).info.notes;
+}
+
 /** `helm lint --strict` output; rejects when the chart has errors or warnings. */
 export async function helmLint(helm: string, values: Record<string, unknown> = {}): Promise<string> {
-  const args = ['lint', '--strict', chartDir];
-  for (const [key, value] of Object.entries(values))
-    args.push('--set-json', `${key}=${JSON.stringify(value)}`);
-  const { stdout } = await run(helm, args);
+  const { stdout } = await run(helm, ['lint', '--strict', chartDir, ...setJson(values)]);
   return stdout;
 }

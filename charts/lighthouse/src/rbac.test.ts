@@ -64,7 +64,7 @@ function serviceAccounts(mode: 'embedded' | 'remote'): [name: string, home: 'rel
     ['ci-lighthouse', 'release', mode === 'embedded' ? metapipeline : {}],
     ['ci-lighthouse-runner', 'release', mode === 'remote' ? metapipeline : {}],
     ['lighthouse-meta-step', 'jobs', metaStep],
-    // The builds' ServiceAccount (the user's): the chart grants it nothing.
+    // The builds' ServiceAccount, which the chart creates: it grants it nothing.
     ['tekton-bot', 'jobs', {}],
   ];
 }

@@ -11,14 +11,15 @@
 {{- printf "%s-runner" (include "lighthouse.fullname" .) | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 
-{{/* Where jobs run: LighthouseJobs, PipelineRuns, build-number ConfigMaps, and every Role. */}}
+{{/* Where jobs run: LighthouseJobs, PipelineRuns, build-number ConfigMaps, ServiceAccounts of the meta step and the builds, and every Role. */}}
 {{- define "lighthouse.jobsNamespace" -}}
 {{- .Values.jobsNamespace | default .Release.Namespace -}}
 {{- end -}}
 
 {{/*
-The ServiceAccount meta PipelineRuns run as. Never the builds' (Jenkins X's `tekton-bot` by default):
-the pull request's code would then run with the meta step's rights.
+The ServiceAccount meta PipelineRuns run as. Never the builds' (`tekton-bot`, whatever
+builds.serviceAccount.name says, is what lighthouse's jobs run as): the pull request's code would then run
+with the meta step's rights.
 */}}
 {{- define "lighthouse.metaStepServiceAccount" -}}
 {{- $name := .Values.metaStep.serviceAccount.name -}}
@@ -26,8 +27,14 @@ the pull request's code would then run with the meta step's rights.
 {{- fail "metaStep.serviceAccount.name must not be empty" -}}
 {{- else if eq $name "tekton-bot" -}}
 {{- fail "metaStep.serviceAccount.name must not be tekton-bot, the ServiceAccount builds run as: pull request code would get the meta step's rights" -}}
+{{- else if eq $name (include "lighthouse.buildServiceAccount" .) -}}
+{{- fail "metaStep.serviceAccount.name and builds.serviceAccount.name must differ: pull request code would get the meta step's rights" -}}
 {{- end -}}
 {{- $name -}}
+{{- end -}}
+
+{{- define "lighthouse.buildServiceAccount" -}}
+{{- .Values.builds.serviceAccount.name | required "builds.serviceAccount.name must not be empty" -}}
 {{- end -}}
 
 {{- define "lighthouse.remote" -}}

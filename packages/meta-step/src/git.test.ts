@@ -169,7 +169,7 @@ describe('checkout', () => {
     expect((error as GitError).stderr).toMatch(/not our ref|not found|unadvertised/i);
   });
 
-  it('fetches over https and ssh only, unless told otherwise: a local path is refused', async () => {
+  it('fetches over the network transports only, unless told otherwise: a local path is refused', async () => {
     const error = await checkout({
       repoUrl: repo.url,
       refs: { baseRef: 'main', baseSha: base, pulls: [] },

@@ -44,14 +44,14 @@ export interface CheckoutOptions {
   /** An empty or missing directory; it becomes the work tree. */
   dir: string;
   /**
-   * The transports git may fetch over (git's GIT_ALLOW_PROTOCOL). Default `https` and `ssh`: the URL comes
-   * from a webhook, and `file` or `ext` would reach into the step's own pod.
+   * The transports git may fetch over (git's GIT_ALLOW_PROTOCOL). Default the network ones, `https`, `ssh`,
+   * `http` and `git`: the URL comes from a webhook, and `file` or `ext` would reach into the step's own pod.
    */
   protocols?: readonly string[];
   signal?: AbortSignal;
 }
 
-export const defaultGitProtocols: readonly string[] = ['https', 'ssh'];
+export const defaultGitProtocols: readonly string[] = ['https', 'ssh', 'http', 'git'];
 
 /** Who the merge commits are by: always the same, so the same refs give the same merge commits. */
 export const mergeIdentity = { name: 'Lighthouse', email: 'lighthouse@lighthouse-ts.dev' } as const;

@@ -83,7 +83,7 @@ export interface RunMetaStepOptions {
   env: StepEnv;
   /** Where the checkout goes (a new directory inside, removed afterwards). Default the system's temp dir. */
   workDir?: string;
-  /** The transports git may fetch the repository over. Default `https` and `ssh`. */
+  /** The transports git may fetch the repository over. Default `https`, `ssh`, `http` and `git`. */
   gitProtocols?: readonly string[];
   signal?: AbortSignal;
 }

@@ -33,7 +33,11 @@ export class InvalidRequestError extends MetaPipelineError {
   }
 
   static fromZod(error: z.ZodError, what = 'request'): InvalidRequestError {
-    const errors = error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+    const errors = error.issues.map((issue) => ({
+      path: issue.path.join('.'),
+      // A record's bad key says why one level down.
+      message: (issue.code === 'invalid_key' ? issue.issues[0]?.message : undefined) ?? issue.message,
+    }));
     const summary = errors.map((e) => `${e.path || '(root)'}: ${e.message}`).join('; ');
     return new InvalidRequestError(`invalid ${what}: ${summary}`, errors);
   }

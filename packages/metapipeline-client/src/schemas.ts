@@ -23,7 +23,17 @@ const labelValue = z
   .max(63)
   .regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/, 'a Kubernetes label value');
 
-const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name');
+/**
+ * The request's variables reach the meta step's own process too, so none may steer git, Node, the
+ * dynamic linker, the runner or the step's Kubernetes access.
+ */
+const envName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')
+  .refine(
+    (name) => !/^(GIT_|NODE_|LD_|RUNNER_|LIGHTHOUSE_|KUBERNETES_)|^(PATH|HOME|KUBECONFIG)$/.test(name),
+    'not one that steers the meta step (GIT_*, NODE_*, LD_*, RUNNER_*, LIGHTHOUSE_*, KUBERNETES_*, PATH, HOME, KUBECONFIG)',
+  );
 
 /**
  * What a meta-pipeline builds: a pull request's merge (`pullrequest`), a branch after a push (`release`),
@@ -43,8 +53,11 @@ export type PullRequestRef = z.infer<typeof PullRequestRef>;
 
 /** The code to check out: a base commit and the pull requests to merge onto it, in order. */
 export const PullRefs = z.strictObject({
-  /** The clone URL. */
-  sourceUrl: z.url(),
+  /**
+   * The clone URL. Never `ext::`, which runs a command; the meta step also fetches over network transports
+   * only unless its operator allows more (`file`, for a repository on a volume).
+   */
+  sourceUrl: z.url().refine((url) => !/^ext:/i.test(url), 'must not be an ext:: command'),
   owner: z.string().min(1),
   repo: z.string().min(1),
   repoLink: z.url().optional(),

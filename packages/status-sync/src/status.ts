@@ -109,7 +109,9 @@ export interface JobRuns {
 /**
  * The job's runs among those `lookup` finds: the meta PipelineRun named as the job and the build
  * PipelineRun named `<job>-build`, each only if it is labelled for the job in its role and owned by the
- * job (by uid, which no one can choose). Any other run, whatever its labels say, cannot speak for the job.
+ * job (by uid). Any other run, whatever its labels say, cannot speak for the job. (Whoever may create
+ * PipelineRuns in the namespace can copy a uid: that right must stay with lighthouse, the runner and the
+ * meta step.)
  */
 export function runsOfJob(
   job: LighthouseJobView,

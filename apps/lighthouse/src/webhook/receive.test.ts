@@ -296,6 +296,25 @@ describe('receiveWebhook', () => {
       expect(deliver(body, 'attacker-secret')).toMatchObject({ kind: 'rejected', status: 401 });
     });
 
+    it("refuses a push signed with another repository's secret that names that one where a pull request would", () => {
+      const push = JSON.parse(readFileSync(join(stash, 'push.json'), 'utf8'));
+      const pushed = `${push.repository.project.key}/${push.repository.slug}`;
+      const scoped = parseScopedSecrets(
+        `${pushed}: [pushed-secret]\nATT/mine: [attacker-secret]`,
+        'secrets.yaml',
+      );
+      const forged = {
+        ...push,
+        pullRequest: { toRef: { repository: { project: { key: 'ATT' }, slug: 'mine' } } },
+      };
+      const body = Buffer.from(JSON.stringify(forged));
+      const headers = signed('bitbucketserver', 'repo:refs_changed', body, 'attacker-secret');
+      expect(receiveWebhook({ headers, body, secrets: scoped })).toMatchObject({
+        kind: 'rejected',
+        status: 401,
+      });
+    });
+
     it("refuses an event signed with another repository's secret that names that repository beside its own", () => {
       const forged = { ...comment, repository: { project: { key: 'ATT' }, slug: 'mine' } };
       const body = Buffer.from(JSON.stringify(forged));

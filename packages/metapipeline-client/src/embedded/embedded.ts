@@ -215,7 +215,23 @@ export function createEmbeddedClient(options: EmbeddedClientOptions): MetaPipeli
         const signal = callOptions.signal;
         let job = await kube.lighthouseJobs.get(ref.namespace, ref.name, opts(signal));
         let run = await findRun(ref.namespace, ref.name, signal);
-        if (isFinished(job)) return describe(job, run);
+        if (isFinished(job) && job.status?.state !== 'aborted') return describe(job, run);
+        // The job is marked first, so a meta step that has not yet created the build sees it is over;
+        // then its runs are cancelled (again, when an earlier cancel stopped half-way).
+        if (!isFinished(job)) {
+          job = await kube.lighthouseJobs.patchStatus(
+            ref.namespace,
+            ref.name,
+            {
+              status: {
+                state: 'aborted',
+                description: 'cancelled',
+                completionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+              },
+            },
+            opts(signal),
+          );
+        }
         // The meta PipelineRun and, once its step has made it, the build PipelineRun.
         const { items } = await kube.pipelineRuns.list(ref.namespace, {
           labelSelector: `${labels.id}=${ref.name}`,
@@ -224,7 +240,8 @@ export function createEmbeddedClient(options: EmbeddedClientOptions): MetaPipeli
         const ours = new Set([ref.name, buildPipelineRunName(ref.name)]);
         for (const candidate of items) {
           const name = candidate.metadata.name ?? '';
-          if (!ours.has(name) || candidate.status?.completionTime) continue;
+          const over = candidate.status?.completionTime || candidate.spec.status === 'Cancelled';
+          if (!ours.has(name) || over) continue;
           const cancelled = await kube.pipelineRuns.patch(
             ref.namespace,
             name,
@@ -233,18 +250,6 @@ export function createEmbeddedClient(options: EmbeddedClientOptions): MetaPipeli
           );
           if (name === ref.name) run = cancelled;
         }
-        job = await kube.lighthouseJobs.patchStatus(
-          ref.namespace,
-          ref.name,
-          {
-            status: {
-              state: 'aborted',
-              description: 'cancelled',
-              completionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-            },
-          },
-          opts(signal),
-        );
         return describe(job, run);
       }),
 

@@ -1,9 +1,9 @@
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { pullRequestRequest } from '@lighthouse-ts/metapipeline-client/testing';
+import { type RawRequest, type RawResponse, rawRequest } from '@lighthouse-ts/testenv/http';
 import { testCluster } from '@lighthouse-ts/testenv/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RawRequest, type RawResponse, rawRequest } from '../test/http.ts';
 import { killRunners, type ServingRunner, startRunner } from '../test/runner-process.ts';
 
 const maxBodyBytes = 64 * 1024;

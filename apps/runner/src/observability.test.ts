@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { createRemoteClient, UnavailableError } from '@lighthouse-ts/metapipeline-client';
 import { pullRequestRequest } from '@lighthouse-ts/metapipeline-client/testing';
 import type { TestCluster } from '@lighthouse-ts/testenv';
+import { rawRequest, sample } from '@lighthouse-ts/testenv/http';
 import { testCluster } from '@lighthouse-ts/testenv/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rawRequest } from '../test/http.ts';
 import { killRunners, type ServingRunner, startRunner } from '../test/runner-process.ts';
 
 /** A local port nothing listens on: bound once, then released. */
@@ -16,16 +16,6 @@ async function closedPort(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise((resolve) => server.close(resolve));
   return port;
-}
-
-/** The line `name{labels} value` of a Prometheus text exposition, as a number; undefined if absent. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  const rendered = Object.entries(labels)
-    .map(([key, value]) => `${key}="${value}"`)
-    .join(',');
-  const prefix = rendered ? `${name}{${rendered}} ` : `${name} `;
-  const line = text.split('\n').find((l) => l.startsWith(prefix));
-  return line === undefined ? undefined : Number(line.slice(prefix.length));
 }
 
 describe('probes, metrics and logs', () => {

@@ -1,9 +1,9 @@
 import { once } from 'node:events';
 import { Agent, type ClientRequest, type IncomingMessage, request } from 'node:http';
-import { connect, type Socket } from 'node:net';
 import { createKubeClient } from '@lighthouse-ts/kube';
 import { pullRequestRequest } from '@lighthouse-ts/metapipeline-client/testing';
 import type { TestCluster } from '@lighthouse-ts/testenv';
+import { halfSentRequest, readAll, refusesConnections } from '@lighthouse-ts/testenv/http';
 import { testCluster } from '@lighthouse-ts/testenv/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killRunners, type ServingRunner, startRunner } from '../test/runner-process.ts';
@@ -32,38 +32,6 @@ function slowCreate(runner: ServingRunner, namespace: string, requestId: string)
   response.catch(() => {});
   req.write(body.subarray(0, 40));
   return { req, response, finish: () => req.end(body.subarray(40)) };
-}
-
-/** A connection that has sent part of a request's head, so the server counts it busy, not idle. */
-async function halfSentRequest(port: number, path: string): Promise<Socket> {
-  const socket = connect(port, '127.0.0.1');
-  await once(socket, 'connect');
-  socket.write(`GET ${path} HTTP/1.1\r\nHost: runner\r\n`);
-  return socket;
-}
-
-async function readAll(socket: Socket): Promise<string> {
-  let text = '';
-  socket.setEncoding('utf8');
-  for await (const chunk of socket) text += chunk;
-  return text;
-}
-
-/** Whether a new connection is refused, asking a few times (the listener closes within a moment). */
-async function refusesConnections(port: number): Promise<boolean> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const refused = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(false);
-      });
-      socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
-    });
-    if (refused) return true;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return false;
 }
 
 describe('shutdown', () => {

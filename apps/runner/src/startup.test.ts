@@ -2,9 +2,9 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestCluster } from '@lighthouse-ts/testenv';
+import { rawRequest } from '@lighthouse-ts/testenv/http';
 import { testCluster } from '@lighthouse-ts/testenv/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rawRequest } from '../test/http.ts';
 import { killRunners, spawnRunner, startRunner } from '../test/runner-process.ts';
 import { flags } from './config.ts';
 

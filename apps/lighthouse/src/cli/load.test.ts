@@ -3,9 +3,9 @@ import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKubeClient } from '@lighthouse-ts/kube';
+import { rawRequest } from '@lighthouse-ts/testenv/http';
 import { testCluster } from '@lighthouse-ts/testenv/vitest';
 import { afterAll, describe, expect, it } from 'vitest';
-import { rawRequest } from '../server/testing/http.ts';
 import {
   killWebhookProcesses,
   startWebhookProcess,

@@ -7,9 +7,9 @@ import { promisify } from 'node:util';
 import { labels } from '@lighthouse-ts/crds';
 import { createKubeClient, type KubeClient } from '@lighthouse-ts/kube';
 import type { TestCluster } from '@lighthouse-ts/testenv';
+import { rawRequest, sample } from '@lighthouse-ts/testenv/http';
 import { testCluster } from '@lighthouse-ts/testenv/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rawRequest, sample } from '../server/testing/http.ts';
 import {
   killWebhookProcesses,
   startWebhookProcess,

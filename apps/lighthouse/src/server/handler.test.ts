@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConflictError, UnavailableError } from '@lighthouse-ts/metapipeline-client';
+import { rawRequest, sample } from '@lighthouse-ts/testenv/http';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { delivery, goScmPayloads, octokitExample } from '../testing/payloads.ts';
 import { parseScopedSecrets, sharedSecrets } from '../webhook/index.ts';
 import { createWebhookHandler } from './handler.ts';
 import { createMetrics } from './metrics.ts';
-import { rawRequest, sample } from './testing/http.ts';
 import { serveInProcess, testSecret } from './testing/in-process.ts';
 import { captureLogs } from './testing/logs.ts';
 

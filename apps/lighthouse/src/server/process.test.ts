@@ -1,11 +1,14 @@
-// The webhook server as a process of its own: fuzzed through HTTP, then stopped with SIGTERM.
-import { once } from 'node:events';
 import { Agent } from 'node:http';
-import { connect, type Socket } from 'node:net';
+import {
+  halfSentRequest,
+  rawRequest,
+  readAll,
+  refusesConnections,
+  sample,
+} from '@lighthouse-ts/testenv/http';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { mutateBytes, mutateStructure, randomGenerator } from '../testing/mutate.ts';
 import { delivery, goScmPayloads, octokitExample } from '../testing/payloads.ts';
-import { rawRequest, sample } from './testing/http.ts';
 import { killWebhookProcesses, startWebhookProcess, type WebhookProcess } from './testing/webhook-process.ts';
 
 const secret = 'process-secret';
@@ -13,38 +16,6 @@ const mutations = 10_000;
 const push = octokitExample('push');
 
 afterAll(killWebhookProcesses);
-
-/** A connection that has sent part of a request's head, so the server counts it busy, not idle. */
-async function halfSentRequest(port: number, path: string): Promise<Socket> {
-  const socket = connect(port, '127.0.0.1');
-  await once(socket, 'connect');
-  socket.write(`GET ${path} HTTP/1.1\r\nHost: lighthouse\r\n`);
-  return socket;
-}
-
-async function readAll(socket: Socket): Promise<string> {
-  let text = '';
-  socket.setEncoding('utf8');
-  for await (const chunk of socket) text += chunk;
-  return text;
-}
-
-/** Whether a new connection is refused, asking a few times (the listener closes within a moment). */
-async function refusesConnections(port: number): Promise<boolean> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const refused = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(false);
-      });
-      socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
-    });
-    if (refused) return true;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return false;
-}
 
 const messages = (lighthouse: WebhookProcess) => lighthouse.logs.map((line) => line.msg);
 

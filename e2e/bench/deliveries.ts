@@ -9,10 +9,10 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { delivery, octokitExample } from '@lighthouse-ts/lighthouse/src/testing/payloads.ts';
 import { TestCluster } from '@lighthouse-ts/testenv';
 import { type AppProcess, spawnApp, startServingApp } from '@lighthouse-ts/testenv/app-process';
 import { rawRequest } from '@lighthouse-ts/testenv/http';
+import { delivery, octokitExample } from '../../packages/scm/test/payloads.ts';
 
 const lighthouseMain = join(import.meta.dirname, '../../apps/lighthouse/src/main.ts');
 const runnerMain = join(import.meta.dirname, '../../apps/runner/src/main.ts');

@@ -7,15 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LighthouseJob } from '@lighthouse-ts/crds';
 import { createKubeClient, type KubeClient } from '@lighthouse-ts/kube';
-import { delivery, octokitExamples } from '@lighthouse-ts/lighthouse/src/testing/payloads.ts';
-import type { Provider } from '@lighthouse-ts/lighthouse/src/webhook/index.ts';
-import { repositoryOf } from '@lighthouse-ts/lighthouse/src/webhook/secrets.ts';
+import type { Provider } from '@lighthouse-ts/scm';
+import { repositoryOf } from '@lighthouse-ts/scm/webhooks';
 import type { TestCluster } from '@lighthouse-ts/testenv';
 import { killApps, type ServingApp, startServingApp } from '@lighthouse-ts/testenv/app-process';
 import { rawRequest } from '@lighthouse-ts/testenv/http';
 import { testCluster } from '@lighthouse-ts/testenv/vitest';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
+import { delivery, octokitExamples } from '../../packages/scm/test/payloads.ts';
 import { type ProviderApiStandIn, startProviderApi } from './provider-api.ts';
 
 const lighthouseMain = join(import.meta.dirname, '../../apps/lighthouse/src/main.ts');

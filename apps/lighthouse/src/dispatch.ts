@@ -1,16 +1,18 @@
+import { type ConfigWatch, repoConfig } from '@lighthouse-ts/config';
+import type { MetaPipelineRef, MetaPipelineRequest } from '@lighthouse-ts/metapipeline-client';
 import {
-  MetaPipelineError,
-  type MetaPipelineRef,
-  type MetaPipelineRequest,
-  UnavailableError,
-} from '@lighthouse-ts/metapipeline-client';
-import type { Logger } from 'pino';
-import { type ConfigWatch, repoConfig } from './config/index.ts';
+  asPluginError,
+  type Decision,
+  type Dispatch,
+  type DispatchLogger,
+  type DispatchResult,
+  MissingFactError,
+  type TriggerFacts,
+  trigger,
+} from '@lighthouse-ts/plugins';
+import type { Provider, Repo, WebhookEvent } from '@lighthouse-ts/scm';
 import type { LighthouseMetaPipelineClient } from './metapipeline.ts';
-import { ProviderError, ProviderUnavailableError } from './provider/api.ts';
-import type { Dispatch, DispatchResult, Metrics } from './server/index.ts';
-import { type Decision, decide, MissingFactError, type TriggerFacts } from './trigger/index.ts';
-import type { Provider, Repo, WebhookEvent } from './webhook/index.ts';
+import type { Metrics } from './server/index.ts';
 
 export interface DispatchOptions {
   config: ConfigWatch;
@@ -37,7 +39,7 @@ export function createDispatch(options: DispatchOptions): Dispatch {
     const repo = event.repo;
     // Only a ping has no repository, and the server answers pings itself.
     if (!repo) return { started: [] };
-    const decision = await decideOrUnavailable(event, repo, options);
+    const decision = await decideWithTrigger(event, repo, options);
     log.info(
       { summary: decision.summary, start: decision.start.length, skip: decision.skip.length },
       'trigger decided',
@@ -74,7 +76,7 @@ export function createDispatch(options: DispatchOptions): Dispatch {
   };
 }
 
-async function decideOrUnavailable(
+async function decideWithTrigger(
   event: WebhookEvent,
   { owner, name }: Repo,
   options: DispatchOptions,
@@ -82,14 +84,9 @@ async function decideOrUnavailable(
   const repo = repoConfig(options.config.current(), owner, name);
   const facts = options.facts(event.provider) ?? missingFacts(event.provider);
   try {
-    return await decide(event, { repo, facts, ...(options.botName ? { botName: options.botName } : {}) });
+    return await trigger(event, { repo, facts, ...(options.botName ? { botName: options.botName } : {}) });
   } catch (error) {
-    // Without a fact the trigger cannot decide safely: fail the delivery so the provider redelivers it.
-    if (error instanceof ProviderUnavailableError || error instanceof ProviderError) {
-      throw new UnavailableError(`cannot decide: ${error.message}`, { cause: error });
-    }
-    if (error instanceof MissingFactError) throw new MetaPipelineError(error.message, { cause: error });
-    throw error;
+    throw asPluginError(error);
   }
 }
 
@@ -102,7 +99,7 @@ async function supersede(
   repo: Repo,
   options: DispatchOptions & { startedRefs: MetaPipelineRef[] },
   signal: AbortSignal,
-  log: Logger,
+  log: DispatchLogger,
 ): Promise<void> {
   const justStarted = new Set(options.startedRefs.map((ref) => `${ref.namespace}/${ref.name}`));
   for (const { pullNumber, jobNames } of decision.cancel) {

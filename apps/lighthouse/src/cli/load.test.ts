@@ -6,12 +6,12 @@ import { createKubeClient } from '@lighthouse-ts/kube';
 import { rawRequest } from '@lighthouse-ts/testenv/http';
 import { testCluster } from '@lighthouse-ts/testenv/vitest';
 import { afterAll, describe, expect, it } from 'vitest';
+import { delivery, octokitExample } from '../../../../packages/scm/test/payloads.ts';
 import {
   killWebhookProcesses,
   startWebhookProcess,
   type WebhookProcess,
 } from '../server/testing/webhook-process.ts';
-import { delivery, octokitExample } from '../testing/payloads.ts';
 
 const main = join(import.meta.dirname, '..', 'main.ts');
 const secret = 'load-test-secret';

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { loadConfig, repoConfig } from '../config/index.ts';
-import { decide, inMemoryFacts } from '../trigger/index.ts';
-import { type Provider, receiveWebhook, signedWebhookHeaders } from '../webhook/index.ts';
+import { loadConfig, repoConfig } from '@lighthouse-ts/config';
+import { inMemoryFacts, trigger } from '@lighthouse-ts/plugins';
+import type { Provider } from '@lighthouse-ts/scm';
+import { receiveWebhook, signedWebhookHeaders } from '@lighthouse-ts/scm/webhooks';
 import { SettingsError } from './settings.ts';
 
 export const replayHelp = `Usage: lighthouse replay <payload.json> --event NAME [--provider P] [flags]
@@ -49,9 +50,9 @@ export async function replay(args: string[], env: Record<string, string | undefi
     if (!webhook.repo) return print(`${webhook.type}: nothing to decide`, 0);
     const config = await loadConfig({ configPath: configFile, pluginsPath: pluginsFile });
     // No provider is asked on a dry run: a decision that needs more than the payload says so.
-    let decision: Awaited<ReturnType<typeof decide>>;
+    let decision: Awaited<ReturnType<typeof trigger>>;
     try {
-      decision = await decide(webhook, {
+      decision = await trigger(webhook, {
         repo: repoConfig(config, webhook.repo.owner, webhook.repo.name),
         facts: inMemoryFacts(),
       });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { mergeSecrets, parseScopedSecrets, sharedSecrets, type WebhookSecrets } from '../webhook/index.ts';
+import { parseScopedSecrets } from '@lighthouse-ts/config';
+import { mergeSecrets, sharedSecrets, type WebhookSecrets } from '@lighthouse-ts/scm/webhooks';
 
 export interface SecretFiles {
   /** One secret per line, for every repository. */

@@ -10,12 +10,12 @@ import type { TestCluster } from '@lighthouse-ts/testenv';
 import { rawRequest, sample } from '@lighthouse-ts/testenv/http';
 import { testCluster } from '@lighthouse-ts/testenv/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { delivery, octokitExample, octokitExamples } from '../../../../packages/scm/test/payloads.ts';
 import {
   killWebhookProcesses,
   startWebhookProcess,
   type WebhookProcess,
 } from '../server/testing/webhook-process.ts';
-import { delivery, octokitExample, octokitExamples } from '../testing/payloads.ts';
 
 const main = join(import.meta.dirname, '..', 'main.ts');
 const secret = 'serve-test-secret';

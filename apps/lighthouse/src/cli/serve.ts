@@ -1,6 +1,16 @@
 import { readFile } from 'node:fs/promises';
+import { ConfigError, watchConfig } from '@lighthouse-ts/config';
+import { factsFromProvider, type TriggerFacts } from '@lighthouse-ts/plugins';
+import {
+  bitbucketServerApi,
+  giteaApi,
+  githubApi,
+  gitlabApi,
+  type Provider,
+  type ProviderApi,
+} from '@lighthouse-ts/scm';
+import { countSecrets } from '@lighthouse-ts/scm/webhooks';
 import type { Logger } from 'pino';
-import { ConfigError, watchConfig } from '../config/index.ts';
 import { createDispatch } from '../dispatch.ts';
 import {
   createMetaPipelineClient,
@@ -8,11 +18,6 @@ import {
   embeddedKubeOptions,
   type MetaPipelineSettings,
 } from '../metapipeline.ts';
-import type { ProviderApi } from '../provider/api.ts';
-import { bitbucketServerApi } from '../provider/bitbucket-server.ts';
-import { giteaApi } from '../provider/gitea.ts';
-import { githubApi } from '../provider/github.ts';
-import { gitlabApi } from '../provider/gitlab.ts';
 import {
   createLogger,
   createMetrics,
@@ -20,8 +25,6 @@ import {
   type Metrics,
   serveUntilSignal,
 } from '../server/index.ts';
-import { factsFromProvider, type TriggerFacts } from '../trigger/index.ts';
-import { countSecrets, type Provider } from '../webhook/index.ts';
 import { readSecretFiles, watchSecretFiles } from './secrets.ts';
 import type { ServeSettings } from './settings.ts';
 

@@ -2,10 +2,10 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { Agent } from 'node:http';
 import { connect } from 'node:net';
+import type { Provider } from '@lighthouse-ts/scm';
 import { type RawRequest, rawRequest, sample } from '@lighthouse-ts/testenv/http';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { delivery, goScmPayloads, octokitExample } from '../testing/payloads.ts';
-import type { Provider } from '../webhook/index.ts';
+import { delivery, goScmPayloads, octokitExample } from '../../../../packages/scm/test/payloads.ts';
 import { serveInProcess, testSecret } from './testing/in-process.ts';
 
 type Served = Awaited<ReturnType<typeof serveInProcess>>;

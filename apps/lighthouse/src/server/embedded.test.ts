@@ -1,14 +1,14 @@
 // Webhooks through the server to the real embedded meta-pipeline client on the test cluster: one
 // meta-pipeline per event (a stand-in for the trigger, which decides the jobs later).
 import type { MetaPipelineRequest } from '@lighthouse-ts/metapipeline-client';
+import type { Dispatch } from '@lighthouse-ts/plugins';
+import type { WebhookEvent } from '@lighthouse-ts/scm';
 import type { TestCluster } from '@lighthouse-ts/testenv';
 import { rawRequest } from '@lighthouse-ts/testenv/http';
 import { testCluster } from '@lighthouse-ts/testenv/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { delivery, octokitExample, octokitExamples } from '../../../../packages/scm/test/payloads.ts';
 import { createMetaPipelineClient, type LighthouseMetaPipelineClient } from '../metapipeline.ts';
-import { delivery, octokitExample, octokitExamples } from '../testing/payloads.ts';
-import type { WebhookEvent } from '../webhook/index.ts';
-import type { Dispatch } from './handler.ts';
 import { serveInProcess, testSecret } from './testing/in-process.ts';
 
 type Served = Awaited<ReturnType<typeof serveInProcess>>;

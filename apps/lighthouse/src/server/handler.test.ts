@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parseScopedSecrets } from '@lighthouse-ts/config';
 import { ConflictError, UnavailableError } from '@lighthouse-ts/metapipeline-client';
+import { sharedSecrets } from '@lighthouse-ts/scm/webhooks';
 import { rawRequest, sample } from '@lighthouse-ts/testenv/http';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { delivery, goScmPayloads, octokitExample } from '../testing/payloads.ts';
-import { parseScopedSecrets, sharedSecrets } from '../webhook/index.ts';
+import { delivery, goScmPayloads, octokitExample } from '../../../../packages/scm/test/payloads.ts';
 import { createWebhookHandler } from './handler.ts';
 import { createMetrics } from './metrics.ts';
 import { serveInProcess, testSecret } from './testing/in-process.ts';

@@ -1,40 +1,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MetaPipelineError } from '@lighthouse-ts/metapipeline-client';
-import type { Logger } from 'pino';
+import { type Dispatch, type DispatchResult, PluginError } from '@lighthouse-ts/plugins';
+import type { WebhookEvent } from '@lighthouse-ts/scm';
 import {
   countSecrets,
   detectProvider,
   receiveWebhook,
   sharedSecrets,
-  type WebhookEvent,
   type WebhookSecrets,
-} from '../webhook/index.ts';
+} from '@lighthouse-ts/scm/webhooks';
+import type { Logger } from 'pino';
 import { type Answer, json, problem, Refusal } from './answer.ts';
 import { checkContentType, checkDeclaredLength, discardRest, readBody, SenderGoneError } from './body.ts';
 import { createDeliveryLedger } from './dedupe.ts';
 import type { Metrics } from './metrics.ts';
 import { traceContextOf } from './trace.ts';
-
-export interface DispatchContext {
-  /** Carries the delivery id and trace id; log through it so every line can be followed. */
-  log: Logger;
-  /** Aborts when the shutdown grace period is over; not when the sender goes away. */
-  signal: AbortSignal;
-  /** W3C traceparent continuing the delivery's trace, for the remote client to send on. */
-  traceparent: string;
-}
-
-/** What a delivery started; sent back to the provider, so it shows in its delivery log. */
-export interface DispatchResult {
-  started: readonly string[];
-  skipped?: readonly { job: string; reason: string }[];
-}
-
-/**
- * Decides and starts the jobs for one event. Throwing a MetaPipelineError means the jobs could not be
- * started (503, the provider may redeliver); anything else thrown is a bug (500).
- */
-export type Dispatch = (event: WebhookEvent, context: DispatchContext) => Promise<DispatchResult>;
 
 export type Readiness = { ready: true } | { ready: false; reason: string };
 
@@ -88,8 +68,10 @@ type Settled = { ok: true; result: DispatchResult } | { ok: false; error: unknow
  * - 200 `duplicate` for a delivery dispatched successfully within the dedupe window; one that arrives
  *   while the same delivery is being dispatched waits for that dispatch and shares its outcome;
  * - 200 `done` with what started; 202 `accepted` if dispatch outlasts the budget (it goes on, its
- *   outcome is logged); 503 `dispatch-failed` for a MetaPipelineError, 500 for any other error (a
- *   bug). After a failure the delivery is not remembered, so a redelivery dispatches it again.
+ *   outcome is logged); 503 `dispatch-failed` for a MetaPipelineError or a retryable PluginError;
+ *   202 `failed` with the reason for a permanent PluginError (a redelivery cannot fix the configuration,
+ *   and a 4xx would make GitLab disable the hook); 500 for any other error (a bug). After a failure the
+ *   delivery is not remembered, so a redelivery dispatches it again.
  *
  * Node itself refuses unreadable requests (431 headers too large, 400 malformed, 408 too slow); see
  * clientErrorListener.
@@ -223,7 +205,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       return answer(problem(error.status, error.kind, error.message, ids, error.headers), error.message);
     }
 
-    const received = receiveWebhook({ headers: req.headers, body, secrets: secrets(), allowSha1 });
+    const received = receiveWebhook({ headers: req.headers, body, secrets: secrets(), allowSha1, detected });
     if (received.kind === 'rejected') {
       // Every 400 after the provider is known comes after the signature verified.
       if (received.status === 400 && detected.kind === 'known') eventLabel = metricEvent(detected.event);
@@ -270,7 +252,11 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     }
     outcome = 'dispatch failed';
     const { error } = settled;
-    if (error instanceof MetaPipelineError) {
+    if (error instanceof PluginError && !error.retryable) {
+      const why = `the jobs cannot start until the configuration changes: ${error.message}`;
+      return answer(json(202, { status: 'failed', reason: why, errorType: error.name, ...ids }), why);
+    }
+    if (error instanceof MetaPipelineError || error instanceof PluginError) {
       const detail = `could not start the jobs: ${error.message}`;
       const extra = { errorType: error.name, retryable: error.retryable, ...ids };
       return answer(problem(503, 'dispatch-failed', detail, extra), detail);
@@ -300,7 +286,8 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
           log.info({ started: jobs, skipped, durationMs }, 'dispatched');
         } else {
           const { error } = settled;
-          const type = error instanceof MetaPipelineError ? error.name : 'unexpected';
+          const known = error instanceof MetaPipelineError || error instanceof PluginError;
+          const type = known ? error.name : 'unexpected';
           metrics.dispatchErrors.inc({ type });
           log.error({ err: error, errorType: type, durationMs }, 'dispatch failed');
         }

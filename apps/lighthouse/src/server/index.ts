@@ -1,8 +1,5 @@
 export {
   createWebhookHandler,
-  type Dispatch,
-  type DispatchContext,
-  type DispatchResult,
   defaultBudgetMs,
   defaultMaxBodyBytes,
   hookPath,

@@ -7,8 +7,8 @@ import {
   sample,
 } from '@lighthouse-ts/testenv/http';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { mutateBytes, mutateStructure, randomGenerator } from '../testing/mutate.ts';
-import { delivery, goScmPayloads, octokitExample } from '../testing/payloads.ts';
+import { mutateBytes, mutateStructure, randomGenerator } from '../../../../packages/scm/test/mutate.ts';
+import { delivery, goScmPayloads, octokitExample } from '../../../../packages/scm/test/payloads.ts';
 import { killWebhookProcesses, startWebhookProcess, type WebhookProcess } from './testing/webhook-process.ts';
 
 const secret = 'process-secret';

@@ -3,7 +3,8 @@
 // FIXTURE_SLOW_MS, or until the dispatch is aborted.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UnavailableError } from '@lighthouse-ts/metapipeline-client';
-import { createMetrics, createWebhookHandler, type Dispatch, serveUntilSignal } from '../index.ts';
+import type { Dispatch } from '@lighthouse-ts/plugins';
+import { createMetrics, createWebhookHandler, serveUntilSignal } from '../index.ts';
 import { createLogger } from '../serve.ts';
 
 const env = (name: string, fallback: string) => process.env[name] ?? fallback;

@@ -1,12 +1,9 @@
 // Test helper: the webhook handler on a real HTTP server inside the test process, with a dispatch that
 // records its calls (the server's input, standing in for the trigger and the meta-pipeline client).
-import type { WebhookEvent } from '../../webhook/index.ts';
-import {
-  createWebhookHandler,
-  type DispatchContext,
-  type DispatchResult,
-  type WebhookHandlerOptions,
-} from '../handler.ts';
+
+import type { DispatchContext, DispatchResult } from '@lighthouse-ts/plugins';
+import type { WebhookEvent } from '@lighthouse-ts/scm';
+import { createWebhookHandler, type WebhookHandlerOptions } from '../handler.ts';
 import { createMetrics } from '../metrics.ts';
 import { startWebhookServer } from '../serve.ts';
 import { captureLogs } from './logs.ts';

@@ -1,0 +1,96 @@
+import type { Postsubmit, Presubmit } from '@lighthouse-ts/config';
+import type { MetaPipelineRequest } from '@lighthouse-ts/metapipeline-client';
+import type { WebhookEvent } from '@lighthouse-ts/scm';
+
+/**
+ * The request for one job, without what the caller adds: the namespace it runs in and the idempotency key.
+ * `{ ...job.request, namespace, idempotencyKey }` is a `MetaPipelineRequest`.
+ */
+export type JobRequest = Omit<MetaPipelineRequest, 'idempotencyKey' | 'namespace' | 'serviceAccount'>;
+
+export interface JobToStart {
+  request: JobRequest;
+  /** The job's own namespace from the config, when it sets one. */
+  namespace?: string;
+  /** The job as configured (pipeline_run_params, pipeline_run_spec, agent, max_concurrency ...). */
+  job: Presubmit | Postsubmit;
+  /** Why it runs, in words. */
+  why: string;
+}
+
+export interface SkippedJob {
+  jobName: string;
+  context: string;
+  /** Why it does not run, in words (what `replay --dry-run` prints). */
+  why: string;
+}
+
+/** Running pipelines of these jobs on this pull request, for any other head commit, are superseded. */
+export interface SupersededRuns {
+  pullNumber: number;
+  jobNames: string[];
+  /** The new head commit: runs for it are the ones just started, not superseded. */
+  headSha: string;
+}
+
+/** What a plugin asks to be written to the provider: data for the caller to act on, no side effect here. */
+export type ProviderAction =
+  | {
+      type: 'comment';
+      pullNumber: number;
+      body: string;
+      /** Post only if the pull request has no comment with exactly this body yet. */
+      unlessAlreadyPosted?: boolean;
+    }
+  | { type: 'add-label'; pullNumber: number; label: string }
+  | { type: 'remove-label'; pullNumber: number; label: string }
+  | { type: 'status'; sha: string; context: string; state: 'success'; description: string };
+
+/** A plugin's answer to one event: what to start, skip and cancel, and what to write to the provider. */
+export interface Decision {
+  /** One line on what the event meant, e.g. why nothing runs. */
+  summary: string;
+  start: JobToStart[];
+  skip: SkippedJob[];
+  cancel: SupersededRuns[];
+  actions: ProviderAction[];
+}
+
+/** A plugin: a pure decision from an event and what it may know or ask (its context). */
+export type Plugin<Context> = (event: WebhookEvent, context: Context) => Promise<Decision>;
+
+/** A log line: fields and a message, or a message alone (pino's order). */
+export interface LogFunction {
+  (fields: object, message?: string): void;
+  (message: string): void;
+}
+
+/** The least a dispatch logs through: pino's Logger, or anything shaped like it. */
+export interface DispatchLogger {
+  debug: LogFunction;
+  info: LogFunction;
+  warn: LogFunction;
+  error: LogFunction;
+}
+
+export interface DispatchContext {
+  /** Carries the delivery id and trace id; log through it so every line can be followed. */
+  log: DispatchLogger;
+  /** Aborts when the shutdown grace period is over; not when the sender goes away. */
+  signal: AbortSignal;
+  /** W3C traceparent continuing the delivery's trace, to send on to the runner. */
+  traceparent: string;
+}
+
+/** What a delivery started and skipped; sent back to the provider, so it shows in its delivery log. */
+export interface DispatchResult {
+  started: readonly string[];
+  skipped?: readonly { job: string; reason: string }[];
+}
+
+/**
+ * Decides and carries out what one event asks. Throws a `PluginError` (or another error with a boolean
+ * `retryable`, such as the meta-pipeline client's) when it could not: retryable ones may succeed on a
+ * redelivery, permanent ones need someone to change the configuration. Anything else thrown is a bug.
+ */
+export type Dispatch = (event: WebhookEvent, context: DispatchContext) => Promise<DispatchResult>;

@@ -1,0 +1,26 @@
+export type {
+  Decision,
+  Dispatch,
+  DispatchContext,
+  DispatchLogger,
+  DispatchResult,
+  JobRequest,
+  JobToStart,
+  Plugin,
+  ProviderAction,
+  SkippedJob,
+  SupersededRuns,
+} from './contract.ts';
+export { asPluginError, PermanentError, PluginError, RetryableError } from './errors.ts';
+export type { TriggerContext } from './trigger/context.ts';
+export { decide as trigger } from './trigger/decide.ts';
+export {
+  MissingFactError,
+  type PullRequestFacts,
+  type PullRequestKey,
+  type PushKey,
+  type RepoKey,
+  type TriggerFacts,
+} from './trigger/facts.ts';
+export { type FactsData, type InMemoryFacts, inMemoryFacts } from './trigger/in-memory-facts.ts';
+export { factsFromProvider } from './trigger/provider-facts.ts';

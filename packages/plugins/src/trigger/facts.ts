@@ -1,0 +1,66 @@
+import type { CommitStatus } from '@lighthouse-ts/scm';
+import { PermanentError } from '../errors.ts';
+
+/** A repository as providers name it: GitLab owners may hold `/` (group/subgroup). */
+export interface RepoKey {
+  owner: string;
+  name: string;
+}
+
+export interface PullRequestKey {
+  repo: RepoKey;
+  number: number;
+}
+
+/** What the provider says about a pull request now. */
+export interface PullRequestFacts {
+  /** Comments only trigger on open pull requests. */
+  open: boolean;
+  draft: boolean;
+  author: string;
+  /** GitHub's `author_association` of the PR author, when the provider has one. */
+  authorAssociation?: string;
+  title?: string;
+  link?: string;
+  /** Branch names, not refs. */
+  head: { ref: string; sha: string };
+  base: { ref: string; sha: string };
+}
+
+export interface PushKey {
+  repo: RepoKey;
+  /** The branch or tag name. */
+  refName: string;
+  before: string;
+  after: string;
+}
+
+/**
+ * What the trigger may need to ask the provider, when the payload does not say. Implemented against the
+ * provider's REST API in production; tests use plain data (`inMemoryFacts`). Each is called only when the
+ * decision needs it, at most once per decision. A failure rejects the decision: deciding without a fact
+ * could start jobs for someone untrusted, or skip jobs silently.
+ */
+export interface TriggerFacts {
+  isCollaborator(org: string, repo: string, user: string): Promise<boolean>;
+  isMember(org: string, user: string): Promise<boolean>;
+  /** Paths changed by the pull request. */
+  changedFiles(pr: PullRequestKey): Promise<readonly string[]>;
+  prLabels(pr: PullRequestKey): Promise<readonly string[]>;
+  /** The latest status of each context on a commit (what `/retest` reruns). */
+  combinedStatus(repo: RepoKey, sha: string): Promise<readonly CommitStatus[]>;
+  /** State, head and base of a pull request, for comments (their payloads carry none of it). */
+  pullRequest(pr: PullRequestKey): Promise<PullRequestFacts>;
+  /**
+   * Paths changed by a push whose payload does not list them (too many commits, or Bitbucket Server).
+   * Without it such a push is matched against no files, as Lighthouse does.
+   */
+  pushChangedFiles?(push: PushKey): Promise<readonly string[]>;
+  /** For payloads that do not carry the clone URL (older Bitbucket Server); without it those jobs fail. */
+  cloneUrl?(repo: RepoKey): Promise<string>;
+}
+
+/** A fact the decision needs is neither in the payload nor available from any configured source. */
+export class MissingFactError extends PermanentError {
+  override name = 'MissingFactError';
+}

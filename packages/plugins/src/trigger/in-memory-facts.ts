@@ -1,0 +1,80 @@
+import type { CommitStatus } from '@lighthouse-ts/scm';
+import { MissingFactError, type PullRequestFacts, type RepoKey, type TriggerFacts } from './facts.ts';
+
+/** Facts given as plain data, keyed the way the questions are asked. */
+export interface FactsData {
+  /** `org/repo` -> logins. */
+  collaborators?: Record<string, readonly string[]>;
+  /** org -> logins. */
+  members?: Record<string, readonly string[]>;
+  /** `org/repo#number` -> paths. */
+  changedFiles?: Record<string, readonly string[]>;
+  /** `org/repo#number` -> label names. */
+  labels?: Record<string, readonly string[]>;
+  /** `org/repo@sha` -> statuses. */
+  statuses?: Record<string, readonly CommitStatus[]>;
+  /** `org/repo#number` -> the pull request. */
+  pullRequests?: Record<string, PullRequestFacts>;
+  /** `org/repo@before..after` -> paths. */
+  pushChangedFiles?: Record<string, readonly string[]>;
+  /** `org/repo` -> clone URL. */
+  cloneUrls?: Record<string, string>;
+}
+
+export interface InMemoryFacts extends TriggerFacts {
+  /** Every question asked, in order, e.g. `isMember org alice`. */
+  readonly asked: string[];
+}
+
+/** `TriggerFacts` over explicit data: for tests and for `replay --dry-run` with facts given by hand. */
+export function inMemoryFacts(data: FactsData = {}): InMemoryFacts {
+  const asked: string[] = [];
+  const fullName = (repo: RepoKey) => `${repo.owner}/${repo.name}`;
+  const required = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new MissingFactError(`no fact for ${what}`);
+    return value;
+  };
+  return {
+    asked,
+    async isCollaborator(org, repo, user) {
+      asked.push(`isCollaborator ${org}/${repo} ${user}`);
+      // Providers compare logins without case.
+      return (data.collaborators?.[`${org}/${repo}`] ?? []).some(
+        (c) => c.toLowerCase() === user.toLowerCase(),
+      );
+    },
+    async isMember(org, user) {
+      asked.push(`isMember ${org} ${user}`);
+      return (data.members?.[org] ?? []).includes(user);
+    },
+    async changedFiles(pr) {
+      const key = `${fullName(pr.repo)}#${pr.number}`;
+      asked.push(`changedFiles ${key}`);
+      return required(data.changedFiles?.[key], `changed files of ${key}`);
+    },
+    async prLabels(pr) {
+      const key = `${fullName(pr.repo)}#${pr.number}`;
+      asked.push(`prLabels ${key}`);
+      return data.labels?.[key] ?? [];
+    },
+    async combinedStatus(repo, sha) {
+      const key = `${fullName(repo)}@${sha}`;
+      asked.push(`combinedStatus ${key}`);
+      return data.statuses?.[key] ?? [];
+    },
+    async pullRequest(pr) {
+      const key = `${fullName(pr.repo)}#${pr.number}`;
+      asked.push(`pullRequest ${key}`);
+      return required(data.pullRequests?.[key], `pull request ${key}`);
+    },
+    async pushChangedFiles(push) {
+      const key = `${fullName(push.repo)}@${push.before}..${push.after}`;
+      asked.push(`pushChangedFiles ${key}`);
+      return required(data.pushChangedFiles?.[key], `changed files of push ${key}`);
+    },
+    async cloneUrl(repo) {
+      asked.push(`cloneUrl ${fullName(repo)}`);
+      return required(data.cloneUrls?.[fullName(repo)], `clone URL of ${fullName(repo)}`);
+    },
+  };
+}

@@ -1,0 +1,78 @@
+import { parseConfig, repoConfig } from '@lighthouse-ts/config';
+import type { ProviderApi, PullRequest } from '@lighthouse-ts/scm';
+import { expect, it } from 'vitest';
+import { commentEvent, headSha, presubmitsYaml, triggersYaml } from '../../test/support.ts';
+import { decide } from './decide.ts';
+import { factsFromProvider } from './provider-facts.ts';
+
+const pr: PullRequest = {
+  number: 7,
+  author: 'author',
+  state: 'open',
+  draft: false,
+  labels: ['needs-ok-to-test'],
+  baseRef: 'master',
+  baseSha: 'ba5e000000000000000000000000000000000001',
+  headRef: 'fix',
+  headSha,
+};
+
+/** A provider client answering from plain data, recording what it was asked. */
+function provider(): ProviderApi & { asked: string[] } {
+  const asked: string[] = [];
+  return {
+    asked,
+    async isCollaborator(owner, repo, user) {
+      asked.push(`isCollaborator ${owner}/${repo} ${user}`);
+      return false;
+    },
+    async isOrgMember(org, user) {
+      asked.push(`isOrgMember ${org} ${user}`);
+      return user === 'member';
+    },
+    async pullRequest(owner, repo, number) {
+      asked.push(`pullRequest ${owner}/${repo}#${number}`);
+      return pr;
+    },
+    async changedFiles(owner, repo, number) {
+      asked.push(`changedFiles ${owner}/${repo}#${number}`);
+      return ['main.go'];
+    },
+    async commitStatuses(owner, repo, sha) {
+      asked.push(`commitStatuses ${owner}/${repo}@${sha}`);
+      return [{ context: 'unit', state: 'failure' }];
+    },
+  };
+}
+
+it('a /retest decided with the provider client behind the facts', async () => {
+  const api = provider();
+  const config = parseConfig(
+    { configPath: 'config.yaml', pluginsPath: 'plugins.yaml' },
+    {
+      config: presubmitsYaml('  - name: unit\n    run_if_changed: "\\\\.go$"\n  - name: lint\n'),
+      plugins: triggersYaml(),
+    },
+  );
+  const decision = await decide(commentEvent('/retest', { author: { id: '1', login: 'member' } }), {
+    repo: repoConfig(config, 'org', 'repo'),
+    facts: factsFromProvider(api),
+  });
+
+  expect(decision.start.map((job) => job.request.jobName)).toEqual(['unit']);
+  expect(decision.start[0]?.request.pullRefs).toMatchObject({
+    baseBranch: 'master',
+    baseSha: pr.baseSha,
+    pulls: [{ number: 7, sha: headSha, author: 'author' }],
+  });
+  expect(decision.actions).toEqual([]);
+  expect(api.asked).toEqual([
+    'pullRequest org/repo#7',
+    'isCollaborator org/repo member',
+    'isOrgMember org member',
+    // The labels come with the pull request; the real client's cache answers this one.
+    'pullRequest org/repo#7',
+    `commitStatuses org/repo@${headSha}`,
+    'changedFiles org/repo#7',
+  ]);
+});

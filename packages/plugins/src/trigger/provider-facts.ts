@@ -1,0 +1,29 @@
+import type { ProviderApi } from '@lighthouse-ts/scm';
+import type { TriggerFacts } from './facts.ts';
+
+/**
+ * The trigger's facts from a provider's REST client. The client knows nothing of pushes' changed files, so
+ * that fact is left out (see `TriggerFacts` for what that means); clone URLs where the client can tell.
+ */
+export function factsFromProvider(api: ProviderApi): TriggerFacts {
+  const pull = (owner: string, repo: string, number: number) => api.pullRequest(owner, repo, number);
+  const { cloneUrl } = api;
+  return {
+    isCollaborator: (org, repo, user) => api.isCollaborator(org, repo, user),
+    isMember: (org, user) => api.isOrgMember(org, user),
+    changedFiles: ({ repo, number }) => api.changedFiles(repo.owner, repo.name, number),
+    prLabels: async ({ repo, number }) => (await pull(repo.owner, repo.name, number)).labels,
+    combinedStatus: (repo, sha) => api.commitStatuses(repo.owner, repo.name, sha),
+    pullRequest: async ({ repo, number }) => {
+      const pr = await pull(repo.owner, repo.name, number);
+      return {
+        open: pr.state === 'open',
+        draft: pr.draft,
+        author: pr.author,
+        head: { ref: pr.headRef, sha: pr.headSha },
+        base: { ref: pr.baseRef, sha: pr.baseSha },
+      };
+    },
+    ...(cloneUrl ? { cloneUrl: ({ owner, name }) => cloneUrl.call(api, owner, name) } : {}),
+  };
+}

@@ -1,0 +1,266 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Route, replayServer } from '../test/replay-server.ts';
+import { ProviderError, ProviderUnavailableError } from './api.ts';
+import { bitbucketServerApi } from './bitbucket-server.ts';
+
+// A local server answering as Bitbucket Server / Data Center's REST API does. The bodies are shaped like
+// Atlassian's REST reference for it (developer.atlassian.com/server/bitbucket/rest: "Get all users" with its
+// permission filters, "Get pull request", "Gets pull request changes", "Get build statuses for commit"; the
+// paged envelope values/size/limit/start/isLastPage/nextPageStart; errors as {errors: [{message,
+// exceptionName}]}), trimmed to the fields read and a few neighbours.
+
+const replay = replayServer({
+  notFound: { errors: [{ message: 'No such route', exceptionName: null }] },
+  contentType: 'application/json;charset=UTF-8',
+});
+const { requests } = replay;
+const bitbucket = (routes: Record<string, Route>) => replay.start(routes);
+afterEach(() => replay.stop());
+
+const user = (name: string) => ({
+  name,
+  emailAddress: `${name}@example.com`,
+  id: name.length,
+  displayName: name,
+  active: true,
+  slug: name.toLowerCase(),
+  type: 'NORMAL',
+});
+const page = (values: unknown[], start: number, nextPageStart?: number) => ({
+  size: values.length,
+  limit: values.length,
+  start,
+  isLastPage: nextPageStart === undefined,
+  ...(nextPageStart === undefined ? {} : { nextPageStart }),
+  values,
+});
+const path = (components: string[]) => ({
+  components,
+  parent: components.slice(0, -1).join('/'),
+  name: components.at(-1),
+  toString: components.join('/'),
+});
+
+const repo = '/rest/api/1.0/projects/PRJ/repos/my-repo';
+const users = '/rest/api/1.0/users?filter=';
+const head = 'c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00';
+const base = 'deadbeefdeadbeefdeadbeefdeadbeefdeadbeef';
+
+describe('bitbucketServerApi', () => {
+  it('asks the user search who holds REPO_WRITE on the repository, and picks the user exactly', async () => {
+    const repoWrite = 'permission=REPO_WRITE&permission.projectKey=PRJ&permission.repositorySlug=my-repo';
+    const baseUrl = await bitbucket({
+      [`${users}jcitizen&${repoWrite}&start=0&limit=100`]: {
+        body: page([user('jcitizen-bot'), user('JCitizen')], 0),
+      },
+      // The filter matches any part of a name: "jane" finds janet, who is not jane.
+      [`${users}jane&${repoWrite}&start=0&limit=100`]: { body: page([user('janet')], 0) },
+    });
+    const api = bitbucketServerApi({ baseUrl, token: 'bbs-secret' });
+    expect(await api.isCollaborator('PRJ', 'my-repo', 'jcitizen')).toBe(true);
+    expect(await api.isCollaborator('PRJ', 'my-repo', 'jane')).toBe(false);
+    expect(await api.isCollaborator('PRJ', 'my-repo', 'jcitizen')).toBe(true);
+    expect(requests).toHaveLength(2);
+    expect(requests.every((r) => r.headers.authorization === 'Bearer bbs-secret')).toBe(true);
+  });
+
+  it('counts write access to the project (PROJECT_WRITE or more) as membership, never mere read, across pages', async () => {
+    const projectWrite = 'permission=PROJECT_WRITE&permission.projectKey=PRJ';
+    const baseUrl = await bitbucket({
+      [`${users}jcitizen&${projectWrite}&start=0&limit=100`]: { body: page([user('jcitizen-bot')], 0, 1) },
+      [`${users}jcitizen&${projectWrite}&start=1&limit=100`]: { body: page([user('jcitizen')], 1) },
+      [`${users}stranger&${projectWrite}&start=0&limit=100`]: { body: page([], 0) },
+      // A permission filter naming a project that does not exist is a bad request.
+      [`${users}jcitizen&permission=PROJECT_WRITE&permission.projectKey=NOPE&start=0&limit=100`]: {
+        status: 400,
+        body: { errors: [{ message: 'No project NOPE', exceptionName: null }] },
+      },
+    });
+    const api = bitbucketServerApi({ baseUrl, token: 't' });
+    expect(await api.isOrgMember('PRJ', 'jcitizen')).toBe(true);
+    expect(await api.isOrgMember('PRJ', 'stranger')).toBe(false);
+    await expect(api.isOrgMember('NOPE', 'jcitizen')).rejects.toThrow(
+      expect.objectContaining({ name: 'ProviderError', status: 400 }),
+    );
+  });
+
+  it('reads a pull request: refs, author by slug, state, and no labels', async () => {
+    const ref = (branch: string, sha: string) => ({
+      id: `refs/heads/${branch}`,
+      displayId: branch,
+      latestCommit: sha,
+      type: 'BRANCH',
+      repository: { slug: 'my-repo', name: 'My repo', project: { key: 'PRJ' } },
+    });
+    const pullRequest = (id: number, state: string, draft?: boolean) => ({
+      id,
+      version: 3,
+      title: 'Retry flaky uploads',
+      state,
+      open: state === 'OPEN',
+      closed: state !== 'OPEN',
+      ...(draft === undefined ? {} : { draft }),
+      locked: false,
+      author: { user: user('jcitizen'), role: 'AUTHOR', approved: false, status: 'UNAPPROVED' },
+      reviewers: [],
+      participants: [],
+      fromRef: ref('feature/retry', head),
+      toRef: ref('main', base),
+    });
+    const baseUrl = await bitbucket({
+      [`${repo}/pull-requests/1`]: { body: pullRequest(1, 'OPEN', true) },
+      [`${repo}/pull-requests/2`]: { body: pullRequest(2, 'MERGED') },
+      [`${repo}/pull-requests/3`]: { body: pullRequest(3, 'DECLINED', false) },
+    });
+    const api = bitbucketServerApi({ baseUrl, token: 't' });
+    expect(await api.pullRequest('PRJ', 'my-repo', 1)).toEqual({
+      number: 1,
+      author: 'jcitizen',
+      state: 'open',
+      draft: true,
+      labels: [],
+      baseRef: 'main',
+      baseSha: base,
+      headRef: 'feature/retry',
+      headSha: head,
+    });
+    expect(await api.pullRequest('PRJ', 'my-repo', 2)).toMatchObject({ state: 'merged', draft: false });
+    expect(await api.pullRequest('PRJ', 'my-repo', 3)).toMatchObject({ state: 'closed' });
+  });
+
+  it('lists changed paths across pages, both names of a move', async () => {
+    const changes = `${repo}/pull-requests/1/changes?withComments=false`;
+    const baseUrl = await bitbucket({
+      [`${changes}&start=0&limit=1000`]: {
+        body: {
+          fromHash: base,
+          toHash: head,
+          properties: { changeScope: 'ALL' },
+          ...page(
+            [
+              { type: 'MODIFY', path: path(['src', 'upload.go']), nodeType: 'FILE', srcPath: null },
+              { type: 'ADD', path: path(['README.md']), nodeType: 'FILE' },
+            ],
+            0,
+            2,
+          ),
+        },
+      },
+      [`${changes}&start=2&limit=1000`]: {
+        body: page(
+          [
+            { type: 'MOVE', path: path(['docs', 'retry.md']), srcPath: path(['docs', 'upload.md']) },
+            { type: 'DELETE', path: path(['old.txt']) },
+          ],
+          2,
+        ),
+      },
+    });
+    expect(await bitbucketServerApi({ baseUrl, token: 't' }).changedFiles('PRJ', 'my-repo', 1)).toEqual([
+      'src/upload.go',
+      'README.md',
+      'docs/retry.md',
+      'docs/upload.md',
+      'old.txt',
+    ]);
+  });
+
+  it('stops when a list ignores `start` and answers its one page again, as changes are documented to', async () => {
+    const changes = `${repo}/pull-requests/1/changes?withComments=false`;
+    const onlyPage = { body: page([{ type: 'ADD', path: path(['a.txt']) }], 0, 1) };
+    const baseUrl = await bitbucket({
+      [`${changes}&start=0&limit=1000`]: onlyPage,
+      [`${changes}&start=1&limit=1000`]: onlyPage,
+    });
+    const api = bitbucketServerApi({ baseUrl, token: 't' });
+    expect(await api.changedFiles('PRJ', 'my-repo', 1)).toEqual(['a.txt']);
+    expect(requests).toHaveLength(2);
+  });
+
+  it('reads the build statuses of a commit across pages', async () => {
+    const statuses = `/rest/build-status/1.0/commits/${head}`;
+    const status = (key: string, state: string) => ({
+      key,
+      state,
+      name: `${key} #4`,
+      url: `https://ci.example.com/${key}/4`,
+      dateAdded: 1587533099278,
+    });
+    const baseUrl = await bitbucket({
+      [`${statuses}?start=0&limit=100`]: {
+        body: page([status('pr-build', 'SUCCESSFUL'), status('lint', 'FAILED')], 0, 2),
+      },
+      [`${statuses}?start=2&limit=100`]: {
+        body: page([status('e2e', 'INPROGRESS'), status('deploy', 'CANCELLED')], 2),
+      },
+    });
+    expect(await bitbucketServerApi({ baseUrl, token: 't' }).commitStatuses('PRJ', 'my-repo', head)).toEqual([
+      { context: 'pr-build', state: 'success' },
+      { context: 'lint', state: 'failure' },
+      { context: 'e2e', state: 'pending' },
+      { context: 'deploy', state: 'error' },
+    ]);
+  });
+
+  it('tells an outage or rate limit (retry later) from a refusal (configuration), and names a bad answer', async () => {
+    const refusal = (message: string, exceptionName: string) => ({ errors: [{ message, exceptionName }] });
+    const baseUrl = await bitbucket({
+      [`${repo}/pull-requests/1`]: { status: 503, body: refusal('Starting up', 'ServiceUnavailable') },
+      [`${repo}/pull-requests/2`]: { status: 429, body: refusal('Too many requests', 'RateLimited') },
+      [`${repo}/pull-requests/3`]: {
+        status: 401,
+        body: refusal('Authentication failed', 'com.atlassian.bitbucket.auth.AuthorisationException'),
+      },
+      [`${repo}/pull-requests/4`]: {
+        status: 404,
+        body: refusal(
+          'Pull request 4 does not exist',
+          'com.atlassian.bitbucket.pull.NoSuchPullRequestException',
+        ),
+      },
+      [`${repo}/pull-requests/5`]: { body: { id: 5, state: 'SUPERSEDED' } },
+      [`${repo}/pull-requests/5/changes?withComments=false&start=0&limit=1000`]: { body: { size: 0 } },
+    });
+    const api = bitbucketServerApi({ baseUrl, token: 't' });
+    await expect(api.pullRequest('PRJ', 'my-repo', 1)).rejects.toBeInstanceOf(ProviderUnavailableError);
+    await expect(api.pullRequest('PRJ', 'my-repo', 2)).rejects.toBeInstanceOf(ProviderUnavailableError);
+    await expect(api.pullRequest('PRJ', 'my-repo', 3)).rejects.toThrow(
+      expect.objectContaining({ name: 'ProviderError', status: 401 }),
+    );
+    await expect(api.pullRequest('PRJ', 'my-repo', 4)).rejects.toThrow(
+      expect.objectContaining({ name: 'ProviderError', status: 404 }),
+    );
+    const malformed = api.pullRequest('PRJ', 'my-repo', 5);
+    await expect(malformed).rejects.toBeInstanceOf(ProviderError);
+    await expect(malformed).rejects.toThrow(/pull-requests\/5: unexpected answer/);
+    await expect(api.changedFiles('PRJ', 'my-repo', 5)).rejects.toThrow(/changes.*: unexpected answer/);
+    // A failure is not kept: asking again asks Bitbucket again.
+    await expect(api.pullRequest('PRJ', 'my-repo', 1)).rejects.toBeInstanceOf(ProviderUnavailableError);
+    expect(requests.filter((r) => r.url === `${repo}/pull-requests/1`)).toHaveLength(2);
+  });
+
+  it("reads a repository's HTTP clone URL, which older push payloads lack, once", async () => {
+    // "Get repository": links.clone lists one link per protocol.
+    const baseUrl = await bitbucket({
+      [repo]: {
+        body: {
+          slug: 'my-repo',
+          name: 'My repo',
+          project: { key: 'PRJ' },
+          links: {
+            clone: [
+              { href: 'ssh://git@bitbucket.example.com:7999/prj/my-repo.git', name: 'ssh' },
+              { href: 'https://bitbucket.example.com/scm/prj/my-repo.git', name: 'http' },
+            ],
+            self: [{ href: 'https://bitbucket.example.com/projects/PRJ/repos/my-repo/browse' }],
+          },
+        },
+      },
+    });
+    const api = bitbucketServerApi({ baseUrl, token: 'bbs-secret' });
+    expect(await api.cloneUrl?.('PRJ', 'my-repo')).toBe('https://bitbucket.example.com/scm/prj/my-repo.git');
+    expect(await api.cloneUrl?.('PRJ', 'my-repo')).toBe('https://bitbucket.example.com/scm/prj/my-repo.git');
+    expect(requests).toHaveLength(1);
+    await expect(api.cloneUrl?.('PRJ', 'missing')).rejects.toThrow(ProviderError);
+  });
+});

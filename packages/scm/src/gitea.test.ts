@@ -1,0 +1,154 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Route, replayServer } from '../test/replay-server.ts';
+import { ProviderError, ProviderUnavailableError } from './api.ts';
+import { giteaApi } from './gitea.ts';
+
+// A local server answering as Gitea's API v1 does. The bodies are shaped like Gitea's API reference (its
+// swagger definitions PullRequest, PRBranchInfo, Label, ChangedFile, CombinedStatus and CommitStatus, also
+// listed in the generated gitea-client docs on docs.rs), trimmed to the fields read and a few neighbours.
+// The status codes are the swagger's: 204 yes, 404 no, and 303 from an org's members check when the
+// caller may not see them.
+
+const replay = replayServer();
+const { requests } = replay;
+const gitea = async (routes: Record<string, Route>) => `${await replay.start(routes)}/api/v1`;
+afterEach(() => replay.stop());
+
+const head = '0b4ab0f1e1b2e3d4c5b6a7980f1e2d3c4b5a6978';
+
+describe('giteaApi', () => {
+  it('answers membership questions by status code, with the token, and keeps the answers', async () => {
+    const baseUrl = await gitea({
+      '/api/v1/repos/gitea/tea/collaborators/lunny': { status: 204 },
+      '/api/v1/orgs/gitea/members/lunny': { status: 204 },
+      '/api/v1/orgs/gitea/members/hidden': {
+        status: 303,
+        headers: { location: '/api/v1/orgs/gitea/public_members/hidden' },
+      },
+    });
+    const api = giteaApi({ baseUrl, token: 'gitea-secret' });
+    expect(await api.isCollaborator('gitea', 'tea', 'lunny')).toBe(true);
+    expect(await api.isCollaborator('gitea', 'tea', 'stranger')).toBe(false);
+    expect(await api.isOrgMember('gitea', 'lunny')).toBe(true);
+    expect(await api.isOrgMember('gitea', 'hidden')).toBe(false);
+    expect(await api.isOrgMember('a-user-not-an-org', 'lunny')).toBe(false);
+    expect(await api.isCollaborator('gitea', 'tea', 'lunny')).toBe(true);
+    expect(requests).toHaveLength(5);
+    expect(requests.every((r) => r.headers.authorization === 'token gitea-secret')).toBe(true);
+  });
+
+  it('reads a pull request, its files across pages and the latest status of each context', async () => {
+    const baseUrl = await gitea({
+      '/api/v1/repos/gitea/tea/pulls/7': {
+        body: {
+          id: 3127,
+          number: 7,
+          title: 'Add login command',
+          state: 'open',
+          draft: true,
+          merged: false,
+          mergeable: true,
+          user: { id: 1, login: 'lunny', full_name: '' },
+          labels: [
+            { id: 2, name: 'kind/feature', color: 'e11d21' },
+            { id: 5, name: 'ok-to-test' },
+          ],
+          base: { label: 'main', ref: 'main', sha: '5ef8e8d6c5b4a3928170f6e5d4c3b2a190817263', repo_id: 1 },
+          head: { label: 'login', ref: 'login', sha: head, repo_id: 9 },
+        },
+      },
+      '/api/v1/repos/gitea/tea/pulls/7/files?limit=50': (origin) => ({
+        body: [{ filename: 'cmd/login.go', status: 'added', additions: 80, deletions: 0, changes: 80 }],
+        headers: {
+          link: `<${origin}/api/v1/repos/gitea/tea/pulls/7/files?limit=50&page=2>; rel="next", <${origin}/api/v1/repos/gitea/tea/pulls/7/files?limit=50&page=2>; rel="last"`,
+          'x-total-count': '2',
+        },
+      }),
+      '/api/v1/repos/gitea/tea/pulls/7/files?limit=50&page=2': {
+        body: [{ filename: 'docs/login.md', previous_filename: 'docs/auth.md', status: 'renamed' }],
+      },
+      [`/api/v1/repos/gitea/tea/commits/${head}/status?limit=50`]: {
+        body: {
+          state: 'failure',
+          sha: head,
+          total_count: 4,
+          statuses: [
+            { id: 1, status: 'success', context: 'pr-build', description: 'passed' },
+            { id: 2, status: 'failure', context: 'lint' },
+            { id: 3, status: 'error', context: 'e2e' },
+            { id: 4, status: 'warning', context: 'coverage' },
+          ],
+        },
+      },
+    });
+    const api = giteaApi({ baseUrl, token: 't' });
+    expect(await api.pullRequest('gitea', 'tea', 7)).toEqual({
+      number: 7,
+      author: 'lunny',
+      state: 'open',
+      draft: true,
+      labels: ['kind/feature', 'ok-to-test'],
+      baseRef: 'main',
+      baseSha: '5ef8e8d6c5b4a3928170f6e5d4c3b2a190817263',
+      headRef: 'login',
+      headSha: head,
+    });
+    expect(await api.changedFiles('gitea', 'tea', 7)).toEqual([
+      'cmd/login.go',
+      'docs/login.md',
+      'docs/auth.md',
+    ]);
+    expect(await api.commitStatuses('gitea', 'tea', head)).toEqual([
+      { context: 'pr-build', state: 'success' },
+      { context: 'lint', state: 'failure' },
+      { context: 'e2e', state: 'error' },
+      { context: 'coverage', state: 'pending' },
+    ]);
+  });
+
+  it('tells a merged pull request, and one without labels or a draft flag (older Gitea)', async () => {
+    const baseUrl = await gitea({
+      '/api/v1/repos/gitea/tea/pulls/8': {
+        body: {
+          number: 8,
+          state: 'closed',
+          merged: true,
+          user: { login: 'techknowlogick' },
+          labels: null,
+          base: { ref: 'main', sha: '1111111111111111111111111111111111111111' },
+          head: { ref: 'fix', sha: '2222222222222222222222222222222222222222' },
+        },
+      },
+    });
+    const pr = await giteaApi({ baseUrl, token: 't' }).pullRequest('gitea', 'tea', 8);
+    expect(pr).toMatchObject({ state: 'merged', draft: false, labels: [] });
+  });
+
+  it('tells an outage or rate limit (retry later) from a refusal (configuration), and names a bad answer', async () => {
+    const baseUrl = await gitea({
+      '/api/v1/repos/o/r/pulls/1': { status: 500, body: { message: 'internal error' } },
+      '/api/v1/repos/o/r/pulls/2': { status: 429, body: { message: 'rate limited' } },
+      '/api/v1/repos/o/r/pulls/3': { status: 401, body: { message: 'token is required' } },
+      '/api/v1/repos/o/r/pulls/5': { body: { number: 5, state: 'open' } },
+      '/api/v1/repos/o/r/collaborators/u': { status: 403, body: { message: 'user should be an owner' } },
+    });
+    const api = giteaApi({ baseUrl, token: 't' });
+    await expect(api.pullRequest('o', 'r', 1)).rejects.toBeInstanceOf(ProviderUnavailableError);
+    await expect(api.pullRequest('o', 'r', 2)).rejects.toBeInstanceOf(ProviderUnavailableError);
+    await expect(api.pullRequest('o', 'r', 3)).rejects.toThrow(
+      expect.objectContaining({ name: 'ProviderError', status: 401 }),
+    );
+    await expect(api.pullRequest('o', 'r', 4)).rejects.toThrow(
+      expect.objectContaining({ name: 'ProviderError', status: 404 }),
+    );
+    const malformed = api.pullRequest('o', 'r', 5);
+    await expect(malformed).rejects.toBeInstanceOf(ProviderError);
+    await expect(malformed).rejects.toThrow(/\/repos\/o\/r\/pulls\/5: unexpected answer/);
+    await expect(api.isCollaborator('o', 'r', 'u')).rejects.toThrow(
+      expect.objectContaining({ name: 'ProviderError', status: 403 }),
+    );
+    // A failure is not kept: asking again asks Gitea again.
+    await expect(api.pullRequest('o', 'r', 1)).rejects.toBeInstanceOf(ProviderUnavailableError);
+    expect(requests.filter((r) => r.url === '/api/v1/repos/o/r/pulls/1')).toHaveLength(2);
+  });
+});

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import type { Provider } from '../events.ts';
+
+/**
+ * The webhook secrets accepted now, by scope: `*` for every repository, `org`, or `org/repo` (keys in
+ * lower case). The most specific scope that holds a secret is the only one a delivery is checked against,
+ * so a repository with its own secret cannot be signed for with the shared one.
+ */
+export type WebhookSecrets = ReadonlyMap<string, readonly string[]>;
+
+export const everyRepository = '*';
+
+/** Secrets that hold for every repository: one per entry, as during a rotation. */
+export function sharedSecrets(secrets: readonly string[]): WebhookSecrets {
+  return new Map([[everyRepository, secrets.filter((secret) => secret !== '')]]);
+}
+
+/** Secrets by scope (`*`, `org` or `org/repo`, any case), as a repository's own or an org's. */
+export function scopedSecrets(byScope: Readonly<Record<string, readonly string[]>>): WebhookSecrets {
+  return new Map(
+    Object.entries(byScope).map(([scope, list]) => [
+      scope.toLowerCase(),
+      list.filter((secret) => secret !== ''),
+    ]),
+  );
+}
+
+/** The secrets for a repository (`owner/name`; unknown when the payload does not say). */
+export function secretsFor(secrets: WebhookSecrets, repository: string | undefined): readonly string[] {
+  const scopes = repository ? [repository.toLowerCase(), ownerOf(repository).toLowerCase()] : [];
+  for (const scope of [...scopes, everyRepository]) {
+    const found = secrets.get(scope);
+    if (found?.length) return found;
+  }
+  return [];
+}
+
+export function countSecrets(secrets: WebhookSecrets): number {
+  return [...secrets.values()].reduce((sum, list) => sum + list.length, 0);
+}
+
+/** GitLab's owner is its whole namespace path (`group/subgroup`), so the owner is all before the last `/`. */
+function ownerOf(repository: string): string {
+  return repository.slice(0, Math.max(0, repository.lastIndexOf('/')));
+}
+
+const Named = z.object({ login: z.string().min(1) });
+
+/**
+ * Which repository a payload says it is about, read before the signature is checked only to choose the
+ * secrets to check it with; nothing else of an unverified payload is used.
+ */
+export function repositoryOf(provider: Provider, payload: unknown): string | undefined {
+  const read = (schema: z.ZodType<string>) => {
+    const result = schema.safeParse(payload);
+    return result.success ? result.data : undefined;
+  };
+  switch (provider) {
+    case 'github':
+    case 'gitea':
+      return (
+        read(
+          z
+            .object({ repository: z.object({ owner: Named, name: z.string().min(1) }) })
+            .transform(({ repository }) => `${repository.owner.login}/${repository.name}`),
+        ) ?? read(z.object({ organization: Named }).transform(({ organization }) => `${organization.login}/`))
+      );
+    case 'gitlab':
+      return read(
+        z
+          .object({ project: z.object({ path_with_namespace: z.string().min(1) }) })
+          .transform(({ project }) => project.path_with_namespace),
+      );
+    case 'bitbucketserver': {
+      const Repository = z
+        .object({ slug: z.string().min(1), project: z.object({ key: z.string().min(1) }) })
+        .transform((repository) => `${repository.project.key}/${repository.slug}`);
+      // A pull request's events are about its target repository, as normalising reads them.
+      return (
+        read(
+          z
+            .object({ pullRequest: z.object({ toRef: z.object({ repository: Repository }) }) })
+            .transform(({ pullRequest }) => pullRequest.toRef.repository),
+        ) ?? read(z.object({ repository: Repository }).transform(({ repository }) => repository))
+      );
+    }
+  }
+}
+
+/** Both sources together: the scoped file's `*` entries and the plain secrets hold for every repository. */
+export function mergeSecrets(...sources: WebhookSecrets[]): WebhookSecrets {
+  const merged = new Map<string, string[]>();
+  for (const source of sources) {
+    for (const [scope, list] of source) merged.set(scope, [...(merged.get(scope) ?? []), ...list]);
+  }
+  return merged;
+}

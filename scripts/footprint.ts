@@ -1,7 +1,7 @@
 // What each published package costs its users: the packed tarball, and what `npm install` of it into an
 // empty folder pulls in (peer dependencies included, as npm installs them). Workspace dependencies are
 // installed from their own tarballs, as they would come from the registry.
-// Run: scripts/dev footprint   (builds first). Tests use installPacked() to check a package's tree.
+// Run: scripts/dev footprint   (builds first). Tests use installAndImport() to check a package's tree.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -98,6 +98,26 @@ export async function installPacked(name: string): Promise<PackedInstall> {
     packages: await installedPackages(nodeModules),
     installedBytes: await du(nodeModules),
   };
+}
+
+/**
+ * Builds `name` and what it depends on, installs it alone from its tarball (see installPacked), and imports
+ * each of `entries` there with plain Node: `loaded`, or the error code that stopped it.
+ */
+export async function installAndImport(
+  name: string,
+  entries: readonly string[],
+): Promise<PackedInstall & { imported: Record<string, string> }> {
+  await run('pnpm', ['--filter', `${name}...`, 'run', 'build'], { cwd: root });
+  const install = await installPacked(name);
+  const script = `
+    const imported = {};
+    for (const entry of ${JSON.stringify(entries)}) {
+      imported[entry] = await import(entry).then(() => 'loaded', (e) => e.code ?? e.message);
+    }
+    console.log(JSON.stringify(imported));`;
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: install.dir });
+  return { ...install, imported: JSON.parse(stdout) };
 }
 
 if (import.meta.main) {

@@ -4,7 +4,7 @@ import { pullRequestRequest } from '@lighthouse-ts/metapipeline-client/testing';
 import { type RawRequest, type RawResponse, rawRequest } from '@lighthouse-ts/testenv/http';
 import { testCluster } from '@lighthouse-ts/testenv/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killRunners, type ServingRunner, startRunner } from '../test/runner-process.ts';
+import { killRunners, type ServingRunner, startRunner, trailingLine } from '../test/runner-process.ts';
 
 const maxBodyBytes = 64 * 1024;
 
@@ -315,6 +315,13 @@ describe('bad input to the runner', () => {
     });
     expect(created.status, created.text).toBe(200);
     expect(runner.child.exitCode).toBeNull();
+    // The log is read once it has caught up: this request's own line comes after every earlier request's.
+    const requestId = created.headers['x-request-id'];
+    await runner.waitForLog(
+      (line) => line.requestId === requestId && line.msg === 'request',
+      'of the create',
+      trailingLine,
+    );
     // Every failure was the sender's: none of them was answered as the runner's own error.
     expect(runner.logs.filter((line) => line.level >= 50)).toEqual([]);
   });

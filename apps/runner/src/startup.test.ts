@@ -5,7 +5,7 @@ import type { TestCluster } from '@lighthouse-ts/testenv';
 import { rawRequest } from '@lighthouse-ts/testenv/http';
 import { testCluster } from '@lighthouse-ts/testenv/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killRunners, spawnRunner, startRunner } from '../test/runner-process.ts';
+import { killRunners, spawnRunner, startRunner, trailingLine } from '../test/runner-process.ts';
 import { flags } from './config.ts';
 
 describe('starting the runner', () => {
@@ -76,8 +76,8 @@ describe('starting the runner', () => {
     expect((await rawRequest(url, { headers: { authorization: `Bearer ${runner.token}` } })).status).toBe(
       401,
     );
-    // LOG_LEVEL=debug took effect.
-    expect(fromEnv.logs.some((line) => line.level === 20)).toBe(true);
+    // LOG_LEVEL=debug took effect: the requests' debug lines come, through stdout, after their answers may.
+    await fromEnv.waitForLog((line) => line.level === 20, 'at level debug', trailingLine);
     await Promise.all([runner.stop(), fromEnv.stop()]);
   });
 

@@ -5,7 +5,7 @@ import { pullRequestRequest } from '@lighthouse-ts/metapipeline-client/testing';
 import type { TestCluster } from '@lighthouse-ts/testenv';
 import { testCluster } from '@lighthouse-ts/testenv/vitest';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { killRunners, spawnRunner, startRunner } from '../test/runner-process.ts';
+import { killRunners, spawnRunner, startRunner, trailingLine } from '../test/runner-process.ts';
 
 // Generous: the machine is shared. How fast the sync really is, packages/status-sync's benchmark measures.
 const eventually = { timeout: 30_000, interval: 100 };
@@ -55,12 +55,17 @@ describe('runner sync', () => {
       const { status } = await kube.lighthouseJobs.get(namespace, job);
       expect(status).toMatchObject({ state: 'failure', description: message, activity: { name: job } });
     }, eventually);
-    expect(runner.logs).toContainEqual(
-      expect.objectContaining({ msg: 'job status written', component: 'status-sync', job, state: 'failure' }),
+    // The line comes through the process's stdout after the write it reports, which the test may have seen
+    // first: wait for it.
+    const written = await runner.waitForLog(
+      (line) => line.msg === 'job status written' && line.job === job && line.state === 'failure',
+      `"job status written" for ${job} in state failure`,
+      trailingLine,
     );
+    expect(written).toMatchObject({ component: 'status-sync' });
     expect(await runner.stop()).toEqual({ code: 0, signal: null });
     expect(runner.logs.at(-1)?.msg).toBe('stopped');
-  });
+  }, 90_000);
 
   it('exits 2 on a configuration it cannot use', async () => {
     const runner = spawnRunner(['sync', '--kubeconfig', '/nonexistent/kubeconfig']);

@@ -15,6 +15,13 @@ const mainPath = join(import.meta.dirname, '../src/main.ts');
 export type { Exit, LogLine } from '@lighthouse-ts/testenv/app-process';
 export type RunnerProcess = AppProcess;
 
+/**
+ * How long to wait for a log line that trails something the test has already seen (an answer, a write to
+ * Kubernetes): a hang guard well inside a test's 30 s, so that a missing line fails with the log, not a
+ * bare timeout.
+ */
+export const trailingLine = { timeoutMs: 10_000 };
+
 export interface ServingRunner extends ServingApp {
   /** The bearer token in its token file, if it has one. */
   token: string;

@@ -24,7 +24,17 @@ export interface AppProcess {
   /** Everything written to stdout and stderr, as text. */
   output(): string;
   exited: Promise<Exit>;
-  waitForLog(predicate: (line: LogLine) => boolean, what: string): Promise<LogLine>;
+  /**
+   * The first log line, so far or to come, that `predicate` accepts. A line an app writes reaches the test
+   * through a pipe, after whatever else the app did (answered a request, wrote to Kubernetes) that the
+   * test may already have seen: wait for the line, never read `logs` at once. Rejects, with the output so
+   * far, when the app exits first or `timeoutMs` (default 60 s, a hang guard) passes.
+   */
+  waitForLog(
+    predicate: (line: LogLine) => boolean,
+    what: string,
+    options?: { timeoutMs?: number },
+  ): Promise<LogLine>;
   /** SIGTERM, then the exit; SIGKILL if it does not come. */
   stop(): Promise<Exit>;
 }
@@ -75,16 +85,18 @@ export function spawnApp(script: string, args: string[] = [], env: Record<string
     text += chunk;
   });
 
-  function waitForLog(predicate: (line: LogLine) => boolean, what: string): Promise<LogLine> {
+  function waitForLog(
+    predicate: (line: LogLine) => boolean,
+    what: string,
+    { timeoutMs = patienceMs }: { timeoutMs?: number } = {},
+  ): Promise<LogLine> {
+    const failure = (why: string) => new Error(`${script} ${why}; its output so far:\n${tail(text)}`);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => finish(new Error(`${script}: no log line ${what} in ${patienceMs} ms`)),
-        patienceMs,
-      );
+      const timer = setTimeout(() => finish(failure(`logged no line ${what} in ${timeoutMs} ms`)), timeoutMs);
       const check = () => {
         const found = logs.find(predicate);
         if (found) finish(undefined, found);
-        else if (exitedYet) finish(new Error(`${script} exited before logging ${what}:\n${text}`));
+        else if (exitedYet) finish(failure(`exited before logging ${what}`));
       };
       const finish = (error?: Error, line?: LogLine) => {
         clearTimeout(timer);
@@ -106,6 +118,12 @@ export function spawnApp(script: string, args: string[] = [], env: Record<string
   }
 
   return { child, logs, output: () => text, exited, waitForLog, stop };
+}
+
+/** The end of an app's output, for an error message: a busy app's whole log would bury the point. */
+function tail(text: string, maxChars = 20_000): string {
+  if (text.length <= maxChars) return text;
+  return `[${text.length - maxChars} characters before]\n${text.slice(-maxChars)}`;
 }
 
 /** Spawns an app that serves HTTP and waits for its `listening` log line, which carries the port. */

@@ -278,6 +278,11 @@ describe('logs and traces', () => {
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
     const traceparent = `00-${traceId}-00f067aa0ba902b7-01`;
     expect((await send(served, 'pull_request', opened, 'traced', { traceparent })).status).toBe(200);
+    // Logged when the response closes on the server's side, which may be after the client has it.
+    await served.logs.waitFor(
+      (line) => line.deliveryId === 'traced' && line.msg === 'delivery answered',
+      'the answer logged',
+    );
 
     const lines = served.logs.lines.filter((line) => line.deliveryId === 'traced');
     expect(lines.map((line) => line.msg)).toEqual([
@@ -316,7 +321,7 @@ describe('logs and traces', () => {
     const served = await serve();
     const request = delivery({ event: 'push', body: push, deliveryId: 'forged', secret: 'wrong' });
     expect((await rawRequest(served.hook, request)).status).toBe(401);
-    const answered = served.logs.lines.find((line) => line.msg === 'delivery answered');
+    const answered = await served.logs.waitFor((line) => line.msg === 'delivery answered', 'the answer');
     expect(answered).toMatchObject({
       deliveryId: 'forged',
       traceId: expect.stringMatching(/^[0-9a-f]{32}$/),

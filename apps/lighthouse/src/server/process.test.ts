@@ -50,9 +50,10 @@ it(`answers ${mutations} mutated, correctly signed real payloads without a 5xx a
   const metrics = (await rawRequest(`${lighthouse.url}/metrics`)).text;
   expect(sample(metrics, 'lighthouse_dispatch_errors_total', { type: 'unexpected' }) ?? 0).toBe(0);
   expect(dispatched).toBeGreaterThan(100);
+  // Once the process has exited, its whole log has been read.
+  expect(await lighthouse.stop()).toEqual({ code: 0, signal: null });
   expect(lighthouse.logs.filter((line) => line.msg === 'test dispatch')).toHaveLength(dispatched);
   expect(lighthouse.logs.filter((line) => line.level >= 50 || line.msg.startsWith('not JSON'))).toEqual([]);
-  expect(await lighthouse.stop()).toEqual({ code: 0, signal: null });
 }, 300_000);
 
 describe('SIGTERM', () => {

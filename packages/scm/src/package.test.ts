@@ -1,0 +1,6 @@
+import { testPackedInstall } from '../../../scripts/packed-install-test.ts';
+
+testPackedInstall('@lighthouse-ts/scm', {
+  packages: ['@lighthouse-ts/scm', 'zod'],
+  imported: { '@lighthouse-ts/scm': 'loaded', '@lighthouse-ts/scm/webhooks': 'loaded' },
+});

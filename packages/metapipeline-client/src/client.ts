@@ -1,12 +1,16 @@
 import type { ListFilter, MetaPipeline, MetaPipelineRef, MetaPipelineRequest } from './schemas.ts';
 
 export interface CallOptions {
+  /** Gives up on the call (an UnavailableError); a create already under way may still finish. */
   signal?: AbortSignal;
+  /** The W3C traceparent of the caller's span, continued by the remote runner's logs; a new trace if absent. */
+  traceparent?: string;
 }
 
 /**
  * Starts and follows meta-pipelines. Implementations: embedded (in-process, writes to Kubernetes) and
- * remote (HTTP to a runner). Both throw only MetaPipelineError subclasses.
+ * remote (HTTP to a runner). Both throw only MetaPipelineError subclasses, an abort and an unexpected
+ * failure included.
  */
 export interface MetaPipelineClient {
   /**

@@ -77,6 +77,42 @@ export class UnavailableError extends MetaPipelineError {
   override readonly retryable = true;
 }
 
+/** The caller's signal ended the call: it did not complete, and the same call may succeed later. */
+export function aborted(signal: AbortSignal, what: string): UnavailableError {
+  const reason = signal.reason instanceof Error ? signal.reason.message : String(signal.reason);
+  return new UnavailableError(`${what}: aborted: ${reason}`, { cause: signal.reason });
+}
+
+/**
+ * The client with every call keeping the interface's promise. A call whose signal (in its last argument,
+ * the CallOptions) has aborted, or that timed out, did not complete: UnavailableError. Anything else that
+ * is not a MetaPipelineError yet (a bug, a library's own error) becomes a plain one, its cause kept.
+ */
+export function guarded<Client extends object>(client: Client): Client {
+  const wrap =
+    <Args extends unknown[], Result>(name: string, call: (...args: Args) => Promise<Result>) =>
+    async (...args: Args): Promise<Result> => {
+      try {
+        return await call(...args);
+      } catch (error) {
+        if (error instanceof MetaPipelineError) throw error;
+        const signal = (args.at(-1) as { signal?: unknown } | undefined)?.signal;
+        if (signal instanceof AbortSignal && signal.aborted) throw aborted(signal, name);
+        if (error instanceof DOMException && (error.name === 'AbortError' || error.name === 'TimeoutError')) {
+          throw new UnavailableError(`${name}: did not complete: ${error.message}`, { cause: error });
+        }
+        const message = error instanceof Error ? error.message : String(error);
+        throw new MetaPipelineError(`${name}: unexpected error: ${message}`, { cause: error });
+      }
+    };
+  return Object.fromEntries(
+    Object.entries(client).map(([name, call]) => [
+      name,
+      typeof call === 'function' ? wrap(name, call) : call,
+    ]),
+  ) as Client;
+}
+
 const byType = new Map<string, new (message: string) => MetaPipelineError>([
   ['urn:lighthouse-ts:problem:not-found', NotFoundError],
   ['urn:lighthouse-ts:problem:conflict', ConflictError],

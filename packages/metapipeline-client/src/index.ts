@@ -12,7 +12,7 @@ export {
   UnavailableError,
 } from './errors.ts';
 export { openApiDocument, problemContentType, routes } from './openapi.ts';
-export { createRemoteClient, type RemoteCallOptions, type RemoteClientOptions } from './remote.ts';
+export { createRemoteClient, type RemoteClientOptions } from './remote.ts';
 export {
   ListFilter,
   MetaPipeline,

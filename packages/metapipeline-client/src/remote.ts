@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { z } from 'zod';
 import type { CallOptions, MetaPipelineClient } from './client.ts';
-import { fromProblem, InvalidRequestError, MetaPipelineError, UnavailableError } from './errors.ts';
+import {
+  aborted,
+  fromProblem,
+  guarded,
+  InvalidRequestError,
+  MetaPipelineError,
+  UnavailableError,
+} from './errors.ts';
 import { routes } from './openapi.ts';
 import {
   ListFilter,
@@ -24,13 +31,6 @@ export interface RemoteClientOptions {
   attempts?: number;
   /** First backoff; doubles per attempt, full jitter. Default 100 ms. */
   baseDelayMs?: number;
-  /** The W3C `traceparent` to continue (lighthouse passes the webhook's); a new trace when absent. */
-  traceparent?: () => string | undefined;
-}
-
-export interface RemoteCallOptions extends CallOptions {
-  /** Continue this trace on the runner (W3C traceparent of the caller's span). */
-  traceparent?: string;
 }
 
 const retryableStatus = new Set([502, 503, 504]);
@@ -39,9 +39,7 @@ const retryableStatus = new Set([502, 503, 504]);
  * The remote implementation: the runner's HTTP contract over `fetch`. Every call is safe to retry,
  * since creates carry an idempotency key and the rest only read or cancel.
  */
-export function createRemoteClient(options: RemoteClientOptions): MetaPipelineClient & {
-  create(request: MetaPipelineRequest, options?: RemoteCallOptions): Promise<MetaPipeline>;
-} {
+export function createRemoteClient(options: RemoteClientOptions): MetaPipelineClient {
   const base = new URL(options.url);
   const timeoutMs = options.timeoutMs ?? 10_000;
   const attempts = options.attempts ?? 4;
@@ -53,10 +51,10 @@ export function createRemoteClient(options: RemoteClientOptions): MetaPipelineCl
     path: string,
     body: unknown,
     response: T,
-    callOptions: RemoteCallOptions = {},
+    callOptions: CallOptions = {},
   ): Promise<z.output<T>> {
     const requestId = randomBytes(8).toString('hex');
-    const traceparent = callOptions.traceparent ?? options.traceparent?.() ?? newTraceparent();
+    const traceparent = callOptions.traceparent ?? newTraceparent();
     for (let attempt = 1; ; attempt++) {
       const signals = [closing.signal, AbortSignal.timeout(timeoutMs)];
       if (callOptions.signal) signals.push(callOptions.signal);
@@ -75,7 +73,7 @@ export function createRemoteClient(options: RemoteClientOptions): MetaPipelineCl
           signal: AbortSignal.any(signals),
         });
       } catch (error) {
-        if (callOptions.signal?.aborted) throw callOptions.signal.reason;
+        if (callOptions.signal?.aborted) throw aborted(callOptions.signal, `runner ${method} ${path}`);
         if (attempt < attempts && !closing.signal.aborted) {
           await backoff(attempt);
           continue;
@@ -97,7 +95,7 @@ export function createRemoteClient(options: RemoteClientOptions): MetaPipelineCl
     }).catch(() => {});
   }
 
-  return {
+  return guarded({
     create: async (request, callOptions) =>
       call(
         'POST',
@@ -121,7 +119,7 @@ export function createRemoteClient(options: RemoteClientOptions): MetaPipelineCl
       return call('POST', routes.cancel(namespace, name), undefined, MetaPipeline, callOptions);
     },
     close: async () => closing.abort(),
-  };
+  });
 }
 
 /** Checked here too, so a bad request fails the same way without a round trip. */

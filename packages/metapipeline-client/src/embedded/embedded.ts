@@ -25,6 +25,7 @@ import type { MetaPipelineClient } from '../client.ts';
 import {
   ConflictError,
   ForbiddenError,
+  guarded,
   InvalidRequestError,
   MetaPipelineError,
   NotFoundError,
@@ -162,7 +163,7 @@ export function createEmbeddedClient(options: EmbeddedClientOptions): MetaPipeli
     return kube.pipelineRuns.get(namespace, name, opts(signal)).catch(orUndefinedIfMissing);
   }
 
-  return {
+  return guarded<MetaPipelineClient>({
     create: (input, callOptions = {}) =>
       translate(async () => {
         const request = parse(MetaPipelineRequest, input, 'request');
@@ -254,7 +255,7 @@ export function createEmbeddedClient(options: EmbeddedClientOptions): MetaPipeli
       }),
 
     close: () => kube.close(),
-  };
+  });
 }
 
 function isFinished(job: LighthouseJob): boolean {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MetaPipelineClient } from '../client.ts';
-import { ConflictError, InvalidRequestError, NotFoundError } from '../errors.ts';
+import { ConflictError, InvalidRequestError, NotFoundError, UnavailableError } from '../errors.ts';
 import type { MetaPipelineRequest } from '../schemas.ts';
 
 export interface ContractSubject {
@@ -178,11 +178,28 @@ export function describeMetaPipelineContract(name: string, subject: () => Promis
       );
     });
 
-    it('stops when its signal aborts', async () => {
+    it('stops when its signal aborts, with a retryable UnavailableError like any call that did not complete', async () => {
       const aborted = AbortSignal.abort(new Error('caller gave up'));
-      await expect(client.create(pullRequestRequest(namespace), { signal: aborted })).rejects.toThrow(
-        'caller gave up',
-      );
+      const calls = [
+        client.create(pullRequestRequest(namespace), { signal: aborted }),
+        client.get({ namespace, name: 'any' }, { signal: aborted }),
+        client.list({ namespace }, { signal: aborted }),
+      ];
+      for (const call of calls) {
+        const error = await call.then(
+          () => undefined,
+          (rejected: unknown) => rejected,
+        );
+        expect(error).toBeInstanceOf(UnavailableError);
+        expect(error).toMatchObject({ retryable: true, message: expect.stringContaining('caller gave up') });
+      }
+    });
+
+    it('carries a traceparent in its call options without changing what the call does', async () => {
+      const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+      const request = pullRequestRequest(namespace);
+      const created = await client.create(request, { traceparent });
+      expect(await client.get(created.ref, { traceparent })).toMatchObject({ ref: created.ref });
     });
   });
 }

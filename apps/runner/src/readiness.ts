@@ -1,4 +1,9 @@
-import { ForbiddenError, type KubeClient, NotFoundError, UnauthorizedError } from '@lighthouse-ts/kube';
+import {
+  type KubeClient,
+  KubeForbiddenError,
+  KubeNotFoundError,
+  KubeUnauthorizedError,
+} from '@lighthouse-ts/kube';
 
 export type Readiness = { ready: true } | { ready: false; reason: string };
 
@@ -28,10 +33,10 @@ export function kubeReadiness(kube: KubeClient, options: KubeReadinessOptions): 
       } catch (error) {
         onError?.(error);
         const message = error instanceof Error ? error.message : String(error);
-        if (error instanceof NotFoundError) {
+        if (error instanceof KubeNotFoundError) {
           return { ready: false, reason: `the ${kind} CRD is not installed (${plural}.${group}/${version})` };
         }
-        if (error instanceof ForbiddenError || error instanceof UnauthorizedError) {
+        if (error instanceof KubeForbiddenError || error instanceof KubeUnauthorizedError) {
           return { ready: false, reason: `Kubernetes refused to list ${kind}s in ${namespace}: ${message}` };
         }
         return { ready: false, reason: `Kubernetes unreachable: ${message}` };

@@ -7,7 +7,7 @@ import { testCluster } from '@lighthouse-ts/testenv/vitest';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createKubeClient, type KubeClient } from './client.ts';
 import { loadKubeConfig } from './config.ts';
-import { ForbiddenError, UnavailableError } from './errors.ts';
+import { KubeForbiddenError, KubeUnavailableError } from './errors.ts';
 
 describe('connection settings', () => {
   let cluster: TestCluster;
@@ -73,7 +73,7 @@ describe('connection settings', () => {
 
     const kube = connect({ config: { inCluster: true, root } });
     const denied = await kube.lighthouseJobs.list(namespace).catch((e: unknown) => e);
-    expect(denied).toBeInstanceOf(ForbiddenError);
+    expect(denied).toBeInstanceOf(KubeForbiddenError);
     expect((denied as Error).message).toContain(`system:serviceaccount:${namespace}:lighthouse`);
 
     await cluster.request('POST', `/apis/rbac.authorization.k8s.io/v1/namespaces/${namespace}/roles`, {
@@ -86,7 +86,7 @@ describe('connection settings', () => {
       subjects: [{ kind: 'ServiceAccount', name: 'lighthouse', namespace }],
     });
     expect((await kube.lighthouseJobs.list(namespace)).items).toEqual([]);
-    await expect(kube.pipelineRuns.list(namespace)).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(kube.pipelineRuns.list(namespace)).rejects.toBeInstanceOf(KubeForbiddenError);
   });
 
   it('reports an unreachable server as Unavailable after its retries', async () => {
@@ -115,7 +115,7 @@ describe('connection settings', () => {
       retry: { attempts: 2, baseDelayMs: 1 },
     });
     const error = await kube.lighthouseJobs.get(namespace, 'x').catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(UnavailableError);
+    expect(error).toBeInstanceOf(KubeUnavailableError);
     expect((error as Error).message).toMatch(/ECONNREFUSED/);
   });
 });

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
-  AlreadyExistsError,
-  ConflictError,
-  ExpiredError,
   errorFromResponse,
-  ForbiddenError,
-  InvalidError,
+  KubeAlreadyExistsError,
+  KubeConflictError,
   KubeError,
-  NotFoundError,
-  UnauthorizedError,
-  UnavailableError,
+  KubeExpiredError,
+  KubeForbiddenError,
+  KubeInvalidError,
+  KubeNotFoundError,
+  KubeUnauthorizedError,
+  KubeUnavailableError,
 } from './errors.ts';
 
 const status = (code: number, reason: string, extra: object = {}) =>
@@ -24,24 +24,24 @@ const status = (code: number, reason: string, extra: object = {}) =>
 
 describe('errorFromResponse', () => {
   it.each([
-    [404, 'NotFound', NotFoundError],
-    [409, 'AlreadyExists', AlreadyExistsError],
-    [409, 'Conflict', ConflictError],
-    [403, 'Forbidden', ForbiddenError],
-    [401, 'Unauthorized', UnauthorizedError],
-    [422, 'Invalid', InvalidError],
-    [400, 'BadRequest', InvalidError],
-    [410, 'Expired', ExpiredError],
-    [429, 'TooManyRequests', UnavailableError],
-    [500, 'InternalError', UnavailableError],
-    [503, 'ServiceUnavailable', UnavailableError],
+    [404, 'NotFound', KubeNotFoundError],
+    [409, 'AlreadyExists', KubeAlreadyExistsError],
+    [409, 'Conflict', KubeConflictError],
+    [403, 'Forbidden', KubeForbiddenError],
+    [401, 'Unauthorized', KubeUnauthorizedError],
+    [422, 'Invalid', KubeInvalidError],
+    [400, 'BadRequest', KubeInvalidError],
+    [410, 'Expired', KubeExpiredError],
+    [429, 'TooManyRequests', KubeUnavailableError],
+    [500, 'InternalError', KubeUnavailableError],
+    [503, 'ServiceUnavailable', KubeUnavailableError],
     [405, 'MethodNotAllowed', KubeError],
   ])('maps %i %s', (code, reason, type) => {
     const error = errorFromResponse('GET /x', code, status(code, reason));
     expect(error).toBeInstanceOf(type);
     expect(error.constructor).toBe(type);
     expect(error).toMatchObject({ status: code, reason, message: `GET /x: ${reason} happened` });
-    expect(error.retryable).toBe(type === UnavailableError);
+    expect(error.retryable).toBe(type === KubeUnavailableError);
   });
 
   it('keeps the field causes of an Invalid answer', () => {
@@ -57,19 +57,19 @@ describe('errorFromResponse', () => {
       429,
       status(429, 'TooManyRequests'),
       '2',
-    ) as UnavailableError;
+    ) as KubeUnavailableError;
     expect(fromHeader.retryAfterMs).toBe(2000);
     const fromBody = errorFromResponse(
       'GET /x',
       503,
       status(503, 'ServiceUnavailable', { details: { retryAfterSeconds: 1 } }),
-    ) as UnavailableError;
+    ) as KubeUnavailableError;
     expect(fromBody.retryAfterMs).toBe(1000);
   });
 
   it('copes with a body that is not a Status', () => {
     const error = errorFromResponse('GET /x', 502, '<html>bad gateway</html>');
-    expect(error).toBeInstanceOf(UnavailableError);
+    expect(error).toBeInstanceOf(KubeUnavailableError);
     expect(error.message).toBe('GET /x: <html>bad gateway</html>');
   });
 });

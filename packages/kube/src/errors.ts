@@ -28,40 +28,40 @@ export class KubeError extends Error {
   }
 }
 
-export class NotFoundError extends KubeError {
-  override name = 'NotFoundError';
+export class KubeNotFoundError extends KubeError {
+  override name = 'KubeNotFoundError';
 }
 
-export class AlreadyExistsError extends KubeError {
-  override name = 'AlreadyExistsError';
+export class KubeAlreadyExistsError extends KubeError {
+  override name = 'KubeAlreadyExistsError';
 }
 
 /** The object changed since it was read (stale resourceVersion): read it again and retry the change. */
-export class ConflictError extends KubeError {
-  override name = 'ConflictError';
+export class KubeConflictError extends KubeError {
+  override name = 'KubeConflictError';
 }
 
-export class ForbiddenError extends KubeError {
-  override name = 'ForbiddenError';
+export class KubeForbiddenError extends KubeError {
+  override name = 'KubeForbiddenError';
 }
 
-export class UnauthorizedError extends KubeError {
-  override name = 'UnauthorizedError';
+export class KubeUnauthorizedError extends KubeError {
+  override name = 'KubeUnauthorizedError';
 }
 
 /** The server rejected the object or request (422, 400: e.g. an unknown field); `causes` name the fields. */
-export class InvalidError extends KubeError {
-  override name = 'InvalidError';
+export class KubeInvalidError extends KubeError {
+  override name = 'KubeInvalidError';
 }
 
 /** A watch or list asked for a resourceVersion the server no longer has (410 Gone): list again. */
-export class ExpiredError extends KubeError {
-  override name = 'ExpiredError';
+export class KubeExpiredError extends KubeError {
+  override name = 'KubeExpiredError';
 }
 
 /** Throttled, overloaded, unreachable or timed out: the request may succeed if tried again. */
-export class UnavailableError extends KubeError {
-  override name = 'UnavailableError';
+export class KubeUnavailableError extends KubeError {
+  override name = 'KubeUnavailableError';
   override readonly retryable = true;
   /** How long the server asked us to wait (Retry-After), if it said. */
   readonly retryAfterMs: number | undefined;
@@ -73,8 +73,8 @@ export class UnavailableError extends KubeError {
 }
 
 /** An object from the server that does not match the schema we read it with. */
-export class UnexpectedObjectError extends KubeError {
-  override name = 'UnexpectedObjectError';
+export class KubeUnexpectedObjectError extends KubeError {
+  override name = 'KubeUnexpectedObjectError';
 }
 
 interface Status {
@@ -112,21 +112,21 @@ export function errorFromResponse(
   const details = { status, reason, causes: parsed.details?.causes };
   switch (true) {
     case status === 404:
-      return new NotFoundError(message, details);
+      return new KubeNotFoundError(message, details);
     case status === 409 && reason === 'AlreadyExists':
-      return new AlreadyExistsError(message, details);
+      return new KubeAlreadyExistsError(message, details);
     case status === 409:
-      return new ConflictError(message, details);
+      return new KubeConflictError(message, details);
     case status === 403:
-      return new ForbiddenError(message, details);
+      return new KubeForbiddenError(message, details);
     case status === 401:
-      return new UnauthorizedError(message, details);
+      return new KubeUnauthorizedError(message, details);
     case status === 422 || status === 400:
-      return new InvalidError(message, details);
+      return new KubeInvalidError(message, details);
     case status === 410:
-      return new ExpiredError(message, details);
+      return new KubeExpiredError(message, details);
     case status === 429 || status >= 500:
-      return new UnavailableError(message, {
+      return new KubeUnavailableError(message, {
         ...details,
         retryAfterMs: retryAfterMs(retryAfterHeader, parsed),
       });

@@ -1,17 +1,17 @@
 export { createKubeClient, type KubeClient, type KubeClientOptions } from './client.ts';
 export { type KubeConfigSource, loadKubeConfig } from './config.ts';
 export {
-  AlreadyExistsError,
-  ConflictError,
-  ExpiredError,
   type FieldCause,
-  ForbiddenError,
-  InvalidError,
+  KubeAlreadyExistsError,
+  KubeConflictError,
   KubeError,
-  NotFoundError,
-  UnauthorizedError,
-  UnavailableError,
-  UnexpectedObjectError,
+  KubeExpiredError,
+  KubeForbiddenError,
+  KubeInvalidError,
+  KubeNotFoundError,
+  KubeUnauthorizedError,
+  KubeUnavailableError,
+  KubeUnexpectedObjectError,
 } from './errors.ts';
 export { Informer, type InformerEvents, type InformerOptions } from './informer.ts';
 export type { RateLimitOptions } from './ratelimit.ts';

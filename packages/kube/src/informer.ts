@@ -1,6 +1,6 @@
 import { EventEmitter, once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ExpiredError } from './errors.ts';
+import { KubeExpiredError } from './errors.ts';
 import type { KubeObject, ResourceClient, WatchEvent } from './resource.ts';
 import { backoffDelay, type RetryOptions } from './retry.ts';
 
@@ -90,7 +90,7 @@ export class Informer<T extends KubeObject> extends EventEmitter<InformerEvents<
         if (!delivered) await pause(backoffDelay(failures++, this.#options.backoff), signal);
       } catch (error) {
         if (signal.aborted) return;
-        if (error instanceof ExpiredError) {
+        if (error instanceof KubeExpiredError) {
           this.#resourceVersion = undefined;
           continue;
         }

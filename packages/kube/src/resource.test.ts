@@ -4,12 +4,12 @@ import { testCluster } from '@lighthouse-ts/testenv/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKubeClient, type KubeClient } from './client.ts';
 import {
-  AlreadyExistsError,
-  ConflictError,
-  ForbiddenError,
-  InvalidError,
-  NotFoundError,
-  UnexpectedObjectError,
+  KubeAlreadyExistsError,
+  KubeConflictError,
+  KubeForbiddenError,
+  KubeInvalidError,
+  KubeNotFoundError,
+  KubeUnexpectedObjectError,
 } from './errors.ts';
 
 const job = (name: string, extra: Partial<LighthouseJob['spec']> = {}): LighthouseJob => ({
@@ -79,7 +79,7 @@ describe('resource handles on a real API server', () => {
     expect(patched.metadata.labels?.[labels.buildNum]).toBe('7');
 
     await kube.lighthouseJobs.delete(namespace, 'crud');
-    await expect(kube.lighthouseJobs.get(namespace, 'crud')).rejects.toBeInstanceOf(NotFoundError);
+    await expect(kube.lighthouseJobs.get(namespace, 'crud')).rejects.toBeInstanceOf(KubeNotFoundError);
   });
 
   it('updates status through the status subresource only', async () => {
@@ -121,19 +121,19 @@ describe('resource handles on a real API server', () => {
     expect(finished.status?.conditions?.[0]?.reason).toBe('Cancelled');
   });
 
-  it('rejects an invalid object with InvalidError naming the field', async () => {
+  it('rejects an invalid object with KubeInvalidError naming the field', async () => {
     const invalid = job('invalid', { type: 'nightly' as LighthouseJob['spec']['type'] });
     const error = await kube.lighthouseJobs.create(namespace, invalid).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(InvalidError);
-    expect((error as InvalidError).causes).toEqual([
+    expect(error).toBeInstanceOf(KubeInvalidError);
+    expect((error as KubeInvalidError).causes).toEqual([
       expect.objectContaining({ field: 'spec.type', reason: 'FieldValueNotSupported' }),
     ]);
 
     const badRun = pipelineRun('no-value');
     badRun.spec.params = [{ name: 'PULL_REFS' } as Param];
     const runError = await kube.pipelineRuns.create(namespace, badRun).catch((e: unknown) => e);
-    expect(runError).toBeInstanceOf(InvalidError);
-    expect((runError as InvalidError).causes).toEqual([
+    expect(runError).toBeInstanceOf(KubeInvalidError);
+    expect((runError as KubeInvalidError).causes).toEqual([
       expect.objectContaining({ field: 'spec.params[0].value', reason: 'FieldValueRequired' }),
     ]);
   });
@@ -141,43 +141,43 @@ describe('resource handles on a real API server', () => {
   it('rejects unknown fields instead of dropping them silently', async () => {
     const typo = { ...job('typo'), spec: { ...job('typo').spec, contxt: 'x' } } as LighthouseJob;
     const error = await kube.lighthouseJobs.create(namespace, typo).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(InvalidError);
-    expect((error as InvalidError).message).toContain('unknown field "spec.contxt"');
+    expect(error).toBeInstanceOf(KubeInvalidError);
+    expect((error as KubeInvalidError).message).toContain('unknown field "spec.contxt"');
   });
 
   it('answers AlreadyExists for a second create and Conflict for a stale resourceVersion', async () => {
     const created = await kube.lighthouseJobs.create(namespace, job('stale'));
     await expect(kube.lighthouseJobs.create(namespace, job('stale'))).rejects.toBeInstanceOf(
-      AlreadyExistsError,
+      KubeAlreadyExistsError,
     );
 
     await kube.lighthouseJobs.patch(namespace, 'stale', { metadata: { labels: { touched: 'yes' } } });
     await expect(
       kube.lighthouseJobs.replace(namespace, { ...created, spec: { ...created.spec, context: 'late' } }),
-    ).rejects.toBeInstanceOf(ConflictError);
+    ).rejects.toBeInstanceOf(KubeConflictError);
     await expect(
       kube.lighthouseJobs.patch(namespace, 'stale', {
         metadata: { resourceVersion: created.metadata.resourceVersion },
         spec: { context: 'late' },
       }),
-    ).rejects.toBeInstanceOf(ConflictError);
+    ).rejects.toBeInstanceOf(KubeConflictError);
     await expect(
       kube.lighthouseJobs.delete(namespace, 'stale', { resourceVersion: created.metadata.resourceVersion }),
-    ).rejects.toBeInstanceOf(ConflictError);
+    ).rejects.toBeInstanceOf(KubeConflictError);
   });
 
   it('validates without writing on a dry run', async () => {
     const dry = await kube.lighthouseJobs.create(namespace, job('dry'), { dryRun: true });
     expect(dry.metadata.name).toBe('dry');
-    await expect(kube.lighthouseJobs.get(namespace, 'dry')).rejects.toBeInstanceOf(NotFoundError);
+    await expect(kube.lighthouseJobs.get(namespace, 'dry')).rejects.toBeInstanceOf(KubeNotFoundError);
   });
 
   it('answers Forbidden to a user RBAC grants nothing', async () => {
     const nobody = createKubeClient({ config: { kubeconfig: await cluster.userKubeconfig('nobody') } });
     try {
       const error = await nobody.lighthouseJobs.list(namespace).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(ForbiddenError);
-      expect((error as ForbiddenError).message).toContain(
+      expect(error).toBeInstanceOf(KubeForbiddenError);
+      expect((error as KubeForbiddenError).message).toContain(
         'User "nobody" cannot list resource "lighthousejobs"',
       );
     } finally {
@@ -191,7 +191,7 @@ describe('resource handles on a real API server', () => {
       kube.lighthouseJobs.type,
       LighthouseJob.extend({ spec: LighthouseJob.shape.spec.required({ max_concurrency: true }) }),
     );
-    await expect(strict.get(namespace, 'legacy')).rejects.toThrow(UnexpectedObjectError);
+    await expect(strict.get(namespace, 'legacy')).rejects.toThrow(KubeUnexpectedObjectError);
     await expect(strict.get(namespace, 'legacy')).rejects.toThrow(
       /LighthouseJob .*\/legacy .*spec\.max_concurrency/,
     );

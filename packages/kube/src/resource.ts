@@ -1,6 +1,6 @@
 import { apiVersionOf, type ObjectMeta, type ResourceType } from '@lighthouse-ts/crds';
 import type { z } from 'zod';
-import { errorFromResponse, KubeError, UnavailableError, UnexpectedObjectError } from './errors.ts';
+import { errorFromResponse, KubeError, KubeUnavailableError, KubeUnexpectedObjectError } from './errors.ts';
 import type { Transport } from './transport.ts';
 
 /** What every object we handle has: a kind and metadata. */
@@ -62,7 +62,7 @@ export class ResourceClient<T extends KubeObject> {
   /**
    * Creates `object`. A create with only `generateName` is not retried after a failure the server
    * may have acted on, since a retry could create a second object; a named create is (a duplicate
-   * then shows as AlreadyExistsError).
+   * then shows as KubeAlreadyExistsError).
    */
   async create(namespace: string, object: T, options: WriteOptions = {}): Promise<T> {
     const body = { ...object, apiVersion: apiVersionOf(this.type), kind: this.type.kind };
@@ -121,7 +121,7 @@ export class ResourceClient<T extends KubeObject> {
 
   /**
    * A JSON merge patch. Put `metadata.resourceVersion` in the patch to make it conditional: the
-   * server then answers ConflictError if the object has changed.
+   * server then answers KubeConflictError if the object has changed.
    */
   async patch(namespace: string, name: string, patch: MergePatch, options: WriteOptions = {}): Promise<T> {
     return this.#patch(this.#path(namespace, name), patch, options);
@@ -137,7 +137,7 @@ export class ResourceClient<T extends KubeObject> {
     return this.#patch(`${this.#path(namespace, name)}/status`, patch, options);
   }
 
-  /** Replaces the whole object; with `metadata.resourceVersion` set, ConflictError if it changed meanwhile. */
+  /** Replaces the whole object; with `metadata.resourceVersion` set, KubeConflictError if it changed meanwhile. */
   async replace(namespace: string, object: T, options: WriteOptions = {}): Promise<T> {
     return this.#put(this.#path(namespace, nameOf(object)), object, options);
   }
@@ -149,7 +149,7 @@ export class ResourceClient<T extends KubeObject> {
 
   /**
    * Server-side apply: the fields in `object` become owned by this client's field manager. `force`
-   * takes over fields another manager owns instead of failing with ConflictError.
+   * takes over fields another manager owns instead of failing with KubeConflictError.
    */
   async apply(namespace: string, object: T, options: WriteOptions & { force?: boolean } = {}): Promise<T> {
     const applied = await this.#transport.request({
@@ -164,7 +164,7 @@ export class ResourceClient<T extends KubeObject> {
   }
 
   /**
-   * Deletes by name. With `resourceVersion`, only that version of the object (ConflictError if it
+   * Deletes by name. With `resourceVersion`, only that version of the object (KubeConflictError if it
    * changed). Owned objects are deleted in the background by the garbage collector.
    */
   async delete(
@@ -191,7 +191,7 @@ export class ResourceClient<T extends KubeObject> {
 
   /**
    * One watch: yields each change after `resourceVersion` until the server closes the stream (return)
-   * or it breaks (UnavailableError). ExpiredError means that version is gone: list again. Ends quietly
+   * or it breaks (KubeUnavailableError). KubeExpiredError means that version is gone: list again. Ends quietly
    * when `signal` aborts.
    */
   async *watch(namespace: string | undefined, options: WatchOptions = {}): AsyncGenerator<WatchEvent<T>> {
@@ -204,7 +204,7 @@ export class ResourceClient<T extends KubeObject> {
     const resetIdle = () => {
       clearTimeout(idle);
       idle = setTimeout(
-        () => stop.abort(new UnavailableError('watch: no data from the server')),
+        () => stop.abort(new KubeUnavailableError('watch: no data from the server')),
         (timeoutSeconds + 30) * 1000,
       );
     };
@@ -238,7 +238,7 @@ export class ResourceClient<T extends KubeObject> {
       if (options.signal?.aborted) return;
       if (stop.signal.aborted) throw stop.signal.reason;
       if (error instanceof KubeError) throw error;
-      throw new UnavailableError(`watch ${path}: ${error instanceof Error ? error.message : error}`, {
+      throw new KubeUnavailableError(`watch ${path}: ${error instanceof Error ? error.message : error}`, {
         cause: error,
       });
     } finally {
@@ -310,7 +310,7 @@ export class ResourceClient<T extends KubeObject> {
     if (result.success) return result.data;
     const meta = (value as { metadata?: ObjectMeta } | undefined)?.metadata;
     const where = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    throw new UnexpectedObjectError(
+    throw new KubeUnexpectedObjectError(
       `${this.type.kind} ${meta?.namespace ?? ''}/${meta?.name ?? '?'} does not match its schema: ${where}`,
     );
   }

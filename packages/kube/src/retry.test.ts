@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConflictError, InvalidError, UnavailableError } from './errors.ts';
+import { KubeConflictError, KubeInvalidError, KubeUnavailableError } from './errors.ts';
 import { backoffDelay, withRetry } from './retry.ts';
 
 describe('backoffDelay', () => {
@@ -26,13 +26,13 @@ describe('withRetry', () => {
   };
 
   it('retries what may succeed later, until it does', async () => {
-    const f = failing([new UnavailableError('503'), new UnavailableError('reset')]);
+    const f = failing([new KubeUnavailableError('503'), new KubeUnavailableError('reset')]);
     expect(await withRetry(f.call, { baseDelayMs: 1 })).toBe('done');
     expect(f.calls()).toBe(3);
   });
 
   it('never retries the caller’s own mistakes', async () => {
-    for (const error of [new InvalidError('422'), new ConflictError('409'), new Error('bug')]) {
+    for (const error of [new KubeInvalidError('422'), new KubeConflictError('409'), new Error('bug')]) {
       const f = failing([error]);
       await expect(withRetry(f.call, { baseDelayMs: 1 })).rejects.toBe(error);
       expect(f.calls()).toBe(1);
@@ -40,21 +40,21 @@ describe('withRetry', () => {
   });
 
   it('gives up after the attempts it was given, with the last error', async () => {
-    const last = new UnavailableError('third');
-    const f = failing([new UnavailableError('first'), new UnavailableError('second'), last]);
+    const last = new KubeUnavailableError('third');
+    const f = failing([new KubeUnavailableError('first'), new KubeUnavailableError('second'), last]);
     await expect(withRetry(f.call, { attempts: 3, baseDelayMs: 1 })).rejects.toBe(last);
     expect(f.calls()).toBe(3);
   });
 
   it('waits at least as long as Retry-After says', async () => {
-    const f = failing([new UnavailableError('429', { status: 429, retryAfterMs: 300 })]);
+    const f = failing([new KubeUnavailableError('429', { status: 429, retryAfterMs: 300 })]);
     const started = performance.now();
     await withRetry(f.call, { baseDelayMs: 1 });
     expect(performance.now() - started).toBeGreaterThanOrEqual(295);
   });
 
   it('stops waiting when aborted', async () => {
-    const f = failing([new UnavailableError('503', { retryAfterMs: 60_000 })]);
+    const f = failing([new KubeUnavailableError('503', { retryAfterMs: 60_000 })]);
     await expect(withRetry(f.call, { signal: AbortSignal.timeout(20) })).rejects.toThrow(/aborted|timeout/i);
   });
 });

@@ -1,6 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Agent, fetch, type Response } from 'undici';
-import { errorFromResponse, UnavailableError } from './errors.ts';
+import { errorFromResponse, KubeUnavailableError } from './errors.ts';
 import { RateLimiter, type RateLimitOptions } from './ratelimit.ts';
 import { type RetryOptions, withRetry } from './retry.ts';
 
@@ -128,7 +128,7 @@ export class Transport {
       });
     } catch (error) {
       if (request.signal?.aborted) throw request.signal.reason;
-      throw new UnavailableError(`${describe(request)}: ${reasonOf(error)}`, { cause: error });
+      throw new KubeUnavailableError(`${describe(request)}: ${reasonOf(error)}`, { cause: error });
     }
   }
 }

@@ -6,10 +6,11 @@ import {
   labels,
   lighthouseJobType,
   ownLabels,
+  type Param,
   type PipelineRun,
 } from '@lighthouse-ts/crds';
 import { BuildServiceAccountError, MetaStepError, UnsupportedPipelineError } from './errors.ts';
-import type { EnvVar, Param, PipelineSpec, PipelineTask, TektonPipelineRun } from './inrepo/tekton.ts';
+import type { EnvVar, PipelineSpec, PipelineTask, TektonPipelineRun } from './inrepo/tekton.ts';
 
 export interface EffectiveOptions {
   /** The service account the build runs as: the request's. Default `tekton-bot`, as Lighthouse's. */

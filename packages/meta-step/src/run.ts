@@ -2,7 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JobState, LighthouseJob, LighthouseJobStatus, PipelineRun } from '@lighthouse-ts/crds';
-import { AlreadyExistsError, ConflictError, InvalidError, type KubeClient } from '@lighthouse-ts/kube';
+import {
+  KubeAlreadyExistsError,
+  type KubeClient,
+  KubeConflictError,
+  KubeInvalidError,
+} from '@lighthouse-ts/kube';
 import { z } from 'zod';
 import { effectivePipelineRun } from './effective.ts';
 import { MetaStepError, PipelineRejectedError, StepEnvError } from './errors.ts';
@@ -213,7 +218,7 @@ async function createOnce(
     await kube.pipelineRuns.create(namespace, desired, { dryRun: true, signal });
     return { pipelineRun: await kube.pipelineRuns.create(namespace, desired, { signal }), created: true };
   } catch (error) {
-    if (error instanceof InvalidError) {
+    if (error instanceof KubeInvalidError) {
       const causes = error.causes.map(
         (c) => `${c.field ? `${c.field}: ` : ''}${c.message ?? c.reason ?? ''}`,
       );
@@ -222,7 +227,7 @@ async function createOnce(
         { cause: error },
       );
     }
-    if (!(error instanceof AlreadyExistsError)) throw error;
+    if (!(error instanceof KubeAlreadyExistsError)) throw error;
     const existing = await kube.pipelineRuns.get(namespace, desired.metadata.name ?? '', { signal });
     if (!existing.metadata.ownerReferences?.some((owner) => owner.uid === job.metadata.uid)) {
       throw new MetaStepError(
@@ -255,7 +260,7 @@ async function recordOnJob(
       });
       return;
     } catch (error) {
-      if (!(error instanceof ConflictError) || attempt >= 5) throw error;
+      if (!(error instanceof KubeConflictError) || attempt >= 5) throw error;
       current = await kube.lighthouseJobs.get(namespace, name);
     }
   }

@@ -9,11 +9,11 @@ import {
   taskRunType,
 } from '@lighthouse-ts/crds';
 import {
-  ConflictError,
   Informer,
   type KubeClient,
+  KubeConflictError,
+  KubeNotFoundError,
   type KubeObject,
-  NotFoundError,
   type ResourceClient,
 } from '@lighthouse-ts/kube';
 import { WorkQueue } from './queue.ts';
@@ -199,13 +199,13 @@ export async function syncJob(source: JobSource, name: string): Promise<SyncResu
         );
         break;
       } catch (error) {
-        if (!(error instanceof ConflictError) || result.conflicts >= maxConflicts) throw error;
+        if (!(error instanceof KubeConflictError) || result.conflicts >= maxConflicts) throw error;
         result.conflicts++;
         job = await jobs.get(namespace, name, { signal });
       }
     }
   } catch (error) {
-    if (error instanceof NotFoundError) result.outcome = 'gone';
+    if (error instanceof KubeNotFoundError) result.outcome = 'gone';
     else {
       Object.assign(result, { outcome: 'failed', error });
       if (!signal.aborted)
@@ -222,7 +222,7 @@ async function hasBuildRun(source: JobSource, job: LighthouseJobView): Promise<b
     const run = await pipelineRuns.get(namespace, buildPipelineRunName(job.metadata.name ?? ''), { signal });
     return isRunOf(job, 'build', run);
   } catch (error) {
-    if (error instanceof NotFoundError) return false;
+    if (error instanceof KubeNotFoundError) return false;
     throw error;
   }
 }

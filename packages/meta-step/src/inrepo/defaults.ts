@@ -1,7 +1,9 @@
 // The Lighthouse parameters every in-repo pipeline declares and passes to each task, so its steps see
 // them as parameters and as environment variables (pkg/triggerconfig/inrepo/default_parameters.go).
+
+import type { Param } from '@lighthouse-ts/crds';
 import { fillDescription, mergeByName, toParams } from './params.ts';
-import type { EnvVar, Param, ParamSpec, PipelineTask, TektonPipelineRun } from './tekton.ts';
+import type { EnvVar, ParamSpec, PipelineTask, TektonPipelineRun } from './tekton.ts';
 
 /** Set to "false" on a pipeline to leave its parameters as they are. */
 export const defaultParametersAnnotation = 'lighthouse.jenkins-x.io/defaultParameters';

@@ -2,11 +2,10 @@
 // that use it (pkg/triggerconfig/inrepo/params.go). Each helper returns a new list and never changes the
 // lists it is given, but it completes the entries it finds in place: objects are shared the way the Go
 // structs' slices are, so the results match Lighthouse's.
+import type { Param, ParamValue } from '@lighthouse-ts/crds';
 import type {
   EnvVar,
-  Param,
   ParamSpec,
-  ParamValue,
   PipelineResult,
   PipelineRunSpec,
   PipelineSpec,

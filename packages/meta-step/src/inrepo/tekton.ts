@@ -1,9 +1,7 @@
 // The parts of Tekton's tekton.dev/v1 objects the loader reads or changes. Every other field passes through
 // untouched: the API server validates the whole object against Tekton's CRD when the step creates it.
+import { Param, ParamValue } from '@lighthouse-ts/crds';
 import { z } from 'zod';
-
-export const ParamValue = z.union([z.string(), z.array(z.string()), z.record(z.string(), z.string())]);
-export type ParamValue = z.infer<typeof ParamValue>;
 
 export const ParamSpec = z.looseObject({
   name: z.string(),
@@ -12,9 +10,6 @@ export const ParamSpec = z.looseObject({
   default: ParamValue.optional(),
 });
 export type ParamSpec = z.infer<typeof ParamSpec>;
-
-export const Param = z.looseObject({ name: z.string(), value: ParamValue });
-export type Param = z.infer<typeof Param>;
 
 export const EnvVar = z.looseObject({ name: z.string(), value: z.string().optional() });
 export type EnvVar = z.infer<typeof EnvVar>;

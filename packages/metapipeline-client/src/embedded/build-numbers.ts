@@ -1,7 +1,12 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type ConfigMap, labels } from '@lighthouse-ts/crds';
-import { AlreadyExistsError, ConflictError, NotFoundError, type ResourceClient } from '@lighthouse-ts/kube';
+import {
+  KubeAlreadyExistsError,
+  KubeConflictError,
+  KubeNotFoundError,
+  type ResourceClient,
+} from '@lighthouse-ts/kube';
 import { labelValue } from './build.ts';
 
 export interface Branch {
@@ -68,7 +73,7 @@ export class BuildNumbers {
     for (let attempt = 1; ; attempt++) {
       try {
         const current = await this.#configMaps.get(branch.namespace, name).catch((error: unknown) => {
-          if (error instanceof NotFoundError) return undefined;
+          if (error instanceof KubeNotFoundError) return undefined;
           throw error;
         });
         if (!current) {
@@ -82,7 +87,7 @@ export class BuildNumbers {
         });
         return last;
       } catch (error) {
-        const lostRace = error instanceof ConflictError || error instanceof AlreadyExistsError;
+        const lostRace = error instanceof KubeConflictError || error instanceof KubeAlreadyExistsError;
         if (!lostRace || attempt >= this.#maxAttempts) throw error;
         await sleep(Math.random() * Math.min(50, 2 * attempt));
       }

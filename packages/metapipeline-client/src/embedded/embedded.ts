@@ -9,16 +9,16 @@ import {
   type PipelineRun,
 } from '@lighthouse-ts/crds';
 import {
-  AlreadyExistsError,
   createKubeClient,
-  InvalidError,
+  KubeAlreadyExistsError,
   type KubeClientOptions,
-  ConflictError as KubeConflictError,
+  KubeConflictError,
   KubeError,
-  ForbiddenError as KubeForbiddenError,
-  NotFoundError as KubeNotFoundError,
-  UnavailableError as KubeUnavailableError,
-  UnauthorizedError,
+  KubeForbiddenError,
+  KubeInvalidError,
+  KubeNotFoundError,
+  KubeUnauthorizedError,
+  KubeUnavailableError,
 } from '@lighthouse-ts/kube';
 import type { z } from 'zod';
 import type { MetaPipelineClient } from '../client.ts';
@@ -95,7 +95,7 @@ export function createEmbeddedClient(options: EmbeddedClientOptions): MetaPipeli
       job = await kube.lighthouseJobs.create(request.namespace, built.job, opts(signal));
     } catch (error) {
       // Another process won the race for this key; its job is the one (our build number goes unused).
-      if (!(error instanceof AlreadyExistsError)) throw error;
+      if (!(error instanceof KubeAlreadyExistsError)) throw error;
       return resume(await kube.lighthouseJobs.get(request.namespace, name, opts(signal)), request, signal);
     }
     return resume(job, request, signal, { fresh: true });
@@ -133,7 +133,8 @@ export function createEmbeddedClient(options: EmbeddedClientOptions): MetaPipeli
         },
       ];
       run = await kube.pipelineRuns.create(namespace, pipelineRun, opts(signal)).catch((error: unknown) => {
-        if (error instanceof AlreadyExistsError) return kube.pipelineRuns.get(namespace, name, opts(signal));
+        if (error instanceof KubeAlreadyExistsError)
+          return kube.pipelineRuns.get(namespace, name, opts(signal));
         throw error;
       });
     }
@@ -322,13 +323,13 @@ async function translate<T>(call: () => Promise<T>): Promise<T> {
     if (error instanceof MetaPipelineError || !(error instanceof KubeError)) throw error;
     const message = error.message;
     if (error instanceof KubeNotFoundError) throw new NotFoundError(message, { cause: error });
-    if (error instanceof KubeConflictError || error instanceof AlreadyExistsError) {
+    if (error instanceof KubeConflictError || error instanceof KubeAlreadyExistsError) {
       throw new ConflictError(message, { cause: error });
     }
-    if (error instanceof KubeForbiddenError || error instanceof UnauthorizedError) {
+    if (error instanceof KubeForbiddenError || error instanceof KubeUnauthorizedError) {
       throw new ForbiddenError(message, { cause: error });
     }
-    if (error instanceof InvalidError) {
+    if (error instanceof KubeInvalidError) {
       throw new InvalidRequestError(
         message,
         error.causes.map((c) => ({ path: c.field ?? '', message: c.message ?? c.reason ?? 'invalid' })),

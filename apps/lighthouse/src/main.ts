@@ -6,8 +6,11 @@ async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
   const help = `${serveHelp()}\n`;
   if (command === undefined || command === '--help' || command === '-h' || rest.includes('--help')) {
-    const { replayHelp } = await import('./cli/replay.ts');
-    process.stdout.write(`${help}${replayHelp}`);
+    const [{ replayHelp }, { checkConfigHelp }] = await Promise.all([
+      import('./cli/replay.ts'),
+      import('./cli/check-config.ts'),
+    ]);
+    process.stdout.write(`${help}${replayHelp}\n${checkConfigHelp}`);
     return command === undefined ? 2 : 0;
   }
   if (command === 'replay') {
@@ -17,6 +20,17 @@ async function main(args: string[]): Promise<number> {
     } catch (error) {
       if (!(error instanceof SettingsError)) throw error;
       process.stderr.write(`lighthouse replay: ${error.message}\n`);
+      return 2;
+    }
+  }
+  if (command === 'check-config') {
+    // Only the config package: a repository's CI runs this, and it must not wait for Kubernetes code.
+    const { checkConfig, checkConfigHelp } = await import('./cli/check-config.ts');
+    try {
+      return await checkConfig(rest, process.env);
+    } catch (error) {
+      if (!(error instanceof SettingsError)) throw error;
+      process.stderr.write(`lighthouse check-config: ${error.message}\n\n${checkConfigHelp}`);
       return 2;
     }
   }

@@ -20,38 +20,58 @@ const flag = z.boolean().nullish();
 const list = z.array(z.string()).nullish();
 const stringMap = z.record(z.string(), z.string()).nullish();
 
+// The descriptions are what an editor shows from the JSON Schema generated from these (schema/).
 const jobBaseFields = {
-  name: z.string().regex(jobName, `must match ${jobName.source}`),
-  context: text,
-  agent: z.enum(agents).nullish(),
-  namespace: text,
-  labels: stringMap,
-  annotations: stringMap,
-  max_concurrency: z.number().int().min(0, 'must not be negative').nullish(),
-  skip_report: flag,
-  branches: list,
-  skip_branches: list,
-  run_if_changed: text,
-  skip_if_only_changed: text,
-  ignore_changes: text,
-  pipeline_run_params: z.array(z.looseObject({ name: z.string().min(1), value_template: text })).nullish(),
-  pipeline_run_spec: z.unknown().optional(),
+  name: z
+    .string()
+    .regex(jobName, `must match ${jobName.source}`)
+    .describe('The job name: letters, digits, -, . and _.'),
+  context: text.describe('The commit status context; the job name when empty.'),
+  agent: z.enum(agents).nullish().describe('What runs the job; tekton is the old name of jenkins-x.'),
+  namespace: text.describe("Where the job runs; the deployment's namespace when empty."),
+  labels: stringMap.describe("Kubernetes labels added to the job's resources."),
+  annotations: stringMap.describe("Kubernetes annotations for the job's resources."),
+  max_concurrency: z
+    .number()
+    .int()
+    .min(0, 'must not be negative')
+    .nullish()
+    .describe('How many runs of the job may run at once; 0 means no limit.'),
+  skip_report: flag.describe('Do not report the job to the Git provider.'),
+  branches: list.describe(
+    'Go regexps of the branches the job runs for (any of them); every branch when empty.',
+  ),
+  skip_branches: list.describe('Go regexps of the branches the job never runs for.'),
+  run_if_changed: text.describe('Go regexp: run when a changed file matches it.'),
+  skip_if_only_changed: text.describe('Go regexp: do not run when every changed file matches it.'),
+  ignore_changes: text.describe('Go regexp: changed files matching it are passed over.'),
+  pipeline_run_params: z
+    .array(z.looseObject({ name: z.string().min(1), value_template: text }))
+    .nullish()
+    .describe('Params given to the PipelineRun; value_template is a Go template.'),
+  pipeline_run_spec: z.unknown().optional().describe('The PipelineRun spec, kept as written.'),
 };
 
 // Loose: Lighthouse and Prow have many more fields; those we do not use are kept out of the way, not refused.
 const PresubmitFile = z.looseObject({
   ...jobBaseFields,
-  always_run: flag,
-  optional: flag,
+  always_run: flag.describe('Run on every pull request; excludes run_if_changed and skip_if_only_changed.'),
+  optional: flag.describe('A failure does not block merging.'),
   require_run: flag,
-  trigger: text,
-  rerun_command: text,
+  trigger: text.describe('Go regexp a comment must match to start the job; /test <name> when empty.'),
+  rerun_command: text.describe('The comment that starts the job again; must match trigger.'),
 });
 const PostsubmitFile = z.looseObject(jobBaseFields);
 
 export const ConfigFile = z.looseObject({
-  presubmits: z.record(z.string(), z.array(PresubmitFile).nullable()).nullish(),
-  postsubmits: z.record(z.string(), z.array(PostsubmitFile).nullable()).nullish(),
+  presubmits: z
+    .record(z.string(), z.array(PresubmitFile).nullable())
+    .nullish()
+    .describe('Jobs for pull requests, by org/repo.'),
+  postsubmits: z
+    .record(z.string(), z.array(PostsubmitFile).nullable())
+    .nullish()
+    .describe('Jobs for pushes to branches, by org/repo.'),
 });
 export type ConfigFile = z.output<typeof ConfigFile>;
 type PresubmitFile = z.output<typeof PresubmitFile>;

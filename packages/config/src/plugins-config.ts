@@ -4,21 +4,30 @@ import type { PluginsConfig, TriggerSettings } from './types.ts';
 
 const flag = z.boolean().nullish();
 
+// The descriptions are what an editor shows from the JSON Schema generated from these (schema/).
 const TriggerFile = z.looseObject({
-  repos: z.array(z.string()).nullish(),
-  trusted_org: z.string().nullish(),
-  trusted_apps: z.array(z.string()).nullish(),
-  join_org_url: z.string().nullish(),
-  only_org_members: flag,
-  ignore_ok_to_test: flag,
-  elide_skipped_contexts: flag,
-  skip_draft_pr: flag,
+  repos: z.array(z.string()).nullish().describe('The orgs and org/repos these settings are for.'),
+  trusted_org: z.string().nullish().describe("An org whose members are trusted besides the repo's own."),
+  trusted_apps: z.array(z.string()).nullish().describe('Bot accounts (GitHub Apps) that are trusted.'),
+  join_org_url: z
+    .string()
+    .nullish()
+    .describe('The link the welcome message gives untrusted authors to join the org.'),
+  only_org_members: flag.describe('Trust org members only, not collaborators.'),
+  ignore_ok_to_test: flag.describe(
+    '/ok-to-test cannot make a pull request from an untrusted author trusted.',
+  ),
+  elide_skipped_contexts: flag.describe('Do not post a status for jobs that did not need to run.'),
+  skip_draft_pr: flag.describe('Do not run jobs on draft pull requests.'),
 });
 
 // Loose: the other plugins' sections (approve, lgtm, welcome, ...) are accepted and left alone.
 export const PluginsFile = z.looseObject({
-  plugins: z.record(z.string(), z.array(z.string()).nullable()).nullish(),
-  triggers: z.array(TriggerFile).nullish(),
+  plugins: z
+    .record(z.string(), z.array(z.string()).nullable())
+    .nullish()
+    .describe('The plugins enabled, by org or org/repo.'),
+  triggers: z.array(TriggerFile).nullish().describe("The trigger plugin's settings, by repository."),
 });
 export type PluginsFile = z.output<typeof PluginsFile>;
 

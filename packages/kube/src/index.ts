@@ -15,6 +15,7 @@ export {
 } from './errors.ts';
 export { Informer, type InformerEvents, type InformerOptions } from './informer.ts';
 export type { RateLimitOptions } from './ratelimit.ts';
+export { type KubeReadinessOptions, kubeReadiness, type Readiness } from './readiness.ts';
 export {
   type CallOptions,
   type KubeObject,

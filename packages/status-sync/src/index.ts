@@ -1,4 +1,8 @@
-export { type BackgroundStatusSyncOptions, startBackgroundStatusSync } from './background.ts';
+export {
+  type BackgroundStatusSync,
+  type BackgroundStatusSyncOptions,
+  startBackgroundStatusSync,
+} from './background.ts';
 export {
   activityRecord,
   type ChildRuns,

@@ -50,6 +50,8 @@ export interface StatusSyncOptions {
   signal?: AbortSignal;
   /** Called after every pass over a job (metrics, for instance). */
   onSync?: (result: SyncResult) => void;
+  /** Called when a list or watch failed and is tried again (before the start too: RBAC, the API down). */
+  onRetry?: (error: unknown, kind: string) => void;
   /** Jobs written at once. Default 4. */
   concurrency?: number;
 }
@@ -84,9 +86,10 @@ export async function startStatusSync(options: StatusSyncOptions): Promise<Statu
 
   const informer = <T extends KubeObject>(resource: ResourceClient<T>, labelSelector: string) => {
     const watched = new Informer(resource, { namespace, labelSelector });
-    watched.on('retry', (error, delayMs) =>
-      logger.warn({ err: error, kind: resource.type.kind, delayMs }, 'watch failed; trying again'),
-    );
+    watched.on('retry', (error, delayMs) => {
+      logger.warn({ err: error, kind: resource.type.kind, delayMs }, 'watch failed; trying again');
+      options.onRetry?.(error, resource.type.kind);
+    });
     return watched;
   };
   const jobs = kube.resource(lighthouseJobType, LighthouseJobView);

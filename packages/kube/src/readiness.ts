@@ -1,9 +1,5 @@
-import {
-  type KubeClient,
-  KubeForbiddenError,
-  KubeNotFoundError,
-  KubeUnauthorizedError,
-} from '@lighthouse-ts/kube';
+import type { KubeClient } from './client.ts';
+import { KubeForbiddenError, KubeNotFoundError, KubeUnauthorizedError } from './errors.ts';
 
 export type Readiness = { ready: true } | { ready: false; reason: string };
 

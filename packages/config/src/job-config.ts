@@ -82,12 +82,23 @@ type JobBaseFile = PresubmitFile | PostsubmitFile;
 export const defaultTriggerFor = (name: string) => `(?m)^/test( | .* )${name},?($|\\s.*)`;
 export const defaultRerunCommandFor = (name: string) => `/test ${name}`;
 
-export function compileJobConfig(file: ConfigFile): { config: JobConfig; issues: PathIssue[] } {
+export function compileJobConfig(
+  file: ConfigFile,
+  jobsNamespace?: string,
+): { config: JobConfig; issues: PathIssue[] } {
   const issues: PathIssue[] = [];
+  const checkNamespace = (job: JobBaseFile, path: readonly PropertyKey[]) => {
+    if (!jobsNamespace || !job.namespace || job.namespace === jobsNamespace) return;
+    issues.push({
+      path: [...path, 'namespace'],
+      reason: `job ${job.name} runs in ${job.namespace}, but jobs run and are followed in ${jobsNamespace} only; remove the namespace`,
+    });
+  };
   const presubmits = new Map<string, Presubmit[]>();
   for (const [repo, jobs] of Object.entries(file.presubmits ?? {})) {
     const compiled = (jobs ?? []).map((job, index) => {
       const result = compilePresubmit(job, ['presubmits', repo, index]);
+      checkNamespace(job, ['presubmits', repo, index]);
       issues.push(...result.issues);
       return result.job;
     });
@@ -98,6 +109,7 @@ export function compileJobConfig(file: ConfigFile): { config: JobConfig; issues:
   for (const [repo, jobs] of Object.entries(file.postsubmits ?? {})) {
     const compiled = (jobs ?? []).map((job, index) => {
       const result = compileJobBase(job, ['postsubmits', repo, index]);
+      checkNamespace(job, ['postsubmits', repo, index]);
       issues.push(...result.issues);
       return result.job;
     });

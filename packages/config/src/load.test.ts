@@ -231,6 +231,31 @@ describe('loadConfig validation', () => {
     expect(error.issues[0]?.reason).toMatch(reason);
   });
 
+  it("refuses a job in another namespace than the deployment's jobs, when it has one", async () => {
+    const configPath = join(dir, 'config.yaml');
+    const pluginsPath = join(dir, 'plugins.yaml');
+    await writeFile(
+      configPath,
+      `${presubmits('  - name: elsewhere\n    namespace: other\n  - name: here\n    namespace: jx\n')}postsubmits:\n  org/repo:\n  - name: release\n    namespace: other\n`,
+    );
+    await writeFile(pluginsPath, 'plugins: {}\n');
+    const error = await loadConfig({ configPath, pluginsPath, jobsNamespace: 'jx' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).issues).toEqual([
+      expect.objectContaining({
+        path: 'presubmits.org/repo[0].namespace',
+        line: 4,
+        reason: 'job elsewhere runs in other, but jobs run and are followed in jx only; remove the namespace',
+      }),
+      expect.objectContaining({
+        path: 'postsubmits.org/repo[0].namespace',
+        reason: expect.stringMatching(/^job release runs in other/),
+      }),
+    ]);
+    // Without a namespace of its own, the deployment takes any (the format allows it).
+    await expect(loadConfig({ configPath, pluginsPath })).resolves.toBeDefined();
+  });
+
   it('allows postsubmits of one name on different branches', async () => {
     const config = await load(
       `postsubmits:\n  org/repo:\n  - name: a\n    branches: [main]\n  - name: a\n    branches: [dev]\n`,

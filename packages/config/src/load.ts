@@ -12,6 +12,11 @@ export interface ConfigPaths {
   configPath: string;
   /** `plugins.yaml`: plugins and triggers. */
   pluginsPath: string;
+  /**
+   * The one namespace jobs run in, when the deployment has one (lighthouse's `--namespace`): a job that
+   * names another is refused, since its runs would be neither superseded nor followed.
+   */
+  jobsNamespace?: string;
 }
 
 /** The files' text, so a watcher can tell a real change from a touch. */
@@ -32,10 +37,12 @@ export async function readConfigSources({ configPath, pluginsPath }: ConfigPaths
 
 /** Validates and compiles both files' text; throws a ConfigError naming every problem found. */
 export function parseConfig(
-  { configPath, pluginsPath }: ConfigPaths,
+  { configPath, pluginsPath, jobsNamespace }: ConfigPaths,
   sources: ConfigSources,
 ): LighthouseConfig {
-  const jobs = parseFile(configPath, sources.config, ConfigFile, compileJobConfig);
+  const jobs = parseFile(configPath, sources.config, ConfigFile, (file) =>
+    compileJobConfig(file, jobsNamespace),
+  );
   const plugins = parseFile(pluginsPath, sources.plugins, PluginsFile, compilePluginsConfig);
   const issues = [...jobs.issues, ...plugins.issues];
   if (issues.length > 0 || !jobs.config || !plugins.config) throw new ConfigError(issues);

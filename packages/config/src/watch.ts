@@ -31,8 +31,8 @@ export interface ConfigWatch {
  * files, and every change is read again from the paths given.
  */
 export async function watchConfig(options: WatchConfigOptions): Promise<ConfigWatch> {
-  const { configPath, pluginsPath, signal, debounceMs = 200, onReload, onError } = options;
-  const paths = { configPath, pluginsPath };
+  const { configPath, pluginsPath, jobsNamespace, signal, debounceMs = 200, onReload, onError } = options;
+  const paths = { configPath, pluginsPath, ...(jobsNamespace ? { jobsNamespace } : {}) };
   let lastAttempt = await readConfigSources(paths);
   let current = parseConfig(paths, lastAttempt);
 

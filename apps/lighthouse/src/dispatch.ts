@@ -1,5 +1,10 @@
 import { type ConfigWatch, repoConfig } from '@lighthouse-ts/config';
-import type { MetaPipelineRef, MetaPipelineRequest } from '@lighthouse-ts/metapipeline-client';
+import type {
+  CallOptions,
+  MetaPipelineClient,
+  MetaPipelineRef,
+  MetaPipelineRequest,
+} from '@lighthouse-ts/metapipeline-client';
 import {
   asPluginError,
   type Decision,
@@ -11,12 +16,11 @@ import {
   trigger,
 } from '@lighthouse-ts/plugins';
 import type { Provider, Repo, WebhookEvent } from '@lighthouse-ts/scm';
-import type { LighthouseMetaPipelineClient } from './metapipeline.ts';
 import type { Metrics } from './server/index.ts';
 
 export interface DispatchOptions {
   config: ConfigWatch;
-  client: LighthouseMetaPipelineClient;
+  client: MetaPipelineClient;
   /** The facts for events of one provider (its REST API), or undefined when none is configured. */
   facts: (provider: Provider) => TriggerFacts | undefined;
   /** Where jobs run unless their config names a namespace. */
@@ -64,7 +68,7 @@ export function createDispatch(options: DispatchOptions): Dispatch {
       started.push(job.request.jobName);
       startedRefs.push(pipeline.ref);
     }
-    await supersede(decision, repo, { ...options, startedRefs }, signal, log);
+    await supersede(decision, repo, { ...options, startedRefs }, { signal, traceparent }, log);
     for (const action of decision.actions) {
       // Writing back to the provider (comments, labels, statuses) is not built yet: say what would be done.
       log.info({ action }, 'provider action not performed');
@@ -98,7 +102,7 @@ async function supersede(
   decision: Decision,
   repo: Repo,
   options: DispatchOptions & { startedRefs: MetaPipelineRef[] },
-  signal: AbortSignal,
+  call: CallOptions,
   log: DispatchLogger,
 ): Promise<void> {
   const justStarted = new Set(options.startedRefs.map((ref) => `${ref.namespace}/${ref.name}`));
@@ -110,13 +114,13 @@ async function supersede(
         repo: repo.name,
         branch: `PR-${pullNumber}`,
       },
-      { signal },
+      call,
     );
     for (const pipeline of pipelines) {
       const active = pipeline.phase === 'pending' || pipeline.phase === 'running';
       const ours = justStarted.has(`${pipeline.ref.namespace}/${pipeline.ref.name}`);
       if (!active || ours || !jobNames.includes(pipeline.jobName)) continue;
-      await options.client.cancel(pipeline.ref, { signal });
+      await options.client.cancel(pipeline.ref, call);
       log.info(
         { pipeline: pipeline.ref, job: pipeline.jobName, pull: pullNumber },
         'superseded run cancelled',

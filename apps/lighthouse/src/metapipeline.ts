@@ -1,14 +1,8 @@
 // One setting chooses how lighthouse starts meta-pipelines. The embedded implementation is imported only
 // in its branch, so a remote-mode process never loads @lighthouse-ts/kube nor @kubernetes/client-node.
-import { readFile } from 'node:fs/promises';
+import { readSecretFile, SecretFileError } from '@lighthouse-ts/http';
 import type { KubeClientOptions } from '@lighthouse-ts/kube';
-import {
-  createRemoteClient,
-  type MetaPipeline,
-  type MetaPipelineClient,
-  type MetaPipelineRequest,
-  type RemoteCallOptions,
-} from '@lighthouse-ts/metapipeline-client';
+import { createRemoteClient, type MetaPipelineClient } from '@lighthouse-ts/metapipeline-client';
 
 export type EmbeddedSettings = Extract<MetaPipelineSettings, { mode: 'embedded' }>;
 
@@ -39,21 +33,27 @@ export type MetaPipelineSettings =
       attempts?: number;
     };
 
-/** The client either way; `create` takes the delivery's traceparent, which the remote client sends on. */
-export type LighthouseMetaPipelineClient = MetaPipelineClient & {
-  create(request: MetaPipelineRequest, options?: RemoteCallOptions): Promise<MetaPipeline>;
-};
+type SettingName = 'runnerUrl' | 'runnerTokenFile' | 'kubeconfig' | 'metaStepImage';
 
-/** The settings cannot make a client; the message names the setting and why. */
+/** The settings cannot make a client; the message says why, and `setting` which one. */
 export class MetaPipelineSettingsError extends Error {
   override name = 'MetaPipelineSettingsError';
+  readonly #setting: SettingName | undefined;
+
+  constructor(message: string, options: ErrorOptions & { setting?: SettingName } = {}) {
+    super(message, options);
+    this.#setting = options.setting;
+  }
+
+  /** Which setting is wrong, so a command line can name its flag. */
+  get setting(): SettingName | undefined {
+    return this.#setting;
+  }
 }
 
 const userAgent = 'lighthouse';
 
-export async function createMetaPipelineClient(
-  settings: MetaPipelineSettings,
-): Promise<LighthouseMetaPipelineClient> {
+export async function createMetaPipelineClient(settings: MetaPipelineSettings): Promise<MetaPipelineClient> {
   if (settings.mode === 'remote') {
     let url: URL;
     try {
@@ -61,10 +61,15 @@ export async function createMetaPipelineClient(
     } catch {
       throw new MetaPipelineSettingsError(
         `the runner URL ${JSON.stringify(settings.runnerUrl)} is not a URL`,
+        {
+          setting: 'runnerUrl',
+        },
       );
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new MetaPipelineSettingsError(`the runner URL must be http or https, not ${url.protocol}`);
+      throw new MetaPipelineSettingsError(`the runner URL must be http or https, not ${url.protocol}`, {
+        setting: 'runnerUrl',
+      });
     }
     return createRemoteClient({
       url: url.href,
@@ -73,7 +78,9 @@ export async function createMetaPipelineClient(
       ...(settings.attempts === undefined ? {} : { attempts: settings.attempts }),
     });
   }
-  if (!settings.metaStepImage) throw new MetaPipelineSettingsError('the meta step image is required');
+  if (!settings.metaStepImage) {
+    throw new MetaPipelineSettingsError('the meta step image is required', { setting: 'metaStepImage' });
+  }
   const { createEmbeddedClient } = await import('@lighthouse-ts/metapipeline-client/embedded');
   try {
     return createEmbeddedClient({
@@ -88,7 +95,7 @@ export async function createMetaPipelineClient(
     const where = settings.kubeconfig ? `from ${settings.kubeconfig}` : 'in-cluster';
     throw new MetaPipelineSettingsError(
       `cannot load the Kubernetes configuration ${where}: ${(error as Error).message}`,
-      { cause: error },
+      { cause: error, setting: 'kubeconfig' },
     );
   }
 }
@@ -103,19 +110,12 @@ export function embeddedKubeOptions(settings: EmbeddedSettings): KubeClientOptio
   };
 }
 
-/** The token from its file, trimmed; an error naming the file (never its content) if unusable. */
+/** The runner's token from its file; an error naming the file (never its content) if unusable. */
 async function readToken(path: string): Promise<string> {
-  let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    return await readSecretFile(path, 'runner token file');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new MetaPipelineSettingsError(`cannot read the runner token file ${path}: ${code}`);
+    if (!(error instanceof SecretFileError)) throw error;
+    throw new MetaPipelineSettingsError(error.message, { cause: error, setting: 'runnerTokenFile' });
   }
-  const token = text.trim();
-  if (!token) throw new MetaPipelineSettingsError(`the runner token file ${path} is empty`);
-  if (/\s/.test(token)) {
-    throw new MetaPipelineSettingsError(`the runner token file ${path} holds whitespace inside the token`);
-  }
-  return token;
 }

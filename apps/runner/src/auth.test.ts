@@ -1,8 +1,5 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bearerAuth, readToken } from './auth.ts';
+import { bearerAuth } from './auth.ts';
 
 describe('bearer authentication', () => {
   const auth = bearerAuth('s3cret-token');
@@ -20,16 +17,5 @@ describe('bearer authentication', () => {
     ['s3cret-token', 'invalid'],
   ] as const)('%j is %s', ([header, expected]) => {
     expect(auth.check(header)).toBe(expected);
-  });
-
-  it('reads the token trimmed, and refuses an empty or unreadable file without showing its content', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'runner-auth-'));
-    await writeFile(join(dir, 'token'), '\n  s3cret-token \n');
-    expect(await readToken(join(dir, 'token'))).toBe('s3cret-token');
-    await writeFile(join(dir, 'blank'), ' \n');
-    await expect(readToken(join(dir, 'blank'))).rejects.toThrow(/is empty/);
-    await writeFile(join(dir, 'spaced'), 'two words');
-    await expect(readToken(join(dir, 'spaced'))).rejects.toThrow(/^(?!.*two words).*whitespace inside/);
-    await expect(readToken(join(dir, 'absent'))).rejects.toThrow(/ENOENT/);
   });
 });

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { HttpError } from '@lighthouse-ts/http';
 
 export type AuthResult = 'ok' | 'missing' | 'invalid';
 
@@ -25,17 +25,16 @@ export function bearerAuth(token: string): BearerAuth {
   };
 }
 
-/** The token from its file, trimmed; an error naming the file (never its content) if unusable. */
-export async function readToken(path: string): Promise<string> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new Error(`cannot read the token file ${path}: ${code}`);
-  }
-  const token = text.trim();
-  if (!token) throw new Error(`the token file ${path} is empty`);
-  if (/\s/.test(token)) throw new Error(`the token file ${path} holds whitespace inside the token`);
-  return token;
-}
+/** The 401 for a token that is missing or wrong, saying how to authenticate. */
+export const unauthorized = (reason: 'missing' | 'invalid') =>
+  new HttpError(
+    401,
+    'unauthorized',
+    reason === 'missing' ? 'a bearer token is required' : 'the bearer token is not valid',
+    {
+      'www-authenticate':
+        reason === 'missing'
+          ? 'Bearer realm="lighthouse-runner"'
+          : 'Bearer realm="lighthouse-runner", error="invalid_token"',
+    },
+  );

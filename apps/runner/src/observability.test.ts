@@ -62,9 +62,9 @@ describe('probes, metrics and logs', () => {
     const client = createRemoteClient({ url: cut.url, token: cut.token, attempts: 1 });
     await expect(client.create(pullRequestRequest(namespace))).rejects.toBeInstanceOf(UnavailableError);
     const metrics = (await rawRequest(`${cut.url}/metrics`)).text;
-    expect(sample(metrics, 'runner_kube_errors_total', { kind: 'UnavailableError' })).toBeGreaterThanOrEqual(
-      2,
-    );
+    expect(
+      sample(metrics, 'runner_kube_errors_total', { kind: 'KubeUnavailableError' }),
+    ).toBeGreaterThanOrEqual(2);
     await cut.stop();
   });
 
@@ -109,7 +109,7 @@ describe('probes, metrics and logs', () => {
     );
     expect(sample(text, 'runner_metapipelines_created_total')).toBe(1);
     expect(sample(text, 'runner_metapipelines_cancelled_total')).toBe(1);
-    expect(sample(text, 'runner_kube_errors_total', { kind: 'NotFoundError' })).toBe(1);
+    expect(sample(text, 'runner_kube_errors_total', { kind: 'KubeNotFoundError' })).toBe(1);
     // prom-client's default metrics are in the same registry.
     expect(text).toMatch(/^process_cpu_user_seconds_total \d/m);
     expect(text).toMatch(/^nodejs_eventloop_lag_seconds \d/m);

@@ -1,13 +1,8 @@
-import {
-  MetaPipelineError,
-  type Problem,
-  toProblem,
-  UnavailableError,
-} from '@lighthouse-ts/metapipeline-client';
-import { HttpError } from './http-error.ts';
+import { HttpError, type ProblemDocument } from '@lighthouse-ts/http';
+import { MetaPipelineError, toProblem, UnavailableError } from '@lighthouse-ts/metapipeline-client';
 
 export interface DescribedError {
-  problem: Problem;
+  problem: ProblemDocument;
   headers: Record<string, string>;
   /** Not the caller's doing nor an expected outage: a bug or an unknown failure, answered generically. */
   unexpected: boolean;
@@ -19,13 +14,7 @@ export interface DescribedError {
  */
 export function describeError(error: unknown, requestId: string): DescribedError {
   if (error instanceof HttpError) {
-    const problem = {
-      type: error.problemType,
-      title: error.title,
-      status: error.status,
-      detail: error.message,
-    };
-    return { problem: { ...problem, requestId }, headers: error.headers, unexpected: false };
+    return { problem: error.toProblem({ requestId }), headers: error.headers, unexpected: false };
   }
   if (error instanceof MetaPipelineError && (error.status < 500 || error instanceof UnavailableError)) {
     return { problem: toProblem(error, requestId), headers: {}, unexpected: false };

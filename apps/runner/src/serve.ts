@@ -1,15 +1,12 @@
-import { once } from 'node:events';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createKubeClient, type KubeConfigSource, loadKubeConfig } from '@lighthouse-ts/kube';
+import { ListenError, readSecretFile, serveUntilSignal } from '@lighthouse-ts/http';
+import { createKubeClient, type KubeConfigSource, kubeReadiness, loadKubeConfig } from '@lighthouse-ts/kube';
 import { createEmbeddedClient } from '@lighthouse-ts/metapipeline-client/embedded';
 import { type StatusSync, startBackgroundStatusSync } from '@lighthouse-ts/status-sync';
 import { type Logger, pino } from 'pino';
-import { type BearerAuth, bearerAuth, readToken } from './auth.ts';
+import { type BearerAuth, bearerAuth } from './auth.ts';
 import { badConfig, type RunnerConfig } from './config.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
-import { kubeReadiness } from './readiness.ts';
-import { clientErrorListener, createRunnerHandler } from './server.ts';
+import { createRunnerHandler } from './server.ts';
 
 /**
  * `runner serve`: listens until SIGTERM or SIGINT, then drains and resolves to the exit code. Readiness
@@ -27,7 +24,7 @@ export async function serve(config: RunnerConfig): Promise<number> {
   let auth: BearerAuth | undefined;
   let kubeConfig: KubeConfigSource;
   try {
-    if (config.tokenFile) auth = bearerAuth(await readToken(config.tokenFile));
+    if (config.tokenFile) auth = bearerAuth(await readSecretFile(config.tokenFile, 'token file'));
     const source = config.kubeconfig ? { kubeconfig: config.kubeconfig } : { inCluster: true as const };
     kubeConfig = { kubeConfig: loadKubeConfig(source) };
   } catch (error) {
@@ -68,55 +65,27 @@ export async function serve(config: RunnerConfig): Promise<number> {
     readiness: kubeReadiness(probeKube, { namespace: config.namespace, onError: metrics.countKubeError }),
     maxBodyBytes: config.maxBodyBytes,
   });
-  const server = createServer(handler);
-  server.on('clientError', clientErrorListener(logger));
   const statusSync = config.statusSync ? startInProcessSync(config, kubeConfig, logger, metrics) : undefined;
-
-  server.listen(config.port, config.host);
+  // Calls still running for a caller that left count too: a creation is finished, not cut in half.
   try {
-    await once(server, 'listening');
+    await serveUntilSignal({
+      handler,
+      logger,
+      host: config.host,
+      port: config.port,
+      graceMs: config.shutdownGraceSeconds * 1000,
+      listening: { namespace: config.namespace, kube: probeKube.server, statusSync: config.statusSync },
+      release: async () => {
+        await statusSync?.stop();
+        await Promise.all([client.close(), probeKube.close()]);
+      },
+    });
   } catch (error) {
+    if (!(error instanceof ListenError)) throw error;
     logger.fatal({ err: error }, 'cannot listen');
     await statusSync?.stop();
     return 1;
   }
-  // Before the line that says it listens: whoever waits for that line may signal at once.
-  const signalled = new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', resolve);
-    process.once('SIGINT', resolve);
-  });
-  const { port, address } = server.address() as AddressInfo;
-  logger.info(
-    {
-      port,
-      host: address,
-      namespace: config.namespace,
-      kube: probeKube.server,
-      statusSync: config.statusSync,
-    },
-    'listening',
-  );
-
-  const signal = await signalled;
-  handler.shutdown();
-  logger.info({ signal, graceSeconds: config.shutdownGraceSeconds }, 'shutting down');
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeIdleConnections();
-  const cutShort = Promise.withResolvers<void>();
-  const cut = (why: string) => {
-    logger.warn(`${why}: closing the connections still open`);
-    server.closeAllConnections();
-    cutShort.resolve();
-  };
-  const grace = setTimeout(() => cut('grace period over'), config.shutdownGraceSeconds * 1000);
-  process.on('SIGTERM', () => cut('second signal'));
-  process.on('SIGINT', () => cut('second signal'));
-  // Calls still running for a caller that left count too: a creation is finished, not cut in half.
-  await Promise.race([Promise.all([closed, handler.drained()]), cutShort.promise]);
-  clearTimeout(grace);
-  await statusSync?.stop();
-  await Promise.all([client.close(), probeKube.close()]);
-  logger.info('stopped');
   return 0;
 }
 

@@ -1,5 +1,18 @@
-import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
-import type { Duplex } from 'node:stream';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  type Answer,
+  ClientGoneError,
+  header,
+  json,
+  methodNotAllowed,
+  problemAnswer,
+  readBody,
+  requestIdOf,
+  requireJson,
+  sendAnswer,
+  traceContextOf,
+} from '@lighthouse-ts/http';
+import type { Readiness } from '@lighthouse-ts/kube';
 import {
   InvalidRequestError,
   ListFilter,
@@ -8,20 +21,15 @@ import {
   MetaPipelineRequest,
   NotFoundError,
   openApiDocument,
-  type Problem,
-  problemContentType,
   UnavailableError,
 } from '@lighthouse-ts/metapipeline-client';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import type { BearerAuth } from './auth.ts';
-import { ClientGoneError, parseJson, readBody, requireJson } from './body.ts';
-import { methodNotAllowed, unauthorized } from './http-error.ts';
+import { type BearerAuth, unauthorized } from './auth.ts';
+import { parseJson } from './body.ts';
 import type { Metrics } from './metrics.ts';
 import { describeError } from './problem.ts';
-import type { Readiness } from './readiness.ts';
 import { allowedMethods, contractRoutes, createRouter, type Method, type Route } from './routes.ts';
-import { newTraceId, requestIdOf, traceIdOf } from './trace.ts';
 
 export interface RunnerHandlerOptions {
   client: MetaPipelineClient;
@@ -51,14 +59,7 @@ interface Context {
   signal: AbortSignal;
 }
 
-type Answer = { status: number; body: string; contentType: string };
 type Operation = (context: Context) => Promise<Answer>;
-
-const json = (body: unknown, status = 200): Answer => ({
-  status,
-  body: JSON.stringify(body),
-  contentType: 'application/json',
-});
 
 /** Routes that answer without a token: probes, metrics and the contract document. */
 const openRoutes: Route<string>[] = [
@@ -83,7 +84,7 @@ export function createRunnerHandler(options: RunnerHandlerOptions): RunnerHandle
       // Not aborted when the caller leaves: a creation half done would wait for a retry to finish it.
       const created = await client.create(request);
       metrics.created.inc();
-      return json(created);
+      return json(200, created);
     },
     async listMetaPipelines({ params, query, signal }) {
       const filter: Record<string, string> = { ...params };
@@ -95,22 +96,22 @@ export function createRunnerHandler(options: RunnerHandlerOptions): RunnerHandle
           throw new InvalidRequestError(`invalid filter: ${key} ${wrong}`, [{ path: key, message: wrong }]);
         filter[key] = values[0] ?? '';
       }
-      return json({ items: await client.list(validated(ListFilter, filter, 'filter'), { signal }) });
+      return json(200, { items: await client.list(validated(ListFilter, filter, 'filter'), { signal }) });
     },
     async getMetaPipeline({ params, signal }) {
-      return json(await client.get(validated(MetaPipelineRef, params, 'reference'), { signal }));
+      return json(200, await client.get(validated(MetaPipelineRef, params, 'reference'), { signal }));
     },
     async cancelMetaPipeline({ req, params }) {
       if (header(req, 'content-type') !== undefined) requireJson(header(req, 'content-type'));
       await readBody(req, maxBodyBytes);
       const cancelled = await client.cancel(validated(MetaPipelineRef, params, 'reference'));
       metrics.cancelled.inc();
-      return json(cancelled);
+      return json(200, cancelled);
     },
   };
 
   const open: Record<string, Operation> = {
-    healthz: async () => json({ status: 'ok' }),
+    healthz: async () => json(200, { status: 'ok' }),
     openapi: async () => ({ status: 200, body: openApi, contentType: 'application/json' }),
     metrics: async () => ({
       status: 200,
@@ -124,7 +125,7 @@ export function createRunnerHandler(options: RunnerHandlerOptions): RunnerHandle
         else log.warn({ reason: state.reason }, 'not ready');
         lastReady = state.ready;
       }
-      if (state.ready) return json({ status: 'ready' });
+      if (state.ready) return json(200, { status: 'ready' });
       throw new UnavailableError(`not ready: ${state.reason}`);
     },
   };
@@ -141,7 +142,7 @@ export function createRunnerHandler(options: RunnerHandlerOptions): RunnerHandle
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
     const requestId = requestIdOf(header(req, 'x-request-id'));
-    const log = logger.child({ requestId, traceId: traceIdOf(header(req, 'traceparent')) ?? newTraceId() });
+    const log = logger.child({ requestId, traceId: traceContextOf(header(req, 'traceparent')).traceId });
     const method = req.method ?? 'GET';
     const raw = req.url ?? '/';
     const queryAt = raw.indexOf('?');
@@ -199,25 +200,12 @@ export function createRunnerHandler(options: RunnerHandlerOptions): RunnerHandle
         res.destroy();
         return;
       }
-      for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-      send(req, res, {
-        status: problem.status,
-        body: JSON.stringify(problem),
-        contentType: problemContentType,
-      });
+      send(req, res, problemAnswer(problem, headers));
     }
   }
 
   function send(req: IncomingMessage, res: ServerResponse, answer: Answer): void {
-    if (res.destroyed) return;
-    if (shuttingDown) res.setHeader('connection', 'close');
-    else if (!req.complete) discardRest(req, maxBodyBytes);
-    res.writeHead(answer.status, {
-      'content-type': answer.contentType,
-      'content-length': Buffer.byteLength(answer.body),
-      'cache-control': 'no-store',
-    });
-    res.end(answer.body);
+    sendAnswer(req, res, answer, { closing: shuttingDown, maxBodyBytes });
   }
 
   const handler: RunnerHandler = Object.assign(
@@ -246,30 +234,6 @@ export function createRunnerHandler(options: RunnerHandlerOptions): RunnerHandle
   return handler;
 }
 
-/**
- * Answering before the whole body arrived (a refusal, or a body over the limit): the rest is read and
- * dropped for a little while before the connection is cut. Closing a socket with unread data at once
- * resets it, and a caller still sending may then lose the answer instead of reading it.
- */
-function discardRest(req: IncomingMessage, maxBodyBytes: number): void {
-  const budget = Math.max(maxBodyBytes, 1024 * 1024);
-  let dropped = 0;
-  const cut = () => req.socket.destroy();
-  const timer = setTimeout(cut, 5000);
-  req.on('data', (chunk: Buffer) => {
-    dropped += chunk.length;
-    if (dropped > budget) cut();
-  });
-  req.once('end', () => clearTimeout(timer));
-  req.socket.once('close', () => clearTimeout(timer));
-  req.resume();
-}
-
-function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
 function validated<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
   const result = schema.safeParse(input);
   if (!result.success) throw InvalidRequestError.fromZod(result.error, what);
@@ -281,34 +245,4 @@ const knownMethods = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', '
 /** Bounded label values: an arbitrary method name must not make a new time series. */
 function metricMethod(method: string): string {
   return knownMethods.has(method) ? method : 'other';
-}
-
-/**
- * Answers requests Node's parser refused (malformed, headers too large, too slow) with a problem
- * document too, instead of Node's bare 400.
- */
-export function clientErrorListener(logger: Logger) {
-  return (error: NodeJS.ErrnoException, socket: Duplex): void => {
-    const inProgress = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
-    if (error.code === 'ECONNRESET' || !socket.writable || inProgress) {
-      socket.destroy();
-      return;
-    }
-    const status =
-      error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-    const requestId = requestIdOf(undefined);
-    const problem: Problem = {
-      type: 'urn:lighthouse-ts:problem:bad-request',
-      title: STATUS_CODES[status] ?? 'Bad Request',
-      status,
-      detail: `the HTTP request could not be read (${error.code ?? error.message})`,
-      requestId,
-    };
-    logger.info({ requestId, status, error: error.code ?? error.message }, 'unreadable request');
-    const body = JSON.stringify(problem);
-    socket.end(
-      `HTTP/1.1 ${status} ${problem.title}\r\ncontent-type: ${problemContentType}\r\n` +
-        `content-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${requestId}\r\nconnection: close\r\n\r\n${body}`,
-    );
-  };
 }

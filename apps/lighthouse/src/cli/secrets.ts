@@ -23,28 +23,3 @@ export function readSecretFiles(files: SecretFiles): WebhookSecrets {
     : new Map();
   return mergeSecrets(shared, scoped);
 }
-
-/**
- * The webhook secrets, read again at most every 10 s so a rotated Secret takes effect without a restart.
- * A file that becomes unreadable or invalid yields no secret at all (fail closed) and is reported.
- */
-export function watchSecretFiles(
-  files: SecretFiles,
-  onError: (error: unknown) => void,
-  refreshMs = 10_000,
-): () => WebhookSecrets {
-  let secrets: WebhookSecrets = new Map();
-  let readAt = Number.NEGATIVE_INFINITY;
-  return () => {
-    if (Date.now() - readAt > refreshMs) {
-      readAt = Date.now();
-      try {
-        secrets = readSecretFiles(files);
-      } catch (error) {
-        secrets = new Map();
-        onError(error);
-      }
-    }
-    return secrets;
-  };
-}

@@ -9,7 +9,7 @@ import { createKubeClient, type KubeClient } from '@lighthouse-ts/kube';
 import type { TestCluster } from '@lighthouse-ts/testenv';
 import { rawRequest, sample } from '@lighthouse-ts/testenv/http';
 import { testCluster } from '@lighthouse-ts/testenv/vitest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { delivery, octokitExample, octokitExamples } from '../../../../packages/scm/test/payloads.ts';
 import {
   killWebhookProcesses,
@@ -19,6 +19,8 @@ import {
 
 const main = join(import.meta.dirname, '..', 'main.ts');
 const secret = 'serve-test-secret';
+// Generous: the machine is shared, and the sync backs off between tries.
+const eventually = { timeout: 60_000, interval: 200 };
 // The repository of @octokit/webhooks-examples' pull_request and push payloads.
 const config = `
 presubmits:
@@ -225,6 +227,61 @@ describe('lighthouse serve, embedded, on the real test cluster', () => {
   });
 });
 
+describe('lighthouse serve, embedded, is ready only when Kubernetes lets it work', () => {
+  it('is not ready while RBAC refuses its lists, saying why, and ready once granted', async () => {
+    const cluster = await testCluster();
+    const namespace = await cluster.createNamespace('serve-ready');
+    const user = `lighthouse-ready-${process.pid}`;
+    const paths = await files(await mkdtemp(join(tmpdir(), 'lighthouse-ready-')));
+    const lighthouse = await startWebhookProcess(
+      { LIGHTHOUSE_WEBHOOK_SECRET_FILE: paths.secret, KUBECONFIG: await cluster.userKubeconfig(user) },
+      {
+        script: main,
+        args: ['serve', '--port=0', '--host=127.0.0.1', `--config-file=${paths.config}`].concat([
+          `--plugins-file=${paths.plugins}`,
+          `--namespace=${namespace}`,
+          '--meta-step-image=x',
+        ]),
+      },
+    );
+    try {
+      // Alive, but not ready: the status sync cannot list its resources yet.
+      expect((await rawRequest(`${lighthouse.url}/healthz`)).status).toBe(200);
+      await vi.waitFor(async () => {
+        const ready = await rawRequest(`${lighthouse.url}/readyz`);
+        expect(ready.status).toBe(503);
+        expect(ready.json().detail).toMatch(/^not ready: the status sync cannot list \w+s yet: .*forbidden/i);
+      }, eventually);
+
+      const rbac = `/apis/rbac.authorization.k8s.io/v1/namespaces/${namespace}`;
+      await cluster.request('POST', `${rbac}/roles`, {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'Role',
+        metadata: { name: 'lighthouse' },
+        rules: [
+          {
+            apiGroups: ['lighthouse.jenkins.io', 'tekton.dev'],
+            resources: ['*'],
+            verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'],
+          },
+        ],
+      });
+      await cluster.request('POST', `${rbac}/rolebindings`, {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: 'lighthouse' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'lighthouse' },
+        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user }],
+      });
+      await vi.waitFor(async () => {
+        expect((await rawRequest(`${lighthouse.url}/readyz`)).status).toBe(200);
+      }, eventually);
+    } finally {
+      await lighthouse.stop();
+    }
+  }, 120_000);
+});
+
 describe('lighthouse serve refuses to start', () => {
   const run = (args: string[], env: Record<string, string> = {}) =>
     promisify(execFile)(process.execPath, ['--conditions=@lighthouse-ts/source', main, ...args], {
@@ -245,6 +302,25 @@ describe('lighthouse serve refuses to start', () => {
     );
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/config\.yaml.*presubmits\.Codertocat\/Hello-World\[0\]/);
+  });
+
+  it('with a job in another namespace than --namespace, whose runs it would not follow', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lighthouse-bad-'));
+    const elsewhere = await files(
+      dir,
+      config.replace('context: unit', 'context: unit\n      namespace: other'),
+    );
+    const result = await run(
+      ['serve', `--config-file=${elsewhere.config}`, `--plugins-file=${elsewhere.plugins}`].concat([
+        '--namespace=jx',
+        '--meta-step-image=x',
+      ]),
+      { LIGHTHOUSE_WEBHOOK_SECRET_FILE: elsewhere.secret },
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /presubmits\.Codertocat\/Hello-World\[0\]\.namespace \(line \d+\): job unit runs in other, but jobs run and are followed in jx only/,
+    );
   });
 
   it('without a webhook secret, and with settings that do not fit together', async () => {
@@ -284,5 +360,73 @@ describe('lighthouse serve refuses to start', () => {
       { LIGHTHOUSE_WEBHOOK_SECRET_FILE: ok.secret },
     );
     expect(remote.stderr).toContain('--runner-url (LIGHTHOUSE_RUNNER_URL): is required in remote mode');
+  });
+
+  it('exits 2 on a runner URL it cannot call or a token file it cannot use, naming the flag and its variable', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lighthouse-tokens-'));
+    const ok = await files(dir);
+    const token = join(dir, 'token');
+    const empty = join(dir, 'empty');
+    const spaced = join(dir, 'spaced');
+    const missing = join(dir, 'missing');
+    await writeFile(token, 'a-token\n');
+    await writeFile(empty, ' \n');
+    await writeFile(spaced, 'two words\n');
+    const remote = [
+      'serve',
+      `--config-file=${ok.config}`,
+      `--plugins-file=${ok.plugins}`,
+      '--metapipeline=remote',
+      '--runner-url=http://127.0.0.1:9',
+    ];
+    const env = { LIGHTHOUSE_WEBHOOK_SECRET_FILE: ok.secret, LIGHTHOUSE_RUNNER_TOKEN_FILE: token };
+    const cases: [string[], Record<string, string>, string][] = [
+      [
+        ['--runner-url=runner:8080'],
+        {},
+        '--runner-url (LIGHTHOUSE_RUNNER_URL): must be an http or https URL',
+      ],
+      [
+        [`--runner-token-file=${missing}`],
+        {},
+        `--runner-token-file (LIGHTHOUSE_RUNNER_TOKEN_FILE): cannot read the runner token file ${missing}: ENOENT`,
+      ],
+      [
+        [],
+        { LIGHTHOUSE_RUNNER_TOKEN_FILE: empty },
+        `--runner-token-file (LIGHTHOUSE_RUNNER_TOKEN_FILE): the runner token file ${empty} is empty`,
+      ],
+      [
+        [`--github-token-file=${missing}`],
+        {},
+        `--github-token-file (LIGHTHOUSE_GITHUB_TOKEN_FILE): cannot read the token file ${missing}: ENOENT`,
+      ],
+      [
+        [],
+        { LIGHTHOUSE_GITLAB_TOKEN_FILE: empty },
+        `--gitlab-token-file (LIGHTHOUSE_GITLAB_TOKEN_FILE): the token file ${empty} is empty`,
+      ],
+      [
+        [`--gitea-token-file=${dir}`, '--gitea-api-url=https://gitea.example/api/v1'],
+        {},
+        `--gitea-token-file (LIGHTHOUSE_GITEA_TOKEN_FILE): cannot read the token file ${dir}: EISDIR`,
+      ],
+      [
+        [`--bitbucketserver-token-file=${spaced}`, '--bitbucketserver-api-url=https://bitbucket.example'],
+        {},
+        `--bitbucketserver-token-file (LIGHTHOUSE_BITBUCKETSERVER_TOKEN_FILE): the token file ${spaced} holds whitespace inside the token`,
+      ],
+    ];
+    const results = await Promise.all(
+      cases.map(([args, more]) => run([...remote, ...args], { ...env, ...more })),
+    );
+    for (const [i, [args, , message]] of cases.entries()) {
+      const result = results[i];
+      expect(result?.code, args.join(' ')).toBe(2);
+      expect(result?.stderr).toContain(`lighthouse: invalid settings:\n  ${message}\n`);
+      // What a file holds is never shown, and nothing crashed.
+      expect(result?.stderr).not.toContain('two words');
+      expect(result?.stderr).not.toContain('    at ');
+    }
   });
 });

@@ -1,5 +1,11 @@
-import { readFile } from 'node:fs/promises';
 import { ConfigError, watchConfig } from '@lighthouse-ts/config';
+import {
+  ListenError,
+  readSecretFile,
+  rereading,
+  SecretFileError,
+  serveUntilSignal,
+} from '@lighthouse-ts/http';
 import { factsFromProvider, type TriggerFacts } from '@lighthouse-ts/plugins';
 import {
   bitbucketServerApi,
@@ -9,7 +15,8 @@ import {
   type Provider,
   type ProviderApi,
 } from '@lighthouse-ts/scm';
-import { countSecrets } from '@lighthouse-ts/scm/webhooks';
+import { countSecrets, type WebhookSecrets } from '@lighthouse-ts/scm/webhooks';
+import type { BackgroundStatusSync } from '@lighthouse-ts/status-sync';
 import type { Logger } from 'pino';
 import { createDispatch } from '../dispatch.ts';
 import {
@@ -17,23 +24,20 @@ import {
   type EmbeddedSettings,
   embeddedKubeOptions,
   type MetaPipelineSettings,
+  MetaPipelineSettingsError,
 } from '../metapipeline.ts';
 import {
   createLogger,
   createMetrics,
   createWebhookHandler,
   type Metrics,
-  serveUntilSignal,
+  type Readiness,
 } from '../server/index.ts';
-import { readSecretFiles, watchSecretFiles } from './secrets.ts';
-import type { ServeSettings } from './settings.ts';
+import { readSecretFiles } from './secrets.ts';
+import { flagError, type ServeSettings, SettingsError } from './settings.ts';
 
 /** Exit code for settings or a config lighthouse cannot start with. */
 export const badSettings = 2;
-
-async function token(path: string): Promise<string> {
-  return (await readFile(path, 'utf8')).trim();
-}
 
 /** `lighthouse serve`: resolves to the exit code once drained after SIGTERM/SIGINT. */
 export async function serve(settings: ServeSettings): Promise<number> {
@@ -53,15 +57,29 @@ export async function serve(settings: ServeSettings): Promise<number> {
     process.stderr.write(`lighthouse: ${(error as Error).message}; refusing to start\n`);
     return badSettings;
   }
-  const secrets = watchSecretFiles(secretFiles, (error) =>
-    logger.error({ err: error }, 'webhook secrets unreadable; no delivery verifies until they are fixed'),
-  );
+  // Read again at most every 10 s, so a rotated Secret takes effect without a restart; unreadable or
+  // invalid files yield no secret at all (fail closed).
+  const secrets = rereading<WebhookSecrets>(() => readSecretFiles(secretFiles), {
+    failed: new Map(),
+    onError: (error) =>
+      logger.error({ err: error }, 'webhook secrets unreadable; no delivery verifies until they are fixed'),
+  });
+
+  let apis: Partial<Record<Provider, TriggerFacts>>;
+  try {
+    apis = await providerApis(settings);
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error;
+    process.stderr.write(`lighthouse: ${error.message}\n`);
+    return badSettings;
+  }
 
   let config: Awaited<ReturnType<typeof watchConfig>>;
   try {
     config = await watchConfig({
       configPath: settings['config-file'],
       pluginsPath: settings['plugins-file'],
+      jobsNamespace: settings.namespace,
       signal: stop.signal,
       onReload: ({ changed }) => {
         metrics.configReloads.inc();
@@ -92,32 +110,26 @@ export async function serve(settings: ServeSettings): Promise<number> {
           kubeBurst: settings['kube-burst'],
           ...(settings.kubeconfig ? { kubeconfig: settings.kubeconfig } : {}),
         };
-  const client = await createMetaPipelineClient(clientSettings);
+  let client: Awaited<ReturnType<typeof createMetaPipelineClient>>;
+  try {
+    client = await createMetaPipelineClient(clientSettings);
+  } catch (error) {
+    if (!(error instanceof MetaPipelineSettingsError)) throw error;
+    stop.abort();
+    const flag = error.setting && settingFlags[error.setting];
+    process.stderr.write(`lighthouse: ${flag ? flagError(flag, error.message).message : error.message}\n`);
+    return badSettings;
+  }
   const statusSync =
     clientSettings.mode === 'embedded' && settings['status-sync']
       ? await startStatusSync(clientSettings, settings.namespace, logger, metrics)
       : undefined;
-
-  const apis: Partial<Record<Provider, TriggerFacts>> = {};
-  const connect = async (
-    provider: Provider,
-    file: string | undefined,
-    make: (token: string) => ProviderApi,
-  ) => {
-    if (file) apis[provider] = factsFromProvider(make(await token(file)));
-  };
-  await connect('github', settings['github-token-file'], (t) =>
-    githubApi({ baseUrl: settings['github-api-url'], token: t }),
-  );
-  await connect('gitlab', settings['gitlab-token-file'], (t) =>
-    gitlabApi({ baseUrl: settings['gitlab-api-url'], token: t }),
-  );
-  await connect('gitea', settings['gitea-token-file'], (t) =>
-    giteaApi({ baseUrl: settings['gitea-api-url'] ?? '', token: t }),
-  );
-  await connect('bitbucketserver', settings['bitbucketserver-token-file'], (t) =>
-    bitbucketServerApi({ baseUrl: settings['bitbucketserver-api-url'] ?? '', token: t }),
-  );
+  // The config has loaded by now, or lighthouse would not have started; in remote mode nothing else is
+  // checked (the runner's own readiness is the runner's), in embedded mode Kubernetes and the sync.
+  const probe =
+    clientSettings.mode === 'embedded'
+      ? await embeddedReadiness(clientSettings, settings.namespace, statusSync)
+      : undefined;
 
   const handler = createWebhookHandler({
     secrets,
@@ -133,19 +145,69 @@ export async function serve(settings: ServeSettings): Promise<number> {
     logger,
     metrics,
     budgetMs: settings['budget-seconds'] * 1000,
+    ...(probe ? { readiness: probe.readiness } : {}),
   });
   logger.info({ metapipeline: settings.metapipeline, namespace: settings.namespace }, 'starting');
-  await serveUntilSignal({
-    handler,
-    logger,
-    host: settings.host,
-    port: settings.port,
-    graceMs: settings['shutdown-grace-seconds'] * 1000,
-  });
-  stop.abort();
-  await statusSync?.stop();
-  await client.close();
+  const release = async () => {
+    stop.abort();
+    await statusSync?.stop();
+    await Promise.all([client.close(), probe?.close()]);
+  };
+  try {
+    await serveUntilSignal({
+      handler,
+      logger,
+      host: settings.host,
+      port: settings.port,
+      idName: 'traceId',
+      graceMs: settings['shutdown-grace-seconds'] * 1000,
+      release,
+    });
+  } catch (error) {
+    if (!(error instanceof ListenError)) throw error;
+    logger.fatal({ err: error }, 'cannot listen');
+    await release();
+    return 1;
+  }
   return 0;
+}
+
+/** The flag behind each setting of the meta-pipeline client. */
+const settingFlags = {
+  runnerUrl: 'runner-url',
+  runnerTokenFile: 'runner-token-file',
+  kubeconfig: 'kubeconfig',
+  metaStepImage: 'meta-step-image',
+} as const;
+
+/** The provider APIs the trigger asks for facts, one per token file given; a bad file is a SettingsError. */
+async function providerApis(settings: ServeSettings): Promise<Partial<Record<Provider, TriggerFacts>>> {
+  const providers: [
+    Provider,
+    keyof ServeSettings & `${string}-token-file`,
+    (token: string) => ProviderApi,
+  ][] = [
+    ['github', 'github-token-file', (token) => githubApi({ baseUrl: settings['github-api-url'], token })],
+    ['gitlab', 'gitlab-token-file', (token) => gitlabApi({ baseUrl: settings['gitlab-api-url'], token })],
+    ['gitea', 'gitea-token-file', (token) => giteaApi({ baseUrl: settings['gitea-api-url'] ?? '', token })],
+    [
+      'bitbucketserver',
+      'bitbucketserver-token-file',
+      (token) => bitbucketServerApi({ baseUrl: settings['bitbucketserver-api-url'] ?? '', token }),
+    ],
+  ];
+  const apis: Partial<Record<Provider, TriggerFacts>> = {};
+  for (const [provider, flag, connect] of providers) {
+    const file = settings[flag];
+    if (!file) continue;
+    try {
+      apis[provider] = factsFromProvider(connect(await readSecretFile(file, 'token file')));
+    } catch (error) {
+      if (error instanceof SecretFileError) throw flagError(flag, error.message);
+      throw error;
+    }
+  }
+  return apis;
 }
 
 /** Imported here only, so a remote-mode process never loads the sync nor Kubernetes code. */
@@ -162,4 +224,26 @@ async function startStatusSync(
     logger: logger.child({ component: 'status-sync' }),
     onSync: (result) => metrics.statusSyncPasses.inc({ outcome: result.outcome }),
   });
+}
+
+/**
+ * Embedded mode is ready when Kubernetes answers as lighthouse needs it (jobs and PipelineRuns can be
+ * listed in the namespace) and the status sync, when it runs, has started. Its own connection, without
+ * retries: a probe says what Kubernetes answers now. Imported here only, like the sync.
+ */
+async function embeddedReadiness(
+  settings: EmbeddedSettings,
+  namespace: string,
+  statusSync: BackgroundStatusSync | undefined,
+): Promise<{ readiness: () => Promise<Readiness>; close: () => Promise<void> }> {
+  const { createKubeClient, kubeReadiness } = await import('@lighthouse-ts/kube');
+  const kube = createKubeClient({ ...embeddedKubeOptions(settings), retry: { attempts: 1 } });
+  const kubeReady = kubeReadiness(kube, { namespace });
+  return {
+    readiness: async () => {
+      const sync = statusSync?.readiness();
+      return sync && !sync.ready ? sync : kubeReady();
+    },
+    close: () => kube.close(),
+  };
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { serveFlags } from './settings.ts';
+import { parseServeSettings, SettingsError, serveFlags } from './settings.ts';
 
 describe('serve flags', () => {
   it('each has its own environment variable, and the README lists both', () => {
@@ -11,5 +11,39 @@ describe('serve flags', () => {
     for (const flag of serveFlags) {
       expect(readme, flag.name).toContain(`| \`--${flag.name}\` | \`${flag.env}\` |`);
     }
+  });
+});
+
+describe('the flags lighthouse shares with the runner', () => {
+  const required = ['--webhook-secret-file=s', '--config-file=c', '--plugins-file=p', '--meta-step-image=i'];
+  const parse = (args: string[], env: Record<string, string> = {}) =>
+    parseServeSettings([...required, ...args], env);
+  const refusal = (args: string[]) => {
+    try {
+      parse(args);
+    } catch (error) {
+      if (error instanceof SettingsError) return error.message;
+      throw error;
+    }
+    return 'accepted';
+  };
+
+  it('--status-sync takes its value, as the runner reads it', () => {
+    expect(parse([])['status-sync']).toBe(true);
+    expect(parse(['--status-sync=false'])['status-sync']).toBe(false);
+    expect(parse(['--status-sync', 'true'], { LIGHTHOUSE_STATUS_SYNC: 'false' })['status-sync']).toBe(true);
+    expect(parse([], { LIGHTHOUSE_STATUS_SYNC: 'no' })['status-sync']).toBe(false);
+    expect(refusal(['--status-sync=off'])).toContain(
+      '--status-sync (LIGHTHOUSE_STATUS_SYNC): must be true or false',
+    );
+  });
+
+  it('--kube-qps and --kube-burst are positive whole numbers', () => {
+    expect(parse(['--kube-qps=20', '--kube-burst=40'])).toMatchObject({ 'kube-qps': 20, 'kube-burst': 40 });
+    expect(refusal(['--kube-qps=2.5'])).toContain('--kube-qps (LIGHTHOUSE_KUBE_QPS): must be a whole number');
+    expect(refusal(['--kube-burst=-1'])).toContain(
+      '--kube-burst (LIGHTHOUSE_KUBE_BURST): must be a whole number',
+    );
+    expect(refusal(['--kube-qps=0'])).toContain('--kube-qps (LIGHTHOUSE_KUBE_QPS): Too small');
   });
 });

@@ -61,7 +61,6 @@ export const serveFlags: readonly Flag[] = [
   {
     name: 'status-sync',
     env: 'LIGHTHOUSE_STATUS_SYNC',
-    boolean: true,
     default: 'true',
     description: "embedded mode: keep jobs' status in step with their PipelineRuns, in-process",
   },
@@ -129,6 +128,13 @@ export const serveFlags: readonly Flag[] = [
 ];
 
 const seconds = z.coerce.number().positive().max(3600);
+// As the runner reads the same flags: a whole number, and a boolean that takes its value (--status-sync=false).
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
 const boolean = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], 'must be true or false')
   .transform((v) => ['true', '1', 'yes'].includes(v));
@@ -144,7 +150,7 @@ const ServeSettings = z
     'plugins-file': z.string({ error: 'is required' }),
     namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a Kubernetes namespace name'),
     metapipeline: z.enum(['embedded', 'remote']),
-    'runner-url': z.string().optional(),
+    'runner-url': z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).optional(),
     'runner-token-file': z.string().optional(),
     kubeconfig: z.string().optional(),
     'meta-step-image': z.string().optional(),
@@ -152,8 +158,8 @@ const ServeSettings = z
       .string()
       .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a Kubernetes ServiceAccount name'),
     'status-sync': boolean,
-    'kube-qps': z.coerce.number().positive().max(100_000),
-    'kube-burst': z.coerce.number().int().positive().max(100_000),
+    'kube-qps': integer(1, 100_000),
+    'kube-burst': integer(1, 100_000),
     'github-token-file': z.string().optional(),
     'github-api-url': z.url(),
     'gitlab-token-file': z.string().optional(),
@@ -168,7 +174,7 @@ const ServeSettings = z
     'log-level': z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']),
   })
   .superRefine((s, context) => {
-    const require = (flag: keyof typeof s, why: string) => {
+    const requireFlag = (flag: keyof typeof s, why: string) => {
       if (!s[flag]) context.addIssue({ code: 'custom', path: [flag], message: `is required ${why}` });
     };
     if (!s['webhook-secret-file'] && !s['webhook-secrets-file']) {
@@ -178,15 +184,15 @@ const ServeSettings = z
         message: 'or --webhook-secrets-file is required: lighthouse refuses to run without a webhook secret',
       });
     }
-    if (s['gitea-token-file']) require('gitea-api-url', 'with --gitea-token-file');
+    if (s['gitea-token-file']) requireFlag('gitea-api-url', 'with --gitea-token-file');
     if (s['bitbucketserver-token-file']) {
-      require('bitbucketserver-api-url', 'with --bitbucketserver-token-file');
+      requireFlag('bitbucketserver-api-url', 'with --bitbucketserver-token-file');
     }
     if (s.metapipeline === 'remote') {
-      require('runner-url', 'in remote mode');
-      require('runner-token-file', 'in remote mode');
+      requireFlag('runner-url', 'in remote mode');
+      requireFlag('runner-token-file', 'in remote mode');
     } else {
-      require('meta-step-image', 'in embedded mode');
+      requireFlag('meta-step-image', 'in embedded mode');
     }
   });
 export type ServeSettings = z.output<typeof ServeSettings>;
@@ -215,11 +221,18 @@ export function parseServeSettings(args: string[], env: Record<string, string | 
   );
   const result = ServeSettings.safeParse(input);
   if (result.success) return result.data;
-  const lines = result.error.issues.map((issue) => {
-    const flag = serveFlags.find((f) => f.name === issue.path[0]);
-    return `  ${flag ? `--${flag.name} (${flag.env})` : 'settings'}: ${issue.message}`;
-  });
+  const lines = result.error.issues.map((issue) => `  ${flagLabel(issue.path[0])}: ${issue.message}`);
   throw new SettingsError(`invalid settings:\n${lines.join('\n')}`);
+}
+
+/** A flag whose value cannot be used once read (a file it names, say), as parseServeSettings names it. */
+export function flagError(name: string, message: string): SettingsError {
+  return new SettingsError(`invalid settings:\n  ${flagLabel(name)}: ${message}`);
+}
+
+function flagLabel(name: PropertyKey | undefined): string {
+  const flag = serveFlags.find((f) => f.name === name);
+  return flag ? `--${flag.name} (${flag.env})` : 'settings';
 }
 
 export function serveHelp(): string {

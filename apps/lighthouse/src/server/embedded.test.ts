@@ -1,6 +1,6 @@
 // Webhooks through the server to the real embedded meta-pipeline client on the test cluster: one
 // meta-pipeline per event (a stand-in for the trigger, which decides the jobs later).
-import type { MetaPipelineRequest } from '@lighthouse-ts/metapipeline-client';
+import type { MetaPipelineClient, MetaPipelineRequest } from '@lighthouse-ts/metapipeline-client';
 import type { Dispatch } from '@lighthouse-ts/plugins';
 import type { WebhookEvent } from '@lighthouse-ts/scm';
 import type { TestCluster } from '@lighthouse-ts/testenv';
@@ -8,7 +8,7 @@ import { rawRequest } from '@lighthouse-ts/testenv/http';
 import { testCluster } from '@lighthouse-ts/testenv/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { delivery, octokitExample, octokitExamples } from '../../../../packages/scm/test/payloads.ts';
-import { createMetaPipelineClient, type LighthouseMetaPipelineClient } from '../metapipeline.ts';
+import { createMetaPipelineClient } from '../metapipeline.ts';
 import { serveInProcess, testSecret } from './testing/in-process.ts';
 
 type Served = Awaited<ReturnType<typeof serveInProcess>>;
@@ -56,7 +56,7 @@ function requestFor(event: WebhookEvent, namespace: string): MetaPipelineRequest
 describe('dispatch through the embedded client', () => {
   let cluster: TestCluster;
   let namespace: string;
-  let client: LighthouseMetaPipelineClient;
+  let client: MetaPipelineClient;
   let served: Served;
 
   const lighthouseJobs = async () => {

@@ -1,4 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  type Answer,
+  ClientGoneError,
+  checkDeclaredLength,
+  HttpError,
+  header,
+  json,
+  methodNotAllowed,
+  problem,
+  readBody,
+  requireJson,
+  sendAnswer,
+  traceContextOf,
+} from '@lighthouse-ts/http';
 import { MetaPipelineError } from '@lighthouse-ts/metapipeline-client';
 import { type Dispatch, type DispatchResult, PluginError } from '@lighthouse-ts/plugins';
 import type { WebhookEvent } from '@lighthouse-ts/scm';
@@ -10,11 +24,8 @@ import {
   type WebhookSecrets,
 } from '@lighthouse-ts/scm/webhooks';
 import type { Logger } from 'pino';
-import { type Answer, json, problem, Refusal } from './answer.ts';
-import { checkContentType, checkDeclaredLength, discardRest, readBody, SenderGoneError } from './body.ts';
 import { createDeliveryLedger } from './dedupe.ts';
 import type { Metrics } from './metrics.ts';
-import { traceContextOf } from './trace.ts';
 
 export type Readiness = { ready: true } | { ready: false; reason: string };
 
@@ -55,6 +66,16 @@ export const hookPath = '/hook';
 export const defaultMaxBodyBytes = 25 * 1024 * 1024;
 export const defaultBudgetMs = 8000;
 
+/**
+ * GitHub can also send `application/x-www-form-urlencoded` with the JSON in a `payload` field; that is
+ * refused (415) saying what to change, because the signature covers the form encoding and every provider we
+ * support can send JSON, so one body format keeps verification on the raw bytes simple.
+ */
+const contentTypeAdvice = {
+  'application/x-www-form-urlencoded':
+    'set the webhook\'s content type to "application/json" in the provider\'s settings',
+};
+
 type Settled = { ok: true; result: DispatchResult } | { ok: false; error: unknown };
 
 /**
@@ -74,7 +95,7 @@ type Settled = { ok: true; result: DispatchResult } | { ok: false; error: unknow
  *   delivery is not remembered, so a redelivery dispatches it again.
  *
  * Node itself refuses unreadable requests (431 headers too large, 400 malformed, 408 too slow); see
- * clientErrorListener.
+ * clientErrorListener in @lighthouse-ts/http.
  */
 export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHandler {
   const { allowSha1 = false, dispatch, logger, metrics } = options;
@@ -131,7 +152,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     const operation = operations.get(path);
     if (!operation)
       return problem(404, 'not-found', `no route for ${method} ${path}; webhooks go to POST /hook`);
-    if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(method, 'GET, HEAD');
+    if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(method, ['GET', 'HEAD']).toAnswer();
     return operation();
   }
 
@@ -188,21 +209,21 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       send(req, res, result);
     };
     if (req.method !== 'POST') {
-      return answer(methodNotAllowed(req.method ?? '', 'POST'), `method ${req.method}`);
+      return answer(methodNotAllowed(req.method ?? '', ['POST']).toAnswer(), `method ${req.method}`);
     }
 
     let body: Buffer;
     try {
       checkDeclaredLength(req, maxBodyBytes);
-      checkContentType(header(req, 'content-type'));
+      requireJson(header(req, 'content-type'), contentTypeAdvice);
       body = await readBody(req, maxBodyBytes);
     } catch (error) {
-      if (error instanceof SenderGoneError) {
+      if (error instanceof ClientGoneError) {
         outcome = 'sender gone';
         return;
       }
-      if (!(error instanceof Refusal)) throw error;
-      return answer(problem(error.status, error.kind, error.message, ids, error.headers), error.message);
+      if (!(error instanceof HttpError)) throw error;
+      return answer(error.toAnswer(ids), error.message);
     }
 
     const received = receiveWebhook({ headers: req.headers, body, secrets: secrets(), allowSha1, detected });
@@ -298,16 +319,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   }
 
   function send(req: IncomingMessage, res: ServerResponse, answer: Answer): void {
-    if (res.destroyed || res.headersSent) return;
-    if (shuttingDown) res.setHeader('connection', 'close');
-    else if (!req.complete) discardRest(req, Math.max(maxBodyBytes, 1024 * 1024));
-    res.writeHead(answer.status, {
-      ...answer.headers,
-      'content-type': answer.contentType,
-      'content-length': Buffer.byteLength(answer.body),
-      'cache-control': 'no-store',
-    });
-    res.end(answer.body);
+    sendAnswer(req, res, answer, { closing: shuttingDown, maxBodyBytes });
   }
 
   return Object.assign(
@@ -335,10 +347,6 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   );
 }
 
-function methodNotAllowed(method: string, allow: string): Answer {
-  return problem(405, 'method-not-allowed', `${method} is not allowed here; use ${allow}`, {}, { allow });
-}
-
 /** Resolves to the promise's value, or to undefined once `ms` have passed. */
 async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
@@ -355,9 +363,4 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined
 /** The event header as a metric label: kept when it looks like an event name, else `other`. */
 function metricEvent(event: string): string {
   return /^[A-Za-z0-9_:. -]{1,64}$/.test(event) ? event : 'other';
-}
-
-function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }

@@ -7,13 +7,5 @@ export {
   type WebhookHandler,
   type WebhookHandlerOptions,
 } from './handler.ts';
+export { createLogger } from './logger.ts';
 export { createMetrics, type Metrics } from './metrics.ts';
-export {
-  clientErrorListener,
-  createLogger,
-  serveUntilSignal,
-  startWebhookServer,
-  type WebhookServer,
-  type WebhookServerOptions,
-} from './serve.ts';
-export { type TraceContext, traceContextOf } from './trace.ts';

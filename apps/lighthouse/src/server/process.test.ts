@@ -101,7 +101,7 @@ describe('SIGTERM', () => {
     expect(await lighthouse.stop()).toEqual({ code: 0, signal: null });
     expect(messages(lighthouse)).toEqual(
       expect.arrayContaining([
-        'grace period over: aborting the dispatches still running and closing the connections still open',
+        'grace period over: aborting the work still running and closing the connections still open',
         'test dispatch aborted',
         'dispatch failed',
       ]),

@@ -68,8 +68,15 @@ export function receiveWebhook({
   // The event normalised here is what starts jobs, so the repository it names must be the secret's own.
   const about = normalised.kind === 'event' && 'repo' in normalised.event ? normalised.event.repo : undefined;
   const repository = about ? `${about.owner}/${about.name}` : repositoryOf(provider, payload.value);
-  if (!secretsFor(scoped, repository).includes(signature.secret)) {
-    return rejected(401, `signed with a secret that is not ${repository ?? 'every repository'}'s`);
+  const accepted = secretsFor(scoped, repository);
+  if (!accepted.includes(signature.secret)) {
+    const whose = repository ?? 'events about no repository';
+    return rejected(
+      401,
+      accepted.length === 0
+        ? `no webhook secret configured for ${whose}`
+        : `signed with a secret that is not the one for ${whose}`,
+    );
   }
   if (normalised.kind === 'invalid') {
     return rejected(400, `${provider} ${event} payload: ${normalised.field}: ${normalised.reason}`);

@@ -2,10 +2,10 @@
 // with a dispatch that only records its calls in the log. Deliveries whose id starts with `slow-` take
 // FIXTURE_SLOW_MS, or until the dispatch is aborted.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { serveUntilSignal } from '@lighthouse-ts/http';
 import { UnavailableError } from '@lighthouse-ts/metapipeline-client';
 import type { Dispatch } from '@lighthouse-ts/plugins';
-import { createMetrics, createWebhookHandler, serveUntilSignal } from '../index.ts';
-import { createLogger } from '../serve.ts';
+import { createLogger, createMetrics, createWebhookHandler } from '../index.ts';
 
 const env = (name: string, fallback: string) => process.env[name] ?? fallback;
 const logger = createLogger('debug');
@@ -35,5 +35,6 @@ await serveUntilSignal({
   logger,
   host: '127.0.0.1',
   port: 0,
+  idName: 'traceId',
   graceMs: Number(env('FIXTURE_GRACE_MS', '10000')),
 });

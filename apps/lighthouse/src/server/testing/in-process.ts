@@ -1,11 +1,11 @@
 // Test helper: the webhook handler on a real HTTP server inside the test process, with a dispatch that
 // records its calls (the server's input, standing in for the trigger and the meta-pipeline client).
 
+import { startHttpServer } from '@lighthouse-ts/http';
 import type { DispatchContext, DispatchResult } from '@lighthouse-ts/plugins';
 import type { WebhookEvent } from '@lighthouse-ts/scm';
 import { createWebhookHandler, type WebhookHandlerOptions } from '../handler.ts';
 import { createMetrics } from '../metrics.ts';
-import { startWebhookServer } from '../serve.ts';
 import { captureLogs } from './logs.ts';
 
 export const testSecret = 'in-process-secret';
@@ -35,6 +35,12 @@ export async function serveInProcess(
       return respond(event, context);
     },
   });
-  const server = await startWebhookServer({ handler, logger: logs.logger, host: '127.0.0.1', port: 0 });
+  const server = await startHttpServer({
+    handler,
+    logger: logs.logger,
+    host: '127.0.0.1',
+    port: 0,
+    idName: 'traceId',
+  });
   return { url: server.url, hook: `${server.url}/hook`, calls, logs, metrics, handler, server };
 }

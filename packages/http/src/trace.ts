@@ -23,7 +23,20 @@ export function traceContextOf(header: string | undefined): TraceContext {
     !(version === '00' && rest !== undefined) &&
     !/^0+$/.test(sentTraceId ?? '0') &&
     !/^0+$/.test(parentId ?? '0');
-  const traceId = valid && sentTraceId ? sentTraceId : randomBytes(16).toString('hex');
+  const traceId = valid && sentTraceId ? sentTraceId : newTraceId();
   const sampled = valid && flags ? flags : '01';
   return { traceId, traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-${sampled}` };
+}
+
+/** A new W3C trace-id: 16 random bytes in hex. */
+export function newTraceId(): string {
+  return randomBytes(16).toString('hex');
+}
+
+/**
+ * The caller's `x-request-id` when it is safe to log and echo (printable ASCII, at most 128 characters),
+ * else a new one (8 random bytes in hex).
+ */
+export function requestIdOf(header: string | undefined): string {
+  return header && /^[\x21-\x7e]{1,128}$/.test(header) ? header : randomBytes(8).toString('hex');
 }

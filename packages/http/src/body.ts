@@ -1,0 +1,96 @@
+import type { IncomingMessage } from 'node:http';
+import { HttpError, payloadTooLarge } from './problem.ts';
+
+/** The client went away before its whole body arrived, or before its answer; nobody is left to answer. */
+export class ClientGoneError extends Error {
+  override name = 'ClientGoneError';
+}
+
+/** A Content-Length above the limit, refused (413) before a byte of the body is read. */
+export function checkDeclaredLength(req: IncomingMessage, maxBytes: number): void {
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > maxBytes) throw payloadTooLarge(maxBytes);
+}
+
+/**
+ * The body must be JSON: `application/json` or a `+json` type, UTF-8 if a charset is named; 415 otherwise.
+ * `advice` adds a hint for a type a client is known to send by mistake (keyed by the type, lowercase).
+ */
+export function requireJson(contentType: string | undefined, advice: Record<string, string> = {}): void {
+  const [essence = '', ...params] = (contentType ?? '').split(';').map((part) => part.trim().toLowerCase());
+  const charset = params
+    .find((param) => param.startsWith('charset='))
+    ?.slice('charset='.length)
+    .replace(/"/g, '');
+  const isJson = essence === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(essence);
+  if (isJson && (charset === undefined || charset === 'utf-8' || charset === 'utf8')) return;
+  const given = contentType ? JSON.stringify(contentType) : 'no content type';
+  const hint = Object.hasOwn(advice, essence) ? `; ${advice[essence]}` : '';
+  throw new HttpError(
+    415,
+    'unsupported-media-type',
+    `the body must be application/json, not ${given}${hint}`,
+    {
+      'accept-post': 'application/json',
+    },
+  );
+}
+
+/**
+ * The whole body, at most `maxBytes`: a larger Content-Length is refused before reading (413), and a body
+ * that grows past the limit while streaming (chunked bodies have no Content-Length) is refused as soon as it
+ * does. Nothing past the limit is kept. A client that leaves first rejects with ClientGoneError.
+ */
+export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  try {
+    checkDeclaredLength(req, maxBytes);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const settle = (error?: Error) => {
+      if (settled) return;
+      settled = true;
+      if (error) reject(error);
+      else resolve(Buffer.concat(chunks, size));
+    };
+    req.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      size += chunk.length;
+      if (size > maxBytes) {
+        chunks.length = 0;
+        settle(payloadTooLarge(maxBytes));
+      } else {
+        chunks.push(chunk);
+      }
+    });
+    req.on('end', () => settle());
+    req.on('error', (error) => settle(new ClientGoneError(error.message)));
+    req.on('close', () => settle(new ClientGoneError('the connection closed before the body ended')));
+  });
+}
+
+/** How long the rest of a refused body is read and dropped before the connection is cut. */
+export const discardMs = 15_000;
+
+/**
+ * Answering before the whole body arrived (a refusal): the rest is read and dropped, up to `budgetBytes`
+ * and for at most 15 s, before the connection is cut. Closing a socket with unread data resets it at once,
+ * and a client still writing may then lose the answer instead of reading it; on a busy machine a client
+ * can take seconds to notice the answer.
+ */
+export function discardRest(req: IncomingMessage, budgetBytes: number, timeoutMs = discardMs): void {
+  let dropped = 0;
+  const cut = () => req.socket.destroy();
+  const timer = setTimeout(cut, timeoutMs);
+  req.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > budgetBytes) cut();
+  });
+  req.once('end', () => clearTimeout(timer));
+  req.socket.once('close', () => clearTimeout(timer));
+  req.resume();
+}

@@ -11,11 +11,7 @@ import type { MetaPipeline, MetaPipelineRequest } from '@lighthouse-ts/metapipel
 import type { TestCluster } from '@lighthouse-ts/testenv';
 import { testCluster } from '@lighthouse-ts/testenv/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createMetaPipelineClient,
-  type MetaPipelineSettings,
-  MetaPipelineSettingsError,
-} from './metapipeline.ts';
+import { createMetaPipelineClient, type MetaPipelineSettings } from './metapipeline.ts';
 
 const run = promisify(execFile);
 
@@ -160,18 +156,17 @@ describe('createMetaPipelineClient', () => {
   });
 
   it('fails clearly on settings it cannot use', async () => {
-    const remote = (runnerTokenFile: string, url = runnerUrl) =>
-      createMetaPipelineClient({ mode: 'remote', runnerUrl: url, runnerTokenFile });
-    await expect(remote('/nonexistent/token')).rejects.toThrow(
-      new MetaPipelineSettingsError('cannot read the runner token file /nonexistent/token: ENOENT'),
-    );
+    const remote = (runnerTokenFile: string) =>
+      createMetaPipelineClient({ mode: 'remote', runnerUrl, runnerTokenFile });
+    await expect(remote('/nonexistent/token')).rejects.toMatchObject({
+      name: 'MetaPipelineSettingsError',
+      setting: 'runnerTokenFile',
+      message: 'cannot read the runner token file /nonexistent/token: ENOENT',
+    });
     const empty = await tokenFile(' \n');
     await expect(remote(empty)).rejects.toThrow(`the runner token file ${empty} is empty`);
     const spaced = await tokenFile('two words\n');
     await expect(remote(spaced)).rejects.toThrow(/holds whitespace inside the token/);
-    const token = await tokenFile('t');
-    await expect(remote(token, 'runner:8080')).rejects.toThrow(/must be http or https, not runner:/);
-    await expect(remote(token, 'not a url')).rejects.toThrow(/"not a url" is not a URL/);
     await expect(
       createMetaPipelineClient({
         mode: 'embedded',
@@ -179,8 +174,5 @@ describe('createMetaPipelineClient', () => {
         metaStepImage: 'i',
       }),
     ).rejects.toThrow(/cannot load the Kubernetes configuration from \/nonexistent\/kubeconfig: .*ENOENT/);
-    await expect(createMetaPipelineClient({ mode: 'embedded', metaStepImage: '' })).rejects.toThrow(
-      MetaPipelineSettingsError,
-    );
   });
 });

@@ -1,8 +1,9 @@
 // One setting chooses how lighthouse starts meta-pipelines. The embedded implementation is imported only
 // in its branch, so a remote-mode process never loads @lighthouse-ts/kube nor @kubernetes/client-node.
-import { readSecretFile, SecretFileError } from '@lighthouse-ts/http';
+import { type Readiness, readSecretFile, SecretFileError } from '@lighthouse-ts/http';
 import type { KubeClientOptions } from '@lighthouse-ts/kube';
 import { createRemoteClient, type MetaPipelineClient } from '@lighthouse-ts/metapipeline-client';
+import type { Logger as StatusSyncLogger, SyncResult } from '@lighthouse-ts/status-sync';
 
 export type EmbeddedSettings = Extract<MetaPipelineSettings, { mode: 'embedded' }>;
 
@@ -33,53 +34,30 @@ export type MetaPipelineSettings =
       attempts?: number;
     };
 
-type SettingName = 'runnerUrl' | 'runnerTokenFile' | 'kubeconfig' | 'metaStepImage';
+type SettingName = 'runnerTokenFile' | 'kubeconfig';
 
 /** The settings cannot make a client; the message says why, and `setting` which one. */
 export class MetaPipelineSettingsError extends Error {
   override name = 'MetaPipelineSettingsError';
-  readonly #setting: SettingName | undefined;
+  readonly setting: SettingName;
 
-  constructor(message: string, options: ErrorOptions & { setting?: SettingName } = {}) {
+  constructor(message: string, options: ErrorOptions & { setting: SettingName }) {
     super(message, options);
-    this.#setting = options.setting;
-  }
-
-  /** Which setting is wrong, so a command line can name its flag. */
-  get setting(): SettingName | undefined {
-    return this.#setting;
+    this.setting = options.setting;
   }
 }
 
 const userAgent = 'lighthouse';
 
 export async function createMetaPipelineClient(settings: MetaPipelineSettings): Promise<MetaPipelineClient> {
+  // The settings were checked as flags (an http(s) runner URL; a meta step image in embedded mode).
   if (settings.mode === 'remote') {
-    let url: URL;
-    try {
-      url = new URL(settings.runnerUrl);
-    } catch {
-      throw new MetaPipelineSettingsError(
-        `the runner URL ${JSON.stringify(settings.runnerUrl)} is not a URL`,
-        {
-          setting: 'runnerUrl',
-        },
-      );
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new MetaPipelineSettingsError(`the runner URL must be http or https, not ${url.protocol}`, {
-        setting: 'runnerUrl',
-      });
-    }
     return createRemoteClient({
-      url: url.href,
+      url: settings.runnerUrl,
       token: await readToken(settings.runnerTokenFile),
       ...(settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs }),
       ...(settings.attempts === undefined ? {} : { attempts: settings.attempts }),
     });
-  }
-  if (!settings.metaStepImage) {
-    throw new MetaPipelineSettingsError('the meta step image is required', { setting: 'metaStepImage' });
   }
   const { createEmbeddedClient } = await import('@lighthouse-ts/metapipeline-client/embedded');
   try {
@@ -118,4 +96,45 @@ async function readToken(path: string): Promise<string> {
     if (!(error instanceof SecretFileError)) throw error;
     throw new MetaPipelineSettingsError(error.message, { cause: error, setting: 'runnerTokenFile' });
   }
+}
+
+export interface BesideEmbeddedOptions {
+  namespace: string;
+  /** Runs the status sync in-process. */
+  statusSync: boolean;
+  logger: StatusSyncLogger;
+  onSync: (result: SyncResult) => void;
+}
+
+/**
+ * What embedded mode runs beside the client: the status sync, and a readiness probe on a connection of
+ * its own without retries (a probe says what Kubernetes answers now). Ready when jobs and PipelineRuns
+ * can be listed in the namespace and the sync has started. Imported here only, like the client.
+ */
+export async function startBesideEmbedded(
+  settings: EmbeddedSettings,
+  options: BesideEmbeddedOptions,
+): Promise<{ readiness(): Promise<Readiness>; stop(): Promise<void> }> {
+  const { namespace, logger, onSync } = options;
+  const { createKubeClient, kubeReadiness } = await import('@lighthouse-ts/kube');
+  const sync = options.statusSync
+    ? (await import('@lighthouse-ts/status-sync')).startBackgroundStatusSync({
+        kube: embeddedKubeOptions(settings),
+        namespace,
+        logger,
+        onSync,
+      })
+    : undefined;
+  const probe = createKubeClient({ ...embeddedKubeOptions(settings), retry: { attempts: 1 } });
+  const kubeReady = kubeReadiness(probe, { namespace });
+  return {
+    async readiness() {
+      const synced = sync?.readiness();
+      return synced && !synced.ready ? synced : kubeReady();
+    },
+    async stop() {
+      await sync?.stop();
+      await probe.close();
+    },
+  };
 }

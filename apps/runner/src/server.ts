@@ -2,17 +2,19 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   type Answer,
   ClientGoneError,
+  createLifecycle,
+  type DrainingListener,
   header,
   json,
   methodNotAllowed,
   problemAnswer,
+  type Readiness,
   readBody,
   requestIdOf,
   requireJson,
   sendAnswer,
   traceContextOf,
 } from '@lighthouse-ts/http';
-import type { Readiness } from '@lighthouse-ts/kube';
 import {
   InvalidRequestError,
   ListFilter,
@@ -41,14 +43,8 @@ export interface RunnerHandlerOptions {
   maxBodyBytes: number;
 }
 
-/** The runner's request listener. */
-export interface RunnerHandler {
-  (req: IncomingMessage, res: ServerResponse): void;
-  /** Turns readiness off and closes each connection after its answer. */
-  shutdown(): void;
-  /** Resolves once no request is being handled, including calls whose caller has gone. */
-  drained(): Promise<void>;
-}
+/** The runner's request listener; `drained` waits for calls whose caller has gone too. */
+export type RunnerHandler = DrainingListener;
 
 interface Context {
   req: IncomingMessage;
@@ -72,10 +68,7 @@ const openRoutes: Route<string>[] = [
 export function createRunnerHandler(options: RunnerHandlerOptions): RunnerHandler {
   const { client, auth, logger, metrics, readiness, maxBodyBytes } = options;
   const openApi = JSON.stringify(openApiDocument());
-  let shuttingDown = false;
-  let lastReady: boolean | undefined;
-  let active = 0;
-  const idle = new Set<() => void>();
+  const lifecycle = createLifecycle(logger, readiness);
 
   const contract: Record<string, Operation> = {
     async createMetaPipeline({ req }) {
@@ -118,13 +111,8 @@ export function createRunnerHandler(options: RunnerHandlerOptions): RunnerHandle
       body: await metrics.registry.metrics(),
       contentType: metrics.registry.contentType,
     }),
-    async readyz({ log }) {
-      const state: Readiness = shuttingDown ? { ready: false, reason: 'shutting down' } : await readiness();
-      if (state.ready !== lastReady) {
-        if (state.ready) log.info('ready');
-        else log.warn({ reason: state.reason }, 'not ready');
-        lastReady = state.ready;
-      }
+    async readyz() {
+      const state = await lifecycle.readiness();
       if (state.ready) return json(200, { status: 'ready' });
       throw new UnavailableError(`not ready: ${state.reason}`);
     },
@@ -205,31 +193,20 @@ export function createRunnerHandler(options: RunnerHandlerOptions): RunnerHandle
   }
 
   function send(req: IncomingMessage, res: ServerResponse, answer: Answer): void {
-    sendAnswer(req, res, answer, { closing: shuttingDown, maxBodyBytes });
+    sendAnswer(req, res, answer, { closing: lifecycle.shuttingDown, maxBodyBytes });
   }
 
   const handler: RunnerHandler = Object.assign(
     (req: IncomingMessage, res: ServerResponse) => {
-      active++;
+      lifecycle.enter();
       handle(req, res)
         .catch((error: unknown) => {
           logger.error({ err: error }, 'request handler failed');
           res.destroy();
         })
-        .finally(() => {
-          if (--active > 0) return;
-          for (const resolve of idle) resolve();
-          idle.clear();
-        });
+        .finally(lifecycle.leave);
     },
-    {
-      shutdown() {
-        shuttingDown = true;
-      },
-      drained() {
-        return active === 0 ? Promise.resolve() : new Promise<void>((resolve) => idle.add(resolve));
-      },
-    },
+    { shutdown: lifecycle.shutdown, drained: lifecycle.drained },
   );
   return handler;
 }

@@ -1,4 +1,5 @@
 export { ClientGoneError, checkDeclaredLength, discardRest, readBody, requireJson } from './body.ts';
+export { createLifecycle, type Lifecycle, type Readiness } from './lifecycle.ts';
 export type { HttpLogger, LogMethod } from './logger.ts';
 export {
   type Answer,

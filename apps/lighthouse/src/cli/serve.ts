@@ -16,23 +16,14 @@ import {
   type ProviderApi,
 } from '@lighthouse-ts/scm';
 import { countSecrets, type WebhookSecrets } from '@lighthouse-ts/scm/webhooks';
-import type { BackgroundStatusSync } from '@lighthouse-ts/status-sync';
-import type { Logger } from 'pino';
 import { createDispatch } from '../dispatch.ts';
 import {
   createMetaPipelineClient,
-  type EmbeddedSettings,
-  embeddedKubeOptions,
   type MetaPipelineSettings,
   MetaPipelineSettingsError,
+  startBesideEmbedded,
 } from '../metapipeline.ts';
-import {
-  createLogger,
-  createMetrics,
-  createWebhookHandler,
-  type Metrics,
-  type Readiness,
-} from '../server/index.ts';
+import { createLogger, createMetrics, createWebhookHandler } from '../server/index.ts';
 import { readSecretFiles } from './secrets.ts';
 import { flagError, type ServeSettings, SettingsError } from './settings.ts';
 
@@ -116,19 +107,19 @@ export async function serve(settings: ServeSettings): Promise<number> {
   } catch (error) {
     if (!(error instanceof MetaPipelineSettingsError)) throw error;
     stop.abort();
-    const flag = error.setting && settingFlags[error.setting];
-    process.stderr.write(`lighthouse: ${flag ? flagError(flag, error.message).message : error.message}\n`);
+    process.stderr.write(`lighthouse: ${flagError(settingFlags[error.setting], error.message).message}\n`);
     return badSettings;
   }
-  const statusSync =
-    clientSettings.mode === 'embedded' && settings['status-sync']
-      ? await startStatusSync(clientSettings, settings.namespace, logger, metrics)
-      : undefined;
-  // The config has loaded by now, or lighthouse would not have started; in remote mode nothing else is
-  // checked (the runner's own readiness is the runner's), in embedded mode Kubernetes and the sync.
-  const probe =
+  // Ready once the config has loaded (it has, or lighthouse would not have started); in embedded mode,
+  // also once Kubernetes answers and the status sync has started. The runner's readiness is the runner's.
+  const embedded =
     clientSettings.mode === 'embedded'
-      ? await embeddedReadiness(clientSettings, settings.namespace, statusSync)
+      ? await startBesideEmbedded(clientSettings, {
+          namespace: settings.namespace,
+          statusSync: settings['status-sync'],
+          logger: logger.child({ component: 'status-sync' }),
+          onSync: (result) => metrics.statusSyncPasses.inc({ outcome: result.outcome }),
+        })
       : undefined;
 
   const handler = createWebhookHandler({
@@ -145,13 +136,13 @@ export async function serve(settings: ServeSettings): Promise<number> {
     logger,
     metrics,
     budgetMs: settings['budget-seconds'] * 1000,
-    ...(probe ? { readiness: probe.readiness } : {}),
+    ...(embedded ? { readiness: embedded.readiness } : {}),
   });
   logger.info({ metapipeline: settings.metapipeline, namespace: settings.namespace }, 'starting');
   const release = async () => {
     stop.abort();
-    await statusSync?.stop();
-    await Promise.all([client.close(), probe?.close()]);
+    await embedded?.stop();
+    await client.close();
   };
   try {
     await serveUntilSignal({
@@ -172,13 +163,8 @@ export async function serve(settings: ServeSettings): Promise<number> {
   return 0;
 }
 
-/** The flag behind each setting of the meta-pipeline client. */
-const settingFlags = {
-  runnerUrl: 'runner-url',
-  runnerTokenFile: 'runner-token-file',
-  kubeconfig: 'kubeconfig',
-  metaStepImage: 'meta-step-image',
-} as const;
+/** The flag behind each setting of the meta-pipeline client that is read only when the client is made. */
+const settingFlags = { runnerTokenFile: 'runner-token-file', kubeconfig: 'kubeconfig' } as const;
 
 /** The provider APIs the trigger asks for facts, one per token file given; a bad file is a SettingsError. */
 async function providerApis(settings: ServeSettings): Promise<Partial<Record<Provider, TriggerFacts>>> {
@@ -208,42 +194,4 @@ async function providerApis(settings: ServeSettings): Promise<Partial<Record<Pro
     }
   }
   return apis;
-}
-
-/** Imported here only, so a remote-mode process never loads the sync nor Kubernetes code. */
-async function startStatusSync(
-  settings: EmbeddedSettings,
-  namespace: string,
-  logger: Logger,
-  metrics: Metrics,
-) {
-  const { startBackgroundStatusSync } = await import('@lighthouse-ts/status-sync');
-  return startBackgroundStatusSync({
-    kube: embeddedKubeOptions(settings),
-    namespace,
-    logger: logger.child({ component: 'status-sync' }),
-    onSync: (result) => metrics.statusSyncPasses.inc({ outcome: result.outcome }),
-  });
-}
-
-/**
- * Embedded mode is ready when Kubernetes answers as lighthouse needs it (jobs and PipelineRuns can be
- * listed in the namespace) and the status sync, when it runs, has started. Its own connection, without
- * retries: a probe says what Kubernetes answers now. Imported here only, like the sync.
- */
-async function embeddedReadiness(
-  settings: EmbeddedSettings,
-  namespace: string,
-  statusSync: BackgroundStatusSync | undefined,
-): Promise<{ readiness: () => Promise<Readiness>; close: () => Promise<void> }> {
-  const { createKubeClient, kubeReadiness } = await import('@lighthouse-ts/kube');
-  const kube = createKubeClient({ ...embeddedKubeOptions(settings), retry: { attempts: 1 } });
-  const kubeReady = kubeReadiness(kube, { namespace });
-  return {
-    readiness: async () => {
-      const sync = statusSync?.readiness();
-      return sync && !sync.ready ? sync : kubeReady();
-    },
-    close: () => kube.close(),
-  };
 }

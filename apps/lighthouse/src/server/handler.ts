@@ -3,11 +3,14 @@ import {
   type Answer,
   ClientGoneError,
   checkDeclaredLength,
+  createLifecycle,
+  type DrainingListener,
   HttpError,
   header,
   json,
   methodNotAllowed,
   problem,
+  type Readiness,
   readBody,
   requireJson,
   sendAnswer,
@@ -26,8 +29,6 @@ import {
 import type { Logger } from 'pino';
 import { createDeliveryLedger } from './dedupe.ts';
 import type { Metrics } from './metrics.ts';
-
-export type Readiness = { ready: true } | { ready: false; reason: string };
 
 export interface WebhookHandlerOptions {
   /**
@@ -51,16 +52,11 @@ export interface WebhookHandlerOptions {
   readiness?: () => Readiness | Promise<Readiness>;
 }
 
-/** The request listener for `POST /hook`, `/healthz`, `/readyz` and `/metrics`. */
-export interface WebhookHandler {
-  (req: IncomingMessage, res: ServerResponse): void;
-  /** Readiness turns false, and each connection closes after its answer. */
-  shutdown(): void;
-  /** Resolves once no request is being handled and no dispatch runs (answered ones included). */
-  drained(): Promise<void>;
-  /** Aborts the signal of every dispatch still running (the grace period is over). */
-  abort(reason: string): void;
-}
+/**
+ * The request listener for `POST /hook`, `/healthz`, `/readyz` and `/metrics`; `drained` waits for the
+ * dispatches that outlive their answers too, and `abort` aborts their signal (the grace period is over).
+ */
+export type WebhookHandler = DrainingListener & { abort(reason: string): void };
 
 export const hookPath = '/hook';
 export const defaultMaxBodyBytes = 25 * 1024 * 1024;
@@ -112,19 +108,8 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     maxEntries: options.dedupeMaxEntries ?? 100_000,
   });
   const stopping = new AbortController();
-  let shuttingDown = false;
-  let lastReady: boolean | undefined;
-  // Requests being handled plus dispatches running; drained() waits for zero.
-  let busy = 0;
-  const idle = new Set<() => void>();
-  const enter = () => {
-    busy++;
-  };
-  const leave = () => {
-    if (--busy > 0) return;
-    for (const resolve of idle) resolve();
-    idle.clear();
-  };
+  // Requests being handled plus dispatches running, answered ones included.
+  const lifecycle = createLifecycle(logger, options.readiness);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
@@ -157,20 +142,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   }
 
   async function readyz(): Promise<Answer> {
-    let state: Readiness = { ready: true };
-    if (shuttingDown) state = { ready: false, reason: 'shutting down' };
-    else if (options.readiness) {
-      try {
-        state = await options.readiness();
-      } catch (error) {
-        state = { ready: false, reason: `readiness check failed: ${(error as Error).message}` };
-      }
-    }
-    if (state.ready !== lastReady) {
-      if (state.ready) logger.info('ready');
-      else logger.warn({ reason: state.reason }, 'not ready');
-      lastReady = state.ready;
-    }
+    const state = await lifecycle.readiness();
     return state.ready
       ? json(200, { status: 'ready' })
       : problem(503, 'unavailable', `not ready: ${state.reason}`);
@@ -288,7 +260,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
 
   /** Runs dispatch, records and logs its outcome whenever it comes (before or after the answer). */
   function startDispatch(event: WebhookEvent, log: Logger, traceparent: string): Promise<Settled> {
-    enter();
+    lifecycle.enter();
     metrics.dispatchesInFlight.inc();
     const started = performance.now();
     log.debug({ type: event.type }, 'dispatching');
@@ -314,32 +286,28 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
         }
         return settled;
       })
-      .finally(leave);
+      .finally(lifecycle.leave);
     return run;
   }
 
   function send(req: IncomingMessage, res: ServerResponse, answer: Answer): void {
-    sendAnswer(req, res, answer, { closing: shuttingDown, maxBodyBytes });
+    sendAnswer(req, res, answer, { closing: lifecycle.shuttingDown, maxBodyBytes });
   }
 
   return Object.assign(
     (req: IncomingMessage, res: ServerResponse) => {
-      enter();
+      lifecycle.enter();
       handle(req, res)
         .catch((error: unknown) => {
           logger.error({ err: error }, 'request handler failed');
           if (res.headersSent) res.destroy();
           else send(req, res, problem(500, 'internal', "internal error; see lighthouse's log"));
         })
-        .finally(leave);
+        .finally(lifecycle.leave);
     },
     {
-      shutdown() {
-        shuttingDown = true;
-      },
-      drained() {
-        return busy === 0 ? Promise.resolve() : new Promise<void>((resolve) => idle.add(resolve));
-      },
+      shutdown: lifecycle.shutdown,
+      drained: lifecycle.drained,
       abort(reason: string) {
         stopping.abort(new Error(reason));
       },

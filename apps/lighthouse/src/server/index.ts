@@ -3,7 +3,6 @@ export {
   defaultBudgetMs,
   defaultMaxBodyBytes,
   hookPath,
-  type Readiness,
   type WebhookHandler,
   type WebhookHandlerOptions,
 } from './handler.ts';

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseScopedSecrets } from '@lighthouse-ts/config';
 import { ConflictError, UnavailableError } from '@lighthouse-ts/metapipeline-client';
+import { MissingFactError, PermanentError, RetryableError } from '@lighthouse-ts/plugins';
 import { sharedSecrets } from '@lighthouse-ts/scm/webhooks';
 import { rawRequest, sample } from '@lighthouse-ts/testenv/http';
 import { afterEach, describe, expect, inject, it } from 'vitest';
@@ -269,6 +270,38 @@ describe('dispatch failures', () => {
     expect(logged).toMatchObject({ errorType: 'unexpected', err: { message: expect.stringMatching(/sha/) } });
     // Still up.
     expect((await rawRequest(`${served.url}/healthz`)).status).toBe(200);
+  });
+
+  it('a permanent plugin error is 202 with the reason, logged and counted; a retryable one is 503', async () => {
+    let error: Error = new MissingFactError('no github API token is configured');
+    const served = await serve({
+      respond: async () => {
+        throw error;
+      },
+    });
+    const permanent = await send(served, 'push', push, 'no-token');
+    expect(permanent.status).toBe(202);
+    expect(permanent.json()).toMatchObject({
+      status: 'failed',
+      errorType: 'MissingFactError',
+      reason: 'the jobs cannot start until the configuration changes: no github API token is configured',
+    });
+    const logged = await served.logs.waitFor(
+      (line) => line.msg === 'dispatch failed' && line.deliveryId === 'no-token',
+      'the failure logged',
+    );
+    expect(logged).toMatchObject({ level: 50, errorType: 'MissingFactError' });
+    const metrics = (await rawRequest(`${served.url}/metrics`)).text;
+    expect(sample(metrics, 'lighthouse_dispatch_errors_total', { type: 'MissingFactError' })).toBe(1);
+
+    error = new RetryableError('GET https://api.github.com/...: HTTP 502');
+    const outage = await send(served, 'push', push, 'outage');
+    expect(outage.status).toBe(503);
+    expect(outage.json()).toMatchObject({ errorType: 'RetryableError', retryable: true });
+    // Neither is remembered as done: a redelivery tries again.
+    error = new PermanentError('still no token');
+    expect((await send(served, 'push', push, 'no-token')).status).toBe(202);
+    expect(served.calls.map((call) => call.event.deliveryId)).toEqual(['no-token', 'outage', 'no-token']);
   });
 });
 

@@ -1,8 +1,9 @@
 import type { WebhookEvent } from '../events.ts';
+import { claimedRepository } from './claimed.ts';
 import type { HeaderSource } from './headers.ts';
 import { normalise } from './normalise.ts';
 import { type Detection, deliveryHeader, detectProvider } from './providers.ts';
-import { repositoryOf, secretsFor, sharedSecrets, type WebhookSecrets } from './secrets.ts';
+import { everyRepository, repositoryOf, secretsFor, sharedSecrets, type WebhookSecrets } from './secrets.ts';
 import { verifySignature } from './verify.ts';
 
 export type { HeaderSource } from './headers.ts';
@@ -40,9 +41,11 @@ export type WebhookOutcome =
   | { kind: 'rejected'; status: 400 | 401; reason: string };
 
 /**
- * Detects the provider, verifies the signature on the raw bytes, then parses and normalises. Nothing of
- * the body is parsed before a configured secret has verified it. With secrets by scope, the secret that
- * signed it must then also be the one of the repository the event is about. Never throws.
+ * Detects the provider, verifies the signature on the raw bytes, then parses and normalises. The body is
+ * not parsed before a secret has verified it: with secrets by scope, the ones to try are those of the
+ * repository the body claims (see claimedRepository), so the cost of a refusal does not grow with the
+ * number of secrets; once verified, the normalised event's repository must be the signing secret's own.
+ * Never throws.
  */
 export function receiveWebhook({
   headers,
@@ -56,27 +59,25 @@ export function receiveWebhook({
   const { provider, event, deliveryId } = detection;
 
   const scoped = isList(secrets) ? sharedSecrets(secrets) : secrets;
-  const candidates = [...new Set([...scoped.values()].flat())];
+  const byRepository = [...scoped.keys()].some((scope) => scope !== everyRepository);
+  const claimed = byRepository ? claimedRepository(provider, body) : undefined;
+  const candidates = secretsFor(scoped, claimed);
   const signature = verifySignature({ provider, headers, body, secrets: candidates, allowSha1 });
-  if (!signature.valid) return rejected(401, signature.reason);
+  if (!signature.valid) {
+    const none = candidates.length === 0 && claimed !== undefined;
+    return rejected(401, none ? `no webhook secret configured for ${claimed}` : signature.reason);
+  }
 
   if (deliveryId === undefined) return rejected(400, `missing ${deliveryHeader[provider]} header`);
   const payload = parseJson(body);
   if (!payload.ok) return rejected(400, `malformed JSON: ${payload.reason}`);
   const normalised = normalise({ provider, deliveryId, event, payload: payload.value });
 
-  // The event normalised here is what starts jobs, so the repository it names must be the secret's own.
+  // What starts jobs is the event normalised here, so the repository it names must be the secret's own.
   const about = normalised.kind === 'event' && 'repo' in normalised.event ? normalised.event.repo : undefined;
   const repository = about ? `${about.owner}/${about.name}` : repositoryOf(provider, payload.value);
-  const accepted = secretsFor(scoped, repository);
-  if (!accepted.includes(signature.secret)) {
-    const whose = repository ?? 'events about no repository';
-    return rejected(
-      401,
-      accepted.length === 0
-        ? `no webhook secret configured for ${whose}`
-        : `signed with a secret that is not the one for ${whose}`,
-    );
+  if (!secretsFor(scoped, repository).includes(candidates[signature.signedWith] ?? '')) {
+    return rejected(401, `signed with a secret that is not the one for ${repository ?? 'every repository'}`);
   }
   if (normalised.kind === 'invalid') {
     return rejected(400, `${provider} ${event} payload: ${normalised.field}: ${normalised.reason}`);

@@ -16,9 +16,11 @@ describe('secretsFor', () => {
     expect(secretsFor(secrets, undefined)).toEqual(['everyone', 'star']);
   });
 
-  it("reads a GitLab subgroup's owner as its whole namespace path", () => {
+  it('walks every namespace above a GitLab project, so a group covers its subgroups', () => {
     const gitlab = scopedSecrets({ 'group/sub': ['sub'], group: ['group'] });
     expect(secretsFor(gitlab, 'group/sub/project')).toEqual(['sub']);
+    expect(secretsFor(gitlab, 'group/sub/deeper/project')).toEqual(['sub']);
+    expect(secretsFor(gitlab, 'group/other/project')).toEqual(['group']);
     expect(secretsFor(gitlab, 'group/project')).toEqual(['group']);
     expect(secretsFor(gitlab, 'elsewhere/project')).toEqual([]);
   });

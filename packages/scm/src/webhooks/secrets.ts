@@ -25,9 +25,14 @@ export function scopedSecrets(byScope: Readonly<Record<string, readonly string[]
   );
 }
 
-/** The secrets for a repository (`owner/name`; unknown when the payload does not say). */
+/**
+ * The secrets for a repository (`owner/name`, or `owner/` for an owner's own events; unknown when the
+ * payload does not say): those of the most specific scope that holds any. Every namespace above it counts,
+ * so a GitLab group's secret covers `group/sub/project`.
+ */
 export function secretsFor(secrets: WebhookSecrets, repository: string | undefined): readonly string[] {
-  const scopes = repository ? [repository.toLowerCase(), ownerOf(repository).toLowerCase()] : [];
+  const parts = (repository ?? '').toLowerCase().split('/').filter(Boolean);
+  const scopes = parts.map((_, index) => parts.slice(0, parts.length - index).join('/'));
   for (const scope of [...scopes, everyRepository]) {
     const found = secrets.get(scope);
     if (found?.length) return found;
@@ -39,16 +44,11 @@ export function countSecrets(secrets: WebhookSecrets): number {
   return [...secrets.values()].reduce((sum, list) => sum + list.length, 0);
 }
 
-/** GitLab's owner is its whole namespace path (`group/subgroup`), so the owner is all before the last `/`. */
-function ownerOf(repository: string): string {
-  return repository.slice(0, Math.max(0, repository.lastIndexOf('/')));
-}
-
 const Named = z.object({ login: z.string().min(1) });
 
 /**
- * Which repository a payload says it is about, read before the signature is checked only to choose the
- * secrets to check it with; nothing else of an unverified payload is used.
+ * Which repository a payload says it is about (`owner/name`; `owner/` for an organisation's own events),
+ * as normalising reads it: what a secret's scope is checked against.
  */
 export function repositoryOf(provider: Provider, payload: unknown): string | undefined {
   const read = (schema: z.ZodType<string>) => {

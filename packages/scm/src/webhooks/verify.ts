@@ -13,8 +13,8 @@ export interface SignatureCheck {
   allowSha1?: boolean;
 }
 
-/** Valid names the secret that signed it, so the caller can tell whose it is. */
-export type SignatureVerdict = { valid: true; secret: string } | { valid: false; reason: string };
+/** Valid names which of the secrets given signed it (its index), so the caller can tell whose it is. */
+export type SignatureVerdict = { valid: true; signedWith: number } | { valid: false; reason: string };
 
 type HmacAlgorithm = 'sha1' | 'sha256';
 
@@ -24,8 +24,8 @@ const invalid = (reason: string): SignatureVerdict => ({ valid: false, reason })
 
 /** Checks the provider's signature (or token) against each secret, in constant time. Fails closed. */
 export function verifySignature(check: SignatureCheck): SignatureVerdict {
-  const secrets = check.secrets.filter((secret) => secret !== '');
-  if (secrets.length === 0) return invalid('no webhook secret configured');
+  const { secrets } = check;
+  if (secrets.every((secret) => secret === '')) return invalid('no webhook secret configured');
   const read = headerReader(check.headers);
   switch (check.provider) {
     case 'github':
@@ -40,7 +40,7 @@ export function verifySignature(check: SignatureCheck): SignatureVerdict {
 }
 
 /** GitHub signs with SHA-256 in X-Hub-Signature-256; the SHA-1 X-Hub-Signature is read only without it. */
-function verifyGithub(read: HeaderReader, body: Buffer, secrets: string[], allowSha1: boolean) {
+function verifyGithub(read: HeaderReader, body: Buffer, secrets: readonly string[], allowSha1: boolean) {
   const sha1Only = read('X-Hub-Signature-256') === undefined && read('X-Hub-Signature') !== undefined;
   return sha1Only
     ? verifyPrefixed('X-Hub-Signature', read, body, secrets, allowSha1)
@@ -52,7 +52,7 @@ function verifyPrefixed(
   header: string,
   read: HeaderReader,
   body: Buffer,
-  secrets: string[],
+  secrets: readonly string[],
   allowSha1: boolean,
 ) {
   const value = read(header);
@@ -68,7 +68,7 @@ function verifyHex(
   algorithm: HmacAlgorithm,
   hex: string | undefined,
   body: Buffer,
-  secrets: string[],
+  secrets: readonly string[],
 ): SignatureVerdict {
   if (hex === undefined) return invalid(`missing ${header} header`);
   // Buffer.from(hex, 'hex') silently drops what is not hex, so the shape is checked first.
@@ -76,31 +76,30 @@ function verifyHex(
     return invalid(`malformed ${header} header`);
   }
   const expected = Buffer.from(hex, 'hex');
-  const secret = matching(secrets, (s) => createHmac(algorithm, s).update(body).digest(), expected);
-  return secret === undefined
+  const signedWith = matching(secrets, (s) => createHmac(algorithm, s).update(body).digest(), expected);
+  return signedWith < 0
     ? invalid(`${header} does not match the body for any configured secret`)
-    : { valid: true, secret };
+    : { valid: true, signedWith };
 }
 
 /** GitLab sends the secret itself; comparing digests keeps the token's length from leaking. */
-function verifyToken(token: string | undefined, secrets: string[]): SignatureVerdict {
+function verifyToken(token: string | undefined, secrets: readonly string[]): SignatureVerdict {
   if (token === undefined) return invalid('missing X-Gitlab-Token header');
   const sha256 = (text: string) => createHash('sha256').update(text).digest();
-  const secret = matching(secrets, sha256, sha256(token));
-  return secret === undefined
+  const signedWith = matching(secrets, sha256, sha256(token));
+  return signedWith < 0
     ? invalid('X-Gitlab-Token matches no configured secret')
-    : { valid: true, secret };
+    : { valid: true, signedWith };
 }
 
-/** Compares against every secret without stopping early, so timing does not tell which one matched. */
-function matching(
-  secrets: string[],
-  digest: (secret: string) => Buffer,
-  expected: Buffer,
-): string | undefined {
-  let matched: string | undefined;
-  for (const secret of secrets) {
-    if (timingSafeEqual(digest(secret), expected)) matched ??= secret;
-  }
+/**
+ * The index of the first secret that matches, or -1; an empty one never does. Every secret is compared,
+ * without stopping early, so timing does not tell which one matched.
+ */
+function matching(secrets: readonly string[], digest: (secret: string) => Buffer, expected: Buffer): number {
+  let matched = -1;
+  secrets.forEach((secret, index) => {
+    if (secret !== '' && timingSafeEqual(digest(secret), expected) && matched < 0) matched = index;
+  });
   return matched;
 }

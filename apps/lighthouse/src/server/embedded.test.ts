@@ -132,7 +132,7 @@ describe('dispatch through the embedded client', () => {
     expect(created.map((line) => line.deliveryId)).toEqual(['e2e-pr-1', 'e2e-push-1']);
   });
 
-  it('when Kubernetes refuses, the delivery gets 503 and is retried on redelivery', async () => {
+  it('when Kubernetes refuses for good, the delivery gets 202 with the reason and is tried again on redelivery', async () => {
     // A namespace that does not exist: the API server answers 404 for it, a typed client error.
     const missing = await serveInProcess({
       respond: async (event, { signal }) => {
@@ -144,11 +144,22 @@ describe('dispatch through the embedded client', () => {
     });
     try {
       const body = octokitExample('pull_request', 'opened');
-      const request = delivery({ event: 'pull_request', body, deliveryId: 'e2e-503', secret: testSecret });
+      const request = delivery({
+        event: 'pull_request',
+        body,
+        deliveryId: 'e2e-refused',
+        secret: testSecret,
+      });
       const res = await rawRequest(missing.hook, request);
-      expect(res.status, res.text).toBe(503);
-      expect(res.json()).toMatchObject({ type: 'urn:lighthouse-ts:problem:dispatch-failed' });
-      expect((await rawRequest(missing.hook, request)).status).toBe(503);
+      expect(res.status, res.text).toBe(202);
+      expect(res.json()).toMatchObject({
+        status: 'failed',
+        errorType: 'NotFoundError',
+        reason: expect.stringMatching(
+          /^the jobs cannot start until the configuration changes: .*no-such-namespace/,
+        ),
+      });
+      expect((await rawRequest(missing.hook, request)).status).toBe(202);
       expect(missing.calls).toHaveLength(2);
     } finally {
       await missing.server.stop(5000);

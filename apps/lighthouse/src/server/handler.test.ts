@@ -249,16 +249,21 @@ describe('dispatch failures', () => {
     expect(sample(metrics, 'lighthouse_dispatch_errors_total', { type: 'UnavailableError' })).toBe(1);
   });
 
-  it('every MetaPipelineError is a 503 (with its type); any other error is a bug: 500 without details', async () => {
-    let error: Error = new ConflictError('key reused');
+  it('a MetaPipelineError is 503 when retryable, 202 with the reason when not; any other error is a bug: 500 without details', async () => {
+    let error: Error = new UnavailableError('the runner did not answer');
     const served = await serve({
       respond: async () => {
         throw error;
       },
     });
+    const outage = await send(served, 'push', push, 'outage');
+    expect(outage.status).toBe(503);
+    expect(outage.json()).toMatchObject({ errorType: 'UnavailableError', retryable: true });
+
+    error = new ConflictError('key reused');
     const conflict = await send(served, 'push', push, 'conflict');
-    expect(conflict.status).toBe(503);
-    expect(conflict.json()).toMatchObject({ errorType: 'ConflictError', retryable: false });
+    expect(conflict.status).toBe(202);
+    expect(conflict.json()).toMatchObject({ status: 'failed', errorType: 'ConflictError' });
 
     error = new TypeError("Cannot read properties of undefined (reading 'sha')");
     const bug = await send(served, 'push', push, 'bug');

@@ -85,10 +85,11 @@ type Settled = { ok: true; result: DispatchResult } | { ok: false; error: unknow
  * - 200 `duplicate` for a delivery dispatched successfully within the dedupe window; one that arrives
  *   while the same delivery is being dispatched waits for that dispatch and shares its outcome;
  * - 200 `done` with what started; 202 `accepted` if dispatch outlasts the budget (it goes on, its
- *   outcome is logged); 503 `dispatch-failed` for a MetaPipelineError or a retryable PluginError;
- *   202 `failed` with the reason for a permanent PluginError (a redelivery cannot fix the configuration,
- *   and a 4xx would make GitLab disable the hook); 500 for any other error (a bug). After a failure the
- *   delivery is not remembered, so a redelivery dispatches it again.
+ *   outcome is logged); 503 `dispatch-failed` for a retryable MetaPipelineError or PluginError (an
+ *   outage); 202 `failed` with the reason for a permanent one (a missing token, RBAC, a namespace that
+ *   does not exist: a redelivery cannot fix the configuration, and a 4xx would make GitLab disable the
+ *   hook); 500 for any other error (a bug). After a failure the delivery is not remembered, so a
+ *   redelivery dispatches it again.
  *
  * Node itself refuses unreadable requests (431 headers too large, 400 malformed, 408 too slow); see
  * clientErrorListener in @lighthouse-ts/http.
@@ -245,13 +246,13 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     }
     outcome = 'dispatch failed';
     const { error } = settled;
-    if (error instanceof PluginError && !error.retryable) {
-      const why = `the jobs cannot start until the configuration changes: ${error.message}`;
-      return answer(json(202, { status: 'failed', reason: why, errorType: error.name, ...ids }), why);
-    }
     if (error instanceof MetaPipelineError || error instanceof PluginError) {
+      if (!error.retryable) {
+        const why = `the jobs cannot start until the configuration changes: ${error.message}`;
+        return answer(json(202, { status: 'failed', reason: why, errorType: error.name, ...ids }), why);
+      }
       const detail = `could not start the jobs: ${error.message}`;
-      const extra = { errorType: error.name, retryable: error.retryable, ...ids };
+      const extra = { errorType: error.name, retryable: true, ...ids };
       return answer(problem(503, 'dispatch-failed', detail, extra), detail);
     }
     const detail = `internal error while dispatching; lighthouse's log has the details under traceId ${trace.traceId}`;

@@ -73,6 +73,10 @@ export async function installPacked(name: string): Promise<PackedInstall> {
   };
   if (!workspace.has(name)) throw new Error(`${name} is not a published workspace package`);
   visit(name);
+  for (const pkg of closure) {
+    const built = await stat(join(workspace.get(pkg)?.dir ?? '', 'dist')).catch(() => undefined);
+    if (!built) throw new Error(`${pkg} is not built: run \`pnpm --filter ${name}... build\` first`);
+  }
   const dir = await mkdtemp(join(tmpdir(), 'packed-install-'));
   const tarballs = new Map<string, string>();
   for (const pkg of closure) {
@@ -101,14 +105,14 @@ export async function installPacked(name: string): Promise<PackedInstall> {
 }
 
 /**
- * Builds `name` and what it depends on, installs it alone from its tarball (see installPacked), and imports
- * each of `entries` there with plain Node: `loaded`, or the error code that stopped it.
+ * Installs `name` alone from its tarball (see installPacked; turbo has built it and what it depends on
+ * before its tests) and imports each of `entries` there with plain Node: `loaded`, or the error code
+ * that stopped it.
  */
 export async function installAndImport(
   name: string,
   entries: readonly string[],
 ): Promise<PackedInstall & { imported: Record<string, string> }> {
-  await run('pnpm', ['--filter', `${name}...`, 'run', 'build'], { cwd: root });
   const install = await installPacked(name);
   const script = `
     const imported = {};

@@ -1,25 +1,28 @@
 import { delimiter } from 'node:path';
-import { parseArgs } from 'node:util';
+import {
+  boolean,
+  type Env,
+  type Flag,
+  FlagError,
+  flagsHelp,
+  integer,
+  readFlags,
+  validated,
+} from '@lighthouse-ts/cli';
 import { z } from 'zod';
 
 /** The runner's commands that take flags. */
 type CommandName = 'serve' | 'sync' | 'meta-step';
 
-interface Flag {
+interface RunnerFlag extends Flag {
   /** The key in Settings. */
   key: keyof SettingsInput;
   /** The commands that take it. */
   commands: readonly CommandName[];
-  flag: string;
-  env: string;
-  boolean?: boolean;
-  default?: string;
-  value?: string;
-  description: string;
 }
 
 /** Every flag of the runner's commands, with the environment variable that sets it when the flag is absent. */
-export const flags: readonly Flag[] = [
+export const flags: readonly RunnerFlag[] = [
   {
     key: 'port',
     commands: ['serve'],
@@ -163,17 +166,6 @@ export const flags: readonly Flag[] = [
   },
 ];
 
-const integer = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, 'must be a whole number')
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max));
-
-const boolean = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'], 'must be true or false')
-  .transform((v) => ['true', '1', 'yes'].includes(v));
-
 /** Every setting of every command; each command takes its own (serve most of them). */
 const Settings = z.strictObject({
   port: integer(0, 65_535),
@@ -249,9 +241,7 @@ export const metaStepEnv = [
 export const badConfig = 2;
 
 /** The configuration is wrong; the message says which flag and why. The process exits 2. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { FlagError as ConfigError };
 
 export type Command =
   | { command: 'help' }
@@ -260,57 +250,25 @@ export type Command =
   | { command: 'meta-step'; config: MetaStepConfig };
 
 /** Reads the command line and the environment; a flag wins over its variable, which wins over the default. */
-export function parseCommandLine(args: string[], env: Record<string, string | undefined>): Command {
-  let parsed: ReturnType<typeof parseFlags>;
-  try {
-    parsed = parseFlags(args);
-  } catch (error) {
-    throw new ConfigError((error as Error).message);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) return { command: 'help' };
+export function parseCommandLine(args: string[], env: Env): Command {
+  const { input, given, positionals, help } = readFlags(flags, args, env, { positionals: true, help: true });
+  if (help) return { command: 'help' };
   const [command, ...rest] = positionals;
   if (command !== 'serve' && command !== 'sync' && command !== 'meta-step') {
-    throw new ConfigError(command ? `unknown command ${JSON.stringify(command)}` : 'no command given');
+    throw new FlagError(command ? `unknown command ${JSON.stringify(command)}` : 'no command given');
   }
-  if (rest.length > 0) throw new ConfigError(`unexpected argument ${JSON.stringify(rest[0])}`);
-  const other = flags.find((f) => values[f.flag] !== undefined && !f.commands.includes(command));
-  if (other) throw new ConfigError(`--${other.flag} is not a flag of runner ${command}`);
-
-  const input: Record<string, string | undefined> = {};
-  for (const flag of flags.filter((f) => f.commands.includes(command))) {
-    const given = values[flag.flag];
-    const fromEnv = env[flag.env] === '' ? undefined : env[flag.env];
-    input[flag.key] = given === undefined ? (fromEnv ?? flag.default) : String(given);
-  }
-  if (command === 'sync') return { command, config: validated(SyncConfig, input, []) };
-  if (command === 'meta-step') return { command, config: validated(MetaStepConfig, input, []) };
-  return { command, config: validated(RunnerConfig, input, authIssues(input)) };
-}
-
-/** The configuration, or a ConfigError naming every wrong setting at once. */
-function validated<S extends z.ZodType>(
-  schema: S,
-  input: Record<string, string | undefined>,
-  moreIssues: { path: PropertyKey[]; message: string }[],
-): z.output<S> {
-  const result = schema.safeParse(input);
-  const issues = [...(result.error?.issues ?? []), ...moreIssues];
-  if (!result.success || issues.length > 0) {
-    const lines = issues.map((issue) => {
-      const flag = flags.find((f) => f.key === issue.path[0]);
-      const where = flag ? `--${flag.flag} (${flag.env})` : 'configuration';
-      const got = flag && input[flag.key] !== undefined ? `, got ${JSON.stringify(input[flag.key])}` : '';
-      return `  ${where}: ${issue.message}${got}`;
-    });
-    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
-  }
-  return result.data;
+  if (rest.length > 0) throw new FlagError(`unexpected argument ${JSON.stringify(rest[0])}`);
+  const other = given.find((f) => !f.commands.includes(command));
+  if (other) throw new FlagError(`--${other.flag} is not a flag of runner ${command}`);
+  const own = flags.filter((f) => f.commands.includes(command));
+  if (command === 'sync') return { command, config: validated(own, SyncConfig, input) };
+  if (command === 'meta-step') return { command, config: validated(own, MetaStepConfig, input) };
+  return { command, config: validated(own, RunnerConfig, input, authIssues(input)) };
 }
 
 /** Serving without authentication takes an explicit flag; serving with both is a mistake. */
 function authIssues(input: Record<string, string | undefined>) {
-  const insecure = ['true', '1', 'yes'].includes(input.insecureNoAuth ?? '');
+  const insecure = boolean.safeParse(input.insecureNoAuth).data === true;
   if (!input.tokenFile && !insecure) {
     return [
       {
@@ -326,26 +284,7 @@ function authIssues(input: Record<string, string | undefined>) {
   return [];
 }
 
-function parseFlags(args: string[]) {
-  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
-    help: { type: 'boolean', short: 'h' },
-  };
-  for (const flag of flags) options[flag.flag] = { type: flag.boolean ? 'boolean' : 'string' };
-  return parseArgs({ args, options, allowPositionals: true, strict: true });
-}
-
 export function helpText(): string {
-  const rows = flags.map((f) => [
-    `--${f.flag}${f.value ? ` <${f.value}>` : ''}`,
-    f.env,
-    f.default ?? '',
-    f.commands.join(', '),
-    f.description,
-  ]);
-  const header = ['flag', 'environment', 'default', 'commands', ''];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
-  const line = (cells: string[]) =>
-    `  ${cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ')}`.trimEnd();
   return [
     'Usage: runner serve [flags]',
     '       runner sync [flags]',
@@ -365,8 +304,7 @@ export function helpText(): string {
     '',
     'A flag wins over its environment variable.',
     '',
-    line(header),
-    ...rows.map(line),
+    ...flagsHelp(flags, { commands: (f) => f.commands.join(', ') }),
     '',
     'Endpoints of serve: POST /v1/metapipelines, GET /v1/namespaces/{ns}/metapipelines[/{name}],',
     'POST /v1/namespaces/{ns}/metapipelines/{name}/cancel, GET /openapi.json, /healthz, /readyz, /metrics.',

@@ -6,4 +6,4 @@ export { defaultTriggerSettings } from './plugins-config.ts';
 export { pluginsFor, type RepoConfig, repoConfig, triggerFor } from './repo-config.ts';
 export * from './types.ts';
 export { type ConfigReload, type ConfigWatch, type WatchConfigOptions, watchConfig } from './watch.ts';
-export { parseScopedSecrets, SecretsFileError } from './webhook-secrets.ts';
+export { parseScopedSecrets, ScopedSecretsError } from './webhook-secrets.ts';

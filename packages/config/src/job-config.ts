@@ -153,9 +153,9 @@ function compileJobBase(
       skipReport: job.skip_report ?? false,
       brancher: branches.brancher,
       changes,
-      pipelineRunParams: (job.pipeline_run_params ?? []).map((param) => ({
-        name: param.name,
-        valueTemplate: param.value_template ?? undefined,
+      pipelineRunParams: (job.pipeline_run_params ?? []).map(({ name, value_template }) => ({
+        name,
+        ...(value_template ? { value_template } : {}),
       })),
       pipelineRunSpec: job.pipeline_run_spec ?? undefined,
     },

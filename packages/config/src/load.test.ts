@@ -289,7 +289,7 @@ describe('loadConfig validation', () => {
     );
     const job = config.jobs.presubmits.get('org/repo')?.[0];
     expect(job?.pipelineRunSpec).toEqual({ pipelineRef: { name: 'build' } });
-    expect(job?.pipelineRunParams).toEqual([{ name: 'GIT_URL', valueTemplate: '{{ .Refs }}' }]);
+    expect(job?.pipelineRunParams).toEqual([{ name: 'GIT_URL', value_template: '{{ .Refs }}' }]);
     expect(config.plugins.triggers[0]?.joinOrgUrl).toBe('https://example.com');
   });
 

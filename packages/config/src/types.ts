@@ -19,9 +19,10 @@ export interface ChangeMatcher {
   ignoreChanges?: GoRegExp;
 }
 
+/** As a LighthouseJob carries it (`spec.pipeline_run_params`, crds' PipelineRunParam): a Go template. */
 export interface PipelineRunParam {
   name: string;
-  valueTemplate?: string;
+  value_template?: string;
 }
 
 export interface JobBase {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseScopedSecrets, SecretsFileError } from './webhook-secrets.ts';
+import { parseScopedSecrets, ScopedSecretsError } from './webhook-secrets.ts';
 
 describe('parseScopedSecrets', () => {
   it('reads scopes in lower case, each with its secrets', () => {
@@ -23,7 +23,7 @@ describe('parseScopedSecrets', () => {
     ["acme: [{value: ''}]", /f.yaml: acme.0.value: is empty/],
     ['"a b": [x]', /f.yaml: a b: a scope is/],
   ])('%j -> an error naming the file and the place', (text, message) => {
-    expect(() => parseScopedSecrets(text, 'f.yaml')).toThrow(SecretsFileError);
+    expect(() => parseScopedSecrets(text, 'f.yaml')).toThrow(ScopedSecretsError);
     expect(() => parseScopedSecrets(text, 'f.yaml')).toThrow(message);
   });
 

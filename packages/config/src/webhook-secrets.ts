@@ -10,8 +10,8 @@ const ScopedSecretsFile = z.record(
   z.array(Secret).min(1, 'lists at least one secret'),
 );
 
-export class SecretsFileError extends Error {
-  override name = 'SecretsFileError';
+export class ScopedSecretsError extends Error {
+  override name = 'ScopedSecretsError';
 }
 
 /**
@@ -25,7 +25,7 @@ export function parseScopedSecrets(text: string, file: string): ReadonlyMap<stri
   } catch (error) {
     // The parser's message quotes the offending line, which may hold a secret: only its place is told.
     const at = error instanceof YAMLError && error.linePos ? ` at line ${error.linePos[0].line}` : '';
-    throw new SecretsFileError(`${file}: not YAML${at}`);
+    throw new ScopedSecretsError(`${file}: not YAML${at}`);
   }
   const parsed = ScopedSecretsFile.safeParse(document);
   if (!parsed.success) {
@@ -33,7 +33,7 @@ export function parseScopedSecrets(text: string, file: string): ReadonlyMap<stri
     const where = issue?.path.length ? issue.path.join('.') : '(top)';
     // A bad key's own reason is nested one level down.
     const reason = issue?.code === 'invalid_key' ? issue.issues[0]?.message : issue?.message;
-    throw new SecretsFileError(`${file}: ${where}: ${reason ?? 'invalid'}`);
+    throw new ScopedSecretsError(`${file}: ${where}: ${reason ?? 'invalid'}`);
   }
   return new Map(Object.entries(parsed.data).map(([scope, list]) => [scope.toLowerCase(), list]));
 }

@@ -123,7 +123,7 @@ describe('lighthouse check-config', () => {
       if (dependency?.[1]) npm.add(dependency[1]);
       else if (workspace?.[1]) ours.add(workspace[1]);
     }
-    expect([...ours].sort()).toEqual(['apps/lighthouse', 'packages/config']);
+    expect([...ours].sort()).toEqual(['apps/lighthouse', 'packages/cli', 'packages/config']);
     expect([...npm].sort()).toEqual(['yaml', 'zod']);
     const app = loaded.filter((url) => url.includes('/apps/lighthouse/')).map((url) => url.split('/src/')[1]);
     expect(app.sort()).toEqual(['cli/check-config.ts', 'cli/settings.ts', 'main.ts']);
@@ -180,17 +180,40 @@ describe('lighthouse check-config', () => {
     expect(result.stderr).toMatch(new RegExp(`^${literal(missing)}: cannot read: .*ENOENT`));
   });
 
+  it("checks the jobs' namespace as serve does: --namespace, LIGHTHOUSE_NAMESPACE, or serve's default", async () => {
+    const elsewhere = path('elsewhere.yaml');
+    await writeFile(
+      elsewhere,
+      validConfig.replace(
+        '- name: release\n      branches',
+        '- name: release\n      namespace: ci\n      branches',
+      ),
+    );
+    const files = [`--config-file=${elsewhere}`, `--plugins-file=${path('plugins.yaml')}`];
+    const refused = await checkConfig(files);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      /postsubmits\.acme\/rocket\[0\]\.namespace \(line \d+\): job release runs in ci, but jobs run and are followed in jx only/,
+    );
+    expect((await checkConfig([...files, '--namespace=ci'])).code).toBe(0);
+    expect((await checkConfig(files, { LIGHTHOUSE_NAMESPACE: 'ci' })).code).toBe(0);
+  });
+
   it('exits 2 on a usage error: a missing flag, an unknown one', async () => {
     const none = await checkConfig([]);
     expect(none.code).toBe(2);
     expect(none.stderr).toContain(
-      'lighthouse check-config: --config-file (LIGHTHOUSE_CONFIG_FILE) and --plugins-file (LIGHTHOUSE_PLUGINS_FILE) are required',
+      [
+        'lighthouse check-config: invalid settings:',
+        '  --config-file (LIGHTHOUSE_CONFIG_FILE): is required',
+        '  --plugins-file (LIGHTHOUSE_PLUGINS_FILE): is required',
+      ].join('\n'),
     );
     expect(none.stderr).toContain('Usage: lighthouse check-config');
 
     const noPlugins = await checkConfig([`--config-file=${path('config.yaml')}`]);
     expect(noPlugins.code).toBe(2);
-    expect(noPlugins.stderr).toContain('--plugins-file (LIGHTHOUSE_PLUGINS_FILE) is required');
+    expect(noPlugins.stderr).toContain('--plugins-file (LIGHTHOUSE_PLUGINS_FILE): is required');
 
     const unknown = await checkConfig(['--config=config.yaml']);
     expect(unknown.code).toBe(2);

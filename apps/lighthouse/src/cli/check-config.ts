@@ -1,25 +1,26 @@
 // What a repository's CI runs before it changes the config: the loader serve uses, and nothing else
 // (no Kubernetes code, no server), so it starts in a moment.
-import { parseArgs } from 'node:util';
+import { type Env, flagsHelp } from '@lighthouse-ts/cli';
 import { ConfigError, formatIssue, type LighthouseConfig, loadConfig } from '@lighthouse-ts/config';
-import { SettingsError } from './settings.ts';
+import { checkConfigFlags, parseCheckConfigSettings } from './settings.ts';
 
-export const checkConfigHelp = `Usage: lighthouse check-config --config-file F --plugins-file F
+export const checkConfigHelp = `Usage: lighthouse check-config --config-file F --plugins-file F [--namespace N]
 
 Loads config.yaml and plugins.yaml as serve does and prints every problem, one a line
 (file: path (line N): reason). Exits 1 if there is one, 0 when both files are fine, 2 on a usage error.
 Loads no Kubernetes code and starts nothing, so a repository's CI can run it before changing the config.
 
-  --config-file F       config.yaml (LIGHTHOUSE_CONFIG_FILE)
-  --plugins-file F      plugins.yaml (LIGHTHOUSE_PLUGINS_FILE)
+${flagsHelp(checkConfigFlags).join('\n')}
 `;
 
 /** The exit code: 0 valid, 1 invalid. A usage error throws a SettingsError (exit 2). */
-export async function checkConfig(args: string[], env: Record<string, string | undefined>): Promise<number> {
-  const { configPath, pluginsPath } = parseCheckConfigArgs(args, env);
+export async function checkConfig(args: string[], env: Env): Promise<number> {
+  const settings = parseCheckConfigSettings(args, env);
+  const configPath = settings['config-file'];
+  const pluginsPath = settings['plugins-file'];
   let config: LighthouseConfig;
   try {
-    config = await loadConfig({ configPath, pluginsPath });
+    config = await loadConfig({ configPath, pluginsPath, jobsNamespace: settings.namespace });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(error.issues.map((issue) => `${formatIssue(issue)}\n`).join(''));
@@ -27,28 +28,6 @@ export async function checkConfig(args: string[], env: Record<string, string | u
   }
   process.stdout.write(`ok: ${summary(config)} (${configPath}, ${pluginsPath})\n`);
   return 0;
-}
-
-function parseCheckConfigArgs(args: string[], env: Record<string, string | undefined>) {
-  let values: { 'config-file'?: string; 'plugins-file'?: string };
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: { 'config-file': { type: 'string' }, 'plugins-file': { type: 'string' } },
-      strict: true,
-    }));
-  } catch (error) {
-    throw new SettingsError((error as Error).message);
-  }
-  const configPath = values['config-file'] || env.LIGHTHOUSE_CONFIG_FILE;
-  const pluginsPath = values['plugins-file'] || env.LIGHTHOUSE_PLUGINS_FILE;
-  const missing = [
-    configPath ? undefined : '--config-file (LIGHTHOUSE_CONFIG_FILE)',
-    pluginsPath ? undefined : '--plugins-file (LIGHTHOUSE_PLUGINS_FILE)',
-  ].filter((flag) => flag !== undefined);
-  if (!configPath || !pluginsPath)
-    throw new SettingsError(`${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} required`);
-  return { configPath, pluginsPath };
 }
 
 function summary({ jobs }: LighthouseConfig): string {

@@ -384,7 +384,7 @@ describe('lighthouse serve refuses to start', () => {
       [
         ['--runner-url=runner:8080'],
         {},
-        '--runner-url (LIGHTHOUSE_RUNNER_URL): must be an http or https URL',
+        '--runner-url (LIGHTHOUSE_RUNNER_URL): must be an http or https URL, got "runner:8080"',
       ],
       [
         [`--runner-token-file=${missing}`],

@@ -1,3 +1,4 @@
+import { flagError } from '@lighthouse-ts/cli';
 import { ConfigError, watchConfig } from '@lighthouse-ts/config';
 import {
   ListenError,
@@ -25,7 +26,7 @@ import {
 } from '../metapipeline.ts';
 import { createLogger, createMetrics, createWebhookHandler } from '../server/index.ts';
 import { readSecretFiles } from './secrets.ts';
-import { flagError, type ServeSettings, SettingsError } from './settings.ts';
+import { type ServeSettings, SettingsError, serveFlags } from './settings.ts';
 
 /** Exit code for settings or a config lighthouse cannot start with. */
 export const badSettings = 2;
@@ -107,7 +108,9 @@ export async function serve(settings: ServeSettings): Promise<number> {
   } catch (error) {
     if (!(error instanceof MetaPipelineSettingsError)) throw error;
     stop.abort();
-    process.stderr.write(`lighthouse: ${flagError(settingFlags[error.setting], error.message).message}\n`);
+    process.stderr.write(
+      `lighthouse: ${flagError(serveFlags, settingFlags[error.setting], error.message).message}\n`,
+    );
     return badSettings;
   }
   // Ready once the config has loaded (it has, or lighthouse would not have started); in embedded mode,
@@ -189,7 +192,7 @@ async function providerApis(settings: ServeSettings): Promise<Partial<Record<Pro
     try {
       apis[provider] = factsFromProvider(connect(await readSecretFile(file, 'token file')));
     } catch (error) {
-      if (error instanceof SecretFileError) throw flagError(flag, error.message);
+      if (error instanceof SecretFileError) throw flagError(serveFlags, flag, error.message);
       throw error;
     }
   }

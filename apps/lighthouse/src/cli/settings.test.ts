@@ -9,7 +9,7 @@ describe('serve flags', () => {
     const envs = serveFlags.map((flag) => flag.env);
     expect(new Set(envs).size).toBe(envs.length);
     for (const flag of serveFlags) {
-      expect(readme, flag.name).toContain(`| \`--${flag.name}\` | \`${flag.env}\` |`);
+      expect(readme, flag.flag).toContain(`| \`--${flag.flag}\` | \`${flag.env}\` |`);
     }
   });
 });

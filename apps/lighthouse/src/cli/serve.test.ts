@@ -15,7 +15,7 @@ import {
   killWebhookProcesses,
   startWebhookProcess,
   type WebhookProcess,
-} from '../server/testing/webhook-process.ts';
+} from '../../test/webhook-process.ts';
 
 const main = join(import.meta.dirname, '..', 'main.ts');
 const secret = 'serve-test-secret';

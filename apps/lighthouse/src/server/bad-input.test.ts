@@ -6,7 +6,7 @@ import type { Provider } from '@lighthouse-ts/scm';
 import { type RawRequest, rawRequest, sample } from '@lighthouse-ts/testenv/http';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { delivery, goScmPayloads, octokitExample } from '../../../../packages/scm/test/payloads.ts';
-import { serveInProcess, testSecret } from './testing/in-process.ts';
+import { serveInProcess, testSecret } from '../../test/in-process.ts';
 
 type Served = Awaited<ReturnType<typeof serveInProcess>>;
 

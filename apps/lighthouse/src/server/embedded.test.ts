@@ -8,8 +8,8 @@ import { rawRequest } from '@lighthouse-ts/testenv/http';
 import { testCluster } from '@lighthouse-ts/testenv/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { delivery, octokitExample, octokitExamples } from '../../../../packages/scm/test/payloads.ts';
+import { serveInProcess, testSecret } from '../../test/in-process.ts';
 import { createMetaPipelineClient } from '../metapipeline.ts';
-import { serveInProcess, testSecret } from './testing/in-process.ts';
 
 type Served = Awaited<ReturnType<typeof serveInProcess>>;
 

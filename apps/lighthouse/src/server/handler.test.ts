@@ -6,10 +6,10 @@ import { sharedSecrets } from '@lighthouse-ts/scm/webhooks';
 import { rawRequest, sample } from '@lighthouse-ts/testenv/http';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { delivery, goScmPayloads, octokitExample } from '../../../../packages/scm/test/payloads.ts';
+import { serveInProcess, testSecret } from '../../test/in-process.ts';
+import { captureLogs } from '../../test/logs.ts';
 import { createWebhookHandler } from './handler.ts';
 import { createMetrics } from './metrics.ts';
-import { serveInProcess, testSecret } from './testing/in-process.ts';
-import { captureLogs } from './testing/logs.ts';
 
 type Served = Awaited<ReturnType<typeof serveInProcess>>;
 

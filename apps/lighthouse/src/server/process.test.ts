@@ -9,7 +9,11 @@ import {
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { mutateBytes, mutateStructure, randomGenerator } from '../../../../packages/scm/test/mutate.ts';
 import { delivery, goScmPayloads, octokitExample } from '../../../../packages/scm/test/payloads.ts';
-import { killWebhookProcesses, startWebhookProcess, type WebhookProcess } from './testing/webhook-process.ts';
+import {
+  killWebhookProcesses,
+  startWebhookProcess,
+  type WebhookProcess,
+} from '../../test/webhook-process.ts';
 
 const secret = 'process-secret';
 const mutations = 10_000;

@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { scopedSecrets } from '@lighthouse-ts/scm/webhooks';
 import { rawRequest, readAll } from '@lighthouse-ts/testenv/http';
 import { afterEach, expect, it, vi } from 'vitest';
-import { serveInProcess } from './testing/in-process.ts';
+import { serveInProcess } from '../../test/in-process.ts';
 
 let served: Awaited<ReturnType<typeof serveInProcess>> | undefined;
 afterEach(async () => {

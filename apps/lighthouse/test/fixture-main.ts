@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { serveUntilSignal } from '@lighthouse-ts/http';
 import { UnavailableError } from '@lighthouse-ts/metapipeline-client';
 import type { Dispatch } from '@lighthouse-ts/plugins';
-import { createLogger, createMetrics, createWebhookHandler } from '../index.ts';
+import { createLogger, createMetrics, createWebhookHandler } from '../src/server/index.ts';
 
 const env = (name: string, fallback: string) => process.env[name] ?? fallback;
 const logger = createLogger('debug');

@@ -4,8 +4,8 @@
 import { startHttpServer } from '@lighthouse-ts/http';
 import type { DispatchContext, DispatchResult } from '@lighthouse-ts/plugins';
 import type { WebhookEvent } from '@lighthouse-ts/scm';
-import { createWebhookHandler, type WebhookHandlerOptions } from '../handler.ts';
-import { createMetrics } from '../metrics.ts';
+import { createWebhookHandler, type WebhookHandlerOptions } from '../src/server/handler.ts';
+import { createMetrics } from '../src/server/metrics.ts';
 import { captureLogs } from './logs.ts';
 
 export const testSecret = 'in-process-secret';

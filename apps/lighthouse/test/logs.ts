@@ -1,6 +1,6 @@
 // Test helper: a pino logger whose JSON lines are kept in memory and can be waited for.
 import type { Logger } from 'pino';
-import { createLogger } from '../logger.ts';
+import { createLogger } from '../src/server/logger.ts';
 
 export interface LogLine {
   level: number;

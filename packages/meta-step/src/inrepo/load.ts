@@ -19,9 +19,9 @@ import {
 } from './params.ts';
 import {
   type Metadata,
-  type PipelineRunSpec,
   TektonPipeline,
   TektonPipelineRun,
+  type TektonPipelineRunSpec,
   TektonTask,
   TektonTaskRun,
 } from './tekton.ts';
@@ -205,7 +205,7 @@ class Loader {
 }
 
 /** A PipelineRun around `spec`, with Lighthouse's default timeout of a day. */
-function wrap({ name, labels, annotations }: Metadata, spec: PipelineRunSpec): TektonPipelineRun {
+function wrap({ name, labels, annotations }: Metadata, spec: TektonPipelineRunSpec): TektonPipelineRun {
   return {
     apiVersion: 'tekton.dev/v1',
     kind: 'PipelineRun',

@@ -2,24 +2,23 @@
 // that use it (pkg/triggerconfig/inrepo/params.go). Each helper returns a new list and never changes the
 // lists it is given, but it completes the entries it finds in place: objects are shared the way the Go
 // structs' slices are, so the results match Lighthouse's.
-import type { Param, ParamValue } from '@lighthouse-ts/crds';
+import type { Param, ParamValue, WorkspaceBinding } from '@lighthouse-ts/crds';
 import type {
   EnvVar,
   ParamSpec,
   PipelineResult,
-  PipelineRunSpec,
   PipelineSpec,
   PipelineTask,
   TaskResult,
   TaskSpec,
-  WorkspaceBinding,
+  TektonPipelineRunSpec,
   WorkspaceDeclaration,
   WorkspacePipelineTaskBinding,
 } from './tekton.ts';
 
 /** Where a used Task's parameters, results and workspaces go. */
 export interface UseLocation {
-  pipelineRunSpec: PipelineRunSpec;
+  pipelineRunSpec: TektonPipelineRunSpec;
   pipelineSpec: PipelineSpec;
   pipelineTask?: PipelineTask;
   taskName: string;

@@ -1,6 +1,6 @@
 // The parts of Tekton's tekton.dev/v1 objects the loader reads or changes. Every other field passes through
 // untouched: the API server validates the whole object against Tekton's CRD when the step creates it.
-import { Param, ParamValue } from '@lighthouse-ts/crds';
+import { Param, ParamValue, WorkspaceBinding } from '@lighthouse-ts/crds';
 import { z } from 'zod';
 
 export const ParamSpec = z.looseObject({
@@ -109,9 +109,6 @@ export const PipelineSpec = z.looseObject({
 });
 export type PipelineSpec = z.infer<typeof PipelineSpec>;
 
-export const WorkspaceBinding = z.looseObject({ name: z.string() });
-export type WorkspaceBinding = z.infer<typeof WorkspaceBinding>;
-
 export const Timeouts = z.looseObject({
   pipeline: z.string().optional(),
   tasks: z.string().optional(),
@@ -123,7 +120,7 @@ export const TaskRunTemplate = z.looseObject({
   podTemplate: z.looseObject({}).optional(),
 });
 
-export const PipelineRunSpec = z.looseObject({
+export const TektonPipelineRunSpec = z.looseObject({
   pipelineRef: z.looseObject({ name: z.string().optional() }).optional(),
   pipelineSpec: PipelineSpec.optional(),
   params: z.array(Param).optional(),
@@ -140,7 +137,7 @@ export const PipelineRunSpec = z.looseObject({
     )
     .optional(),
 });
-export type PipelineRunSpec = z.infer<typeof PipelineRunSpec>;
+export type TektonPipelineRunSpec = z.infer<typeof TektonPipelineRunSpec>;
 
 export const Metadata = z.looseObject({
   name: z.string().optional(),
@@ -153,7 +150,7 @@ export const TektonPipelineRun = z.looseObject({
   apiVersion: z.literal('tekton.dev/v1'),
   kind: z.literal('PipelineRun'),
   metadata: Metadata.default({}),
-  spec: PipelineRunSpec,
+  spec: TektonPipelineRunSpec,
 });
 /** A tekton.dev/v1 PipelineRun as the repository defines it, before the meta step makes it its job's. */
 export type TektonPipelineRun = z.infer<typeof TektonPipelineRun>;

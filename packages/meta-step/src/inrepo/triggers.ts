@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { PipelineLoadError, UnsupportedPipelineError } from '../errors.ts';
 import { parseRepositoryYaml, readRepositoryFile, realPathInRepository } from './files.ts';
 import { type LoadOptions, loadPipelineRun } from './load.ts';
-import { PipelineRunSpec, type TektonPipelineRun } from './tekton.ts';
+import { type TektonPipelineRun, TektonPipelineRunSpec } from './tekton.ts';
 
 /** Presubmits run for pull requests, postsubmits for pushes to a branch. */
 export type JobKind = 'presubmit' | 'postsubmit';
@@ -109,7 +109,7 @@ function inRepoJob(job: z.infer<typeof TriggerJob>, kind: JobKind, triggersFile:
 /** The job's pipeline as a PipelineRun: its source file loaded, or its inline pipeline_run_spec. */
 export async function loadJobPipeline(job: InRepoJob, options: LoadOptions): Promise<TektonPipelineRun> {
   if (job.source) return loadPipelineRun(job.source, options);
-  const spec = PipelineRunSpec.safeParse(job.pipelineRunSpec);
+  const spec = TektonPipelineRunSpec.safeParse(job.pipelineRunSpec);
   if (!spec.success) {
     const issues = spec.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
     throw new PipelineLoadError(

@@ -67,13 +67,17 @@ async function buildImageLayout(app: App, variant: string, out: string): Promise
     platform: 'node',
     target: 'node24',
     conditions: ['@lighthouse-ts/source'],
-    // Unminified: stack traces in production logs stay readable, and each module is named in a comment.
-    minify: false,
+    // Names and whitespace kept, so stack traces in production logs stay readable and each module is named
+    // in a comment; only the syntax is made shorter (7% of the bytes).
+    minifySyntax: true,
     legalComments: 'inline',
     banner: {
       // Some dependencies are CommonJS and call require() for Node's own modules.
       js: "#!/usr/bin/env node\nimport { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);",
     },
+    // debug (under client-node) takes supports-color only if it can require it: whether that is bundled must
+    // not depend on which development tools happen to be in the workspace. Without it, debug has no colours.
+    external: ['supports-color'],
     plugins: variant === 'remote' ? [remoteOnly] : [],
     metafile: true,
     logLevel: 'warning',

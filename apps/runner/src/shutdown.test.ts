@@ -1,37 +1,24 @@
 import { once } from 'node:events';
-import { Agent, type ClientRequest, type IncomingMessage, request } from 'node:http';
+import { Agent, type IncomingMessage, request } from 'node:http';
 import { createKubeClient } from '@lighthouse-ts/kube';
 import { pullRequestRequest } from '@lighthouse-ts/metapipeline-client/testing';
 import type { TestCluster } from '@lighthouse-ts/testenv';
-import { halfSentRequest, readAll, refusesConnections } from '@lighthouse-ts/testenv/http';
+import { halfSentRequest, readAll, refusesConnections, requestInTwoParts } from '@lighthouse-ts/testenv/http';
 import { testCluster } from '@lighthouse-ts/testenv/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killRunners, type ServingRunner, startRunner } from '../test/runner-process.ts';
 
 /** A create whose body is sent in two parts: it stays in flight until `finish()`. */
 function slowCreate(runner: ServingRunner, namespace: string, requestId: string) {
-  const body = Buffer.from(JSON.stringify(pullRequestRequest(namespace)));
-  const req: ClientRequest = request(`${runner.url}/v1/metapipelines`, {
-    method: 'POST',
-    agent: new Agent({ keepAlive: true }),
+  return requestInTwoParts(`${runner.url}/v1/metapipelines`, {
     headers: {
       authorization: `Bearer ${runner.token}`,
       'content-type': 'application/json',
-      'content-length': String(body.length),
       'x-request-id': requestId,
     },
+    body: Buffer.from(JSON.stringify(pullRequestRequest(namespace))),
+    firstBytes: 40,
   });
-  const response = new Promise<{ res: IncomingMessage; text: string }>((resolve, reject) => {
-    req.on('response', async (res) => {
-      let text = '';
-      for await (const chunk of res) text += chunk;
-      resolve({ res, text });
-    });
-    req.on('error', reject);
-  });
-  response.catch(() => {});
-  req.write(body.subarray(0, 40));
-  return { req, response, finish: () => req.end(body.subarray(40)) };
 }
 
 describe('shutdown', () => {
@@ -68,9 +55,9 @@ describe('shutdown', () => {
     expect(await refusesConnections(runner.port)).toBe(true);
 
     create.finish();
-    const { res, text } = await create.response;
-    expect(res.statusCode, text).toBe(200);
-    expect(res.headers.connection).toBe('close');
+    const { status, headers, text } = await create.response;
+    expect(status, text).toBe(200);
+    expect(headers.connection).toBe('close');
     const created = JSON.parse(text) as { ref: { name: string } };
 
     expect(await runner.exited).toEqual({ code: 0, signal: null });

@@ -1,9 +1,15 @@
 import { once } from 'node:events';
-import { Agent, type ClientRequest, type IncomingMessage, request } from 'node:http';
+import { Agent, type IncomingMessage, request } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { killApps, spawnApp, startServingApp } from '@lighthouse-ts/testenv/app-process';
-import { halfSentRequest, rawRequest, readAll, refusesConnections } from '@lighthouse-ts/testenv/http';
+import {
+  halfSentRequest,
+  rawRequest,
+  readAll,
+  refusesConnections,
+  requestInTwoParts,
+} from '@lighthouse-ts/testenv/http';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { testListener, testLogger } from '../test/listener.ts';
 import { type HttpServer, ListenError, type RequestIdName, startHttpServer } from './server.ts';
@@ -24,24 +30,12 @@ afterEach(async () => {
 });
 
 /** A request whose body is sent in two parts: it stays in flight until `finish()`. */
-function halfSentBody(url: string) {
-  const req: ClientRequest = request(url, {
-    method: 'POST',
-    agent: new Agent({ keepAlive: true }),
-    headers: { 'content-type': 'application/json', 'content-length': '4' },
+const halfSentBody = (url: string) =>
+  requestInTwoParts(url, {
+    headers: { 'content-type': 'application/json' },
+    body: Buffer.from('{}  '),
+    firstBytes: 2,
   });
-  const response = new Promise<{ res: IncomingMessage; text: string }>((resolve, reject) => {
-    req.on('response', async (res) => {
-      let text = '';
-      for await (const chunk of res) text += chunk;
-      resolve({ res, text });
-    });
-    req.on('error', reject);
-  });
-  response.catch(() => {});
-  req.write('{}');
-  return { response, finish: () => req.end('  ') };
-}
 
 async function rawExchange(port: number, text: string): Promise<{ head: string; body: string }> {
   const socket = connect(port, '127.0.0.1');
@@ -97,9 +91,9 @@ describe('stop', () => {
     const stopped = server.stop(10_000);
     expect(await refusesConnections(server.port)).toBe(true);
     inFlight.finish();
-    const { res, text } = await inFlight.response;
-    expect(res.statusCode).toBe(200);
-    expect(res.headers.connection).toBe('close');
+    const { status, headers, text } = await inFlight.response;
+    expect(status).toBe(200);
+    expect(headers.connection).toBe('close');
     expect(JSON.parse(text)).toMatchObject({ outcome: 'done', bytes: 4 });
     // Had the idle keep-alive connection been left open, this would wait for its timeout (5 s) or the grace.
     expect(await stopped).toBe('drained');

@@ -78,6 +78,34 @@ export function sample(text: string, name: string, labels: Record<string, string
   return line === undefined ? undefined : Number(line.slice(prefix.length));
 }
 
+/**
+ * A POST whose body is sent in two parts, the first `firstBytes` now: it stays in flight, on a kept-alive
+ * connection, until `finish()` sends the rest. `response` is its status and text, or the connection's error.
+ */
+export function requestInTwoParts(
+  url: string,
+  { headers = {}, body, firstBytes }: { headers?: Record<string, string>; body: Buffer; firstBytes: number },
+) {
+  const req = request(url, {
+    method: 'POST',
+    agent: new Agent({ keepAlive: true }),
+    headers: { ...headers, 'content-length': String(body.length) },
+  });
+  const response = new Promise<{ status: number; headers: IncomingHttpHeaders; text: string }>(
+    (resolve, reject) => {
+      req.on('response', async (res) => {
+        let text = '';
+        for await (const chunk of res) text += chunk;
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text });
+      });
+      req.on('error', reject);
+    },
+  );
+  response.catch(() => {});
+  req.write(body.subarray(0, firstBytes));
+  return { response, finish: () => req.end(body.subarray(firstBytes)) };
+}
+
 /** A connection that has sent part of a request's head, so the server counts it busy, not idle. */
 export async function halfSentRequest(port: number, path: string): Promise<Socket> {
   const socket = connect(port, '127.0.0.1');

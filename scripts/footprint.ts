@@ -15,7 +15,15 @@ interface Manifest {
   name: string;
   private?: boolean;
   dependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
 }
+
+/** What npm installs with a package: its dependencies and its peers that are not optional. */
+const installedWith = ({ dependencies = {}, peerDependencies = {}, peerDependenciesMeta = {} }: Manifest) => [
+  ...Object.keys(dependencies),
+  ...Object.keys(peerDependencies).filter((peer) => !peerDependenciesMeta[peer]?.optional),
+];
 
 export interface PackedInstall {
   /** The folder holding node_modules; remove it when done. */
@@ -67,7 +75,8 @@ export async function installPacked(name: string): Promise<PackedInstall> {
   const closure = new Set<string>();
   const visit = (pkg: string) => {
     closure.add(pkg);
-    for (const dep of Object.keys(workspace.get(pkg)?.manifest.dependencies ?? {})) {
+    const manifest = workspace.get(pkg)?.manifest;
+    for (const dep of manifest ? installedWith(manifest) : []) {
       if (workspace.has(dep) && !closure.has(dep)) visit(dep);
     }
   };

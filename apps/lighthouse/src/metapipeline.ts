@@ -117,6 +117,7 @@ export async function startBesideEmbedded(
 ): Promise<{ readiness(): Promise<Readiness>; stop(): Promise<void> }> {
   const { namespace, logger, onSync } = options;
   const { createKubeClient, kubeReadiness } = await import('@lighthouse-ts/kube');
+  const probe = createKubeClient({ ...embeddedKubeOptions(settings), retry: { attempts: 1 } });
   const sync = options.statusSync
     ? (await import('@lighthouse-ts/status-sync')).startBackgroundStatusSync({
         kube: embeddedKubeOptions(settings),
@@ -125,7 +126,6 @@ export async function startBesideEmbedded(
         onSync,
       })
     : undefined;
-  const probe = createKubeClient({ ...embeddedKubeOptions(settings), retry: { attempts: 1 } });
   const kubeReady = kubeReadiness(probe, { namespace });
   return {
     async readiness() {

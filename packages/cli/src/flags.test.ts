@@ -52,12 +52,19 @@ describe('parseFlags', () => {
     );
   });
 
-  it("never echoes a URL's user or password", () => {
+  it("never echoes a URL's user, password, path or query, even one that does not parse", () => {
     const Url = z.object({ url: z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }) });
     const urlFlag = [{ flag: 'url', env: 'APP_URL', description: 'where' }];
     expect(refusal(() => parseFlags(urlFlag, Url, ['--url=ftp://bot:hunter2@runner:8080/'], {}))).toBe(
-      'invalid settings:\n  --url (APP_URL): must be an http or https URL, got "ftp://***@runner:8080/"',
+      'invalid settings:\n  --url (APP_URL): must be an http or https URL, got "ftp://***@runner:8080/…"',
     );
+    for (const [given, echoed] of [
+      ['http://svc:s3cr3t@runner:99999', 'http://***@runner:99999'],
+      ['https://x:ghp_s3cr3t@ghe host/api/v3', 'https://***@ghe/…'],
+      ['ftp://runner/?token=s3cr3t', 'ftp://runner/…'],
+    ]) {
+      expect(refusal(() => parseFlags(urlFlag, Url, [`--url=${given}`], {}))).toContain(`got "${echoed}"`);
+    }
   });
 
   it('refuses unknown flags, arguments, and a value for a flag that takes none', () => {

@@ -112,14 +112,15 @@ export function flagError(flags: readonly Flag[], key: string, message: string):
   return new FlagError(`invalid settings:\n  ${label(flags.find((f) => keyOf(f) === key))}: ${message}`);
 }
 
-/** A value as an error may echo it: a URL's user and password are never shown. */
+/**
+ * A value as an error may echo it. Anything that looks like a URL, parsed or not, shows only its scheme and
+ * host: a user, a password or a token in its path or query is never shown.
+ */
 function shown(value: string): string {
-  if (!URL.canParse(value)) return value;
-  const url = new URL(value);
-  if (!url.username && !url.password) return value;
-  url.username = '***';
-  url.password = '';
-  return url.href;
+  const url = /^([a-z][a-z0-9+.-]*:\/\/)(?:[^@/?#\s]*@)?([^/?#\s]*)/i.exec(value);
+  if (!url) return value;
+  const rest = value.length > url[0].length ? '/…' : '';
+  return `${url[1]}${value.includes('@') ? '***@' : ''}${url[2]}${rest}`;
 }
 
 const label = (flag: Flag | undefined) => (flag ? `--${flag.flag} (${flag.env})` : 'settings');

@@ -122,7 +122,7 @@ export const serveFlags: readonly Flag[] = [
 const seconds = z.coerce.number().positive().max(3600);
 
 const fields = z.object({
-  port: z.coerce.number().int().min(0).max(65_535),
+  port: integer(0, 65_535),
   host: z.string().min(1),
   'webhook-secret-file': z.string().optional(),
   'webhook-secrets-file': z.string().optional(),

@@ -247,7 +247,10 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     outcome = 'dispatch failed';
     const { error } = settled;
     if (error instanceof MetaPipelineError || error instanceof PluginError) {
-      if (!error.retryable) {
+      // A client error the caller cannot retry is one of the typed refusals (4xx); a plain
+      // MetaPipelineError is an unexpected failure, which a redelivery may get past.
+      const permanent = error instanceof PluginError ? !error.retryable : error.status < 500;
+      if (permanent) {
         const why = `the jobs cannot start until the configuration changes: ${error.message}`;
         return answer(json(202, { status: 'failed', reason: why, errorType: error.name, ...ids }), why);
       }

@@ -1,4 +1,4 @@
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it, vi } from 'vitest';
 import { goScmPayloads, octokitExamples } from '../../test/payloads.ts';
 import { claimedRepository } from './claimed.ts';
 import { repositoryOf } from './secrets.ts';
@@ -53,6 +53,29 @@ describe('claimedRepository', () => {
       repository: { name: 'rocket', owner: { login: 'acme' }, padding: 'x'.repeat(2 * 1024 * 1024) },
     });
     expect(claim('github', huge)).toBeUndefined();
+  });
+
+  it('claims nothing of a member nested deeper than a provider nests, nor parses it', () => {
+    const deep = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
+    const members = ['repository', 'organization', 'project', 'pullRequest'];
+    const body = `{${members.map((key) => `"${key}":${deep(100_000)}`).join(',')}}`;
+    const parse = vi.spyOn(JSON, 'parse');
+    expect(claim('github', body)).toBeUndefined();
+    expect(parse).not.toHaveBeenCalled();
+    parse.mockRestore();
+    const nested = { repository: { name: 'r', owner: { login: 'o' }, a: JSON.parse(deep(20)) } };
+    expect(claim('github', JSON.stringify(nested))).toBe('o/r');
+  });
+
+  it('skips a byte order mark, and refuses names that are not names', () => {
+    expect(claim('github', '\uFEFF{"repository":{"name":"r","owner":{"login":"o"}}}')).toBe('o/r');
+    for (const name of ['r/x', 'r ', '..', '']) {
+      expect(
+        claim('github', JSON.stringify({ repository: { name, owner: { login: 'o' } } })),
+        name,
+      ).toBeUndefined();
+    }
+    expect(claim('gitlab', '{"project":{"path_with_namespace":"g/../b/r"}}')).toBeUndefined();
   });
 
   it('reads a 25 MiB body of nothing but nesting or backslashes in one pass', () => {

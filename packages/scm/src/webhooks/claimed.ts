@@ -3,13 +3,14 @@ import { repositoryOf } from './secrets.ts';
 
 /** The top-level members that can name a repository, in any provider's payload (see repositoryOf). */
 const naming = ['repository', 'organization', 'project', 'pullRequest'];
-/** A member larger than this names nothing: a provider's own are a few kilobytes. */
-const maxMemberBytes = 1024 * 1024;
+/** A member larger or deeper than this names nothing: a provider's own are a few kilobytes, a few deep. */
+const maxMemberBytes = 256 * 1024;
+const maxDepth = 32;
 
 /**
  * The repository an unverified body claims to be about, to choose the secrets its signature is checked
  * with. The body is not parsed: one pass over its bytes finds the top-level members that can name a
- * repository, and only those (each at most 1 MiB) are parsed. Nothing else is read from it. A claim is no
+ * repository, and only those (each at most 256 KiB and 32 levels deep) are parsed. Nothing else is read from it. A claim is no
  * proof: once verified, the normalised event's repository must be the signing secret's own.
  */
 export function claimedRepository(provider: Provider, body: Buffer): string | undefined {
@@ -36,7 +37,8 @@ const closeArray = 0x5d;
 /** The raw bytes of each wanted member of a top-level JSON object, the first of each name; linear time. */
 function topLevelMembers(body: Buffer): Map<string, Buffer> {
   const found = new Map<string, Buffer>();
-  let at = skipSpace(body, 0);
+  const byteOrderMark = body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0;
+  let at = skipSpace(body, byteOrderMark);
   if (body[at] !== openObject) return found;
   at = skipSpace(body, at + 1);
   while (body[at] === quote) {
@@ -48,7 +50,12 @@ function topLevelMembers(body: Buffer): Map<string, Buffer> {
     const start = skipSpace(body, at + 1);
     const end = valueEnd(body, start);
     if (end < 0) break;
-    if (naming.includes(key) && !found.has(key) && end - start <= maxMemberBytes) {
+    if (
+      naming.includes(key) &&
+      !found.has(key) &&
+      end - start <= maxMemberBytes &&
+      shallow(body, start, end)
+    ) {
       found.set(key, body.subarray(start, end));
     }
     at = skipSpace(body, end);
@@ -92,6 +99,24 @@ function valueEnd(body: Buffer, at: number): number {
     next++;
   }
   return -1;
+}
+
+/** Whether the value between `start` and `end` nests at most maxDepth deep (strings skipped). */
+function shallow(body: Buffer, start: number, end: number): boolean {
+  let depth = 0;
+  for (let next = start; next < end; ) {
+    const byte = body[next];
+    if (byte === quote) {
+      next = stringEnd(body, next);
+      if (next < 0) return false;
+      continue;
+    }
+    if (byte === openObject || byte === openArray) {
+      if (++depth > maxDepth) return false;
+    } else if (byte === closeObject || byte === closeArray) depth--;
+    next++;
+  }
+  return true;
 }
 
 function skipSpace(body: Buffer, at: number): number {

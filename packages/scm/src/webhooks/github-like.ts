@@ -1,12 +1,13 @@
 import { z } from 'zod';
+import { RepoName } from './names.ts';
 
 // Gitea's webhook payloads follow GitHub's shapes; these are the parts both normalisers read alike.
 
 export const User = z.object({ login: z.string().min(1), id: z.number() });
 
 export const Repository = z.object({
-  name: z.string().min(1),
-  owner: z.object({ login: z.string().min(1) }),
+  name: RepoName,
+  owner: z.object({ login: RepoName }),
   clone_url: z.string(),
   html_url: z.string(),
 });

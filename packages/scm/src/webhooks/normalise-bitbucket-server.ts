@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type PullRequestAction, type Repo, Sha } from '../events.ts';
 import { isZeroSha, refTarget } from './git-refs.ts';
+import { RepoName } from './names.ts';
 import { type Delivery, found, ignored, type NormaliseResult, parsePayload } from './normalise-result.ts';
 
 // The slug is the user's login name as go-scm and Lighthouse's configuration know it.
@@ -9,8 +10,8 @@ const User = z.object({ slug: z.string().min(1), id: z.number() });
 const Links = z.array(z.object({ href: z.string(), name: z.string().optional() }));
 
 const Repository = z.object({
-  slug: z.string().min(1),
-  project: z.object({ key: z.string().min(1) }),
+  slug: RepoName,
+  project: z.object({ key: RepoName }),
   // Bitbucket Server added links to webhook payloads in later versions.
   links: z.object({ clone: Links.optional(), self: Links.optional() }).optional(),
 });

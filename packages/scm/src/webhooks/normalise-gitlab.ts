@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type PullRequestAction, type Repo, Sha } from '../events.ts';
 import { changedFiles, isZeroSha, refTarget } from './git-refs.ts';
+import { RepoPath } from './names.ts';
 import {
   type Delivery,
   found,
@@ -11,7 +12,7 @@ import {
 } from './normalise-result.ts';
 
 const Project = z.object({
-  path_with_namespace: z.string().regex(/^.+\/[^/]+$/, 'expected namespace/name'),
+  path_with_namespace: RepoPath,
   git_http_url: z.string(),
   web_url: z.string(),
 });

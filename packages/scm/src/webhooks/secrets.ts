@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Provider } from '../events.ts';
+import { RepoName, RepoPath } from './names.ts';
 
 /**
  * The webhook secrets accepted now, by scope: `*` for every repository, `org`, or `org/repo` (keys in
@@ -44,7 +45,7 @@ export function countSecrets(secrets: WebhookSecrets): number {
   return [...secrets.values()].reduce((sum, list) => sum + list.length, 0);
 }
 
-const Named = z.object({ login: z.string().min(1) });
+const Named = z.object({ login: RepoName });
 
 /**
  * Which repository a payload says it is about (`owner/name`; `owner/` for an organisation's own events),
@@ -61,19 +62,19 @@ export function repositoryOf(provider: Provider, payload: unknown): string | und
       return (
         read(
           z
-            .object({ repository: z.object({ owner: Named, name: z.string().min(1) }) })
+            .object({ repository: z.object({ owner: Named, name: RepoName }) })
             .transform(({ repository }) => `${repository.owner.login}/${repository.name}`),
         ) ?? read(z.object({ organization: Named }).transform(({ organization }) => `${organization.login}/`))
       );
     case 'gitlab':
       return read(
         z
-          .object({ project: z.object({ path_with_namespace: z.string().min(1) }) })
+          .object({ project: z.object({ path_with_namespace: RepoPath }) })
           .transform(({ project }) => project.path_with_namespace),
       );
     case 'bitbucketserver': {
       const Repository = z
-        .object({ slug: z.string().min(1), project: z.object({ key: z.string().min(1) }) })
+        .object({ slug: RepoName, project: z.object({ key: RepoName }) })
         .transform((repository) => `${repository.project.key}/${repository.slug}`);
       // A pull request's events are about its target repository, as normalising reads them.
       return (

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseScopedSecrets } from '@lighthouse-ts/config';
-import { ConflictError, UnavailableError } from '@lighthouse-ts/metapipeline-client';
+import { ConflictError, MetaPipelineError, UnavailableError } from '@lighthouse-ts/metapipeline-client';
 import { MissingFactError, PermanentError, RetryableError } from '@lighthouse-ts/plugins';
 import { sharedSecrets } from '@lighthouse-ts/scm/webhooks';
 import { rawRequest, sample } from '@lighthouse-ts/testenv/http';
@@ -264,6 +264,10 @@ describe('dispatch failures', () => {
     const conflict = await send(served, 'push', push, 'conflict');
     expect(conflict.status).toBe(202);
     expect(conflict.json()).toMatchObject({ status: 'failed', errorType: 'ConflictError' });
+
+    // A plain MetaPipelineError is an unexpected failure on the way (the runner's 500), not a refusal.
+    error = new MetaPipelineError('internal error; see the runner log');
+    expect((await send(served, 'push', push, 'runner-500')).status).toBe(503);
 
     error = new TypeError("Cannot read properties of undefined (reading 'sha')");
     const bug = await send(served, 'push', push, 'bug');

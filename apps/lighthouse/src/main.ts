@@ -1,6 +1,7 @@
 // The lighthouse command line. Settings are checked before anything heavy loads, so --help and a bad
 // flag answer at once.
-import { parseServeSettings, type ServeSettings, SettingsError, serveHelp } from './cli/settings.ts';
+import { FlagError } from '@lighthouse-ts/cli';
+import { parseServeSettings, type ServeSettings, serveHelp } from './cli/settings.ts';
 
 async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
@@ -18,7 +19,7 @@ async function main(args: string[]): Promise<number> {
     try {
       return await replay(rest, process.env);
     } catch (error) {
-      if (!(error instanceof SettingsError)) throw error;
+      if (!(error instanceof FlagError)) throw error;
       process.stderr.write(`lighthouse replay: ${error.message}\n`);
       return 2;
     }
@@ -29,7 +30,7 @@ async function main(args: string[]): Promise<number> {
     try {
       return await checkConfig(rest, process.env);
     } catch (error) {
-      if (!(error instanceof SettingsError)) throw error;
+      if (!(error instanceof FlagError)) throw error;
       process.stderr.write(`lighthouse check-config: ${error.message}\n\n${checkConfigHelp}`);
       return 2;
     }
@@ -42,7 +43,7 @@ async function main(args: string[]): Promise<number> {
   try {
     settings = parseServeSettings(rest, process.env);
   } catch (error) {
-    if (!(error instanceof SettingsError)) throw error;
+    if (!(error instanceof FlagError)) throw error;
     process.stderr.write(`lighthouse: ${error.message}\n`);
     return 2;
   }

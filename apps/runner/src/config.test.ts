@@ -1,6 +1,7 @@
+import { FlagError } from '@lighthouse-ts/cli';
 import { stepEnvNames } from '@lighthouse-ts/meta-step';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, flags, helpText, metaStepEnv, parseCommandLine } from './config.ts';
+import { flags, helpText, metaStepEnv, parseCommandLine } from './config.ts';
 
 const required = ['--token-file', '/run/secrets/token', '--meta-step-image', 'runner:1'];
 
@@ -14,10 +15,10 @@ function problem(args: string[], env: Record<string, string> = {}): string {
   try {
     parseCommandLine(args, env);
   } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
+    expect(error).toBeInstanceOf(FlagError);
     return (error as Error).message;
   }
-  throw new Error('expected a ConfigError');
+  throw new Error('expected a FlagError');
 }
 
 describe('configuration', () => {

@@ -240,9 +240,6 @@ export const metaStepEnv = [
 /** Exit code for a configuration the runner cannot start with. */
 export const badConfig = 2;
 
-/** The configuration is wrong; the message says which flag and why. The process exits 2. */
-export { FlagError as ConfigError };
-
 export type Command =
   | { command: 'help' }
   | { command: 'serve'; config: RunnerConfig }

@@ -1,14 +1,15 @@
 // The runner's command line. Only the configuration is loaded up front, so that --help and a bad flag
 // answer at once; the server, the status sync, the meta step and the Kubernetes client load when their
 // command runs.
-import { badConfig, ConfigError, helpText, parseCommandLine } from './config.ts';
+import { FlagError } from '@lighthouse-ts/cli';
+import { badConfig, helpText, parseCommandLine } from './config.ts';
 
 async function main(args: string[], env: Record<string, string | undefined>): Promise<number> {
   let command: ReturnType<typeof parseCommandLine>;
   try {
     command = parseCommandLine(args, env);
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
+    if (!(error instanceof FlagError)) throw error;
     process.stderr.write(`runner: ${error.message}\nSee runner --help.\n`);
     return badConfig;
   }

@@ -28,3 +28,4 @@ export {
   startHttpServer,
 } from './server.ts';
 export { newTraceId, requestIdOf, type TraceContext, traceContextOf } from './trace.ts';
+export { within } from './within.ts';

@@ -11,6 +11,7 @@ import type { Duplex } from 'node:stream';
 import type { HttpLogger } from './logger.ts';
 import { problemContentType, problemType } from './problem.ts';
 import { newTraceId, requestIdOf } from './trace.ts';
+import { within } from './within.ts';
 
 /** A request listener that can be drained: what an app's handler offers the server. */
 export interface DrainingListener {
@@ -197,10 +198,4 @@ export function clientErrorListener(logger: HttpLogger, idName: RequestIdName = 
         `content-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${id}\r\nconnection: close\r\n\r\n${body}`,
     );
   };
-}
-
-async function within(promise: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
 }

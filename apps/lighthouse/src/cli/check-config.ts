@@ -13,7 +13,7 @@ Loads no Kubernetes code and starts nothing, so a repository's CI can run it bef
 ${flagsHelp(checkConfigFlags).join('\n')}
 `;
 
-/** The exit code: 0 valid, 1 invalid. A usage error throws a SettingsError (exit 2). */
+/** The exit code: 0 valid, 1 invalid. A usage error throws a FlagError (exit 2). */
 export async function checkConfig(args: string[], env: Env): Promise<number> {
   const settings = parseCheckConfigSettings(args, env);
   const configPath = settings['config-file'];

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { FlagError } from '@lighthouse-ts/cli';
 import { loadConfig, repoConfig } from '@lighthouse-ts/config';
 import { inMemoryFacts, trigger } from '@lighthouse-ts/plugins';
 import type { Provider } from '@lighthouse-ts/scm';
 import { receiveWebhook, signedWebhookHeaders } from '@lighthouse-ts/scm/webhooks';
-import { SettingsError } from './settings.ts';
 
 export const replayHelp = `Usage: lighthouse replay <payload.json> --event NAME [--provider P] [flags]
 
@@ -29,15 +29,14 @@ export async function replay(args: string[], env: Record<string, string | undefi
   try {
     parsed = parseReplayArgs(args, env);
   } catch (error) {
-    throw new SettingsError((error as Error).message);
+    throw new FlagError((error as Error).message);
   }
   const { payloadPath, event, provider, deliveryId } = parsed;
   const body = await readFile(payloadPath);
 
   if (parsed.dryRun) {
     const { configFile, pluginsFile } = parsed;
-    if (!configFile || !pluginsFile)
-      throw new SettingsError('--dry-run needs --config-file and --plugins-file');
+    if (!configFile || !pluginsFile) throw new FlagError('--dry-run needs --config-file and --plugins-file');
     const secret = randomUUID();
     const outcome = receiveWebhook({
       headers: signedWebhookHeaders({ provider, event, deliveryId, body, secret }),
@@ -71,9 +70,9 @@ export async function replay(args: string[], env: Record<string, string | undefi
 
   const secretFile = parsed.secretFile;
   if (!secretFile)
-    throw new SettingsError('--secret-file (or LIGHTHOUSE_WEBHOOK_SECRET_FILE) is required to sign');
+    throw new FlagError('--secret-file (or LIGHTHOUSE_WEBHOOK_SECRET_FILE) is required to sign');
   const [secret] = (await readFile(secretFile, 'utf8')).split('\n').map((line) => line.trim());
-  if (!secret) throw new SettingsError(`no secret in ${secretFile}`);
+  if (!secret) throw new FlagError(`no secret in ${secretFile}`);
   const res = await fetch(parsed.url, {
     method: 'POST',
     headers: signedWebhookHeaders({ provider, event, deliveryId, body, secret }),

@@ -1,4 +1,4 @@
-import { flagError } from '@lighthouse-ts/cli';
+import { FlagError, flagError } from '@lighthouse-ts/cli';
 import { ConfigError, watchConfig } from '@lighthouse-ts/config';
 import {
   ListenError,
@@ -26,7 +26,7 @@ import {
 } from '../metapipeline.ts';
 import { createLogger, createMetrics, createWebhookHandler } from '../server/index.ts';
 import { readSecretFiles } from './secrets.ts';
-import { type ServeSettings, SettingsError, serveFlags } from './settings.ts';
+import { type ServeSettings, serveFlags } from './settings.ts';
 
 /** Exit code for settings or a config lighthouse cannot start with. */
 export const badSettings = 2;
@@ -61,7 +61,7 @@ export async function serve(settings: ServeSettings): Promise<number> {
   try {
     apis = await providerApis(settings);
   } catch (error) {
-    if (!(error instanceof SettingsError)) throw error;
+    if (!(error instanceof FlagError)) throw error;
     process.stderr.write(`lighthouse: ${error.message}\n`);
     return badSettings;
   }
@@ -169,7 +169,7 @@ export async function serve(settings: ServeSettings): Promise<number> {
 /** The flag behind each setting of the meta-pipeline client that is read only when the client is made. */
 const settingFlags = { runnerTokenFile: 'runner-token-file', kubeconfig: 'kubeconfig' } as const;
 
-/** The provider APIs the trigger asks for facts, one per token file given; a bad file is a SettingsError. */
+/** The provider APIs the trigger asks for facts, one per token file given; a bad file is a FlagError. */
 async function providerApis(settings: ServeSettings): Promise<Partial<Record<Provider, TriggerFacts>>> {
   const providers: [
     Provider,

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { FlagError } from '@lighthouse-ts/cli';
 import { describe, expect, it } from 'vitest';
-import { parseServeSettings, SettingsError, serveFlags } from './settings.ts';
+import { parseServeSettings, serveFlags } from './settings.ts';
 
 describe('serve flags', () => {
   it('each has its own environment variable, and the README lists both', () => {
@@ -22,7 +23,7 @@ describe('the flags lighthouse shares with the runner', () => {
     try {
       parse(args);
     } catch (error) {
-      if (error instanceof SettingsError) return error.message;
+      if (error instanceof FlagError) return error.message;
       throw error;
     }
     return 'accepted';

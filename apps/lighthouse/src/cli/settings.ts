@@ -178,9 +178,6 @@ const ServeSettings = fields.superRefine((s, context) => {
 });
 export type ServeSettings = z.output<typeof ServeSettings>;
 
-/** The settings are wrong; the message names each flag and why. The process exits 2. */
-export { FlagError as SettingsError } from '@lighthouse-ts/cli';
-
 /** A flag wins over its environment variable, which wins over the default. */
 export const parseServeSettings = (args: string[], env: Env): ServeSettings =>
   parseFlags(serveFlags, ServeSettings, args, env);

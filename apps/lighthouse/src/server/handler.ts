@@ -15,6 +15,7 @@ import {
   requireJson,
   sendAnswer,
   traceContextOf,
+  within,
 } from '@lighthouse-ts/http';
 import { MetaPipelineError } from '@lighthouse-ts/metapipeline-client';
 import { type Dispatch, type DispatchResult, PluginError } from '@lighthouse-ts/plugins';
@@ -317,19 +318,6 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       },
     },
   );
-}
-
-/** Resolves to the promise's value, or to undefined once `ms` have passed. */
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve) => {
-    timer = setTimeout(resolve, Math.max(0, ms), undefined);
-  });
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** The event header as a metric label: kept when it looks like an event name, else `other`. */

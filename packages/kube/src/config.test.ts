@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestCluster } from '@lighthouse-ts/testenv';
 import { testCluster } from '@lighthouse-ts/testenv/vitest';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createKubeClient, type KubeClient } from './client.ts';
 import { loadKubeConfig } from './config.ts';
 import { KubeForbiddenError, KubeUnavailableError } from './errors.ts';
@@ -85,7 +85,11 @@ describe('connection settings', () => {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'read-jobs' },
       subjects: [{ kind: 'ServiceAccount', name: 'lighthouse', namespace }],
     });
-    expect((await kube.lighthouseJobs.list(namespace)).items).toEqual([]);
+    // The API server's authorizer learns of the new binding from its own cache, a moment later: wait for it.
+    await vi.waitFor(async () => expect((await kube.lighthouseJobs.list(namespace)).items).toEqual([]), {
+      timeout: 30_000,
+      interval: 100,
+    });
     await expect(kube.pipelineRuns.list(namespace)).rejects.toBeInstanceOf(KubeForbiddenError);
   });
 

@@ -1,5 +1,8 @@
-/** What the trigger may need to ask a Git provider when a webhook's payload does not say it. */
-export interface ProviderApi {
+/**
+ * One Git provider's REST API: what the trigger may need to ask when a webhook's payload does not say it,
+ * and what Lighthouse writes back.
+ */
+export interface ProviderApi extends ProviderWrites {
   /** Whether `user` may push to the repository (GitHub collaborator; GitLab member with Developer or above). */
   isCollaborator(owner: string, repo: string, user: string): Promise<boolean>;
   /** Whether `user` belongs to the organisation (GitHub org; GitLab group, inherited membership included). */
@@ -46,4 +49,55 @@ export class ProviderError extends Error {
     super(message);
     this.status = status;
   }
+}
+
+/**
+ * A job's state as it is reported; each provider maps it to its own names (GitHub has no `running` and
+ * no `aborted`; GitLab's are `running`, `failed`, `canceled`; Bitbucket's `INPROGRESS`, `CANCELLED` ...).
+ */
+export type ReportState = 'pending' | 'running' | 'success' | 'failure' | 'error' | 'aborted';
+
+export interface StatusInput {
+  /** What names the check: GitHub's and Gitea's `context`, GitLab's `name`, Bitbucket's `key`. */
+  context: string;
+  state: ReportState;
+  /** Cut to the provider's limit (GitHub's is 140 characters) by the client. */
+  description: string;
+  targetUrl?: string;
+}
+
+/** A comment on a pull request (GitHub and Gitea issue comments, GitLab notes, Bitbucket comments). */
+export interface Comment {
+  id: number;
+  author: string;
+  body: string;
+}
+
+/** What Lighthouse writes to a Git provider: commit statuses, comments and labels on pull requests. */
+export interface ProviderWrites {
+  createStatus(owner: string, repo: string, sha: string, status: StatusInput): Promise<void>;
+  /** Every comment on the pull request, oldest first. */
+  comments(owner: string, repo: string, number: number): Promise<Comment[]>;
+  createComment(owner: string, repo: string, number: number, body: string): Promise<Comment>;
+  editComment(owner: string, repo: string, number: number, id: number, body: string): Promise<void>;
+  /** Deleting a comment that is already gone succeeds. */
+  deleteComment(owner: string, repo: string, number: number, id: number): Promise<void>;
+  /** Whether pull requests have labels; where they do not (Bitbucket Server), adding and removing do nothing. */
+  readonly hasLabels: boolean;
+  /** Adding a label the pull request has, or removing one it lacks, succeeds. */
+  addLabel(owner: string, repo: string, number: number, label: string): Promise<void>;
+  removeLabel(owner: string, repo: string, number: number, label: string): Promise<void>;
+  /** The login the credentials act as, to tell Lighthouse's own comments from others'. */
+  whoAmI(): Promise<string>;
+}
+
+/**
+ * Where a client gets its token for each request, so a rotated token file or a GitHub App's installation
+ * tokens take effect without a new client. A plain string is a token that never changes.
+ */
+export interface Credentials {
+  /** The token for a request about `owner`'s repositories (`repo` when the request is about one). */
+  token(owner: string, repo?: string): Promise<string>;
+  /** The login the tokens act as, when the credentials know it without asking (a GitHub App's bot). */
+  login?(): Promise<string>;
 }

@@ -1,9 +1,14 @@
 export {
+  type Comment,
   type CommitStatus,
+  type Credentials,
   type ProviderApi,
   ProviderError,
   ProviderUnavailableError,
+  type ProviderWrites,
   type PullRequest,
+  type ReportState,
+  type StatusInput,
   type StatusState,
 } from './api.ts';
 export { type BitbucketServerApiOptions, bitbucketServerApi } from './bitbucket-server.ts';

@@ -291,6 +291,11 @@ describe('loadConfig validation', () => {
     expect(job?.pipelineRunSpec).toEqual({ pipelineRef: { name: 'build' } });
     expect(job?.pipelineRunParams).toEqual([{ name: 'GIT_URL', value_template: '{{ .Refs }}' }]);
     expect(config.plugins.triggers[0]?.joinOrgUrl).toBe('https://example.com');
+    expect(config.plugins.triggers[0]).toMatchObject({
+      skipReportComment: true,
+      skipReportRunningStatus: false,
+      showReportCompletionDuration: false,
+    });
   });
 
   it('defaults trigger, rerun command, context and agent', async () => {

@@ -19,6 +19,13 @@ const TriggerFile = z.looseObject({
   ),
   elide_skipped_contexts: flag.describe('Do not post a status for jobs that did not need to run.'),
   skip_draft_pr: flag.describe('Do not run jobs on draft pull requests.'),
+  skip_report_comment: flag.describe('Do not comment on a pull request with the jobs that failed.'),
+  skip_report_running_status: flag.describe(
+    'Report no running status: pending when a job is created, then how it ended.',
+  ),
+  show_report_completion_duration: flag.describe(
+    "End a finished job's status description with how long it ran, e.g. (1m23s).",
+  ),
 });
 
 // Loose: the other plugins' sections (approve, lgtm, welcome, ...) are accepted and left alone.
@@ -40,6 +47,9 @@ export const defaultTriggerSettings: TriggerSettings = {
   ignoreOkToTest: false,
   elideSkippedContexts: false,
   skipDraftPr: false,
+  skipReportComment: false,
+  skipReportRunningStatus: false,
+  showReportCompletionDuration: false,
 };
 
 export function compilePluginsConfig(file: PluginsFile): { config: PluginsConfig; issues: PathIssue[] } {
@@ -54,6 +64,9 @@ export function compilePluginsConfig(file: PluginsFile): { config: PluginsConfig
       ignoreOkToTest: trigger.ignore_ok_to_test ?? false,
       elideSkippedContexts: trigger.elide_skipped_contexts ?? false,
       skipDraftPr: trigger.skip_draft_pr ?? false,
+      skipReportComment: trigger.skip_report_comment ?? false,
+      skipReportRunningStatus: trigger.skip_report_running_status ?? false,
+      showReportCompletionDuration: trigger.show_report_completion_duration ?? false,
     }),
   );
   return { config: { plugins, triggers }, issues: duplicatedPlugins(plugins) };

@@ -72,6 +72,9 @@ export interface TriggerSettings {
   ignoreOkToTest: boolean;
   elideSkippedContexts: boolean;
   skipDraftPr: boolean;
+  skipReportComment: boolean;
+  skipReportRunningStatus: boolean;
+  showReportCompletionDuration: boolean;
 }
 
 export interface PluginsConfig {

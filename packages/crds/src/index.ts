@@ -11,6 +11,7 @@ export {
   ActivityStageOrStep,
   annotations,
   buildPipelineRunName,
+  defaultReportWishes,
   JobState,
   JobType,
   LighthouseJob,
@@ -23,6 +24,9 @@ export {
   PipelineRunParam,
   Pull,
   Refs,
+  type ReportWishes,
+  reportLabel,
+  reportWishes,
 } from './lighthousejob.ts';
 export { ownedCustomResourceDefinitions } from './manifests.ts';
 export {

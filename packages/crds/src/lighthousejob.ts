@@ -27,10 +27,51 @@ export const labels = {
   id: 'lighthouse.jenkins-x.io/id',
 } as const;
 
-/** Labels of ours, beside Lighthouse's: which of a job's PipelineRuns a PipelineRun is. */
+/** Labels of ours, beside Lighthouse's. */
 export const ownLabels = {
+  /** Which of a job's PipelineRuns a PipelineRun is. */
   pipelineRole: 'lighthouse-ts.dev/pipeline-role',
+  /** The Git provider the job's repository is on (`github`, `gitlab`, ...), which its state goes back to. */
+  provider: 'lighthouse-ts.dev/provider',
+  /** What the reporter writes for the job (see reportLabel), decided when the job is created. */
+  report: 'lighthouse-ts.dev/report',
 } as const;
+
+/**
+ * What is reported for a job, from the job's `skip_report` and its repository's trigger settings
+ * (`skip_report_comment`, `skip_report_running_status`, `show_report_completion_duration`).
+ */
+export interface ReportWishes {
+  /** Commit statuses at all. */
+  status: boolean;
+  /** The summary comment on a pull request when the job fails. */
+  comment: boolean;
+  /** A `running` status between `pending` and the end. */
+  running: boolean;
+  /** The run's duration at the end of a final status's description. */
+  duration: boolean;
+}
+
+/** Lighthouse's defaults: statuses, the failure comment and the running status; no duration. */
+export const defaultReportWishes: ReportWishes = {
+  status: true,
+  comment: true,
+  running: true,
+  duration: false,
+};
+const wishNames = ['status', 'comment', 'running', 'duration'] as const;
+
+/** The label value for `wishes`: the names of those wanted, joined by dots (`none` for none). */
+export function reportLabel(wishes: ReportWishes): string {
+  return wishNames.filter((name) => wishes[name]).join('.') || 'none';
+}
+
+/** The wishes a label value says; a job without the label (made by Go Lighthouse, say) gets the defaults. */
+export function reportWishes(label: string | undefined): ReportWishes {
+  if (label === undefined) return defaultReportWishes;
+  const named = new Set(label.split('.'));
+  return Object.fromEntries(wishNames.map((name) => [name, named.has(name)])) as unknown as ReportWishes;
+}
 
 /** The meta PipelineRun (named as its job) checks out and creates the build PipelineRun. */
 export const PipelineRole = z.enum(['meta', 'build']);

@@ -44,7 +44,7 @@ export type ProviderAction =
     }
   | { type: 'add-label'; pullNumber: number; label: string }
   | { type: 'remove-label'; pullNumber: number; label: string }
-  | { type: 'status'; sha: string; context: string; state: 'success'; description: string };
+  | { type: 'status'; sha: string; context: string; state: 'success' | 'error'; description: string };
 
 /** A plugin's answer to one event: what to start, skip and cancel, and what to write to the provider. */
 export interface Decision {

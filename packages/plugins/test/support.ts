@@ -96,6 +96,9 @@ export function triggersYaml(settings: Partial<Record<keyof TriggerSettings, unk
     ignoreOkToTest: 'ignore_ok_to_test',
     elideSkippedContexts: 'elide_skipped_contexts',
     skipDraftPr: 'skip_draft_pr',
+    skipReportComment: 'skip_report_comment',
+    skipReportRunningStatus: 'skip_report_running_status',
+    showReportCompletionDuration: 'show_report_completion_duration',
   };
   const entries = Object.entries(settings).map(
     ([key, value]) => `  ${snake[key] ?? key}: ${JSON.stringify(value)}\n`,

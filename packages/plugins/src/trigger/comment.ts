@@ -87,7 +87,7 @@ export async function decideComment(
     title: pr.title,
     link: pr.link,
   });
-  const decided = await runAndSkip(filtered, pull, pr.head.sha, event.deliveryId, repo.trigger);
+  const decided = await runAndSkip(filtered, pull, pr.head.sha, { event, trigger: repo.trigger });
   return {
     summary: `comment on PR #${event.number} (${trusted}): ${decided.start.length} of ${repo.presubmits.length} presubmits run`,
     start: decided.start,

@@ -1,5 +1,5 @@
 import { parseConfig, repoConfig } from '@lighthouse-ts/config';
-import type { ProviderApi, PullRequest } from '@lighthouse-ts/scm';
+import type { ProviderReads, PullRequest } from '@lighthouse-ts/scm';
 import { expect, it } from 'vitest';
 import { commentEvent, headSha, presubmitsYaml, triggersYaml } from '../../test/support.ts';
 import { decide } from './decide.ts';
@@ -18,7 +18,7 @@ const pr: PullRequest = {
 };
 
 /** A provider client answering from plain data, recording what it was asked. */
-function provider(): ProviderApi & { asked: string[] } {
+function provider(): ProviderReads & { asked: string[] } {
   const asked: string[] = [];
   return {
     asked,

@@ -1,11 +1,11 @@
-import type { ProviderApi } from '@lighthouse-ts/scm';
+import type { ProviderReads } from '@lighthouse-ts/scm';
 import type { TriggerFacts } from './facts.ts';
 
 /**
  * The trigger's facts from a provider's REST client. The client knows nothing of pushes' changed files, so
  * that fact is left out (see `TriggerFacts` for what that means); clone URLs where the client can tell.
  */
-export function factsFromProvider(api: ProviderApi): TriggerFacts {
+export function factsFromProvider(api: ProviderReads): TriggerFacts {
   const pull = (owner: string, repo: string, number: number) => api.pullRequest(owner, repo, number);
   const { cloneUrl } = api;
   return {

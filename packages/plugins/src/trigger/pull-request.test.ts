@@ -84,7 +84,12 @@ describe('a pull request opened', () => {
           },
         ],
       },
-      labels: { team: 'widgets', 'event-GUID': 'delivery-1' },
+      labels: {
+        team: 'widgets',
+        'event-GUID': 'delivery-1',
+        'lighthouse-ts.dev/provider': 'github',
+        'lighthouse-ts.dev/report': 'status.comment.running',
+      },
     });
     expect(job.namespace).toBe('ci');
     expect(job.why).toBe('always_run');
@@ -116,6 +121,18 @@ describe('a pull request opened', () => {
     const { decision } = await decideFor(pullRequestEvent(byMember), { config: quiet, facts });
     expect(skipped(decision)).toEqual(['release-only']);
     expect(decision.actions).toEqual([]);
+  });
+
+  it("labels each job with what the reporter writes for it: the job's skip_report, the repo's settings", async () => {
+    const jobs = presubmitsYaml(
+      '  - name: quiet\n    always_run: true\n    skip_report: true\n  - name: loud\n    always_run: true\n',
+    );
+    const plugins = triggersYaml({ skipReportComment: true, showReportCompletionDuration: true });
+    const { decision } = await decideFor(pullRequestEvent(byMember), { config: jobs, facts, plugins });
+    const report = Object.fromEntries(
+      decision.start.map((job) => [job.request.jobName, job.request.labels?.['lighthouse-ts.dev/report']]),
+    );
+    expect(report).toEqual({ quiet: 'running.duration', loud: 'status.running.duration' });
   });
 
   it('does not report a skipped context that a started job reports', async () => {

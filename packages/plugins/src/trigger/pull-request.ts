@@ -37,7 +37,8 @@ export async function decidePullRequest(event: PullRequestEvent, context: Trigge
           actions.push({ type: 'add-label', pullNumber: event.number, label: needsOkToTestLabel });
         }
         const welcome = welcomeMessage(repo.trigger, repo.owner, repo.name, author);
-        actions.push({ type: 'comment', pullNumber: event.number, body: welcome });
+        // A redelivery of the same event must not welcome them twice.
+        actions.push({ type: 'comment', pullNumber: event.number, body: welcome, unlessAlreadyPosted: true });
         return skipAll(`${trust.why}; a trusted person must comment /ok-to-test`, actions);
       }
       return buildAllIfTrustedOrDraft(event, author, context);
@@ -137,7 +138,7 @@ async function buildAll(
     title: event.title,
     link: event.link,
   });
-  const decided = await runAndSkip(filtered, pull, event.head.sha, event.deliveryId, repo.trigger);
+  const decided = await runAndSkip(filtered, pull, event.head.sha, { event, trigger: repo.trigger });
   const started = decided.start.map((job) => job.request.jobName);
   return {
     summary: `PR #${event.number} ${event.action} (${why}): ${started.length} of ${repo.presubmits.length} presubmits run`,

@@ -59,7 +59,12 @@ describe('a push', () => {
         baseSha: headSha,
         pulls: [],
       },
-      labels: { kind: 'release', 'event-GUID': 'delivery-3' },
+      labels: {
+        kind: 'release',
+        'event-GUID': 'delivery-3',
+        'lighthouse-ts.dev/provider': 'github',
+        'lighthouse-ts.dev/report': 'status.comment.running',
+      },
     });
     expect(job.why).toBe('a push to master');
     expect(() =>

@@ -34,7 +34,7 @@ export async function decidePush(event: PushEvent, context: TriggerContext): Pro
     }
     source ??= await sourceRepo(event.repo, facts);
     const push = { repo: source, refName: event.refName, after: event.after };
-    start.push(postsubmitToStart(job, push, event.deliveryId, verdict.why));
+    start.push(postsubmitToStart(job, push, { event, trigger: repo.trigger }, verdict.why));
   }
   return {
     summary: `${pushed}: ${start.length} of ${repo.postsubmits.length} postsubmits run`,

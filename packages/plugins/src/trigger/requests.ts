@@ -1,5 +1,6 @@
-import type { Postsubmit, Presubmit } from '@lighthouse-ts/config';
-import type { Repo } from '@lighthouse-ts/scm';
+import type { Postsubmit, Presubmit, TriggerSettings } from '@lighthouse-ts/config';
+import { ownLabels, reportLabel } from '@lighthouse-ts/crds';
+import type { Repo, WebhookEvent } from '@lighthouse-ts/scm';
 import type { JobRequest, JobToStart } from '../contract.ts';
 import { MissingFactError, type TriggerFacts } from './facts.ts';
 
@@ -33,10 +34,16 @@ export async function sourceRepo(repo: Repo, facts: TriggerFacts): Promise<Sourc
   return { owner, name, cloneUrl: await facts.cloneUrl({ owner, name }), link };
 }
 
+/** Where a job comes from: the event that asks for it, and its repository's trigger settings. */
+export interface JobOrigin {
+  event: Pick<WebhookEvent, 'provider' | 'deliveryId'>;
+  trigger: TriggerSettings;
+}
+
 export function presubmitToStart(
   job: Presubmit,
   pull: PullToBuild,
-  deliveryId: string,
+  origin: JobOrigin,
   why: string,
 ): JobToStart {
   const { repo, base } = pull;
@@ -57,7 +64,7 @@ export function presubmitToStart(
         { number: pull.number, sha: pull.head.sha, author: pull.author, title: pull.title, link: pull.link },
       ],
     },
-    labels: jobLabels(job, deliveryId),
+    labels: jobLabels(job, origin),
   };
   return { request, namespace: job.namespace, job, why };
 }
@@ -72,7 +79,7 @@ export interface PushToBuild {
 export function postsubmitToStart(
   job: Postsubmit,
   push: PushToBuild,
-  deliveryId: string,
+  origin: JobOrigin,
   why: string,
 ): JobToStart {
   const { repo } = push;
@@ -89,16 +96,30 @@ export function postsubmitToStart(
       baseSha: push.after,
       pulls: [],
     },
-    labels: jobLabels(job, deliveryId),
+    labels: jobLabels(job, origin),
   };
   return { request, namespace: job.namespace, job, why };
 }
 
 const labelValue = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
 
-/** The job's labels plus Lighthouse's `event-GUID`, when the delivery id can be a label value. */
-function jobLabels(job: Presubmit | Postsubmit, deliveryId: string): Record<string, string> {
-  const labels: Record<string, string> = { ...job.labels };
+/**
+ * The job's labels; Lighthouse's `event-GUID`, when the delivery id can be a label value; and what the
+ * reporter needs: the provider the job reports to and what it reports (the job's `skip_report` and the
+ * repository's trigger settings as they are now, so a change to them applies to the jobs made after it).
+ */
+function jobLabels(job: Presubmit | Postsubmit, { event, trigger }: JobOrigin): Record<string, string> {
+  const labels: Record<string, string> = {
+    ...job.labels,
+    [ownLabels.provider]: event.provider,
+    [ownLabels.report]: reportLabel({
+      status: !job.skipReport,
+      comment: !trigger.skipReportComment,
+      running: !trigger.skipReportRunningStatus,
+      duration: trigger.showReportCompletionDuration,
+    }),
+  };
+  const { deliveryId } = event;
   if (deliveryId.length <= 63 && labelValue.test(deliveryId)) labels['event-GUID'] = deliveryId;
   return labels;
 }

@@ -1,7 +1,6 @@
-import type { TriggerSettings } from '@lighthouse-ts/config';
 import type { Decision, ProviderAction } from '../contract.ts';
 import type { FilteredPresubmits } from './filters.ts';
-import { type PullToBuild, presubmitToStart } from './requests.ts';
+import { type JobOrigin, type PullToBuild, presubmitToStart } from './requests.ts';
 
 /**
  * Lighthouse's `RunAndSkipJobs`: start what runs, and report a `Skipped.` status for each job that was asked
@@ -11,13 +10,13 @@ export async function runAndSkip(
   filtered: FilteredPresubmits,
   pull: () => Promise<PullToBuild>,
   headSha: string,
-  deliveryId: string,
-  trigger: TriggerSettings,
+  origin: JobOrigin,
 ): Promise<Pick<Decision, 'start' | 'skip' | 'actions'>> {
+  const { trigger } = origin;
   // Resolving the pull may ask the provider (base SHA, clone URL): only when something starts.
   const resolved = filtered.run.length > 0 ? await pull() : undefined;
   const start = resolved
-    ? filtered.run.map(({ job, why }) => presubmitToStart(job, resolved, deliveryId, why))
+    ? filtered.run.map(({ job, why }) => presubmitToStart(job, resolved, origin, why))
     : [];
   const actions: ProviderAction[] = trigger.elideSkippedContexts
     ? []

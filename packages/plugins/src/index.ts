@@ -1,3 +1,4 @@
+export { performActions } from './actions.ts';
 export type {
   Decision,
   Dispatch,

@@ -16,6 +16,13 @@ describe('readSecretFile', () => {
     expect(await readSecretFile(join(dir, 'token'))).toBe('s3cret-token');
   });
 
+  it('reads a key of several lines whole when asked to', async () => {
+    const pem = '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----';
+    await writeFile(join(dir, 'key.pem'), `${pem}\n`);
+    expect(await readSecretFile(join(dir, 'key.pem'), 'key file', { multiline: true })).toBe(pem);
+    await expect(readSecretFile(join(dir, 'key.pem'), 'key file')).rejects.toThrow(/holds whitespace/);
+  });
+
   it('refuses an unreadable, empty or spaced file, naming the file and the reason but never the content', async () => {
     await writeFile(join(dir, 'blank'), ' \n');
     await writeFile(join(dir, 'spaced'), 'two words');

@@ -14,9 +14,13 @@ export class SecretFileError extends Error {
 /**
  * The token a secret file holds (a mounted Secret, a bearer token), trimmed: an unreadable or empty file,
  * or one with whitespace inside the token, throws a SecretFileError. `name` says what the file is in the
- * message, e.g. `runner token file`.
+ * message, e.g. `runner token file`. A secret of several lines (a PEM key) is read with `multiline`.
  */
-export async function readSecretFile(path: string, name = 'secret file'): Promise<string> {
+export async function readSecretFile(
+  path: string,
+  name = 'secret file',
+  { multiline = false }: { multiline?: boolean } = {},
+): Promise<string> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -26,7 +30,7 @@ export async function readSecretFile(path: string, name = 'secret file'): Promis
   }
   const token = text.trim();
   if (!token) throw new SecretFileError(path, `the ${name} ${path} is empty`);
-  if (/\s/.test(token))
+  if (!multiline && /\s/.test(token))
     throw new SecretFileError(path, `the ${name} ${path} holds whitespace inside the token`);
   return token;
 }

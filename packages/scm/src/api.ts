@@ -1,8 +1,8 @@
-/**
- * One Git provider's REST API: what the trigger may need to ask when a webhook's payload does not say it,
- * and what Lighthouse writes back.
- */
-export interface ProviderApi extends ProviderWrites {
+/** One Git provider's REST API: what the trigger may ask (ProviderReads) and what Lighthouse writes back. */
+export interface ProviderApi extends ProviderReads, ProviderWrites {}
+
+/** What the trigger may need to ask a Git provider when a webhook's payload does not say it. */
+export interface ProviderReads {
   /** Whether `user` may push to the repository (GitHub collaborator; GitLab member with Developer or above). */
   isCollaborator(owner: string, repo: string, user: string): Promise<boolean>;
   /** Whether `user` belongs to the organisation (GitHub org; GitLab group, inherited membership included). */
@@ -38,6 +38,16 @@ export interface CommitStatus {
 /** The provider could not be asked (network, 5xx, rate limit): the delivery should fail and be redelivered. */
 export class ProviderUnavailableError extends Error {
   override name = 'ProviderUnavailableError';
+  /**
+   * How long to wait before asking again, when that is known: the provider said so (`Retry-After`, a rate
+   * limit's reset) or the wait needed was longer than the client may wait. A caller may queue the work.
+   */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(message: string, options?: ErrorOptions & { retryAfterMs?: number }) {
+    super(message, options);
+    this.retryAfterMs = options?.retryAfterMs;
+  }
 }
 
 /** The provider refused or did not understand us (bad token, missing scope, unknown repository). */
@@ -73,12 +83,27 @@ export interface Comment {
   body: string;
 }
 
+export interface CreateCommentOptions {
+  /**
+   * A duplicate comment does no harm (the caller finds its comments by a marker and removes extra copies),
+   * so a create whose outcome is unknown (a timeout, a 500, 502 or 504) may be sent again. Without it only
+   * answers that prove nothing was created (429, 503, a refused connection) are retried.
+   */
+  safeToRetry?: boolean;
+}
+
 /** What Lighthouse writes to a Git provider: commit statuses, comments and labels on pull requests. */
 export interface ProviderWrites {
   createStatus(owner: string, repo: string, sha: string, status: StatusInput): Promise<void>;
   /** Every comment on the pull request, oldest first. */
   comments(owner: string, repo: string, number: number): Promise<Comment[]>;
-  createComment(owner: string, repo: string, number: number, body: string): Promise<Comment>;
+  createComment(
+    owner: string,
+    repo: string,
+    number: number,
+    body: string,
+    options?: CreateCommentOptions,
+  ): Promise<Comment>;
   editComment(owner: string, repo: string, number: number, id: number, body: string): Promise<void>;
   /** Deleting a comment that is already gone succeeds. */
   deleteComment(owner: string, repo: string, number: number, id: number): Promise<void>;
@@ -96,7 +121,10 @@ export interface ProviderWrites {
  * tokens take effect without a new client. A plain string is a token that never changes.
  */
 export interface Credentials {
-  /** The token for a request about `owner`'s repositories (`repo` when the request is about one). */
+  /**
+   * The token for a request about `owner`'s repositories (`repo` when the request is about one). `owner` is
+   * empty for a request about no repository (`whoAmI` when `login` is absent).
+   */
   token(owner: string, repo?: string): Promise<string>;
   /** The login the tokens act as, when the credentials know it without asking (a GitHub App's bot). */
   login?(): Promise<string>;

@@ -221,7 +221,8 @@ describe('bitbucketServerApi', () => {
       [`${repo}/pull-requests/5`]: { body: { id: 5, state: 'SUPERSEDED' } },
       [`${repo}/pull-requests/5/changes?withComments=false&start=0&limit=1000`]: { body: { size: 0 } },
     });
-    const api = bitbucketServerApi({ baseUrl, token: 't' });
+    // One request per call: this is about how each answer is classified; rest.test.ts retries them.
+    const api = bitbucketServerApi({ baseUrl, token: 't', retry: { attempts: 1 } });
     await expect(api.pullRequest('PRJ', 'my-repo', 1)).rejects.toBeInstanceOf(ProviderUnavailableError);
     await expect(api.pullRequest('PRJ', 'my-repo', 2)).rejects.toBeInstanceOf(ProviderUnavailableError);
     await expect(api.pullRequest('PRJ', 'my-repo', 3)).rejects.toThrow(
@@ -262,5 +263,172 @@ describe('bitbucketServerApi', () => {
     expect(await api.cloneUrl?.('PRJ', 'my-repo')).toBe('https://bitbucket.example.com/scm/prj/my-repo.git');
     expect(requests).toHaveLength(1);
     await expect(api.cloneUrl?.('PRJ', 'missing')).rejects.toThrow(ProviderError);
+  });
+});
+
+// The write side, shaped like the same reference: "Store a build status" (POST .../commits/{commitId}/builds,
+// 204; key, state, url required), "Get pull request activity" (COMMENTED activities with commentAction
+// ADDED, EDITED ..., newest first), "Add/Get/Update/Delete pull request comment" (update and delete take the
+// version), and the applinks whoami servlet (the username as text/plain).
+describe('bitbucketServerApi writes', () => {
+  const builds = `/rest/api/latest/projects/PRJ/repos/my-repo/commits/${head}/builds`;
+  const comments = `${repo}/pull-requests/1/comments`;
+  const comment = (id: number, version: number, author: string, text: string) => ({
+    properties: { repositoryId: 84 },
+    id,
+    version,
+    text,
+    author: user(author),
+    createdDate: 1587533099278,
+    updatedDate: 1587533099278,
+    comments: [],
+    tasks: [],
+    permittedOperations: { editable: true, deletable: true },
+  });
+  const activity = (id: number, action: string, extra: Record<string, unknown> = {}) => ({
+    id,
+    createdDate: 1587533099278 + id,
+    user: user('jcitizen'),
+    action,
+    ...extra,
+  });
+
+  it("posts build statuses in Bitbucket's states, linking the commit's page when there is no target", async () => {
+    const baseUrl = await bitbucket({ [`POST ${builds}`]: { status: 204 } });
+    const api = bitbucketServerApi({ baseUrl, token: 'bbs-secret' });
+    for (const state of ['pending', 'running', 'success', 'failure', 'error', 'aborted'] as const) {
+      await api.createStatus('PRJ', 'my-repo', head, {
+        context: 'pr-build',
+        state,
+        description: 'd'.repeat(300),
+        targetUrl: 'https://dashboard.example.com/1',
+      });
+    }
+    await api.createStatus('PRJ', 'my-repo', head, { context: 'lint', state: 'success', description: 'ok' });
+    expect(requests.map((r) => (r.body as { state: string }).state)).toEqual([
+      'INPROGRESS',
+      'INPROGRESS',
+      'SUCCESSFUL',
+      'FAILED',
+      'FAILED',
+      'CANCELLED',
+      'SUCCESSFUL',
+    ]);
+    expect(requests[0]).toMatchObject({
+      method: 'POST',
+      url: builds,
+      headers: { authorization: 'Bearer bbs-secret', 'content-type': 'application/json' },
+      body: {
+        key: 'pr-build',
+        name: 'pr-build',
+        url: 'https://dashboard.example.com/1',
+        description: `${'d'.repeat(254)}…`,
+      },
+    });
+    expect(requests[6]?.body).toEqual({
+      key: 'lint',
+      name: 'lint',
+      state: 'SUCCESSFUL',
+      url: `${baseUrl}/projects/PRJ/repos/my-repo/commits/${head}`,
+      description: 'ok',
+    });
+  });
+
+  it("lists a pull request's comments from its activities, oldest first, each once", async () => {
+    const activities = `${repo}/pull-requests/1/activities`;
+    const baseUrl = await bitbucket({
+      [`${activities}?start=0&limit=100`]: {
+        body: page(
+          [
+            activity(6, 'COMMENTED', {
+              commentAction: 'EDITED',
+              comment: comment(2, 1, 'jcitizen', 'Retest, please'),
+            }),
+            activity(5, 'APPROVED'),
+            activity(4, 'COMMENTED', {
+              commentAction: 'ADDED',
+              comment: comment(2, 1, 'jcitizen', 'Retest, please'),
+            }),
+          ],
+          0,
+          3,
+        ),
+      },
+      [`${activities}?start=3&limit=100`]: {
+        body: page(
+          [
+            activity(2, 'COMMENTED', {
+              commentAction: 'ADDED',
+              comment: comment(1, 0, 'lighthouse-bot', 'failed'),
+            }),
+            activity(1, 'OPENED'),
+          ],
+          3,
+        ),
+      },
+    });
+    expect(await bitbucketServerApi({ baseUrl, token: 't' }).comments('PRJ', 'my-repo', 1)).toEqual([
+      { id: 1, author: 'lighthouse-bot', body: 'failed' },
+      { id: 2, author: 'jcitizen', body: 'Retest, please' },
+    ]);
+  });
+
+  it('creates a comment, and edits or deletes one at the version just read', async () => {
+    const baseUrl = await bitbucket({
+      [`POST ${comments}`]: { status: 201, body: comment(9, 0, 'lighthouse-bot', 'hello') },
+      [`GET ${comments}/9`]: [
+        { body: comment(9, 0, 'lighthouse-bot', 'hello') },
+        { body: comment(9, 1, 'lighthouse-bot', 'edited') },
+      ],
+      [`PUT ${comments}/9`]: { body: comment(9, 1, 'lighthouse-bot', 'edited') },
+      [`DELETE ${comments}/9?version=1`]: { status: 204 },
+    });
+    const api = bitbucketServerApi({ baseUrl, token: 't' });
+    expect(await api.createComment('PRJ', 'my-repo', 1, 'hello')).toEqual({
+      id: 9,
+      author: 'lighthouse-bot',
+      body: 'hello',
+    });
+    await api.editComment('PRJ', 'my-repo', 1, 9, 'edited');
+    await api.deleteComment('PRJ', 'my-repo', 1, 9);
+    // A comment already gone is deleted; one that is gone cannot be edited.
+    await api.deleteComment('PRJ', 'my-repo', 1, 10);
+    await expect(api.editComment('PRJ', 'my-repo', 1, 10, 'x')).rejects.toThrow(
+      expect.objectContaining({ name: 'ProviderError', status: 404 }),
+    );
+    expect(requests.map(({ method, url, body }) => ({ method, url, body }))).toEqual([
+      { method: 'POST', url: comments, body: { text: 'hello' } },
+      { method: 'GET', url: `${comments}/9`, body: undefined },
+      { method: 'PUT', url: `${comments}/9`, body: { text: 'edited', version: 0 } },
+      { method: 'GET', url: `${comments}/9`, body: undefined },
+      { method: 'DELETE', url: `${comments}/9?version=1`, body: undefined },
+      { method: 'GET', url: `${comments}/10`, body: undefined },
+      { method: 'GET', url: `${comments}/10`, body: undefined },
+    ]);
+  });
+
+  it('has no labels: adding and removing one asks nothing', async () => {
+    const baseUrl = await bitbucket({});
+    const api = bitbucketServerApi({ baseUrl, token: 't' });
+    expect(api.hasLabels).toBe(false);
+    await api.addLabel('PRJ', 'my-repo', 1, 'lgtm');
+    await api.removeLabel('PRJ', 'my-repo', 1, 'lgtm');
+    expect(requests).toHaveLength(0);
+  });
+
+  it('knows whom its token acts for, by slug, asking once', async () => {
+    const baseUrl = await bitbucket({
+      '/plugins/servlet/applinks/whoami': {
+        text: 'Lighthouse.Bot\n',
+        headers: { 'content-type': 'text/plain' },
+      },
+      '/rest/api/1.0/users?filter=Lighthouse.Bot&start=0&limit=100': {
+        body: page([user('Lighthouse.Bot-old'), user('Lighthouse.Bot')], 0),
+      },
+    });
+    const api = bitbucketServerApi({ baseUrl, token: 't' });
+    expect(await api.whoAmI()).toBe('lighthouse.bot');
+    expect(await api.whoAmI()).toBe('lighthouse.bot');
+    expect(requests).toHaveLength(2);
   });
 });

@@ -1,14 +1,12 @@
 import { z } from 'zod';
-import { type ProviderApi, ProviderError, type StatusState } from './api.ts';
+import { type ProviderApi, ProviderError, type ReportState, type StatusState } from './api.ts';
 import { providerCaches, TtlCache } from './cache.ts';
-import { getJson, type RestOptions } from './rest.ts';
+import { type Call, type ClientOptions, type Rest, restClient } from './rest.ts';
+import { truncate, whoAmI } from './writes.ts';
 
-export interface BitbucketServerApiOptions {
+export interface BitbucketServerApiOptions extends ClientOptions {
   /** The server's root, `https://<host>[/<context path>]`; the REST paths (`/rest/...`) are added to it. */
   baseUrl: string;
-  /** An HTTP access token or personal access token, sent as a bearer token. */
-  token: string;
-  timeoutMs?: number;
 }
 
 /** One page of a Bitbucket list; the next starts at `nextPageStart` until `isLastPage`. */
@@ -34,6 +32,12 @@ const PullRequest = z.looseObject({
 const Path = z.looseObject({ components: z.array(z.string()) });
 const Change = z.looseObject({ type: z.string(), path: Path, srcPath: Path.nullish() });
 const BuildStatus = z.looseObject({ key: z.string(), state: z.string() });
+const Comment = z.looseObject({ id: z.number(), version: z.number(), text: z.string(), author: User });
+const Activity = z.looseObject({
+  action: z.string(),
+  commentAction: z.string().optional(),
+  comment: Comment.optional(),
+});
 const Repository = z.looseObject({
   links: z.looseObject({ clone: z.array(z.looseObject({ href: z.string(), name: z.string() })) }),
 });
@@ -46,18 +50,35 @@ const buildStates: Record<string, StatusState> = {
   CANCELLED: 'error',
 };
 
+/**
+ * Bitbucket has no `error`: a job that could not finish is `FAILED`, red as GitHub shows an error (its
+ * `UNKNOWN` would read back as pending); an aborted one is `CANCELLED`.
+ */
+const reportStates: Record<ReportState, string> = {
+  pending: 'INPROGRESS',
+  running: 'INPROGRESS',
+  success: 'SUCCESSFUL',
+  failure: 'FAILED',
+  error: 'FAILED',
+  aborted: 'CANCELLED',
+};
+
+/** Bitbucket keeps a build status's fields to 255 characters (its URL to 450), and refuses longer ones. */
+const maxText = 255;
+
 /** Every value of a paged list, up to `maxPages` pages of `pageSize`. */
 async function allValues<T extends z.ZodType>(
-  rest: RestOptions,
-  path: string,
+  rest: Rest,
+  call: Call,
   item: T,
   { pageSize = 100, maxPages = 30 } = {},
 ): Promise<z.output<T>[]> {
   const values: z.output<T>[] = [];
-  const separator = path.includes('?') ? '&' : '?';
+  const separator = call.path.includes('?') ? '&' : '?';
   let start = 0;
   for (let page = 0; page < maxPages; page++) {
-    const { body } = await getJson(rest, `${path}${separator}start=${start}&limit=${pageSize}`, Page(item));
+    const path = `${call.path}${separator}start=${start}&limit=${pageSize}`;
+    const { body } = await rest.json({ ...call, path }, Page(item));
     // Some lists are documented as a single page that ignores `start` (a pull request's changes).
     if ((body.start ?? start) !== start) break;
     values.push(...body.values);
@@ -79,28 +100,55 @@ async function allValues<T extends z.ZodType>(
  * - organisation member: PROJECT_WRITE or more on the project (the events' owner). Not PROJECT_READ: a
  *   project may grant read to every licensed user by default, and trust must not follow from that.
  */
+/**
+ * Bitbucket Server / Data Center's REST API (1.0): what the trigger asks, cached as githubApi is, and what
+ * Lighthouse writes back.
+ *
+ * Bitbucket has projects and permissions, not organisations and collaborators. Both questions go to the user
+ * search filtered by a permission, so that Bitbucket decides who holds it (granted to the user or a group, on
+ * the repository or by a higher project or global permission), in one call that any licensed token may
+ * make; the permission lists go-scm reads show explicit grants only and need an admin's token.
+ * - collaborator: REPO_WRITE or more on the repository, the people who may push, as on GitHub;
+ * - organisation member: PROJECT_WRITE or more on the project (the events' owner). Not PROJECT_READ: a
+ *   project may grant read to every licensed user by default, and trust must not follow from that.
+ *
+ * Build statuses go to the repository's builds resource (Bitbucket 7.4 and later), not the older
+ * `/rest/build-status/1.0` one, deprecated since 7.14: it takes `CANCELLED` for an aborted job (the older
+ * takes only INPROGRESS, SUCCESSFUL and FAILED) and checks the token's access to the repository. Bitbucket needs a URL on every
+ * status: without a target the commit's page on the server is linked. Comments are the pull request's,
+ * listed from its activities; editing or deleting one sends the version read just before. Pull requests
+ * have no labels: adding or removing one does nothing. People are named by slug, as in webhooks.
+ */
 export function bitbucketServerApi(options: BitbucketServerApiOptions): ProviderApi {
-  const rest = {
-    baseUrl: options.baseUrl,
-    headers: { authorization: `Bearer ${options.token}` },
-    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-  };
+  const rest = restClient({ ...options, authorize: (token) => ({ authorization: `Bearer ${token}` }) });
   const { membership, pullRequests, files, statuses } = providerCaches();
   const cloneUrls = new TtlCache<string>({ maxEntries: 500, ttlMs: 60 * 60_000 });
+  const server = options.baseUrl.replace(/\/$/, '');
   const repoPath = (project: string, repo: string) =>
     `/rest/api/1.0/projects/${encodeURIComponent(project)}/repos/${encodeURIComponent(repo)}`;
+  const commentPath = (project: string, repo: string, number: number, id: number) =>
+    `${repoPath(project, repo)}/pull-requests/${number}/comments/${id}`;
   // The search's `filter` matches any part of a name or e-mail address, so the user is then picked exactly.
-  const holds = async (user: string, permission: Record<string, string>) => {
+  const holds = async (project: string, user: string, permission: Record<string, string>) => {
     const query = new URLSearchParams({ filter: user, ...permission });
-    const users = await allValues(rest, `/rest/api/1.0/users?${query}`, User);
+    const users = await allValues(rest, { owner: project, path: `/rest/api/1.0/users?${query}` }, User);
     const wanted = user.toLowerCase();
     return users.some((u) => u.slug.toLowerCase() === wanted || u.name.toLowerCase() === wanted);
   };
+  /** The comment as it is now, for its version; undefined when it is gone. */
+  const currentComment = (project: string, repo: string, number: number, id: number) =>
+    rest
+      .json({ owner: project, repo, path: commentPath(project, repo, number, id) }, Comment)
+      .then(({ body }) => body)
+      .catch((error: unknown) => {
+        if (error instanceof ProviderError && error.status === 404) return undefined;
+        throw error;
+      });
 
   return {
     isCollaborator: (project, repo, user) =>
       membership.get(`collaborator ${project}/${repo} ${user}`, () =>
-        holds(user, {
+        holds(project, user, {
           permission: 'REPO_WRITE',
           'permission.projectKey': project,
           'permission.repositorySlug': repo,
@@ -108,12 +156,12 @@ export function bitbucketServerApi(options: BitbucketServerApiOptions): Provider
       ),
     isOrgMember: (project, user) =>
       membership.get(`member ${project} ${user}`, () =>
-        holds(user, { permission: 'PROJECT_WRITE', 'permission.projectKey': project }),
+        holds(project, user, { permission: 'PROJECT_WRITE', 'permission.projectKey': project }),
       ),
     pullRequest: (project, repo, number) =>
       pullRequests.get(`${project}/${repo}#${number}`, async () => {
         const path = `${repoPath(project, repo)}/pull-requests/${number}`;
-        const { body: pr } = await getJson(rest, path, PullRequest);
+        const { body: pr } = await rest.json({ owner: project, repo, path }, PullRequest);
         return {
           number: pr.id,
           author: pr.author.user.slug,
@@ -130,24 +178,99 @@ export function bitbucketServerApi(options: BitbucketServerApiOptions): Provider
     changedFiles: (project, repo, number) =>
       files.get(`${project}/${repo}#${number}`, async () => {
         const path = `${repoPath(project, repo)}/pull-requests/${number}/changes?withComments=false`;
-        const changes = await allValues(rest, path, Change, { pageSize: 1000 });
+        const changes = await allValues(rest, { owner: project, repo, path }, Change, { pageSize: 1000 });
         return changes
           .flatMap((c) => (c.type === 'MOVE' && c.srcPath ? [c.path, c.srcPath] : [c.path]))
           .map((p) => p.components.join('/'));
       }),
-    commitStatuses: (_project, _repo, sha) =>
+    commitStatuses: (project, repo, sha) =>
       statuses.get(sha, async () => {
         // Build statuses belong to the commit, whichever repository holds it.
         const path = `/rest/build-status/1.0/commits/${encodeURIComponent(sha)}`;
-        const all = await allValues(rest, path, BuildStatus);
+        const all = await allValues(rest, { owner: project, repo, path }, BuildStatus);
         return all.map((s) => ({ context: s.key, state: buildStates[s.state] ?? 'pending' }));
       }),
     cloneUrl: (project, repo) =>
       cloneUrls.get(`${project}/${repo}`, async () => {
-        const { body } = await getJson(rest, repoPath(project, repo), Repository);
+        const { body } = await rest.json({ owner: project, repo, path: repoPath(project, repo) }, Repository);
         const http = body.links.clone.find((link) => link.name === 'http' || link.name === 'https');
         if (!http) throw new ProviderError(`${project}/${repo} has no HTTP clone link`, 200);
         return http.href;
       }),
+
+    async createStatus(project, repo, sha, status) {
+      const commit = `projects/${encodeURIComponent(project)}/repos/${encodeURIComponent(repo)}/commits/${encodeURIComponent(sha)}`;
+      await rest.send({
+        owner: project,
+        repo,
+        method: 'POST',
+        path: `/rest/api/latest/${commit}/builds`,
+        body: {
+          key: status.context,
+          name: truncate(status.context, maxText),
+          state: reportStates[status.state],
+          url: status.targetUrl ?? `${server}/${commit}`,
+          description: truncate(status.description, maxText),
+        },
+        // A build status is kept per key, the latest replacing the one before.
+        idempotent: true,
+      });
+      statuses.delete(sha);
+    },
+    async comments(project, repo, number) {
+      const path = `${repoPath(project, repo)}/pull-requests/${number}/activities`;
+      const activities = await allValues(rest, { owner: project, repo, path }, Activity);
+      // Activities come newest first; an edit or a reply is an activity of its own.
+      return activities
+        .flatMap((a) =>
+          a.action === 'COMMENTED' && a.commentAction === 'ADDED' && a.comment ? [a.comment] : [],
+        )
+        .reverse()
+        .map((c) => ({ id: c.id, author: c.author.slug, body: c.text }));
+    },
+    async createComment(project, repo, number, text, options) {
+      const path = `${repoPath(project, repo)}/pull-requests/${number}/comments`;
+      const idempotent = options?.safeToRetry === true;
+      const { body: c } = await rest.json(
+        { owner: project, repo, method: 'POST', path, body: { text }, idempotent },
+        Comment,
+      );
+      return { id: c.id, author: c.author.slug, body: c.text };
+    },
+    async editComment(project, repo, number, id, text) {
+      const current = await currentComment(project, repo, number, id);
+      if (!current)
+        throw new ProviderError(`comment ${id} on ${project}/${repo}#${number} does not exist`, 404);
+      const path = commentPath(project, repo, number, id);
+      await rest.send({
+        owner: project,
+        repo,
+        method: 'PUT',
+        path,
+        body: { text, version: current.version },
+      });
+    },
+    async deleteComment(project, repo, number, id) {
+      const current = await currentComment(project, repo, number, id);
+      if (!current) return;
+      const path = `${commentPath(project, repo, number, id)}?version=${current.version}`;
+      await rest.send({ owner: project, repo, method: 'DELETE', path, answers: [200, 204, 404] });
+    },
+    hasLabels: false,
+    addLabel: async () => {},
+    removeLabel: async () => {},
+    // The applinks servlet names the token's user; the user search then gives the slug comments carry.
+    whoAmI: whoAmI(options.token, async () => {
+      const name = (await rest.text({ owner: '', path: '/plugins/servlet/applinks/whoami' })).trim();
+      if (!name) throw new ProviderError('Bitbucket does not say whom the token acts for', 401);
+      const users = await allValues(
+        rest,
+        { owner: '', path: `/rest/api/1.0/users?filter=${encodeURIComponent(name)}` },
+        User,
+      );
+      const me = users.find((u) => u.name === name);
+      if (!me) throw new ProviderError(`Bitbucket's user search does not find "${name}"`, 404);
+      return me.slug;
+    }),
   };
 }

@@ -19,6 +19,11 @@ export class TtlCache<V> {
     return this.#entries.size;
   }
 
+  /** Forgets `key`'s answer, after a write that changed it. */
+  delete(key: string): void {
+    this.#entries.delete(key);
+  }
+
   get(key: string, load: () => Promise<V>): Promise<V> {
     const hit = this.#entries.get(key);
     if (hit && hit.expires > this.#now()) {

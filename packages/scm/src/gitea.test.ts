@@ -132,7 +132,8 @@ describe('giteaApi', () => {
       '/api/v1/repos/o/r/pulls/5': { body: { number: 5, state: 'open' } },
       '/api/v1/repos/o/r/collaborators/u': { status: 403, body: { message: 'user should be an owner' } },
     });
-    const api = giteaApi({ baseUrl, token: 't' });
+    // One request per call: this is about how each answer is classified; rest.test.ts retries them.
+    const api = giteaApi({ baseUrl, token: 't', retry: { attempts: 1 } });
     await expect(api.pullRequest('o', 'r', 1)).rejects.toBeInstanceOf(ProviderUnavailableError);
     await expect(api.pullRequest('o', 'r', 2)).rejects.toBeInstanceOf(ProviderUnavailableError);
     await expect(api.pullRequest('o', 'r', 3)).rejects.toThrow(
@@ -150,5 +151,134 @@ describe('giteaApi', () => {
     // A failure is not kept: asking again asks Gitea again.
     await expect(api.pullRequest('o', 'r', 1)).rejects.toBeInstanceOf(ProviderUnavailableError);
     expect(requests.filter((r) => r.url === '/api/v1/repos/o/r/pulls/1')).toHaveLength(2);
+  });
+});
+
+// The write side, shaped like the same swagger: CreateStatusOption and CommitStatus (201), Comment
+// (list without pages, create 201, edit 200, delete 204), Label (repo and org lists paged by limit,
+// create 201 with CreateLabelOption), IssueLabelsOption (ids) and "Remove a label from an issue" (204).
+describe('giteaApi writes', () => {
+  const repo = '/api/v1/repos/gitea/tea';
+  const label = (id: number, name: string) => ({
+    id,
+    name,
+    color: 'e11d21',
+    description: '',
+    exclusive: false,
+  });
+  const comment = (id: number, login: string, body: string) => ({
+    id,
+    html_url: `https://gitea.com/gitea/tea/pulls/7#issuecomment-${id}`,
+    body,
+    user: { id: 1, login, full_name: '' },
+    created_at: '2024-05-01T10:00:00Z',
+  });
+
+  it("posts a status in Gitea's state names, cut to 255 characters", async () => {
+    const baseUrl = await gitea({ [`POST ${repo}/statuses/${head}`]: { status: 201, body: { id: 1 } } });
+    const api = giteaApi({ baseUrl, token: 'gitea-secret' });
+    for (const state of ['pending', 'running', 'success', 'failure', 'error', 'aborted'] as const) {
+      await api.createStatus('gitea', 'tea', head, {
+        context: 'pr-build',
+        state,
+        description: 'y'.repeat(256),
+      });
+    }
+    expect(requests.map((r) => (r.body as { state: string }).state)).toEqual([
+      'pending',
+      'pending',
+      'success',
+      'failure',
+      'error',
+      'error',
+    ]);
+    expect(requests[0]).toMatchObject({
+      method: 'POST',
+      url: `${repo}/statuses/${head}`,
+      headers: { authorization: 'token gitea-secret' },
+      body: { state: 'pending', context: 'pr-build', description: `${'y'.repeat(254)}…` },
+    });
+  });
+
+  it("lists, creates, edits and deletes a pull request's comments", async () => {
+    const baseUrl = await gitea({
+      [`${repo}/issues/7/comments?limit=50`]: {
+        body: [comment(11, 'lunny', 'LGTM'), comment(12, 'bot', 'failed')],
+      },
+      [`POST ${repo}/issues/7/comments`]: { status: 201, body: comment(13, 'bot', 'hello') },
+      [`PATCH ${repo}/issues/comments/13`]: { body: comment(13, 'bot', 'edited') },
+      [`DELETE ${repo}/issues/comments/13`]: { status: 204 },
+    });
+    const api = giteaApi({ baseUrl, token: 't' });
+    expect(await api.comments('gitea', 'tea', 7)).toEqual([
+      { id: 11, author: 'lunny', body: 'LGTM' },
+      { id: 12, author: 'bot', body: 'failed' },
+    ]);
+    expect(await api.createComment('gitea', 'tea', 7, 'hello')).toEqual({
+      id: 13,
+      author: 'bot',
+      body: 'hello',
+    });
+    await api.editComment('gitea', 'tea', 7, 13, 'edited');
+    await api.deleteComment('gitea', 'tea', 7, 13);
+    expect(requests.slice(1).map(({ method, url, body }) => ({ method, url, body }))).toEqual([
+      { method: 'POST', url: `${repo}/issues/7/comments`, body: { body: 'hello' } },
+      { method: 'PATCH', url: `${repo}/issues/comments/13`, body: { body: 'edited' } },
+      { method: 'DELETE', url: `${repo}/issues/comments/13`, body: undefined },
+    ]);
+  });
+
+  it("adds a label by the repository's id, else the organisation's, else one it creates; removes by id", async () => {
+    const baseUrl = await gitea({
+      [`${repo}/labels?limit=50`]: (origin) => ({
+        body: [label(1, 'kind/bug')],
+        headers: { link: `<${origin}${repo}/labels?limit=50&page=2>; rel="next"` },
+      }),
+      [`${repo}/labels?limit=50&page=2`]: { body: [label(2, 'lgtm')] },
+      '/api/v1/orgs/gitea/labels?limit=50': { body: [label(40, 'approved')] },
+      [`POST ${repo}/labels`]: { status: 201, body: label(3, 'needs-rebase') },
+      [`POST ${repo}/issues/7/labels`]: { body: [label(2, 'lgtm')] },
+      [`DELETE ${repo}/issues/7/labels/2`]: { status: 204 },
+    });
+    const api = giteaApi({ baseUrl, token: 't' });
+    expect(api.hasLabels).toBe(true);
+    await api.addLabel('gitea', 'tea', 7, 'lgtm');
+    await api.addLabel('gitea', 'tea', 7, 'approved');
+    await api.addLabel('gitea', 'tea', 7, 'needs-rebase');
+    await api.removeLabel('gitea', 'tea', 7, 'lgtm');
+    await api.removeLabel('gitea', 'tea', 7, 'never-made');
+    const writes = requests
+      .filter((r) => r.method !== 'GET')
+      .map(({ method, url, body }) => ({ method, url, body }));
+    expect(writes).toEqual([
+      { method: 'POST', url: `${repo}/issues/7/labels`, body: { labels: [2] } },
+      { method: 'POST', url: `${repo}/issues/7/labels`, body: { labels: [40] } },
+      { method: 'POST', url: `${repo}/labels`, body: { name: 'needs-rebase', color: '#00aabb' } },
+      { method: 'POST', url: `${repo}/issues/7/labels`, body: { labels: [3] } },
+      { method: 'DELETE', url: `${repo}/issues/7/labels/2`, body: undefined },
+    ]);
+  });
+
+  it('finds labels in the repository only when its owner is a user, who has no organisation labels', async () => {
+    const userRepo = '/api/v1/repos/lunny/tea';
+    const baseUrl = await gitea({
+      [`${userRepo}/labels?limit=50`]: { body: [] },
+      [`POST ${userRepo}/labels`]: { status: 201, body: label(5, 'lgtm') },
+      [`POST ${userRepo}/issues/1/labels`]: { body: [label(5, 'lgtm')] },
+    });
+    await giteaApi({ baseUrl, token: 't' }).addLabel('lunny', 'tea', 1, 'lgtm');
+    expect(requests.map((r) => `${r.method} ${r.url}`)).toEqual([
+      `GET ${userRepo}/labels?limit=50`,
+      'GET /api/v1/orgs/lunny/labels?limit=50',
+      `POST ${userRepo}/labels`,
+      `POST ${userRepo}/issues/1/labels`,
+    ]);
+  });
+
+  it('knows whom its token acts for', async () => {
+    const baseUrl = await gitea({
+      '/api/v1/user': { body: { id: 1, login: 'lighthouse-bot', full_name: '' } },
+    });
+    expect(await giteaApi({ baseUrl, token: 't' }).whoAmI()).toBe('lighthouse-bot');
   });
 });

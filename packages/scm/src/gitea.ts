@@ -1,11 +1,12 @@
-import type { ProviderApi, StatusState } from './api.ts';
-import { githubLikeApi } from './github-like.ts';
+import { z } from 'zod';
+import { type ProviderApi, ProviderError, type StatusState } from './api.ts';
+import { TtlCache } from './cache.ts';
+import { githubLikeApi, type LabelWrites, repoPath } from './github-like.ts';
+import { type ClientOptions, type Rest, restClient } from './rest.ts';
 
-export interface GiteaApiOptions {
+export interface GiteaApiOptions extends ClientOptions {
   /** The instance's API root, `https://<host>/api/v1`. */
   baseUrl: string;
-  token: string;
-  timeoutMs?: number;
 }
 
 // Gitea's `warning` (and newer `skipped`) are neither a pass nor a failure: left pending, as gitlab.ts does.
@@ -16,18 +17,76 @@ const statusStates: Record<string, StatusState> = {
   error: 'error',
 };
 
-/** The Gitea REST API (v1): a copy of GitHub's, as much of it as the trigger asks. */
-export function giteaApi(options: GiteaApiOptions): ProviderApi {
-  const rest = {
-    baseUrl: options.baseUrl,
-    headers: { authorization: `token ${options.token}` },
-    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+/** 50 is Gitea's default ceiling on a page (MAX_RESPONSE_ITEMS). */
+const fullPage = 'limit=50';
+/** The colour of a label Lighthouse creates: go-scm's, so labels look as they did under Lighthouse. */
+const newLabelColor = '#00aabb';
+
+const Labels = z.array(z.looseObject({ id: z.number(), name: z.string() }));
+const Label = z.looseObject({ id: z.number(), name: z.string() });
+
+/**
+ * Gitea adds and removes an issue's labels by id. The id of a name is the repository's label, else the
+ * organisation's (an owner that is a user has none); adding a label neither has creates the repository's.
+ * Ids are kept for ten minutes.
+ */
+function giteaLabels(rest: Rest): LabelWrites {
+  const ids = new TtlCache<number | undefined>({ maxEntries: 1000, ttlMs: 10 * 60_000 });
+  const find = (owner: string, repo: string, name: string) =>
+    ids.get(`${owner}/${repo} ${name}`, async () => {
+      const inRepo = await rest.pages(
+        { owner, repo, path: `${repoPath(owner, repo)}/labels?${fullPage}` },
+        Labels,
+      );
+      const found = inRepo.find((l) => l.name === name);
+      if (found) return found.id;
+      const path = `/orgs/${encodeURIComponent(owner)}/labels?${fullPage}`;
+      const inOrg = await rest.pages({ owner, path }, Labels).catch((error: unknown) => {
+        if (error instanceof ProviderError && error.status === 404) return [];
+        throw error;
+      });
+      return inOrg.find((l) => l.name === name)?.id;
+    });
+  const create = async (owner: string, repo: string, name: string) => {
+    const path = `${repoPath(owner, repo)}/labels`;
+    const { body } = await rest.json(
+      { owner, repo, method: 'POST', path, body: { name, color: newLabelColor } },
+      Label,
+    );
+    ids.delete(`${owner}/${repo} ${name}`);
+    return body.id;
   };
-  return githubLikeApi(rest, {
-    // Gitea answers 303 when it will not tell us whether someone is an org member.
-    undisclosedMembership: 303,
-    // 50 is Gitea's default ceiling on a page (MAX_RESPONSE_ITEMS).
-    fullPage: 'limit=50',
-    statusState: ({ status }) => statusStates[String(status)] ?? 'pending',
-  });
+
+  return {
+    async addLabel(owner, repo, number, label) {
+      const id = (await find(owner, repo, label)) ?? (await create(owner, repo, label));
+      const path = `${repoPath(owner, repo)}/issues/${number}/labels`;
+      // Adding a label the issue has changes nothing, so the POST may be sent again.
+      await rest.send({ owner, repo, method: 'POST', path, body: { labels: [id] }, idempotent: true });
+    },
+    async removeLabel(owner, repo, number, label) {
+      const id = await find(owner, repo, label);
+      if (id === undefined) return;
+      const path = `${repoPath(owner, repo)}/issues/${number}/labels/${id}`;
+      await rest.send({ owner, repo, method: 'DELETE', path, answers: [200, 204, 404] });
+    },
+  };
+}
+
+/** The Gitea REST API (v1), a copy of GitHub's: what the trigger asks, and what Lighthouse writes back. */
+export function giteaApi(options: GiteaApiOptions): ProviderApi {
+  const rest = restClient({ ...options, authorize: (token) => ({ authorization: `token ${token}` }) });
+  return githubLikeApi(
+    rest,
+    {
+      // Gitea answers 303 when it will not tell us whether someone is an org member.
+      undisclosedMembership: 303,
+      fullPage,
+      statusState: ({ status }) => statusStates[String(status)] ?? 'pending',
+      // Gitea keeps a description as TEXT; 255 is our choice, as much as its pages show on hover.
+      maxDescription: 255,
+      labels: giteaLabels,
+    },
+    options.token,
+  );
 }

@@ -1,7 +1,11 @@
 import { z } from 'zod';
-import type { ProviderApi, StatusState } from './api.ts';
+import type { Credentials, ProviderApi, ProviderWrites, ReportState, StatusState } from './api.ts';
 import { providerCaches } from './cache.ts';
-import { getAllPages, getJson, getStatus, type RestOptions } from './rest.ts';
+import type { Rest } from './rest.ts';
+import { truncate, whoAmI } from './writes.ts';
+
+/** Adding and removing a pull request's labels. */
+export type LabelWrites = Pick<ProviderWrites, 'addLabel' | 'removeLabel'>;
 
 /** Where Gitea's API, a copy of GitHub's, says things its own way. */
 export interface GithubDialect {
@@ -11,7 +15,15 @@ export interface GithubDialect {
   fullPage: string;
   /** A commit status's state: GitHub names it `state`, Gitea `status`. */
   statusState(status: Record<string, unknown>): StatusState;
+  /** The longest status description kept, in characters. */
+  maxDescription: number;
+  /** Labels, where they are not GitHub's by name (Gitea's are added and removed by id). */
+  labels?(rest: Rest): LabelWrites;
 }
+
+/** The path of a repository in the API. */
+export const repoPath = (owner: string, repo: string) =>
+  `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}`;
 
 const PullRequest = z.looseObject({
   number: z.number(),
@@ -27,33 +39,77 @@ const PullRequest = z.looseObject({
 });
 const Files = z.array(z.looseObject({ filename: z.string(), previous_filename: z.string().optional() }));
 const CombinedStatus = z.looseObject({ statuses: z.array(z.looseObject({ context: z.string() })).nullish() });
+const IssueComment = z.looseObject({
+  id: z.number(),
+  body: z.string().nullish(),
+  // A deleted account's comments have no user; GitHub shows them as `ghost`.
+  user: z.looseObject({ login: z.string() }).nullish(),
+});
+const User = z.looseObject({ login: z.string() });
+
+const toComment = (c: z.output<typeof IssueComment>) => ({
+  id: c.id,
+  author: c.user?.login ?? 'ghost',
+  body: c.body ?? '',
+});
 
 /**
- * The REST API GitHub has and Gitea copies, as much of it as the trigger asks. Membership answers are
- * kept for minutes; pull-request answers for seconds, enough to serve one delivery's several questions
- * with one call.
+ * Neither has `running` nor `aborted`. An aborted job reached no verdict on the code, so it is reported as
+ * `error` (could not finish), as Lighthouse's foghorn does, not as a `failure` of the code as Prow does.
  */
-export function githubLikeApi(rest: RestOptions, dialect: GithubDialect): ProviderApi {
+const statusStates: Record<ReportState, StatusState> = {
+  pending: 'pending',
+  running: 'pending',
+  success: 'success',
+  failure: 'failure',
+  error: 'error',
+  aborted: 'error',
+};
+
+/** GitHub's labels: added by name in a list, removed by name. */
+function githubLabels(rest: Rest): LabelWrites {
+  return {
+    async addLabel(owner, repo, number, label) {
+      const path = `${repoPath(owner, repo)}/issues/${number}/labels`;
+      // Adding a label the pull request has changes nothing, so the POST may be sent again.
+      await rest.send({ owner, repo, method: 'POST', path, body: { labels: [label] }, idempotent: true });
+    },
+    async removeLabel(owner, repo, number, label) {
+      const path = `${repoPath(owner, repo)}/issues/${number}/labels/${encodeURIComponent(label)}`;
+      await rest.send({ owner, repo, method: 'DELETE', path, answers: [200, 204, 404] });
+    },
+  };
+}
+
+/**
+ * The REST API GitHub has and Gitea copies. Membership answers are kept for minutes; pull-request answers
+ * for seconds, enough to serve one delivery's several questions with one call, and forgotten when a write
+ * changes them. Comments are the pull request's issue comments.
+ */
+export function githubLikeApi(rest: Rest, dialect: GithubDialect, token: string | Credentials): ProviderApi {
   const { membership, pullRequests, files, statuses } = providerCaches();
-  const repoPath = (owner: string, repo: string) =>
-    `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}`;
   const answers = [204, dialect.undisclosedMembership, 404];
-  const yesOrNo = async (path: string) => (await getStatus(rest, path, answers)) === 204;
+  const yesOrNo = async (owner: string, path: string, repo?: string) =>
+    (await rest.send({ owner, ...(repo ? { repo } : {}), path, answers })) === 204;
+  const labels = dialect.labels?.(rest) ?? githubLabels(rest);
+  const commentPath = (owner: string, repo: string, id: number) =>
+    `${repoPath(owner, repo)}/issues/comments/${id}`;
 
   return {
     // Gitea's collaborators are the people added to the repository, not an organisation's teams; their
     // members are found by isOrgMember, which the trigger asks next.
     isCollaborator: (owner, repo, user) =>
       membership.get(`collaborator ${owner}/${repo} ${user}`, () =>
-        yesOrNo(`${repoPath(owner, repo)}/collaborators/${encodeURIComponent(user)}`),
+        yesOrNo(owner, `${repoPath(owner, repo)}/collaborators/${encodeURIComponent(user)}`, repo),
       ),
     isOrgMember: (org, user) =>
       membership.get(`member ${org} ${user}`, () =>
-        yesOrNo(`/orgs/${encodeURIComponent(org)}/members/${encodeURIComponent(user)}`),
+        yesOrNo(org, `/orgs/${encodeURIComponent(org)}/members/${encodeURIComponent(user)}`),
       ),
     pullRequest: (owner, repo, number) =>
       pullRequests.get(`${owner}/${repo}#${number}`, async () => {
-        const { body: pr } = await getJson(rest, `${repoPath(owner, repo)}/pulls/${number}`, PullRequest);
+        const path = `${repoPath(owner, repo)}/pulls/${number}`;
+        const { body: pr } = await rest.json({ owner, repo, path }, PullRequest);
         return {
           number: pr.number,
           author: pr.user.login,
@@ -69,7 +125,7 @@ export function githubLikeApi(rest: RestOptions, dialect: GithubDialect): Provid
     changedFiles: (owner, repo, number) =>
       files.get(`${owner}/${repo}#${number}`, async () => {
         const path = `${repoPath(owner, repo)}/pulls/${number}/files?${dialect.fullPage}`;
-        const changed = await getAllPages(rest, path, Files);
+        const changed = await rest.pages({ owner, repo, path }, Files);
         return changed.flatMap((f) =>
           f.previous_filename ? [f.filename, f.previous_filename] : [f.filename],
         );
@@ -77,8 +133,56 @@ export function githubLikeApi(rest: RestOptions, dialect: GithubDialect): Provid
     commitStatuses: (owner, repo, sha) =>
       statuses.get(`${owner}/${repo}@${sha}`, async () => {
         const path = `${repoPath(owner, repo)}/commits/${encodeURIComponent(sha)}/status?${dialect.fullPage}`;
-        const { body } = await getJson(rest, path, CombinedStatus);
+        const { body } = await rest.json({ owner, repo, path }, CombinedStatus);
         return (body.statuses ?? []).map((s) => ({ context: s.context, state: dialect.statusState(s) }));
       }),
+
+    async createStatus(owner, repo, sha, status) {
+      await rest.send({
+        owner,
+        repo,
+        method: 'POST',
+        path: `${repoPath(owner, repo)}/statuses/${encodeURIComponent(sha)}`,
+        body: {
+          state: statusStates[status.state],
+          context: status.context,
+          description: truncate(status.description, dialect.maxDescription),
+          target_url: status.targetUrl,
+        },
+        // The latest status of a context is the one shown, so sending it twice shows the same.
+        idempotent: true,
+      });
+      statuses.delete(`${owner}/${repo}@${sha}`);
+    },
+    async comments(owner, repo, number) {
+      const path = `${repoPath(owner, repo)}/issues/${number}/comments?${dialect.fullPage}`;
+      return (await rest.pages({ owner, repo, path }, z.array(IssueComment))).map(toComment);
+    },
+    async createComment(owner, repo, number, body, options) {
+      const path = `${repoPath(owner, repo)}/issues/${number}/comments`;
+      const idempotent = options?.safeToRetry === true;
+      const created = await rest.json(
+        { owner, repo, method: 'POST', path, body: { body }, idempotent },
+        IssueComment,
+      );
+      return toComment(created.body);
+    },
+    async editComment(owner, repo, _number, id, body) {
+      await rest.send({ owner, repo, method: 'PATCH', path: commentPath(owner, repo, id), body: { body } });
+    },
+    async deleteComment(owner, repo, _number, id) {
+      const path = commentPath(owner, repo, id);
+      await rest.send({ owner, repo, method: 'DELETE', path, answers: [200, 204, 404] });
+    },
+    hasLabels: true,
+    async addLabel(owner, repo, number, label) {
+      await labels.addLabel(owner, repo, number, label);
+      pullRequests.delete(`${owner}/${repo}#${number}`);
+    },
+    async removeLabel(owner, repo, number, label) {
+      await labels.removeLabel(owner, repo, number, label);
+      pullRequests.delete(`${owner}/${repo}#${number}`);
+    },
+    whoAmI: whoAmI(token, async () => (await rest.json({ owner: '', path: '/user' }, User)).body.login),
   };
 }

@@ -1,13 +1,12 @@
 import { z } from 'zod';
-import { type ProviderApi, ProviderError, type StatusState } from './api.ts';
+import { type ProviderApi, ProviderError, type ReportState, type StatusState } from './api.ts';
 import { providerCaches, TtlCache } from './cache.ts';
-import { getAllPages, getJson, getStatus } from './rest.ts';
+import { type ClientOptions, restClient } from './rest.ts';
+import { truncate, whoAmI } from './writes.ts';
 
-export interface GitlabApiOptions {
+export interface GitlabApiOptions extends ClientOptions {
   /** `https://gitlab.com/api/v4`, or your instance's `/api/v4`. */
   baseUrl?: string;
-  token: string;
-  timeoutMs?: number;
 }
 
 /** Developer: the lowest GitLab role that may push, which is what Lighthouse means by collaborator. */
@@ -29,6 +28,16 @@ const MergeRequest = z.looseObject({
 });
 const Diffs = z.array(z.looseObject({ old_path: z.string(), new_path: z.string() }));
 const Statuses = z.array(z.looseObject({ name: z.string(), status: z.string() }));
+const Note = z.looseObject({
+  id: z.number(),
+  body: z.string(),
+  author: z.looseObject({ username: z.string() }),
+  // Notes GitLab writes itself ("added 1 commit", "changed the description").
+  system: z.boolean().optional(),
+});
+// A status created (201), or a refusal (400) whose message may say the status is already in that state.
+const StatusAnswer = z.looseObject({ message: z.unknown().optional() });
+const User = z.looseObject({ username: z.string() });
 
 const statusStates: Record<string, StatusState> = {
   success: 'success',
@@ -36,50 +45,100 @@ const statusStates: Record<string, StatusState> = {
   canceled: 'error',
 };
 
-/** The GitLab REST API (v4), as much of it as the trigger asks, cached as githubApi is. */
+/** GitLab has no `error`: a job that could not finish fails; an aborted one is `canceled`. */
+const reportStates: Record<ReportState, string> = {
+  pending: 'pending',
+  running: 'running',
+  success: 'success',
+  failure: 'failed',
+  error: 'failed',
+  aborted: 'canceled',
+};
+
+/** The description kept: GitLab documents no limit; 255 is our choice, as much as its pages show. */
+const maxDescription = 255;
+
+/**
+ * Whether GitLab refused a status because the context already holds that state: it will not move
+ * `running` to `running` or `pending` to `pending` ("Cannot transition status via :run from :running").
+ */
+function alreadyInState(message: unknown, state: string): boolean {
+  const from = /^Cannot transition status via :\w+ from :(\w+)/.exec(
+    typeof message === 'string' ? message : '',
+  );
+  return from?.[1] === state;
+}
+
+const toComment = (note: z.output<typeof Note>) => ({
+  id: note.id,
+  author: note.author.username,
+  body: note.body,
+});
+
+/**
+ * The GitLab REST API (v4): what the trigger asks, cached as githubApi is, and what Lighthouse writes back.
+ * Comments are the merge request's notes, GitLab's own system notes left out.
+ */
 export function gitlabApi(options: GitlabApiOptions): ProviderApi {
-  const rest = {
+  const rest = restClient({
+    ...options,
     baseUrl: options.baseUrl ?? 'https://gitlab.com/api/v4',
-    headers: { 'private-token': options.token },
-    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-  };
+    authorize: (token) => ({ 'private-token': token }),
+  });
   const userIds = new TtlCache<number | undefined>({ maxEntries: 2000, ttlMs: 60 * 60_000 });
   const { membership, pullRequests: mergeRequests, files, statuses } = providerCaches();
   // Owners may be nested groups (`group/subgroup`); the API takes the whole path, encoded, as the id.
   const project = (owner: string, repo: string) => `/projects/${encodeURIComponent(`${owner}/${repo}`)}`;
-  const userId = (username: string) =>
+  const userId = (owner: string, username: string) =>
     userIds.get(username, async () => {
-      const { body } = await getJson(rest, `/users?username=${encodeURIComponent(username)}`, Users);
+      const path = `/users?username=${encodeURIComponent(username)}`;
+      const { body } = await rest.json({ owner, path }, Users);
       return body.find((u) => u.username.toLowerCase() === username.toLowerCase())?.id;
     });
-  const memberWith = async (path: string, minimum: number) => {
-    const { body } = await getJson(rest, path, Member).catch((error: unknown) => {
+  const memberWith = async (owner: string, repo: string, path: string, minimum: number) => {
+    const { body } = await rest.json({ owner, repo, path }, Member).catch((error: unknown) => {
       if (error instanceof ProviderError && error.status === 404) return { body: undefined };
       throw error;
     });
     return body !== undefined && body.access_level >= minimum;
   };
+  const notes = (owner: string, repo: string, number: number) =>
+    `${project(owner, repo)}/merge_requests/${number}/notes`;
+  const updateLabels = async (
+    owner: string,
+    repo: string,
+    number: number,
+    change: 'add_labels' | 'remove_labels',
+    label: string,
+  ) => {
+    // GitLab takes names comma-separated, and a GitLab label's name cannot hold a comma.
+    if (label.includes(','))
+      throw new ProviderError(`a GitLab label cannot contain a comma: "${label}"`, 400);
+    const path = `${project(owner, repo)}/merge_requests/${number}`;
+    await rest.send({ owner, repo, method: 'PUT', path, body: { [change]: label } });
+    mergeRequests.delete(`${owner}/${repo}!${number}`);
+  };
 
   return {
     isCollaborator: (owner, repo, user) =>
       membership.get(`collaborator ${owner}/${repo} ${user}`, async () => {
-        const id = await userId(user);
-        return id !== undefined && memberWith(`${project(owner, repo)}/members/all/${id}`, developerAccess);
+        const id = await userId(owner, user);
+        return (
+          id !== undefined &&
+          memberWith(owner, repo, `${project(owner, repo)}/members/all/${id}`, developerAccess)
+        );
       }),
     isOrgMember: (org, user) =>
       membership.get(`member ${org} ${user}`, async () => {
-        const id = await userId(user);
+        const id = await userId(org, user);
         if (id === undefined) return false;
         const path = `/groups/${encodeURIComponent(org)}/members/all/${id}`;
-        return (await getStatus(rest, path, [200, 404])) === 200;
+        return (await rest.send({ owner: org, path, answers: [200, 404] })) === 200;
       }),
     pullRequest: (owner, repo, number) =>
       mergeRequests.get(`${owner}/${repo}!${number}`, async () => {
-        const { body: mr } = await getJson(
-          rest,
-          `${project(owner, repo)}/merge_requests/${number}`,
-          MergeRequest,
-        );
+        const path = `${project(owner, repo)}/merge_requests/${number}`;
+        const { body: mr } = await rest.json({ owner, repo, path }, MergeRequest);
         return {
           number: mr.iid,
           author: mr.author.username,
@@ -95,14 +154,75 @@ export function gitlabApi(options: GitlabApiOptions): ProviderApi {
     changedFiles: (owner, repo, number) =>
       files.get(`${owner}/${repo}!${number}`, async () => {
         const path = `${project(owner, repo)}/merge_requests/${number}/diffs?per_page=100`;
-        const diffs = await getAllPages(rest, path, Diffs);
+        const diffs = await rest.pages({ owner, repo, path }, Diffs);
         return [...new Set(diffs.flatMap((d) => [d.new_path, d.old_path]))];
       }),
     commitStatuses: (owner, repo, sha) =>
       statuses.get(`${owner}/${repo}@${sha}`, async () => {
         const path = `${project(owner, repo)}/repository/commits/${encodeURIComponent(sha)}/statuses?per_page=100`;
-        const all = await getAllPages(rest, path, Statuses);
+        const all = await rest.pages({ owner, repo, path }, Statuses);
         return all.map((s) => ({ context: s.name, state: statusStates[s.status] ?? 'pending' }));
       }),
+
+    async createStatus(owner, repo, sha, status) {
+      const state = reportStates[status.state];
+      const path = `${project(owner, repo)}/statuses/${encodeURIComponent(sha)}`;
+      const { status: answered, body } = await rest.json(
+        {
+          owner,
+          repo,
+          method: 'POST',
+          path,
+          body: {
+            state,
+            name: status.context,
+            description: truncate(status.description, maxDescription),
+            target_url: status.targetUrl,
+          },
+          answers: [200, 201, 400],
+          // The latest status of a name is the one shown, so sending it twice shows the same.
+          idempotent: true,
+        },
+        StatusAnswer,
+      );
+      if (answered === 400 && !alreadyInState(body.message, state)) {
+        throw new ProviderError(`POST ${path}: HTTP 400 ${JSON.stringify(body).slice(0, 200)}`, 400);
+      }
+      statuses.delete(`${owner}/${repo}@${sha}`);
+    },
+    async comments(owner, repo, number) {
+      const path = `${notes(owner, repo, number)}?sort=asc&order_by=created_at&per_page=100`;
+      const all = await rest.pages({ owner, repo, path }, z.array(Note));
+      return all.filter((note) => !note.system).map(toComment);
+    },
+    async createComment(owner, repo, number, body, options) {
+      const idempotent = options?.safeToRetry === true;
+      const path = notes(owner, repo, number);
+      const created = await rest.json(
+        { owner, repo, method: 'POST', path, body: { body }, idempotent },
+        Note,
+      );
+      return toComment(created.body);
+    },
+    async editComment(owner, repo, number, id, body) {
+      await rest.send({
+        owner,
+        repo,
+        method: 'PUT',
+        path: `${notes(owner, repo, number)}/${id}`,
+        body: { body },
+      });
+    },
+    async deleteComment(owner, repo, number, id) {
+      const path = `${notes(owner, repo, number)}/${id}`;
+      await rest.send({ owner, repo, method: 'DELETE', path, answers: [200, 204, 404] });
+    },
+    hasLabels: true,
+    addLabel: (owner, repo, number, label) => updateLabels(owner, repo, number, 'add_labels', label),
+    removeLabel: (owner, repo, number, label) => updateLabels(owner, repo, number, 'remove_labels', label),
+    whoAmI: whoAmI(
+      options.token,
+      async () => (await rest.json({ owner: '', path: '/user' }, User)).body.username,
+    ),
   };
 }

@@ -1,9 +1,11 @@
 export {
   type Comment,
   type CommitStatus,
+  type CreateCommentOptions,
   type Credentials,
   type ProviderApi,
   ProviderError,
+  type ProviderReads,
   ProviderUnavailableError,
   type ProviderWrites,
   type PullRequest,
@@ -16,3 +18,4 @@ export * from './events.ts';
 export { type GiteaApiOptions, giteaApi } from './gitea.ts';
 export { type GithubApiOptions, githubApi } from './github.ts';
 export { type GitlabApiOptions, gitlabApi } from './gitlab.ts';
+export type { ClientOptions, RetryOptions } from './rest.ts';

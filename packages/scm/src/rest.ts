@@ -1,74 +1,302 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { z } from 'zod';
-import { ProviderError, ProviderUnavailableError } from './api.ts';
+import { type Credentials, ProviderError, ProviderUnavailableError } from './api.ts';
 
-export interface RestOptions {
+/** How hard one call tries before it gives up with `ProviderUnavailableError`. */
+export interface RetryOptions {
+  /** Requests sent at most for one call, the first included. Default 3. */
+  attempts?: number;
+  /**
+   * The longest one call may wait in all, backoffs and rate-limit pauses together. Default 2 s, for a client
+   * that answers within a webhook's budget; a background reporter can afford minutes. A call that would have
+   * to wait longer fails at once with `retryAfterMs`, so its caller can queue the work for later.
+   */
+  maxWaitMs?: number;
+}
+
+/** What every provider client takes besides its API root. */
+export interface ClientOptions {
+  /** A token that never changes, or where to get the token for each request. */
+  token: string | Credentials;
+  /** Per request. Default 5 s. */
+  timeoutMs?: number;
+  retry?: RetryOptions;
+  /** How to wait. Default a timer; tests pass one that records the waits and moves their clock. */
+  sleep?: (ms: number) => Promise<void>;
+  /** The time, in ms since the epoch, that rate-limit resets and pauses are measured against. Default `Date.now`. */
+  now?: () => number;
+  /** A number in [0, 1) that picks each backoff's jitter. Default `Math.random`. */
+  random?: () => number;
+}
+
+export interface RestOptions extends ClientOptions {
   /** API root, e.g. `https://api.github.com` or `https://gitlab.example.com/api/v4`. */
   baseUrl: string;
-  headers: Record<string, string>;
-  /** Per request. Default 5 s: the answer is needed within the webhook's budget. */
-  timeoutMs?: number;
+  /** Sent with every request (media type, API version). */
+  headers?: Record<string, string>;
+  /** The headers that carry a token, e.g. `{ authorization: 'Bearer <token>' }`. */
+  authorize(token: string): Record<string, string>;
 }
 
-async function get(options: RestOptions, pathOrUrl: string): Promise<{ url: string; res: Response }> {
-  const url = pathOrUrl.startsWith('http') ? pathOrUrl : `${options.baseUrl.replace(/\/$/, '')}${pathOrUrl}`;
-  try {
-    const res = await fetch(url, {
-      headers: { accept: 'application/json', ...options.headers },
-      redirect: 'manual',
-      signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
-    });
-    return { url, res };
-  } catch (error) {
-    throw new ProviderUnavailableError(`GET ${url}: ${(error as Error).message}`, { cause: error });
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** One call to the API, sent again under the client's retry policy until it has an answer. */
+export interface Call {
+  /** Whose repositories the call is about: the credentials pick the token by it. */
+  owner: string;
+  repo?: string;
+  /** Default GET. */
+  method?: Method;
+  /** A path under the API root, or a whole URL (a next page from a `Link` header). */
+  path: string;
+  /** Sent as JSON. */
+  body?: unknown;
+  /** The statuses that are an answer rather than a failure. Default any 2xx. */
+  answers?: readonly number[];
+  /**
+   * Whether sending the call twice does what sending it once does. Default: every method but POST. A call
+   * that is not is sent again only after answers proving it was not carried out (see `mayHaveBeenDone`).
+   */
+  idempotent?: boolean;
+}
+
+/** A provider's REST API under one retry policy and one shared rate-limit pause. */
+export interface Rest {
+  /** Sends `call`; resolves to the answer's status, its body unread. */
+  send(call: Call): Promise<number>;
+  /** Sends `call` and parses its JSON answer with `schema`; `next` is the `Link: <...>; rel="next"` page. */
+  json<S extends z.ZodType>(
+    call: Call,
+    schema: S,
+  ): Promise<{ status: number; body: z.output<S>; next: string | undefined }>;
+  /** Every page of a list, following `Link: rel="next"`, up to `maxPages`. */
+  pages<T>(call: Call, schema: z.ZodType<T[]>, maxPages?: number): Promise<T[]>;
+  /** Sends `call` and reads its answer as text. */
+  text(call: Call): Promise<string>;
+}
+
+const backoffBaseMs = 250;
+const backoffCapMs = 30_000;
+/** GitHub: after a secondary rate limit, "wait for at least one minute before retrying". */
+const secondaryLimitWaitMs = 60_000;
+
+/** When `Retry-After` (seconds, or an HTTP date) says to ask again, as a wait from `now`. */
+export function retryAfterMs(value: string | null, now: number): number | undefined {
+  if (value === null) return undefined;
+  if (/^\s*\d+\s*$/.test(value)) return Number(value) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/**
+ * Whether an answer is a rate limit, and how long it asks us to wait (undefined when it does not say):
+ * `Retry-After` on a 429, 403 or 503; GitHub's primary limit (403 or 429 with `x-ratelimit-remaining: 0`)
+ * until `x-ratelimit-reset`; GitHub's secondary limits (403 or 429 whose message says so) at least a minute,
+ * as GitHub's documentation asks. A 403 that is none of these is a refusal, not a limit.
+ */
+export function rateLimit(
+  status: number,
+  headers: Headers,
+  body: string,
+  now: number,
+): { waitMs: number | undefined } | undefined {
+  const limitStatus = status === 403 || status === 429;
+  const after = status === 503 || limitStatus ? retryAfterMs(headers.get('retry-after'), now) : undefined;
+  if (limitStatus && /secondary rate limit/i.test(body)) {
+    return { waitMs: Math.max(after ?? 0, secondaryLimitWaitMs) };
   }
-}
-
-async function failure(url: string, res: Response): Promise<Error> {
-  const text = (await res.text()).slice(0, 200);
-  const rateLimited =
-    res.status === 429 || (res.status === 403 && res.headers.get('x-ratelimit-remaining') === '0');
-  return rateLimited || res.status >= 500
-    ? new ProviderUnavailableError(`GET ${url}: HTTP ${res.status} ${text}`)
-    : new ProviderError(`GET ${url}: HTTP ${res.status} ${text}`, res.status);
-}
-
-/** A yes/no question answered by status code (e.g. 204 yes, 404 no); other answers are errors. */
-export async function getStatus(options: RestOptions, path: string, answers: number[]): Promise<number> {
-  const { url, res } = await get(options, path);
-  if (!answers.includes(res.status)) throw await failure(url, res);
-  await res.body?.cancel();
-  return res.status;
-}
-
-/** A JSON GET, parsed with `schema`; `next` is the next page from the `Link: <...>; rel="next"` header. */
-export async function getJson<S extends z.ZodType>(
-  options: RestOptions,
-  pathOrUrl: string,
-  schema: S,
-): Promise<{ body: z.output<S>; next: string | undefined }> {
-  const { url, res } = await get(options, pathOrUrl);
-  if (res.status < 200 || res.status >= 300) throw await failure(url, res);
-  const parsed = schema.safeParse(await res.json().catch(() => undefined));
-  if (!parsed.success) {
-    throw new ProviderError(`GET ${url}: unexpected answer: ${parsed.error.issues[0]?.message}`, res.status);
+  if (after !== undefined) return { waitMs: after };
+  if (limitStatus && headers.get('x-ratelimit-remaining') === '0') {
+    return { waitMs: primaryLimitResetMs(headers, now) };
   }
-  const next = /<([^>]+)>;\s*rel="next"/.exec(res.headers.get('link') ?? '')?.[1];
-  return { body: parsed.data, next };
+  return status === 429 ? { waitMs: undefined } : undefined;
 }
 
-/** Every page of a list, following `Link: rel="next"`, up to `maxPages`. */
-export async function getAllPages<T>(
-  options: RestOptions,
-  path: string,
-  schema: z.ZodType<T[]>,
-  maxPages = 30,
-): Promise<T[]> {
-  const items: T[] = [];
-  let next: string | undefined = path;
-  for (let page = 0; next && page < maxPages; page++) {
-    const res: { body: T[]; next: string | undefined } = await getJson(options, next, schema);
-    items.push(...res.body);
-    next = res.next;
+/** Until GitHub's primary limit resets, when an answer says none is left (`x-ratelimit-remaining: 0`). */
+function primaryLimitResetMs(headers: Headers, now: number): number | undefined {
+  if (headers.get('x-ratelimit-remaining') !== '0') return undefined;
+  const reset = Number(headers.get('x-ratelimit-reset') ?? Number.NaN);
+  return Number.isFinite(reset) && reset > 0 ? Math.max(0, reset * 1000 - now) : undefined;
+}
+
+// Failures to connect: the request never left, so even a create may be sent again.
+const notSentCodes = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+function errorCode(error: unknown): string | undefined {
+  const cause = (error as { cause?: { code?: unknown; errors?: { code?: unknown }[] } }).cause;
+  const code = cause?.code ?? cause?.errors?.[0]?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * Whether a failed request may have been carried out, so that sending a create again could make a second
+ * one. A 429 or 503 is refused before any work; a refused connection sent nothing. A timeout, a reset
+ * connection, a 500 and a gateway's 502 or 504 leave it unknown: a gateway answers 502 or 504 when the
+ * server behind it was too slow, and GitHub's have been seen to follow comments and issues that were made.
+ */
+export function mayHaveBeenDone(failure: { status: number } | { error: unknown }): boolean {
+  if ('status' in failure) return failure.status !== 429 && failure.status !== 503;
+  const code = errorCode(failure.error);
+  return code === undefined || !notSentCodes.has(code);
+}
+
+const seconds = (ms: number) => `${Math.ceil(ms / 1000)} s`;
+
+/**
+ * The one way requests reach a provider. Each call is retried under one policy:
+ * - 5xx, 429 without a wait, and connection failures and timeouts: again after an exponential backoff with
+ *   full jitter (a random wait up to 250 ms, 500 ms, 1 s ... capped at 30 s); a call that may create
+ *   something twice only after answers proving nothing was done (see `mayHaveBeenDone`);
+ * - rate limits that say how long (see `rateLimit`): the whole client pauses until then, so no request of
+ *   it hammers the provider meanwhile; a 2xx saying `x-ratelimit-remaining: 0` pauses it until the reset;
+ * - any other 4xx: never again, a `ProviderError`.
+ * A call that would wait beyond `retry.maxWaitMs` in all, or has sent `retry.attempts` requests, throws
+ * `ProviderUnavailableError`, with `retryAfterMs` when the wait needed is known.
+ */
+export function restClient(options: RestOptions): Rest {
+  const { attempts = 3, maxWaitMs = 2_000 } = options.retry ?? {};
+  const sleep = options.sleep ?? ((ms: number) => delay(ms));
+  const now = options.now ?? Date.now;
+  const random = options.random ?? Math.random;
+  const { token } = options;
+  const tokenFor = typeof token === 'string' ? async () => token : token.token.bind(token);
+  const root = options.baseUrl.replace(/\/$/, '');
+  const { origin } = new URL(root);
+  let pausedUntil = 0;
+
+  const pauseUntil = (until: number) => {
+    pausedUntil = Math.max(pausedUntil, until);
+  };
+
+  async function attempt(call: Call, method: Method, url: string) {
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      ...options.headers,
+      ...options.authorize(await tokenFor(call.owner, call.repo)),
+    };
+    if (call.body !== undefined) headers['content-type'] = 'application/json';
+    try {
+      const res = await fetch(url, {
+        method,
+        headers,
+        ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
+        redirect: 'manual',
+        signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
+      });
+      return { res };
+    } catch (error) {
+      return { error };
+    }
   }
-  return items;
+
+  async function answer(call: Call): Promise<{ url: string; res: Response }> {
+    const method = call.method ?? 'GET';
+    const url = call.path.startsWith('http') ? call.path : `${root}${call.path}`;
+    const what = `${method} ${url}`;
+    // A next page's link comes from the answer: the token goes to the API's own origin and nowhere else.
+    if (new URL(url).origin !== origin) {
+      throw new ProviderError(`${what}: not the API's origin ${origin}; the token is not sent there`, 0);
+    }
+    const idempotent = call.idempotent ?? method !== 'POST';
+    const isAnswer = (status: number) =>
+      call.answers ? call.answers.includes(status) : status >= 200 && status < 300;
+    let waited = 0;
+    const wait = async (ms: number, why: string) => {
+      if (waited + ms > maxWaitMs) {
+        const message = `${what}: ${why}; waiting ${seconds(ms)} is beyond this client's budget`;
+        throw new ProviderUnavailableError(message, { retryAfterMs: ms });
+      }
+      await sleep(ms);
+      waited += ms;
+    };
+
+    for (let sent = 1; ; sent++) {
+      // Waits once for each pause it sees: another request may lengthen the pause meanwhile.
+      for (let seen = 0; pausedUntil > now() && pausedUntil !== seen; ) {
+        seen = pausedUntil;
+        await wait(pausedUntil - now(), 'the provider is rate limiting this client');
+      }
+      const outcome = await attempt(call, method, url);
+      let failure: ProviderUnavailableError;
+      let mayBeDone: boolean;
+      let retryAfter: number | undefined;
+      if (outcome.res) {
+        const { res } = outcome;
+        if (isAnswer(res.status)) {
+          const reset = primaryLimitResetMs(res.headers, now());
+          if (reset !== undefined) pauseUntil(now() + reset);
+          return { url, res };
+        }
+        const text = await res.text();
+        const limit = rateLimit(res.status, res.headers, text, now());
+        const message = `${what}: HTTP ${res.status} ${text.slice(0, 200)}`;
+        if (!limit && res.status < 500) throw new ProviderError(message, res.status);
+        retryAfter = limit?.waitMs;
+        if (retryAfter !== undefined) pauseUntil(now() + retryAfter);
+        failure = new ProviderUnavailableError(
+          message,
+          retryAfter === undefined ? {} : { retryAfterMs: retryAfter },
+        );
+        mayBeDone = !limit && mayHaveBeenDone({ status: res.status });
+      } else {
+        const code = errorCode(outcome.error);
+        const reason = `${(outcome.error as Error).message}${code ? ` (${code})` : ''}`;
+        failure = new ProviderUnavailableError(`${what}: ${reason}`, { cause: outcome.error });
+        mayBeDone = mayHaveBeenDone({ error: outcome.error });
+      }
+      if (sent >= attempts) throw failure;
+      if (mayBeDone && !idempotent) {
+        const message = `${failure.message}; not sent again, as it may have been carried out`;
+        throw new ProviderUnavailableError(message, { cause: failure });
+      }
+      if (retryAfter === undefined) {
+        const backoff = random() * Math.min(backoffCapMs, backoffBaseMs * 2 ** (sent - 1));
+        await wait(backoff, failure.message);
+      }
+    }
+  }
+
+  async function json<S extends z.ZodType>(call: Call, schema: S) {
+    const { url, res } = await answer(call);
+    const parsed = schema.safeParse(await res.json().catch(() => undefined));
+    if (!parsed.success) {
+      const method = call.method ?? 'GET';
+      throw new ProviderError(
+        `${method} ${url}: unexpected answer: ${parsed.error.issues[0]?.message}`,
+        res.status,
+      );
+    }
+    const next = /<([^>]+)>;\s*rel="next"/.exec(res.headers.get('link') ?? '')?.[1];
+    return { status: res.status, body: parsed.data as z.output<S>, next };
+  }
+
+  return {
+    async send(call) {
+      const { res } = await answer(call);
+      await res.body?.cancel();
+      return res.status;
+    },
+    json,
+    async pages<T>(call: Call, schema: z.ZodType<T[]>, maxPages = 30) {
+      const items: T[] = [];
+      let next: string | undefined = call.path;
+      for (let page = 0; next && page < maxPages; page++) {
+        const res: { body: T[]; next: string | undefined } = await json({ ...call, path: next }, schema);
+        items.push(...res.body);
+        next = res.next;
+      }
+      return items;
+    },
+    async text(call) {
+      const { res } = await answer(call);
+      return res.text();
+    },
+  };
 }

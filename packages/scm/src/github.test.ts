@@ -1,0 +1,167 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Route, replayServer } from '../test/replay-server.ts';
+import type { ReportState } from './api.ts';
+import { githubApi } from './github.ts';
+
+// What githubApi writes, against a local server answering as GitHub's REST reference shows: "Create a
+// commit status" (201), issue comments (list 200 oldest first with Link pages, create 201, update 200,
+// delete 204), "Add labels to an issue" (200 with the issue's labels), "Remove a label from an issue"
+// (200, or 404 "Label does not exist"), "Get the authenticated user".
+
+const replay = replayServer();
+const { requests } = replay;
+const github = (routes: Record<string, Route>) => replay.start(routes);
+afterEach(() => replay.stop());
+
+const repo = '/repos/octocat/Hello-World';
+const sha = '6dcb09b5b57875f334f61aebed695e2e4193db5e';
+const issueComment = (id: number, login: string | null, body: string) => ({
+  id,
+  node_id: 'MDEyOklzc3VlQ29tbWVudDE=',
+  url: `https://api.github.com/repos/octocat/Hello-World/issues/comments/${id}`,
+  body,
+  user: login === null ? null : { login, id: 1, type: 'User' },
+  created_at: '2011-04-14T16:00:49Z',
+  author_association: 'COLLABORATOR',
+});
+
+describe('githubApi writes', () => {
+  it('posts a status per state, GitHub having no running nor aborted', async () => {
+    const baseUrl = await github({ [`POST ${repo}/statuses/${sha}`]: { status: 201, body: { id: 1 } } });
+    const api = githubApi({ baseUrl, token: 't' });
+    const states: ReportState[] = ['pending', 'running', 'success', 'failure', 'error', 'aborted'];
+    for (const state of states) {
+      await api.createStatus('octocat', 'Hello-World', sha, {
+        context: 'pr-build',
+        state,
+        description: `Pipeline ${state}`,
+        targetUrl: 'https://dashboard.example.com/pr-build/1',
+      });
+    }
+    expect(requests.map((r) => (r.body as { state: string }).state)).toEqual([
+      'pending',
+      'pending',
+      'success',
+      'failure',
+      'error',
+      'error',
+    ]);
+    expect(requests[0]).toMatchObject({
+      method: 'POST',
+      url: `${repo}/statuses/${sha}`,
+      headers: { 'content-type': 'application/json', accept: 'application/vnd.github+json' },
+      body: {
+        state: 'pending',
+        context: 'pr-build',
+        description: 'Pipeline pending',
+        target_url: 'https://dashboard.example.com/pr-build/1',
+      },
+    });
+  });
+
+  it('cuts a description to 140 characters and sends no target_url when there is none', async () => {
+    const baseUrl = await github({ [`POST ${repo}/statuses/${sha}`]: { status: 201, body: { id: 1 } } });
+    const long = `Pipeline running stage(s): ${'lint, '.repeat(30)}🚀`;
+    await githubApi({ baseUrl, token: 't' }).createStatus('octocat', 'Hello-World', sha, {
+      context: 'pr-build',
+      state: 'running',
+      description: long,
+    });
+    const sent = requests[0]?.body as Record<string, string>;
+    expect([...(sent.description ?? '')]).toHaveLength(140);
+    expect(sent.description).toBe(`${long.slice(0, 139)}…`);
+    expect(sent).not.toHaveProperty('target_url');
+  });
+
+  it('asks for the statuses again after writing one', async () => {
+    const baseUrl = await github({
+      [`${repo}/commits/${sha}/status?per_page=100`]: { body: { state: 'pending', statuses: [] } },
+      [`POST ${repo}/statuses/${sha}`]: { status: 201, body: { id: 1 } },
+    });
+    const api = githubApi({ baseUrl, token: 't' });
+    await api.commitStatuses('octocat', 'Hello-World', sha);
+    await api.createStatus('octocat', 'Hello-World', sha, {
+      context: 'c',
+      state: 'success',
+      description: '',
+    });
+    await api.commitStatuses('octocat', 'Hello-World', sha);
+    expect(requests.map((r) => r.method)).toEqual(['GET', 'POST', 'GET']);
+  });
+
+  it("lists a pull request's comments across pages, oldest first, and creates, edits and deletes one", async () => {
+    const baseUrl = await github({
+      [`${repo}/issues/1347/comments?per_page=100`]: (origin) => ({
+        body: [issueComment(1, 'octocat', 'Me too'), issueComment(2, null, 'from a deleted account')],
+        headers: { link: `<${origin}${repo}/issues/1347/comments?per_page=100&page=2>; rel="next"` },
+      }),
+      [`${repo}/issues/1347/comments?per_page=100&page=2`]: { body: [issueComment(3, 'bot', 'failed')] },
+      [`POST ${repo}/issues/1347/comments`]: { status: 201, body: issueComment(4, 'bot', 'hello') },
+      [`PATCH ${repo}/issues/comments/4`]: { body: issueComment(4, 'bot', 'edited') },
+      [`DELETE ${repo}/issues/comments/4`]: { status: 204 },
+    });
+    const api = githubApi({ baseUrl, token: 't' });
+    expect(await api.comments('octocat', 'Hello-World', 1347)).toEqual([
+      { id: 1, author: 'octocat', body: 'Me too' },
+      { id: 2, author: 'ghost', body: 'from a deleted account' },
+      { id: 3, author: 'bot', body: 'failed' },
+    ]);
+    expect(await api.createComment('octocat', 'Hello-World', 1347, 'hello')).toEqual({
+      id: 4,
+      author: 'bot',
+      body: 'hello',
+    });
+    await api.editComment('octocat', 'Hello-World', 1347, 4, 'edited');
+    await api.deleteComment('octocat', 'Hello-World', 1347, 4);
+    // Deleting it again: already gone is done.
+    await api.deleteComment('octocat', 'Hello-World', 1347, 5);
+    expect(requests.slice(2).map(({ method, url, body }) => ({ method, url, body }))).toEqual([
+      { method: 'POST', url: `${repo}/issues/1347/comments`, body: { body: 'hello' } },
+      { method: 'PATCH', url: `${repo}/issues/comments/4`, body: { body: 'edited' } },
+      { method: 'DELETE', url: `${repo}/issues/comments/4`, body: undefined },
+      { method: 'DELETE', url: `${repo}/issues/comments/5`, body: undefined },
+    ]);
+  });
+
+  it('adds and removes labels by name, a missing one removed without complaint, and re-reads the pull request', async () => {
+    const pull = {
+      number: 1347,
+      state: 'open',
+      user: { login: 'octocat' },
+      labels: [],
+      head: { ref: 'topic', sha },
+      base: { ref: 'main', sha },
+    };
+    const baseUrl = await github({
+      [`${repo}/pulls/1347`]: { body: pull },
+      [`POST ${repo}/issues/1347/labels`]: { body: [{ id: 208045946, name: 'lgtm', color: 'f29513' }] },
+      [`DELETE ${repo}/issues/1347/labels/needs%20rebase`]: { body: [] },
+      [`DELETE ${repo}/issues/1347/labels/gone`]: {
+        status: 404,
+        body: { message: 'Label does not exist', documentation_url: 'https://docs.github.com/rest' },
+      },
+    });
+    const api = githubApi({ baseUrl, token: 't' });
+    expect(api.hasLabels).toBe(true);
+    await api.pullRequest('octocat', 'Hello-World', 1347);
+    await api.addLabel('octocat', 'Hello-World', 1347, 'lgtm');
+    await api.removeLabel('octocat', 'Hello-World', 1347, 'needs rebase');
+    await api.removeLabel('octocat', 'Hello-World', 1347, 'gone');
+    await api.pullRequest('octocat', 'Hello-World', 1347);
+    expect(requests.map(({ method, url, body }) => ({ method, url, body }))).toEqual([
+      { method: 'GET', url: `${repo}/pulls/1347`, body: undefined },
+      { method: 'POST', url: `${repo}/issues/1347/labels`, body: { labels: ['lgtm'] } },
+      { method: 'DELETE', url: `${repo}/issues/1347/labels/needs%20rebase`, body: undefined },
+      { method: 'DELETE', url: `${repo}/issues/1347/labels/gone`, body: undefined },
+      { method: 'GET', url: `${repo}/pulls/1347`, body: undefined },
+    ]);
+  });
+
+  it('knows whom its token acts for, asking once', async () => {
+    const baseUrl = await github({ '/user': { body: { login: 'lighthouse-bot', id: 1, type: 'User' } } });
+    const api = githubApi({ baseUrl, token: 't' });
+    expect(await api.whoAmI()).toBe('lighthouse-bot');
+    expect(await api.whoAmI()).toBe('lighthouse-bot');
+    expect(requests).toHaveLength(1);
+  });
+});

@@ -1,0 +1,277 @@
+import { labels, lighthouseJobType } from '@lighthouse-ts/crds';
+import {
+  createKubeClient,
+  Informer,
+  type KubeClient,
+  type KubeClientOptions,
+  KubeConflictError,
+  KubeNotFoundError,
+  startLeaderElection,
+  WorkQueue,
+} from '@lighthouse-ts/kube';
+import {
+  ProviderError,
+  ProviderUnavailableError,
+  type ProviderWrites,
+  type ReportState,
+} from '@lighthouse-ts/scm';
+import { ProviderGate } from './gate.ts';
+import {
+  isFinalReport,
+  ReportedJob,
+  rank,
+  type StatusReport,
+  statusReport,
+  type TargetUrl,
+} from './report.ts';
+import {
+  failedJobs,
+  pullRequestKey,
+  type SummaryOutcome,
+  summaryPullRequest,
+  updateSummary,
+} from './summary.ts';
+
+/** The part of a pino logger the reporter uses. */
+export interface Logger {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
+
+/** One write to a provider, or one that could not be made; for metrics. */
+export type ReportEvent =
+  | { kind: 'status'; provider: string; job: string; state: string; outcome: WriteOutcome }
+  | {
+      kind: 'comment';
+      provider: string;
+      pull: string;
+      outcome: Exclude<WriteOutcome, 'written'> | SummaryOutcome;
+    };
+
+/** Written; not written, and dropped or tried again later; or waiting for a provider that cannot take writes now. */
+export type WriteOutcome = 'written' | 'failed' | 'waiting';
+
+export interface ReporterOptions {
+  /** How to reach Kubernetes: the reporter makes a connection of its own, closed by stop(). */
+  kube: KubeClientOptions;
+  /** The namespace whose jobs are reported. */
+  namespace: string;
+  /** The client of each provider jobs report to, by the job's provider label (`github`, `gitlab`, ...). */
+  providers: Readonly<Record<string, ProviderWrites>>;
+  /** Jobs without a provider label (made by Go Lighthouse) report to this one. */
+  defaultProvider?: string;
+  /** Each status's link; none when unset. */
+  targetUrl?: TargetUrl;
+  /** This replica's name in the leader election (the pod's name): one replica reports at a time. */
+  identity: string;
+  /** The Lease the replicas elect a reporter by. Default `lighthouse-reporter`. */
+  leaseName?: string;
+  logger?: Logger;
+  onReport?: (event: ReportEvent) => void;
+  /** Jobs reported at once. Default 4. */
+  concurrency?: number;
+  /** How long a provider that refused our credentials (401, 403) is left alone before one job tries again. Default 60 s. */
+  refusedPauseMs?: number;
+}
+
+export interface Reporter {
+  /** Whether this replica is the one reporting now. */
+  isLeader(): boolean;
+  /** Stops reporting: the writes in flight finish and are recorded, then the lease is released. */
+  stop(): Promise<void>;
+}
+
+const silent: Logger = { info() {}, warn() {}, error() {} };
+
+/**
+ * Reports every LighthouseJob in `namespace` to its Git provider: a commit status on each state change
+ * (see statusReport), and when a pull request's job ends, its summary comment (see updateSummary).
+ *
+ * Exactly once: of the replicas running a reporter, the one holding the Lease reports; each status is
+ * written to the provider first and then recorded on the job (`status.lastReportState`, with the
+ * resourceVersion it was read at), and a job whose record says a state was reported does not report it
+ * again. A reporter stopped in an orderly way finishes and records what it was writing before it lets go
+ * of the Lease. Only a process killed between a provider's answer and the record's write posts that
+ * status once more after it (a repeated status changes nothing on the provider); the comment is rewritten
+ * only when its text would change, so it is never doubled.
+ *
+ * Never stale: jobs are queued by name and read from the cache when their turn comes, so a state that
+ * changed while its job waited is reported in place of the older one, which never is.
+ */
+export function startReporter(options: ReporterOptions): Reporter {
+  const { namespace, identity, logger = silent } = options;
+  const kube = createKubeClient({ fieldManager: 'lighthouse-reporter', ...options.kube });
+  const election = startLeaderElection(
+    { kube, namespace, name: options.leaseName ?? 'lighthouse-reporter', identity, logger },
+    (signal) => reportWhileLeading(kube, options, signal),
+  );
+  let stopped: Promise<void> | undefined;
+  return {
+    isLeader: () => election.isLeader(),
+    stop: () => {
+      stopped ??= election.stop().then(() => kube.close());
+      return stopped;
+    },
+  };
+}
+
+async function reportWhileLeading(
+  kube: KubeClient,
+  options: ReporterOptions,
+  signal: AbortSignal,
+): Promise<void> {
+  const { namespace, logger = silent, onReport, targetUrl = () => undefined } = options;
+  const jobs = kube.resource(lighthouseJobType, ReportedJob);
+  const informer = new Informer(jobs, { namespace, labelSelector: `${labels.createdByLighthouse}=true` });
+  informer.on('retry', (error, delayMs) =>
+    logger.warn({ err: error, delayMs }, 'watch failed; trying again'),
+  );
+  const gate = new ProviderGate();
+  const concurrency = options.concurrency ?? 4;
+  const refusedPauseMs = options.refusedPauseMs ?? 60_000;
+  const unavailablePauseMs = 5_000;
+
+  const providerOf = (name: string | undefined) => {
+    const provider = name ?? options.defaultProvider;
+    const api = provider === undefined ? undefined : options.providers[provider];
+    return api && provider ? { provider, api } : undefined;
+  };
+
+  /**
+   * Makes one write to `provider` unless it is closed (then `key` waits for it).
+   * A provider that cannot take writes now (rate limited past the client's budget, down, refusing our
+   * credentials) closes, and `key` comes back when it opens. A write it refused for good (a commit it does
+   * not know, a status limit reached) is logged and dropped; anything else is thrown for the queue to retry.
+   */
+  const write = async (
+    provider: string,
+    queue: WorkQueue,
+    key: string,
+    fields: object,
+    writeIt: () => Promise<void>,
+  ): Promise<WriteOutcome> => {
+    if (gate.park(provider, key)) return 'waiting';
+    try {
+      await writeIt();
+      for (const parked of gate.open(provider)) queue.add(parked);
+      return 'written';
+    } catch (error) {
+      const refused = error instanceof ProviderError && (error.status === 401 || error.status === 403);
+      const pauseMs =
+        error instanceof ProviderUnavailableError
+          ? (error.retryAfterMs ?? unavailablePauseMs)
+          : refused
+            ? refusedPauseMs
+            : undefined;
+      logger.error({ err: error, provider, ...fields, pauseMs }, 'cannot write to the provider');
+      if (pauseMs !== undefined) {
+        gate.close(provider, key, pauseMs, (probe) => queue.add(probe));
+        return 'failed';
+      }
+      for (const parked of gate.open(provider)) queue.add(parked);
+      if (error instanceof ProviderError) return 'failed';
+      throw error;
+    }
+  };
+
+  // What this leader wrote to each job's provider, and whether the job records it yet. The cache lags
+  // behind the record's own write: this is what keeps a job's next event from posting the state again, or
+  // an older one (pending after running) from a cache that has not caught up.
+  const sent = new Map<string, { state: ReportState; recorded: boolean }>();
+  const statuses: WorkQueue = new WorkQueue(
+    async (name) => {
+      const job = informer.get(namespace, name);
+      const report = job && statusReport(job, targetUrl);
+      if (!job || !report) return;
+      const { status } = report;
+      const already = sent.get(name);
+      if (already && rank(status.state) <= rank(already.state)) {
+        if (!already.recorded) await record(name, already.state, report);
+        already.recorded = true;
+        return;
+      }
+      const target = providerOf(report.provider);
+      if (!target) {
+        logger.warn(
+          { job: name, provider: report.provider },
+          'no credentials for the job’s provider; not reported',
+        );
+        return;
+      }
+      const { provider, api } = target;
+      const { owner, repo, sha } = report;
+      const fields = { job: name, state: status.state };
+      const outcome = await write(provider, statuses, name, fields, () =>
+        api.createStatus(owner, repo, sha, status),
+      );
+      onReport?.({ kind: 'status', provider, job: name, state: status.state, outcome });
+      if (outcome !== 'written') return;
+      const posted = { state: status.state, recorded: false };
+      sent.set(name, posted);
+      await record(name, status.state, report);
+      posted.recorded = true;
+      const pr = summaryPullRequest(job);
+      if (pr && isFinalReport(status.state)) summaries.add(pullRequestKey(pr));
+    },
+    { concurrency },
+  );
+
+  const summaries: WorkQueue = new WorkQueue(
+    async (key) => {
+      const ofPull = informer.list().filter((job) => {
+        const pr = summaryPullRequest(job);
+        return pr !== undefined && pullRequestKey(pr) === key;
+      });
+      const pr = ofPull[0] && summaryPullRequest(ofPull[0]);
+      const target = pr && providerOf(pr.provider);
+      if (!pr || !target) return;
+      const { provider, api } = target;
+      let summary: SummaryOutcome = 'unchanged';
+      const outcome = await write(provider, summaries, key, { pull: key }, async () => {
+        summary = await updateSummary(api, pr, failedJobs(ofPull, targetUrl), await api.whoAmI());
+      });
+      onReport?.({
+        kind: 'comment',
+        provider,
+        pull: key,
+        outcome: outcome === 'written' ? summary : outcome,
+      });
+    },
+    { concurrency: 1 },
+  );
+
+  /** Records on the job that `state` was reported, unless it or a later state is recorded already. */
+  const record = async (name: string, state: ReportState, report: StatusReport) => {
+    let job = informer.get(namespace, name);
+    for (let conflicts = 0; job && rank(job.status?.lastReportState) < rank(state); conflicts++) {
+      try {
+        await jobs.patchStatus(namespace, name, {
+          metadata: { resourceVersion: job.metadata.resourceVersion },
+          status: { lastReportState: state, reportURL: report.status.targetUrl ?? null },
+        });
+        return;
+      } catch (error) {
+        if (error instanceof KubeNotFoundError) return;
+        if (!(error instanceof KubeConflictError) || conflicts >= 10) throw error;
+        job = await jobs.get(namespace, name);
+      }
+    }
+  };
+
+  informer.on('add', (job) => statuses.add(job.metadata.name));
+  informer.on('update', (job) => statuses.add(job.metadata.name));
+  informer.on('delete', (job) => sent.delete(job.metadata.name));
+  try {
+    await informer.start(signal);
+    statuses.start();
+    summaries.start();
+    logger.info({ namespace, jobs: informer.list().length }, 'reporting');
+    await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+  } finally {
+    await statuses.stop();
+    await summaries.stop();
+    gate.clear();
+    await informer.stop();
+  }
+}

@@ -14,6 +14,16 @@ export {
   KubeUnexpectedObjectError,
 } from './errors.ts';
 export { Informer, type InformerEvents, type InformerOptions } from './informer.ts';
+export {
+  type Clock,
+  type LeaderElection,
+  type LeaderElectionOptions,
+  type Logger,
+  startLeaderElection,
+  systemClock,
+} from './leader.ts';
+export { Lease, LeaseSpec, leaseType } from './lease.ts';
+export { WorkQueue, type WorkQueueOptions } from './queue.ts';
 export type { RateLimitOptions } from './ratelimit.ts';
 export { type KubeReadinessOptions, kubeReadiness, type Readiness } from './readiness.ts';
 export {

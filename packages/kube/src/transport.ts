@@ -98,6 +98,9 @@ export class Transport {
     // Asked per request: token files and exec credentials rotate.
     await this.#config.applyToHTTPSOptions(options);
     this.#agent ??= new Agent({
+      // HTTP/1.1 only: over HTTP/2 (undici's default), a request aborted mid-flight has left Node's http2
+      // session spinning in native code at full CPU (seen with Node 24.21, undici 8.13).
+      allowH2: false,
       connect: {
         ca: options.ca,
         cert: options.cert,

@@ -15,8 +15,8 @@ import {
   KubeNotFoundError,
   type KubeObject,
   type ResourceClient,
+  WorkQueue,
 } from '@lighthouse-ts/kube';
-import { WorkQueue } from './queue.ts';
 import { type ChildRuns, isRunOf, mayLackBuildRun, nextJobStatus, runsOfJob } from './status.ts';
 import { CustomRunView, LighthouseJobView, PipelineRunView, TaskRunView } from './views.ts';
 

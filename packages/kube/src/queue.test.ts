@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WorkQueue } from './queue.ts';
 
 /** Work that waits until released, recording what ran and what overlapped. */
@@ -20,7 +20,7 @@ function gatedWork() {
     }
   };
   const release = async (key: string, error?: Error) => {
-    await vi.waitFor(() => expect(gates.has(key)).toBe(true));
+    await ticksUntil(() => gates.has(key));
     const gate = gates.get(key);
     gates.delete(key);
     if (error) gate?.reject(error);
@@ -32,7 +32,22 @@ function gatedWork() {
 /** Past the work the queue starts on the next tick. */
 const nextTick = () => new Promise((resolve) => setImmediate(resolve));
 
+/** Waits tick by tick, never by a timer (vi.waitFor would move fake timers on). */
+async function ticksUntil(condition: () => boolean): Promise<void> {
+  for (let tick = 0; !condition(); tick++) {
+    if (tick > 1_000) throw new Error('condition not met within 1,000 ticks');
+    await nextTick();
+  }
+}
+
+/** Timeouts and the monotonic clock under the test's control; the queue's ticks stay real. */
+const fakeTimers = () => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+
 describe('WorkQueue', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('runs nothing before start, then each key once however often it was added', async () => {
     const { work, release, started } = gatedWork();
     const queue = new WorkQueue(work, { concurrency: 4 });
@@ -76,7 +91,8 @@ describe('WorkQueue', () => {
       queue.add('x');
     }
     expect(passes).toEqual([]);
-    await vi.waitFor(() => expect(passes).toEqual([['x', 'x-build']]));
+    await ticksUntil(() => passes.length > 0);
+    expect(passes).toEqual([['x', 'x-build']]);
     await queue.stop();
   });
 
@@ -92,42 +108,102 @@ describe('WorkQueue', () => {
     expect(maxActive()).toBe(2);
   });
 
+  it('refuses a concurrency that would never run anything', () => {
+    const work = async () => {};
+    expect(() => new WorkQueue(work, { concurrency: 0 })).toThrow(
+      'WorkQueue: concurrency must be a positive integer, not 0',
+    );
+    expect(() => new WorkQueue(work, { concurrency: 1.5 })).toThrow(RangeError);
+  });
+
   it('retries a failed key after a delay growing with its failures', async () => {
+    fakeTimers();
     const { work, release, started } = gatedWork();
-    const delays: number[] = [];
+    const failures: number[] = [];
     const queue = new WorkQueue(work, {
       concurrency: 1,
-      retryDelayMs: (failures) => {
-        delays.push(failures);
-        return 1;
+      retryDelayMs: (failed) => {
+        failures.push(failed);
+        return 100 * (failed + 1);
       },
     });
     queue.start();
     queue.add('a');
     await release('a', new Error('API server away'));
+    await ticksUntil(() => vi.getTimerCount() === 1);
+    vi.advanceTimersByTime(99);
+    await nextTick();
+    expect(started).toEqual(['a']);
+    vi.advanceTimersByTime(1);
     await release('a', new Error('API server away'));
+    await ticksUntil(() => vi.getTimerCount() === 1);
+    vi.advanceTimersByTime(199);
+    await nextTick();
+    expect(started).toEqual(['a', 'a']);
+    vi.advanceTimersByTime(1);
     await release('a');
     await queue.stop();
     expect(started).toEqual(['a', 'a', 'a']);
-    expect(delays).toEqual([0, 1]);
+    expect(failures).toEqual([0, 1]);
   });
 
-  it('stop waits for the work in flight and cancels retries', async () => {
+  it('adds a key after a delay, and a key already due sooner keeps its time', async () => {
+    fakeTimers();
+    const { work, release, started } = gatedWork();
+    const queue = new WorkQueue(work, { concurrency: 1 });
+    queue.start();
+    queue.addAfter('a', 1_000);
+    queue.addAfter('a', 5_000);
+    expect(vi.getTimerCount()).toBe(1);
+    vi.advanceTimersByTime(999);
+    await nextTick();
+    expect(started).toEqual([]);
+    vi.advanceTimersByTime(1);
+    await release('a');
+    vi.advanceTimersByTime(10_000);
+    await nextTick();
+    expect(started).toEqual(['a']);
+    await queue.stop();
+  });
+
+  it('brings a delayed key forward when it is asked for sooner', async () => {
+    fakeTimers();
+    const { work, release, started } = gatedWork();
+    const queue = new WorkQueue(work, { concurrency: 1 });
+    queue.start();
+    queue.addAfter('a', 60_000);
+    queue.addAfter('a', 10);
+    expect(vi.getTimerCount()).toBe(1);
+    vi.advanceTimersByTime(10);
+    await release('a');
+    vi.advanceTimersByTime(60_000);
+    await nextTick();
+    expect(started).toEqual(['a']);
+    await queue.stop();
+  });
+
+  it('stop waits for the work in flight and leaves no timer behind', async () => {
+    fakeTimers();
     const { work, release, started } = gatedWork();
     const queue = new WorkQueue(work, { concurrency: 2, retryDelayMs: () => 10 });
     queue.start();
     queue.add('a');
     queue.add('b');
+    queue.addAfter('later', 60_000);
     await release('a', new Error('fails'));
+    await ticksUntil(() => vi.getTimerCount() === 2);
     let stopped = false;
     const stopping = queue.stop().then(() => {
       stopped = true;
     });
+    expect(vi.getTimerCount()).toBe(0);
     queue.add('c');
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    queue.addAfter('d', 0);
+    await nextTick();
     expect(stopped).toBe(false);
     await release('b');
     await stopping;
+    expect(vi.getTimerCount()).toBe(0);
     expect(started).toEqual(['a', 'b']);
   });
 });

@@ -6,12 +6,13 @@ export interface WorkQueueOptions {
 }
 
 /**
- * Runs `work(key)` for every key added: never twice at once for one key, at most `concurrency` keys
- * at once, and a key added again while its work runs runs once more afterwards (so the last change is
- * never missed, and a burst of changes to one key costs at most two runs). Work starts on a later tick
- * than its add, never inside it, so a burst of adds (an informer's relist, which fills its cache object
- * by object) settles before any work reads what they changed. A failed key is added again after a delay
- * that grows with its failures. Nothing runs before start().
+ * A controller's work queue (client-go's workqueue, in small): runs `work(key)` for every key added,
+ * never twice at once for one key, at most `concurrency` keys at once, and a key added again while its
+ * work runs runs once more afterwards (so the last change is never missed, and a burst of changes to one
+ * key costs at most two runs). Work starts on a later tick than its add, never inside it, so a burst of
+ * adds (an informer's relist, which fills its cache object by object) settles before any work reads what
+ * they changed. A failed key is added again after a delay that grows with its failures. Nothing runs
+ * before start().
  */
 export class WorkQueue {
   readonly #work: (key: string) => Promise<void>;
@@ -20,12 +21,14 @@ export class WorkQueue {
   readonly #waiting = new Set<string>();
   readonly #active = new Map<string, Promise<void>>();
   readonly #failures = new Map<string, number>();
-  readonly #retries = new Set<NodeJS.Timeout>();
+  readonly #delayed = new Map<string, { timer: NodeJS.Timeout; dueAt: number }>();
   #scheduled: NodeJS.Immediate | undefined;
   #started = false;
   #stopped = false;
 
   constructor(work: (key: string) => Promise<void>, options: WorkQueueOptions) {
+    if (!Number.isInteger(options.concurrency) || options.concurrency < 1)
+      throw new RangeError(`WorkQueue: concurrency must be a positive integer, not ${options.concurrency}`);
     this.#work = work;
     this.#concurrency = options.concurrency;
     this.#retryDelayMs = options.retryDelayMs ?? ((failures) => Math.min(30_000, 250 * 2 ** failures));
@@ -37,17 +40,38 @@ export class WorkQueue {
     this.#schedule();
   }
 
+  /**
+   * Adds `key` once `delayMs` has passed (a provider's Retry-After, say). A key already due sooner keeps
+   * its earlier time; one due later is brought forward. Until then an add() of the key still runs it now.
+   */
+  addAfter(key: string, delayMs: number): void {
+    if (this.#stopped) return;
+    const dueAt = performance.now() + Math.max(0, delayMs);
+    const pending = this.#delayed.get(key);
+    if (pending && pending.dueAt <= dueAt) return;
+    clearTimeout(pending?.timer);
+    const timer = setTimeout(
+      () => {
+        this.#delayed.delete(key);
+        this.add(key);
+      },
+      Math.max(0, delayMs),
+    );
+    this.#delayed.set(key, { timer, dueAt });
+  }
+
   start(): void {
     this.#started = true;
     this.#schedule();
   }
 
-  /** Runs nothing more and waits for the work in flight. */
+  /** Runs nothing more, drops the delayed adds (no timer is left behind) and waits for the work in flight. */
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#waiting.clear();
     clearImmediate(this.#scheduled);
-    for (const timer of this.#retries) clearTimeout(timer);
+    for (const { timer } of this.#delayed.values()) clearTimeout(timer);
+    this.#delayed.clear();
     await Promise.all(this.#active.values());
   }
 
@@ -75,11 +99,7 @@ export class WorkQueue {
     } catch {
       const failures = this.#failures.get(key) ?? 0;
       this.#failures.set(key, failures + 1);
-      const timer = setTimeout(() => {
-        this.#retries.delete(timer);
-        this.add(key);
-      }, this.#retryDelayMs(failures));
-      this.#retries.add(timer);
+      this.addAfter(key, this.#retryDelayMs(failures));
     } finally {
       this.#active.delete(key);
       this.#schedule();

@@ -1,13 +1,16 @@
 // `scripts/dev start`: lighthouse in embedded mode, as a newcomer's first run. Without KUBECONFIG it starts
-// a local test cluster (etcd + kube-apiserver with our CRDs and Tekton's) for it. It writes an example
-// config, plugins file, webhook secret and pull-request payload, then prints the replay command that sends
-// the payload, so the whole path from webhook to LighthouseJob and PipelineRun can be seen working.
+// a local test cluster (etcd + kube-apiserver with our CRDs and Tekton's) for it; from a bare clone, with no
+// Tekton CRDs in ../shared, it installs stand-ins for them generated from @lighthouse-ts/crds. It writes an
+// example config, plugins file, webhook secret and pull-request payload, then prints the replay command that
+// sends the payload, so the whole path from webhook to LighthouseJob and PipelineRun can be seen working.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, TestEnv } from '@lighthouse-ts/testenv';
+// By path: the root package lists only testenv, and this script runs from the sources anyway.
+import { tektonStandInCustomResourceDefinitions } from '../packages/crds/src/index.ts';
 
 const root = join(import.meta.dirname, '..');
 const port = process.env.LIGHTHOUSE_PORT ?? '8080';
@@ -71,8 +74,15 @@ let cluster: TestEnv | undefined;
 let kubeconfig = process.env.KUBECONFIG;
 if (!kubeconfig) {
   log('no KUBECONFIG: starting a local test cluster');
-  cluster = await TestEnv.start({ crds: (await loadConfig(root)).crds, log });
+  const found: string[] = [];
+  for (const path of (await loadConfig(root)).crds) {
+    if (await exists(path)) found.push(path);
+    else log(`${path} (in testenv.json) is not there; skipping it`);
+  }
+  cluster = await TestEnv.start({ crds: found, log });
   kubeconfig = cluster.kubeconfigPath;
+  await installTektonStandIns(cluster);
+  log('no Tekton controller runs locally: PipelineRuns are stored, never run');
 }
 const namespace = process.env.LIGHTHOUSE_NAMESPACE ?? 'jx';
 if (cluster) await cluster.request('POST', '/api/v1/namespaces', { metadata: { name: namespace } });
@@ -109,4 +119,35 @@ if (cluster)
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => lighthouse.kill(signal));
 const [code] = (await exited) as [number | null];
 await cluster?.stop();
+await rm(dir, { recursive: true, force: true });
 process.exitCode = code ?? 1;
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * Tekton's own CRDs are used when testenv.json's paths provide them (a clone with ../shared beside it);
+ * for whichever of PipelineRun, TaskRun and CustomRun the cluster still lacks, a stand-in goes in.
+ */
+async function installTektonStandIns(env: TestEnv): Promise<void> {
+  const installed = (await env.request('GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions')) as {
+    items: { metadata: { name: string } }[];
+  };
+  const names = new Set(installed.items.map((crd) => crd.metadata.name));
+  const missing = tektonStandInCustomResourceDefinitions().filter((crd) => !names.has(crd.metadata.name));
+  if (missing.length === 0) return;
+  const standIns = join(dir, 'tekton-stand-ins');
+  await mkdir(standIns);
+  for (const crd of missing) {
+    await writeFile(join(standIns, `${crd.metadata.name}.json`), `${JSON.stringify(crd, null, 2)}\n`);
+  }
+  await env.installCrds([standIns]);
+  log(
+    `no Tekton CRDs: installed stand-ins for ${missing.map((crd) => crd.spec.names.kind).join(', ')} ` +
+      `generated from @lighthouse-ts/crds (${standIns}); Tekton's own CRDs are used when present`,
+  );
+}

@@ -28,7 +28,12 @@ export {
   reportLabel,
   reportWishes,
 } from './lighthousejob.ts';
-export { ownedCustomResourceDefinitions } from './manifests.ts';
+export {
+  ownedCustomResourceDefinitions,
+  type StandInCustomResourceDefinition,
+  standInAnnotation,
+  tektonStandInCustomResourceDefinitions,
+} from './manifests.ts';
 export {
   apiVersionOf,
   Condition,

@@ -1,8 +1,9 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -79,11 +80,12 @@ async function cachedOrBuilt(
 ): Promise<string> {
   if (await isExecutable(path)) return path;
   await mkdir(join(path, '..'), { recursive: true });
+  const started = performance.now();
   // Build beside the target and rename, so a concurrent or interrupted build never leaves half a binary.
   const partial = `${path}.${process.pid}.partial`;
   await build(partial);
   await rename(partial, path);
-  log(`testenv: built ${path}`);
+  log(`testenv: built ${path} in ${formatDuration(performance.now() - started)}`);
   return path;
 }
 
@@ -117,6 +119,88 @@ async function go(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<
     const stderr = (error as { stderr?: string }).stderr ?? '';
     throw new Error(`testenv: go ${args.join(' ')} failed:\n${stderr.slice(-4000)}`);
   }
+}
+
+export interface GoBuildOptions {
+  /** The scratch module to build in. */
+  dir: string;
+  env: NodeJS.ProcessEnv;
+  /** Build flags; `go list` gets them too, so it asks the build cache about the same compilations. */
+  flags: string[];
+  /** What is being built, for the progress lines. */
+  name: string;
+  log: (line: string) => void;
+  now?: () => number;
+}
+
+/**
+ * `go build -v -o out pkg`, logging progress: `go list -deps` names the packages and which of them Go's
+ * build cache lacks, and each one `go build -v` reports compiled counts towards those. Resolves to the
+ * number compiled.
+ */
+export async function goBuild(pkg: string, out: string, options: GoBuildOptions): Promise<number> {
+  const { dir, env, flags, name, log, now = () => performance.now() } = options;
+  const listed = await go(['list', '-deps', ...flags, '-f', '{{.Stale}} {{.ImportPath}}', pkg], dir, env);
+  const deps = listed.split('\n').filter(Boolean);
+  const stale = new Set(deps.filter((line) => line.startsWith('true ')).map((line) => line.slice(5)));
+  log(
+    `testenv: compiling ${name}: ${stale.size} of its ${deps.length} packages (the rest are in Go's build cache)`,
+  );
+  const started = now();
+  const progress = compileProgress(name, stale.size, log, now);
+  const args = ['build', '-v', ...flags, '-o', out, pkg];
+  const child = spawn('go', args, { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const otherLines: string[] = [];
+  let compiled = 0;
+  createInterface({ input: child.stderr }).on('line', (line) => {
+    if (stale.has(line)) progress(++compiled);
+    else otherLines.push(line);
+  });
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    // 'close', not 'exit': by then every line of stderr has been read.
+    child.once('close', resolve);
+  });
+  if (code !== 0) {
+    throw new Error(`testenv: go ${args.join(' ')} failed:\n${otherLines.join('\n').slice(-4000)}`);
+  }
+  log(`testenv: compiled ${compiled} packages of ${name} in ${formatDuration(now() - started)}`);
+  return compiled;
+}
+
+/**
+ * Reports `compiled` out of `total`: a line at each further tenth, and after `everyMs` without one, so a
+ * long build shows how far it is and that it still moves.
+ */
+export function compileProgress(
+  name: string,
+  total: number,
+  log: (line: string) => void,
+  now: () => number,
+  everyMs = 30_000,
+): (compiled: number) => void {
+  const started = now();
+  let lastTenth = 0;
+  let lastAt = started;
+  return (compiled) => {
+    const tenth = Math.floor((compiled * 10) / total);
+    const at = now();
+    if (tenth <= lastTenth && at - lastAt < everyMs) return;
+    lastTenth = tenth;
+    lastAt = at;
+    log(
+      `testenv: compiling ${name}: ${compiled}/${total} packages (${Math.floor((compiled * 100) / total)}%) ` +
+        `in ${formatDuration(at - started)}`,
+    );
+  };
+}
+
+/** `1h2m3s`, `15m4s`, `42s`: whole seconds, as Go prints a duration. */
+export function formatDuration(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  const [h, m, s] = [Math.floor(seconds / 3600), Math.floor((seconds % 3600) / 60), seconds % 60];
+  if (h > 0) return `${h}h${m}m${s}s`;
+  return m > 0 ? `${m}m${s}s` : `${s}s`;
 }
 
 /**
@@ -154,22 +238,20 @@ async function buildKubeApiserver(out: string, log: (line: string) => void, base
     );
     log('testenv: resolving modules (go mod tidy)');
     await go(['mod', 'tidy'], dir, env);
-    log('testenv: compiling kube-apiserver');
     const [, minor] = version.split('.');
     const stamp = 'k8s.io/component-base/version';
-    await go(
-      [
-        'build',
-        '-trimpath',
-        '-ldflags',
-        `-s -w -X ${stamp}.gitVersion=v${version} -X ${stamp}.gitMajor=1 -X ${stamp}.gitMinor=${minor}`,
-        '-o',
-        out,
-        'k8s.io/kubernetes/cmd/kube-apiserver',
-      ],
+    const flags = [
+      '-trimpath',
+      '-ldflags',
+      `-s -w -X ${stamp}.gitVersion=v${version} -X ${stamp}.gitMajor=1 -X ${stamp}.gitMinor=${minor}`,
+    ];
+    await goBuild('k8s.io/kubernetes/cmd/kube-apiserver', out, {
       dir,
       env,
-    );
+      flags,
+      name: 'kube-apiserver',
+      log,
+    });
   });
 }
 
@@ -183,8 +265,10 @@ async function buildEtcd(out: string, log: (line: string) => void, baseEnv: Node
       `module testenv/etcd\n\ngo 1.26\n\nrequire go.etcd.io/etcd/server/v3 v${ETCD_VERSION}\n`,
     );
     await writeFile(join(dir, 'tools.go'), 'package tools\n\nimport _ "go.etcd.io/etcd/server/v3"\n');
+    log('testenv: resolving modules (go mod tidy)');
     await go(['mod', 'tidy'], dir, env);
-    await go(['build', '-trimpath', '-ldflags', '-s -w', '-o', out, 'go.etcd.io/etcd/server/v3'], dir, env);
+    const flags = ['-trimpath', '-ldflags', '-s -w'];
+    await goBuild('go.etcd.io/etcd/server/v3', out, { dir, env, flags, name: 'etcd', log });
   });
 }
 

@@ -2,7 +2,7 @@
 // `pnpm arrows`. Imports are followed through the workspace packages' source entries, type-only ones
 // included, so a rule holds for what a bundle or a type declaration would pull in.
 const kube = '^(packages/kube/|node_modules/.*@kubernetes/client-node/)';
-const kubeFree = '^packages/(scm|config|plugins|http|cli)/';
+const kubeFree = '^packages/(scm|config|plugins|http|cli|providers)/';
 // Tests, benchmarks and test helpers may use testenv and fixtures; the rules are about shipped code.
 const notShipped = '(\\.test\\.ts$|^[^/]+/[^/]+/(test|bench|scripts)/)';
 

@@ -11,11 +11,14 @@ import {
   type Dispatch,
   type DispatchLogger,
   type DispatchResult,
+  type JobToStart,
   MissingFactError,
+  performActions,
   type TriggerFacts,
   trigger,
 } from '@lighthouse-ts/plugins';
-import type { Provider, Repo, WebhookEvent } from '@lighthouse-ts/scm';
+import type { Provider, ProviderWrites, Repo, WebhookEvent } from '@lighthouse-ts/scm';
+import { failedForGood } from './permanent.ts';
 import type { Metrics } from './server/index.ts';
 
 export interface DispatchOptions {
@@ -23,6 +26,8 @@ export interface DispatchOptions {
   client: MetaPipelineClient;
   /** The facts for events of one provider (its REST API), or undefined when none is configured. */
   facts: (provider: Provider) => TriggerFacts | undefined;
+  /** Where a provider's labels, comments and statuses are written, or undefined when none is configured. */
+  writes: (provider: Provider) => ProviderWrites | undefined;
   /** Where jobs run unless their config names a namespace. */
   namespace: string;
   metrics: Metrics;
@@ -56,7 +61,9 @@ export function createDispatch(options: DispatchOptions): Dispatch {
         namespace: job.namespace ?? options.namespace,
         idempotencyKey: idempotencyKey(event, job.request.jobName),
       };
-      const pipeline = await options.client.create(request, { signal, traceparent });
+      const pipeline = await options.client
+        .create(request, { signal, traceparent })
+        .catch((error: unknown) => reportLaunchFailure(event, job, error, options, log));
       options.metrics.jobsStarted.inc({
         repo: `${repo.owner}/${repo.name}`,
         job: job.request.jobName,
@@ -69,9 +76,13 @@ export function createDispatch(options: DispatchOptions): Dispatch {
       startedRefs.push(pipeline.ref);
     }
     await supersede(decision, repo, { ...options, startedRefs }, { signal, traceparent }, log);
-    for (const action of decision.actions) {
-      // Writing back to the provider (comments, labels, statuses) is not built yet: say what would be done.
-      log.info({ action }, 'provider action not performed');
+    const writes = options.writes(event.provider);
+    if (writes) await performActions(decision.actions, writes, repo, log);
+    else if (decision.actions.length > 0) {
+      log.warn(
+        { actions: decision.actions.map((a) => a.type) },
+        `no ${event.provider} API credentials: labels, comments and statuses left out`,
+      );
     }
     return {
       started,
@@ -127,6 +138,33 @@ async function supersede(
       );
     }
   }
+}
+
+/**
+ * A job that cannot start for good (its request refused, say) gets an error status with the reason on
+ * its commit, as Lighthouse posts one, so the pull request shows why it has no result; then the error
+ * goes on to the caller. One that may start on a redelivery gets none: the redelivery will try again.
+ */
+async function reportLaunchFailure(
+  event: WebhookEvent,
+  job: JobToStart,
+  error: unknown,
+  options: DispatchOptions,
+  log: DispatchLogger,
+): Promise<never> {
+  const writes = options.writes(event.provider);
+  const { pullRefs, context, jobName } = job.request;
+  const sha = pullRefs.pulls?.[0]?.sha ?? pullRefs.baseSha;
+  if (failedForGood(error) && writes && event.repo && sha) {
+    const description = `Error creating metapipeline: ${error.message}`;
+    await performActions(
+      [{ type: 'status', sha, context: context ?? jobName, state: 'error', description }],
+      writes,
+      event.repo,
+      log,
+    ).catch((statusError: unknown) => log.error({ err: statusError }, 'cannot post the error status'));
+  }
+  throw error;
 }
 
 function missingFacts(provider: Provider): TriggerFacts {

@@ -1,8 +1,11 @@
 // One setting chooses how lighthouse starts meta-pipelines. The embedded implementation is imported only
 // in its branch, so a remote-mode process never loads @lighthouse-ts/kube nor @kubernetes/client-node.
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { type Readiness, readSecretFile, SecretFileError } from '@lighthouse-ts/http';
 import type { KubeClientOptions } from '@lighthouse-ts/kube';
 import { createRemoteClient, type MetaPipelineClient } from '@lighthouse-ts/metapipeline-client';
+import type { ReporterOptions, TargetUrl } from '@lighthouse-ts/reporter';
 import type { Logger as StatusSyncLogger, SyncResult } from '@lighthouse-ts/status-sync';
 
 export type EmbeddedSettings = Extract<MetaPipelineSettings, { mode: 'embedded' }>;
@@ -102,8 +105,14 @@ export interface BesideEmbeddedOptions {
   namespace: string;
   /** Runs the status sync in-process. */
   statusSync: boolean;
-  logger: StatusSyncLogger;
+  logger: StatusSyncLogger & { child(fields: object): StatusSyncLogger };
   onSync: (result: SyncResult) => void;
+  /** Runs the reporter in-process, writing jobs' states to these providers. */
+  report?: {
+    providers: ReporterOptions['providers'];
+    targetUrl?: TargetUrl;
+    onReport: ReporterOptions['onReport'];
+  };
 }
 
 /**
@@ -115,15 +124,26 @@ export async function startBesideEmbedded(
   settings: EmbeddedSettings,
   options: BesideEmbeddedOptions,
 ): Promise<{ readiness(): Promise<Readiness>; stop(): Promise<void> }> {
-  const { namespace, logger, onSync } = options;
+  const { namespace, logger, onSync, report } = options;
   const { createKubeClient, kubeReadiness } = await import('@lighthouse-ts/kube');
   const probe = createKubeClient({ ...embeddedKubeOptions(settings), retry: { attempts: 1 } });
   const sync = options.statusSync
     ? (await import('@lighthouse-ts/status-sync')).startBackgroundStatusSync({
         kube: embeddedKubeOptions(settings),
         namespace,
-        logger,
+        logger: logger.child({ component: 'status-sync' }),
         onSync,
+      })
+    : undefined;
+  const reporter = report
+    ? (await import('@lighthouse-ts/reporter')).startReporter({
+        kube: embeddedKubeOptions(settings),
+        namespace,
+        providers: report.providers,
+        ...(report.targetUrl ? { targetUrl: report.targetUrl } : {}),
+        identity: `${hostname()}-${randomUUID().slice(0, 8)}`,
+        logger: logger.child({ component: 'reporter' }),
+        onReport: report.onReport,
       })
     : undefined;
   const kubeReady = kubeReadiness(probe, { namespace });
@@ -133,7 +153,7 @@ export async function startBesideEmbedded(
       return synced && !synced.ready ? synced : kubeReady();
     },
     async stop() {
-      await sync?.stop();
+      await Promise.all([sync?.stop(), reporter?.stop()]);
       await probe.close();
     },
   };

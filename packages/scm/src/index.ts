@@ -16,7 +16,7 @@ export {
 export { type BitbucketServerApiOptions, bitbucketServerApi } from './bitbucket-server.ts';
 export * from './events.ts';
 export { type GiteaApiOptions, giteaApi } from './gitea.ts';
-export { type GithubAppOptions, githubAppCredentials, githubAppPermissions } from './github-app.ts';
 export { type GithubApiOptions, githubApi } from './github.ts';
+export { type GithubAppOptions, githubAppCredentials, githubAppPermissions } from './github-app.ts';
 export { type GitlabApiOptions, gitlabApi } from './gitlab.ts';
 export type { ClientOptions, RetryOptions } from './rest.ts';

@@ -109,7 +109,7 @@ describe('lighthouse check-config', () => {
     );
   });
 
-  it('loads the config package and nothing heavier: no Kubernetes code, no server, no providers', async () => {
+  it("loads the config package and nothing heavier: no Kubernetes code, no server, no providers' clients", async () => {
     const { code, loaded } = await checkConfig([
       `--config-file=${path('config.yaml')}`,
       `--plugins-file=${path('plugins.yaml')}`,
@@ -123,7 +123,16 @@ describe('lighthouse check-config', () => {
       if (dependency?.[1]) npm.add(dependency[1]);
       else if (workspace?.[1]) ours.add(workspace[1]);
     }
-    expect([...ours].sort()).toEqual(['apps/lighthouse', 'packages/cli', 'packages/config']);
+    // Of the providers package, its flags only (serve's flags are check-config's too): no client.
+    expect([...ours].sort()).toEqual([
+      'apps/lighthouse',
+      'packages/cli',
+      'packages/config',
+      'packages/providers',
+    ]);
+    expect(
+      loaded.filter((url) => url.includes('/packages/providers/')).map((url) => url.split('/src/')[1]),
+    ).toEqual(['flags.ts']);
     expect([...npm].sort()).toEqual(['yaml', 'zod']);
     const app = loaded.filter((url) => url.includes('/apps/lighthouse/')).map((url) => url.split('/src/')[1]);
     expect(app.sort()).toEqual(['cli/check-config.ts', 'cli/settings.ts', 'main.ts']);

@@ -1,32 +1,25 @@
 import { FlagError, flagError } from '@lighthouse-ts/cli';
 import { ConfigError, watchConfig } from '@lighthouse-ts/config';
-import {
-  ListenError,
-  readSecretFile,
-  rereading,
-  SecretFileError,
-  serveUntilSignal,
-} from '@lighthouse-ts/http';
-import { factsFromProvider, type TriggerFacts } from '@lighthouse-ts/plugins';
-import {
-  bitbucketServerApi,
-  giteaApi,
-  githubApi,
-  gitlabApi,
-  type Provider,
-  type ProviderApi,
-} from '@lighthouse-ts/scm';
+import { ListenError, rereading, serveUntilSignal } from '@lighthouse-ts/http';
+import { factsFromProvider } from '@lighthouse-ts/plugins';
+import { connectProviders, type ProviderApis } from '@lighthouse-ts/providers';
 import { countSecrets, type WebhookSecrets } from '@lighthouse-ts/scm/webhooks';
 import { createDispatch } from '../dispatch.ts';
 import {
+  type BesideEmbeddedOptions,
   createMetaPipelineClient,
   type MetaPipelineSettings,
   MetaPipelineSettingsError,
   startBesideEmbedded,
 } from '../metapipeline.ts';
-import { createLogger, createMetrics, createWebhookHandler } from '../server/index.ts';
+import { createLogger, createMetrics, createWebhookHandler, type Metrics } from '../server/index.ts';
 import { readSecretFiles } from './secrets.ts';
 import { type ServeSettings, serveFlags } from './settings.ts';
+
+/** A webhook's provider calls wait 2 s at most in all, to answer within the budget. */
+const webhookRetry = { attempts: 3, maxWaitMs: 2_000 };
+/** The reporter's may wait out a rate limit of a minute; a longer one parks the work until it is over. */
+const reportRetry = { attempts: 5, maxWaitMs: 60_000 };
 
 /** Exit code for settings or a config lighthouse cannot start with. */
 export const badSettings = 2;
@@ -57,9 +50,14 @@ export async function serve(settings: ServeSettings): Promise<number> {
       logger.error({ err: error }, 'webhook secrets unreadable; no delivery verifies until they are fixed'),
   });
 
-  let apis: Partial<Record<Provider, TriggerFacts>>;
+  // Two sets of clients: one that answers within a webhook's budget, one that may wait out a rate limit.
+  let apis: ProviderApis;
+  let reportApis: ProviderApis;
   try {
-    apis = await providerApis(settings);
+    const onError = (error: unknown) =>
+      logger.error({ err: error }, 'a provider token file is unreadable; the last token read is used');
+    apis = await connectProviders(settings, { retry: webhookRetry, onError });
+    reportApis = await connectProviders(settings, { retry: reportRetry, onError });
   } catch (error) {
     if (!(error instanceof FlagError)) throw error;
     process.stderr.write(`lighthouse: ${error.message}\n`);
@@ -115,15 +113,29 @@ export async function serve(settings: ServeSettings): Promise<number> {
   }
   // Ready once the config has loaded (it has, or lighthouse would not have started); in embedded mode,
   // also once Kubernetes answers and the status sync has started. The runner's readiness is the runner's.
-  const embedded =
-    clientSettings.mode === 'embedded'
-      ? await startBesideEmbedded(clientSettings, {
-          namespace: settings.namespace,
-          statusSync: settings['status-sync'],
-          logger: logger.child({ component: 'status-sync' }),
-          onSync: (result) => metrics.statusSyncPasses.inc({ outcome: result.outcome }),
-        })
-      : undefined;
+  let embedded: Awaited<ReturnType<typeof startBesideEmbedded>> | undefined;
+  if (clientSettings.mode === 'embedded') {
+    let report: BesideEmbeddedOptions['report'];
+    try {
+      report = settings.report ? await reportSettings(settings, reportApis, metrics) : undefined;
+      if (settings.report && !report) {
+        logger.warn('no provider API credentials: job states are not reported to any provider');
+      }
+    } catch (error) {
+      if (!(error instanceof FlagError)) throw error;
+      stop.abort();
+      await client.close();
+      process.stderr.write(`lighthouse: ${error.message}\n`);
+      return badSettings;
+    }
+    embedded = await startBesideEmbedded(clientSettings, {
+      namespace: settings.namespace,
+      statusSync: settings['status-sync'],
+      logger,
+      onSync: (result) => metrics.statusSyncPasses.inc({ outcome: result.outcome }),
+      ...(report ? { report } : {}),
+    });
+  }
 
   const handler = createWebhookHandler({
     secrets,
@@ -131,7 +143,11 @@ export async function serve(settings: ServeSettings): Promise<number> {
     dispatch: createDispatch({
       config,
       client,
-      facts: (provider) => apis[provider],
+      facts: (provider) => {
+        const api = apis[provider];
+        return api && factsFromProvider(api);
+      },
+      writes: (provider) => apis[provider],
       namespace: settings.namespace,
       metrics,
       ...(settings['bot-name'] ? { botName: settings['bot-name'] } : {}),
@@ -169,32 +185,27 @@ export async function serve(settings: ServeSettings): Promise<number> {
 /** The flag behind each setting of the meta-pipeline client that is read only when the client is made. */
 const settingFlags = { runnerTokenFile: 'runner-token-file', kubeconfig: 'kubeconfig' } as const;
 
-/** The provider APIs the trigger asks for facts, one per token file given; a bad file is a FlagError. */
-async function providerApis(settings: ServeSettings): Promise<Partial<Record<Provider, TriggerFacts>>> {
-  const providers: [
-    Provider,
-    keyof ServeSettings & `${string}-token-file`,
-    (token: string) => ProviderApi,
-  ][] = [
-    ['github', 'github-token-file', (token) => githubApi({ baseUrl: settings['github-api-url'], token })],
-    ['gitlab', 'gitlab-token-file', (token) => gitlabApi({ baseUrl: settings['gitlab-api-url'], token })],
-    ['gitea', 'gitea-token-file', (token) => giteaApi({ baseUrl: settings['gitea-api-url'] ?? '', token })],
-    [
-      'bitbucketserver',
-      'bitbucketserver-token-file',
-      (token) => bitbucketServerApi({ baseUrl: settings['bitbucketserver-api-url'] ?? '', token }),
-    ],
-  ];
-  const apis: Partial<Record<Provider, TriggerFacts>> = {};
-  for (const [provider, flag, connect] of providers) {
-    const file = settings[flag];
-    if (!file) continue;
-    try {
-      apis[provider] = factsFromProvider(connect(await readSecretFile(file, 'token file')));
-    } catch (error) {
-      if (error instanceof SecretFileError) throw flagError(serveFlags, flag, error.message);
-      throw error;
-    }
+/**
+ * What the reporter needs in embedded mode: the providers' clients and the target URL template, checked
+ * now (a FlagError naming the flag). Loaded only here: the reporter brings the Kubernetes client with it.
+ */
+async function reportSettings(
+  settings: ServeSettings,
+  providers: ProviderApis,
+  metrics: Metrics,
+): Promise<BesideEmbeddedOptions['report']> {
+  if (Object.keys(providers).length === 0) return undefined;
+  const { targetUrlTemplate } = await import('@lighthouse-ts/reporter');
+  const template = settings['report-target-url'];
+  let targetUrl: ReturnType<typeof targetUrlTemplate> | undefined;
+  try {
+    targetUrl = template ? targetUrlTemplate(template) : undefined;
+  } catch (error) {
+    throw flagError(serveFlags, 'report-target-url', (error as Error).message);
   }
-  return apis;
+  return {
+    providers,
+    ...(targetUrl ? { targetUrl } : {}),
+    onReport: ({ provider, kind, outcome }) => metrics.reports.inc({ provider, kind, outcome }),
+  };
 }

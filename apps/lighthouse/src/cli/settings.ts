@@ -1,4 +1,11 @@
 import { boolean, type Env, type Flag, flagsHelp, integer, parseFlags } from '@lighthouse-ts/cli';
+import {
+  checkProviderSettings,
+  providerFlags,
+  providerSettingsShape,
+  reportFlags,
+  reportSettingsShape,
+} from '@lighthouse-ts/providers/flags';
 import { z } from 'zod';
 
 /** Every flag of `lighthouse serve`; each is also read from its environment variable. */
@@ -68,36 +75,8 @@ export const serveFlags: readonly Flag[] = [
     default: '100',
     description: 'embedded mode: Kubernetes requests allowed at once above that rate',
   },
-  { flag: 'github-token-file', env: 'LIGHTHOUSE_GITHUB_TOKEN_FILE', description: 'GitHub API token file' },
-  {
-    flag: 'github-api-url',
-    env: 'LIGHTHOUSE_GITHUB_API_URL',
-    default: 'https://api.github.com',
-    description: 'GitHub API root (GitHub Enterprise: https://HOST/api/v3)',
-  },
-  { flag: 'gitlab-token-file', env: 'LIGHTHOUSE_GITLAB_TOKEN_FILE', description: 'GitLab API token file' },
-  {
-    flag: 'gitlab-api-url',
-    env: 'LIGHTHOUSE_GITLAB_API_URL',
-    default: 'https://gitlab.com/api/v4',
-    description: 'GitLab API root',
-  },
-  { flag: 'gitea-token-file', env: 'LIGHTHOUSE_GITEA_TOKEN_FILE', description: 'Gitea API token file' },
-  {
-    flag: 'gitea-api-url',
-    env: 'LIGHTHOUSE_GITEA_API_URL',
-    description: 'Gitea API root, https://HOST/api/v1 (required with a Gitea token)',
-  },
-  {
-    flag: 'bitbucketserver-token-file',
-    env: 'LIGHTHOUSE_BITBUCKETSERVER_TOKEN_FILE',
-    description: 'Bitbucket Server HTTP access token file',
-  },
-  {
-    flag: 'bitbucketserver-api-url',
-    env: 'LIGHTHOUSE_BITBUCKETSERVER_API_URL',
-    description: 'Bitbucket Server root, https://HOST[/context] (required with a token)',
-  },
+  ...providerFlags,
+  ...reportFlags,
   { flag: 'bot-name', env: 'LIGHTHOUSE_BOT_NAME', description: "the bot's own login (always trusted)" },
   {
     flag: 'budget-seconds',
@@ -141,14 +120,8 @@ const fields = z.object({
   'status-sync': boolean,
   'kube-qps': integer(1, 100_000),
   'kube-burst': integer(1, 100_000),
-  'github-token-file': z.string().optional(),
-  'github-api-url': z.url(),
-  'gitlab-token-file': z.string().optional(),
-  'gitlab-api-url': z.url(),
-  'gitea-token-file': z.string().optional(),
-  'gitea-api-url': z.url().optional(),
-  'bitbucketserver-token-file': z.string().optional(),
-  'bitbucketserver-api-url': z.url().optional(),
+  ...providerSettingsShape,
+  ...reportSettingsShape,
   'bot-name': z.string().optional(),
   'budget-seconds': seconds,
   'shutdown-grace-seconds': seconds,
@@ -165,10 +138,7 @@ const ServeSettings = fields.superRefine((s, context) => {
       message: 'or --webhook-secrets-file is required: lighthouse refuses to run without a webhook secret',
     });
   }
-  if (s['gitea-token-file']) requireFlag('gitea-api-url', 'with --gitea-token-file');
-  if (s['bitbucketserver-token-file']) {
-    requireFlag('bitbucketserver-api-url', 'with --bitbucketserver-token-file');
-  }
+  checkProviderSettings(s, context);
   if (s.metapipeline === 'remote') {
     requireFlag('runner-url', 'in remote mode');
     requireFlag('runner-token-file', 'in remote mode');

@@ -28,6 +28,7 @@ import {
   type WebhookSecrets,
 } from '@lighthouse-ts/scm/webhooks';
 import type { Logger } from 'pino';
+import { failedForGood } from '../permanent.ts';
 import { createDeliveryLedger } from './dedupe.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -247,14 +248,11 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     }
     outcome = 'dispatch failed';
     const { error } = settled;
+    if (failedForGood(error)) {
+      const why = `the jobs cannot start until the configuration changes: ${error.message}`;
+      return answer(json(202, { status: 'failed', reason: why, errorType: error.name, ...ids }), why);
+    }
     if (error instanceof MetaPipelineError || error instanceof PluginError) {
-      // A client error the caller cannot retry is one of the typed refusals (4xx); a plain
-      // MetaPipelineError is an unexpected failure, which a redelivery may get past.
-      const permanent = error instanceof PluginError ? !error.retryable : error.status < 500;
-      if (permanent) {
-        const why = `the jobs cannot start until the configuration changes: ${error.message}`;
-        return answer(json(202, { status: 'failed', reason: why, errorType: error.name, ...ids }), why);
-      }
       const detail = `could not start the jobs: ${error.message}`;
       const extra = { errorType: error.name, retryable: true, ...ids };
       return answer(problem(503, 'dispatch-failed', detail, extra), detail);

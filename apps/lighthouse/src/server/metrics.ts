@@ -20,6 +20,7 @@ export interface Metrics {
   readonly configReloads: Counter;
   readonly configReloadFailures: Counter;
   readonly statusSyncPasses: Counter<'outcome'>;
+  readonly reports: Counter<'provider' | 'kind' | 'outcome'>;
 }
 
 /** A new registry with the process's default metrics and lighthouse's own (a new one per call, for tests). */
@@ -88,6 +89,12 @@ export function createMetrics(): Metrics {
       name: 'lighthouse_status_sync_passes_total',
       help: 'Passes of the in-process status sync over a job, by outcome (written, unchanged, gone, failed).',
       labelNames: ['outcome'],
+      registers,
+    }),
+    reports: new Counter({
+      name: 'lighthouse_reports_total',
+      help: "Writes of jobs' states to Git providers (kind status or comment), by outcome (written, failed, waiting, ...).",
+      labelNames: ['provider', 'kind', 'outcome'],
       registers,
     }),
   };

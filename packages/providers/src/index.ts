@@ -1,0 +1,9 @@
+export { type ConnectOptions, connectProviders, type ProviderApis } from './connect.ts';
+export {
+  checkProviderSettings,
+  type ProviderSettings,
+  providerFlags,
+  providerSettingsShape,
+  reportFlags,
+  reportSettingsShape,
+} from './flags.ts';

@@ -1,0 +1,3 @@
+import { lighthouseProject } from '../../vitest.shared.ts';
+
+export default lighthouseProject();

@@ -1,0 +1,170 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseConfig } from '@lighthouse-ts/config';
+import type { MetaPipelineClient, MetaPipelineRequest } from '@lighthouse-ts/metapipeline-client';
+import { factsFromProvider } from '@lighthouse-ts/plugins';
+import { githubApi, type PullRequestCommentEvent, type PullRequestEvent } from '@lighthouse-ts/scm';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createDispatch } from './dispatch.ts';
+import { createMetrics } from './server/metrics.ts';
+
+// The trigger's writes to GitHub, through the real client, against a local server that answers as
+// GitHub's REST API documents (collaborators, a pull request, its labels and comments) and records them.
+
+const repo = { owner: 'org', name: 'repo', cloneUrl: 'https://github.com/org/repo.git' };
+const headSha = 'cafe000000000000000000000000000000000001';
+const opened: PullRequestEvent = {
+  type: 'pull_request',
+  provider: 'github',
+  deliveryId: 'delivery-1',
+  action: 'opened',
+  repo,
+  number: 7,
+  title: 'Fix the widget',
+  author: { id: '1', login: 'stranger' },
+  draft: false,
+  base: { ref: 'main', sha: 'ba5e000000000000000000000000000000000001' },
+  head: { ref: 'fix', sha: headSha },
+  labels: [],
+  merged: false,
+};
+const okToTest: PullRequestCommentEvent = {
+  type: 'pull_request_comment',
+  provider: 'github',
+  deliveryId: 'delivery-2',
+  repo,
+  number: 7,
+  body: '/ok-to-test',
+  author: { id: '2', login: 'maintainer' },
+};
+
+let server: Server | undefined;
+afterEach(async () => {
+  await new Promise((resolve) => server?.close(resolve));
+});
+
+/** GitHub's REST API for one pull request by `stranger`, on which `maintainer` is a collaborator. */
+async function github() {
+  const labels = new Set<string>();
+  const comments: { id: number; body: string; user: { login: string } }[] = [];
+  const writes: string[] = [];
+  server = createServer((req, res) => {
+    let text = '';
+    req.on('data', (chunk) => {
+      text += chunk;
+    });
+    req.on('end', () => {
+      const body = text ? JSON.parse(text) : undefined;
+      const route = `${req.method} ${req.url}`;
+      const send = (status: number, answer?: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(answer === undefined ? '' : JSON.stringify(answer));
+      };
+      if (req.method !== 'GET') writes.push(route);
+      if (route === 'GET /repos/org/repo/collaborators/maintainer') return send(204);
+      if (route.startsWith('GET /repos/org/repo/collaborators/')) return send(404, { message: 'Not Found' });
+      if (route.startsWith('GET /orgs/org/members/')) return send(404, { message: 'Not Found' });
+      if (route === 'GET /repos/org/repo/pulls/7') {
+        return send(200, {
+          number: 7,
+          state: 'open',
+          draft: false,
+          merged: false,
+          user: { login: 'stranger' },
+          labels: [...labels].map((name) => ({ name })),
+          base: { ref: 'main', sha: opened.base.sha },
+          head: { ref: 'fix', sha: headSha },
+        });
+      }
+      if (route === 'POST /repos/org/repo/issues/7/labels') {
+        for (const label of body.labels) labels.add(label);
+        return send(
+          200,
+          [...labels].map((name) => ({ name })),
+        );
+      }
+      const removed = /^DELETE \/repos\/org\/repo\/issues\/7\/labels\/(.+)$/.exec(route)?.[1];
+      if (removed) {
+        if (!labels.delete(decodeURIComponent(removed)))
+          return send(404, { message: 'Label does not exist' });
+        return send(
+          200,
+          [...labels].map((name) => ({ name })),
+        );
+      }
+      if (route.startsWith('GET /repos/org/repo/issues/7/comments')) return send(200, comments);
+      if (route === 'POST /repos/org/repo/issues/7/comments') {
+        const comment = { id: comments.length + 1, body: body.body, user: { login: 'lighthouse-bot' } };
+        comments.push(comment);
+        return send(201, comment);
+      }
+      send(404, { message: 'Not Found' });
+    });
+  });
+  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { baseUrl, labels, comments, writes };
+}
+
+/** A meta-pipeline client that records what it is asked to start. */
+function recordingClient() {
+  const created: MetaPipelineRequest[] = [];
+  const client = {
+    async create(request: MetaPipelineRequest) {
+      created.push(request);
+      return {
+        ref: { namespace: request.namespace, name: `job-${created.length}` },
+        buildNumber: created.length,
+      };
+    },
+    async list() {
+      return [];
+    },
+  } as unknown as MetaPipelineClient;
+  return { client, created };
+}
+
+const log = { debug() {}, info() {}, warn() {}, error() {} };
+const context = { log, signal: new AbortController().signal, traceparent: '' };
+
+describe('the trigger writing back to GitHub', () => {
+  it('labels and welcomes an untrusted pull request once; /ok-to-test from a collaborator swaps the labels and starts the jobs', async () => {
+    const provider = await github();
+    const api = githubApi({ baseUrl: provider.baseUrl, token: 'a-token' });
+    const config = parseConfig(
+      { configPath: 'config.yaml', pluginsPath: 'plugins.yaml' },
+      {
+        config: 'presubmits:\n  org/repo:\n  - name: unit\n    always_run: true\n',
+        plugins: 'plugins:\n  org/repo: [trigger]\n',
+      },
+    );
+    const { client, created } = recordingClient();
+    const dispatch = createDispatch({
+      config: { current: () => config },
+      client,
+      facts: () => factsFromProvider(api),
+      writes: () => api,
+      namespace: 'jx',
+      metrics: createMetrics(),
+    });
+
+    expect(await dispatch(opened, context)).toMatchObject({ started: [] });
+    expect(await dispatch(opened, context)).toMatchObject({ started: [] });
+    expect([...provider.labels]).toEqual(['needs-ok-to-test']);
+    expect(provider.comments).toHaveLength(1);
+    expect(provider.comments[0]?.body).toContain('/ok-to-test');
+
+    expect(await dispatch(okToTest, context)).toMatchObject({ started: ['unit'] });
+    expect([...provider.labels]).toEqual(['ok-to-test']);
+    expect(created.map((r) => [r.jobName, r.labels?.['lighthouse-ts.dev/provider']])).toEqual([
+      ['unit', 'github'],
+    ]);
+    expect(provider.writes).toEqual([
+      'POST /repos/org/repo/issues/7/labels',
+      'POST /repos/org/repo/issues/7/comments',
+      'POST /repos/org/repo/issues/7/labels',
+      'POST /repos/org/repo/issues/7/labels',
+      'DELETE /repos/org/repo/issues/7/labels/needs-ok-to-test',
+    ]);
+  });
+});

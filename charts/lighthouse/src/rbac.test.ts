@@ -22,6 +22,11 @@ const metapipeline: Grants = {
   configmaps: ['create', 'get', 'update'],
 };
 
+/** The reporter (packages/reporter), beside the status sync in lighthouse in embedded mode. */
+const reporter: Grants = {
+  'coordination.k8s.io/leases': ['create', 'get', 'update'],
+};
+
 /** The meta step (packages/meta-step), inside the meta PipelineRun, as its own ServiceAccount. */
 const metaStep: Grants = {
   'tekton.dev/pipelineruns': ['create', 'get'],
@@ -61,7 +66,7 @@ const resources = [
  */
 function serviceAccounts(mode: 'embedded' | 'remote'): [name: string, home: 'release' | 'jobs', Grants][] {
   return [
-    ['ci-lighthouse', 'release', mode === 'embedded' ? metapipeline : {}],
+    ['ci-lighthouse', 'release', mode === 'embedded' ? { ...metapipeline, ...reporter } : {}],
     ['ci-lighthouse-runner', 'release', mode === 'remote' ? metapipeline : {}],
     ['lighthouse-meta-step', 'jobs', metaStep],
     // The builds' ServiceAccount, which the chart creates: it grants it nothing.

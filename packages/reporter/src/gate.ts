@@ -45,6 +45,17 @@ export class ProviderGate {
     closed.timer.unref();
   }
 
+  /**
+   * After `key`'s work, whatever it did: if it was a probe and its provider did not close again (it found
+   * nothing to write, or its write was refused for good), the provider opens; the keys parked for it.
+   */
+  settle(key: string): string[] {
+    for (const [provider, closed] of this.#closed) {
+      if (closed.probe === key && closed.timer === undefined) return this.open(provider);
+    }
+    return [];
+  }
+
   /** Opens `provider` after a write succeeded: the keys parked for it, to be sent now. */
   open(provider: string): string[] {
     const closed = this.#closed.get(provider);

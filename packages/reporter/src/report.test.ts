@@ -13,8 +13,6 @@ describe('statusReport', () => {
       repo: 'hello',
       sha: 'a'.repeat(40),
       status: { context: 'unit', state: 'pending', description: 'Pipeline pending' },
-      pull: { number: 7, author: 'mona' },
-      wishes: defaultReportWishes,
     });
   });
 
@@ -82,7 +80,6 @@ describe('statusReport', () => {
     };
     const report = statusReport(push, noUrl);
     expect(report?.sha).toBe('c'.repeat(40));
-    expect(report?.pull).toBeUndefined();
   });
 });
 

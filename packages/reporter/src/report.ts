@@ -52,9 +52,6 @@ export interface StatusReport {
   repo: string;
   sha: string;
   status: StatusInput;
-  /** The pull request, for a presubmit of one pull request (a batch has none). */
-  pull?: { number: number; author: string };
-  wishes: ReportWishes;
 }
 
 /** The job's pipeline, for a target URL: what a template may name. */
@@ -116,7 +113,6 @@ export function statusReport(job: ReportedJob, targetUrl: TargetUrl): StatusRepo
   if (!wishes.running && state === 'running') return undefined;
 
   const url = targetUrl(job);
-  const pull = type === 'presubmit' && pulls.length === 1 ? pulls[0] : undefined;
   return {
     provider: job.metadata.labels?.[ownLabels.provider],
     owner: refs.org,
@@ -128,8 +124,6 @@ export function statusReport(job: ReportedJob, targetUrl: TargetUrl): StatusRepo
       description: description(state, job, wishes),
       ...(url ? { targetUrl: url } : {}),
     },
-    ...(pull ? { pull: { number: pull.number, author: pull.author } } : {}),
-    wishes,
   };
 }
 

@@ -261,6 +261,13 @@ describe('the reporter on a real API server', () => {
       eventually,
     );
 
+    for (const job of jobs) {
+      await vi.waitFor(async () => {
+        const { status } = await kube.lighthouseJobs.get(namespace, job);
+        expect(status?.lastReportState).toMatch(/^(success|failure)$/);
+      }, eventually);
+    }
+    // Every job records its final state: a late duplicate would be among these by now.
     const posted = server.statuses.filter((s) => s.provider === 'github');
     for (let i = 0; i < 10; i++) {
       expect(posted.filter((s) => s.context === `c${i}`).map((s) => s.state)).toEqual([
@@ -268,12 +275,6 @@ describe('the reporter on a real API server', () => {
         'pending',
         i < 5 ? 'success' : 'failure',
       ]);
-    }
-    for (const job of jobs) {
-      await vi.waitFor(async () => {
-        const { status } = await kube.lighthouseJobs.get(namespace, job);
-        expect(status?.lastReportState).toMatch(/^(success|failure)$/);
-      }, eventually);
     }
   });
 

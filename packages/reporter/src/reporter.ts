@@ -127,7 +127,6 @@ async function reportWhileLeading(
   informer.on('retry', (error, delayMs) =>
     logger.warn({ err: error, delayMs }, 'watch failed; trying again'),
   );
-  const gate = new ProviderGate();
   const concurrency = options.concurrency ?? 4;
   const refusedPauseMs = options.refusedPauseMs ?? 60_000;
   const unavailablePauseMs = 5_000;
@@ -139,14 +138,34 @@ async function reportWhileLeading(
   };
 
   /**
+   * A queue of keys written to providers, with a gate of its own: see write().
+   */
+  const gatedQueue = (work: (key: string) => Promise<void>, queueConcurrency: number) => {
+    const gate = new ProviderGate();
+    const queue: WorkQueue = new WorkQueue(
+      async (key) => {
+        try {
+          await work(key);
+        } finally {
+          // A probe that found nothing to write (its job gone, or already reported) opens the gate.
+          for (const parked of gate.settle(key)) queue.add(parked);
+        }
+      },
+      { concurrency: queueConcurrency },
+    );
+    return { gate, queue };
+  };
+
+  /**
    * Makes one write to `provider` unless it is closed (then `key` waits for it).
    * A provider that cannot take writes now (rate limited past the client's budget, down, refusing our
-   * credentials) closes, and `key` comes back when it opens. A write it refused for good (a commit it does
-   * not know, a status limit reached) is logged and dropped; anything else is thrown for the queue to retry.
+   * token) closes, and `key` comes back when it opens. A write it refused for good (a commit it does
+   * not know, a status limit reached, a repository the token may not write to) is logged and dropped;
+   * anything else is thrown for the queue to retry.
    */
   const write = async (
+    { gate, queue }: ReturnType<typeof gatedQueue>,
     provider: string,
-    queue: WorkQueue,
     key: string,
     fields: object,
     writeIt: () => Promise<void>,
@@ -157,7 +176,8 @@ async function reportWhileLeading(
       for (const parked of gate.open(provider)) queue.add(parked);
       return 'written';
     } catch (error) {
-      const refused = error instanceof ProviderError && (error.status === 401 || error.status === 403);
+      // A 401 is the token, for every repository; a 403 may be one repository's (archived, no access).
+      const refused = error instanceof ProviderError && error.status === 401;
       const pauseMs =
         error instanceof ProviderUnavailableError
           ? (error.retryAfterMs ?? unavailablePauseMs)
@@ -179,67 +199,67 @@ async function reportWhileLeading(
   // behind the record's own write: this is what keeps a job's next event from posting the state again, or
   // an older one (pending after running) from a cache that has not caught up.
   const sent = new Map<string, { state: ReportState; recorded: boolean }>();
-  const statuses: WorkQueue = new WorkQueue(
-    async (name) => {
-      const job = informer.get(namespace, name);
-      const report = job && statusReport(job, targetUrl);
-      if (!job || !report) return;
-      const { status } = report;
-      const already = sent.get(name);
-      if (already && rank(status.state) <= rank(already.state)) {
-        if (!already.recorded) await record(name, already.state, report);
-        already.recorded = true;
-        return;
-      }
-      const target = providerOf(report.provider);
-      if (!target) {
-        logger.warn(
-          { job: name, provider: report.provider },
-          'no credentials for the job’s provider; not reported',
-        );
-        return;
-      }
-      const { provider, api } = target;
-      const { owner, repo, sha } = report;
-      const fields = { job: name, state: status.state };
-      const outcome = await write(provider, statuses, name, fields, () =>
-        api.createStatus(owner, repo, sha, status),
+  /** A job that reported a final state has its pull request's summary brought up to date. */
+  const summarise = (job: ReportedJob, state: ReportState) => {
+    const pr = summaryPullRequest(job);
+    if (pr && isFinalReport(state)) summaries.queue.add(pullRequestKey(pr));
+  };
+  const statuses = gatedQueue(async (name) => {
+    const job = informer.get(namespace, name);
+    const report = job && statusReport(job, targetUrl);
+    if (!job || !report) return;
+    const { status } = report;
+    const already = sent.get(name);
+    if (already && rank(status.state) <= rank(already.state)) {
+      if (already.recorded) return;
+      await record(name, already.state, report);
+      already.recorded = true;
+      summarise(job, already.state);
+      return;
+    }
+    const target = providerOf(report.provider);
+    if (!target) {
+      logger.warn(
+        { job: name, provider: report.provider },
+        'no credentials for the job’s provider; not reported',
       );
-      onReport?.({ kind: 'status', provider, job: name, state: status.state, outcome });
-      if (outcome !== 'written') return;
-      const posted = { state: status.state, recorded: false };
-      sent.set(name, posted);
-      await record(name, status.state, report);
-      posted.recorded = true;
-      const pr = summaryPullRequest(job);
-      if (pr && isFinalReport(status.state)) summaries.add(pullRequestKey(pr));
-    },
-    { concurrency },
-  );
+      return;
+    }
+    const { provider, api } = target;
+    const { owner, repo, sha } = report;
+    const fields = { job: name, state: status.state };
+    const outcome = await write(statuses, provider, name, fields, () =>
+      api.createStatus(owner, repo, sha, status),
+    );
+    onReport?.({ kind: 'status', provider, job: name, state: status.state, outcome });
+    if (outcome !== 'written') return;
+    const posted = { state: status.state, recorded: false };
+    sent.set(name, posted);
+    await record(name, status.state, report);
+    posted.recorded = true;
+    summarise(job, status.state);
+  }, concurrency);
 
-  const summaries: WorkQueue = new WorkQueue(
-    async (key) => {
-      const ofPull = informer.list().filter((job) => {
-        const pr = summaryPullRequest(job);
-        return pr !== undefined && pullRequestKey(pr) === key;
-      });
-      const pr = ofPull[0] && summaryPullRequest(ofPull[0]);
-      const target = pr && providerOf(pr.provider);
-      if (!pr || !target) return;
-      const { provider, api } = target;
-      let summary: SummaryOutcome = 'unchanged';
-      const outcome = await write(provider, summaries, key, { pull: key }, async () => {
-        summary = await updateSummary(api, pr, failedJobs(ofPull, targetUrl), await api.whoAmI());
-      });
-      onReport?.({
-        kind: 'comment',
-        provider,
-        pull: key,
-        outcome: outcome === 'written' ? summary : outcome,
-      });
-    },
-    { concurrency: 1 },
-  );
+  const summaries = gatedQueue(async (key) => {
+    const ofPull = informer.list().filter((job) => {
+      const pr = summaryPullRequest(job);
+      return pr !== undefined && pullRequestKey(pr) === key;
+    });
+    const pr = ofPull[0] && summaryPullRequest(ofPull[0]);
+    const target = pr && providerOf(pr.provider);
+    if (!pr || !target) return;
+    const { provider, api } = target;
+    let summary: SummaryOutcome = 'unchanged';
+    const outcome = await write(summaries, provider, key, { pull: key }, async () => {
+      summary = await updateSummary(api, pr, failedJobs(ofPull, targetUrl), await api.whoAmI());
+    });
+    onReport?.({
+      kind: 'comment',
+      provider,
+      pull: key,
+      outcome: outcome === 'written' ? summary : outcome,
+    });
+  }, 1);
 
   /** Records on the job that `state` was reported, unless it or a later state is recorded already. */
   const record = async (name: string, state: ReportState, report: StatusReport) => {
@@ -259,19 +279,29 @@ async function reportWhileLeading(
     }
   };
 
-  informer.on('add', (job) => statuses.add(job.metadata.name));
-  informer.on('update', (job) => statuses.add(job.metadata.name));
+  informer.on('add', (job) => statuses.queue.add(job.metadata.name));
+  informer.on('update', (job) => statuses.queue.add(job.metadata.name));
   informer.on('delete', (job) => sent.delete(job.metadata.name));
   try {
     await informer.start(signal);
-    statuses.start();
-    summaries.start();
+    // A summary the last leader may not have written (it stopped first): those of the pull requests
+    // whose jobs ended in the last hour. Each is rewritten only if its text would change.
+    const recently = Date.now() - 60 * 60_000;
+    for (const job of informer.list()) {
+      const ended = Date.parse(job.status?.completionTime ?? '');
+      const last = job.status?.lastReportState;
+      if (last && ended > recently) summarise(job, last as ReportState);
+    }
+    statuses.queue.start();
+    summaries.queue.start();
     logger.info({ namespace, jobs: informer.list().length }, 'reporting');
     await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
   } finally {
-    await statuses.stop();
-    await summaries.stop();
-    gate.clear();
+    // The statuses first: the last of them may queue their summaries.
+    await statuses.queue.stop();
+    await summaries.queue.stop();
+    statuses.gate.clear();
+    summaries.gate.clear();
     await informer.stop();
   }
 }

@@ -61,6 +61,7 @@ async function github() {
         res.end(answer === undefined ? '' : JSON.stringify(answer));
       };
       if (req.method !== 'GET') writes.push(route);
+      if (route === 'GET /user') return send(200, { login: 'lighthouse-bot' });
       if (route === 'GET /repos/org/repo/collaborators/maintainer') return send(204);
       if (route.startsWith('GET /repos/org/repo/collaborators/')) return send(404, { message: 'Not Found' });
       if (route.startsWith('GET /orgs/org/members/')) return send(404, { message: 'Not Found' });

@@ -77,8 +77,14 @@ export function createDispatch(options: DispatchOptions): Dispatch {
     }
     await supersede(decision, repo, { ...options, startedRefs }, { signal, traceparent }, log);
     const writes = options.writes(event.provider);
-    if (writes) await performActions(decision.actions, writes, repo, log);
-    else if (decision.actions.length > 0) {
+    if (writes) {
+      // The jobs have started: a label or comment the provider refused now fails no delivery (a
+      // redelivery would not start them again, and the provider may not redeliver at all).
+      for (const { action, error } of await performActions(decision.actions, writes, repo, log)) {
+        options.metrics.dispatchErrors.inc({ type: 'provider-action' });
+        log.error({ err: error, action: action.type }, 'the provider did not take an action');
+      }
+    } else if (decision.actions.length > 0) {
       log.warn(
         { actions: decision.actions.map((a) => a.type) },
         `no ${event.provider} API credentials: labels, comments and statuses left out`,
@@ -156,13 +162,12 @@ async function reportLaunchFailure(
   const { pullRefs, context, jobName } = job.request;
   const sha = pullRefs.pulls?.[0]?.sha ?? pullRefs.baseSha;
   if (failedForGood(error) && writes && event.repo && sha) {
-    const description = `Error creating metapipeline: ${error.message}`;
-    await performActions(
-      [{ type: 'status', sha, context: context ?? jobName, state: 'error', description }],
-      writes,
-      event.repo,
-      log,
-    ).catch((statusError: unknown) => log.error({ err: statusError }, 'cannot post the error status'));
+    // Public, on the commit: the error's kind only; its message (namespaces, URLs) goes to the log.
+    const description = `Error creating metapipeline (${error.name}); lighthouse's log has the reason`;
+    const status = { type: 'status', sha, context: context ?? jobName, state: 'error', description } as const;
+    for (const failed of await performActions([status], writes, event.repo, log)) {
+      log.error({ err: failed.error }, 'cannot post the error status');
+    }
   }
   throw error;
 }

@@ -1,4 +1,4 @@
-export { performActions } from './actions.ts';
+export { type FailedAction, performActions } from './actions.ts';
 export type {
   Decision,
   Dispatch,

@@ -490,6 +490,7 @@ describe('comment commands', () => {
         body: expect.stringMatching(
           /^@stranger: Cannot trigger testing until a trusted user reviews the PR and leaves an `\/ok-to-test` message\.\n\n<details>\n\nIn response to \[this\]\(https:\/\/github\.com\/org\/repo\/pull\/7#issuecomment-1\):\n\n>\/test all\n/,
         ),
+        unlessAlreadyPosted: true,
       },
     ]);
   });

@@ -46,7 +46,7 @@ export async function decideComment(
     if (!trust.toTrigger) {
       const reply = replyTo({ ...event, author: event.author.login }, cannotTriggerReply);
       return skipAll(`${commenter.why}; ${trust.why}`, [
-        { type: 'comment', pullNumber: event.number, body: reply },
+        { type: 'comment', pullNumber: event.number, body: reply, unlessAlreadyPosted: true },
       ]);
     }
     trusted = `${commenter.why}, but the PR is trusted: ${trust.why}`;

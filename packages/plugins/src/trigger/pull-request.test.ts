@@ -167,6 +167,7 @@ describe('a pull request opened', () => {
         type: 'comment',
         pullNumber: 7,
         body: expect.stringContaining("Hi @stranger. Thanks for your PR.\n\nI'm waiting for a [org]"),
+        unlessAlreadyPosted: true,
       },
     ]);
   });
@@ -184,6 +185,7 @@ describe('a pull request opened', () => {
         body: expect.stringContaining(
           'PRs from untrusted users cannot be marked as trusted with `/ok-to-test`',
         ),
+        unlessAlreadyPosted: true,
       },
     ]);
   });

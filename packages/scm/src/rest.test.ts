@@ -315,6 +315,27 @@ describe('creating a comment, which must not be made twice', () => {
   });
 });
 
+describe('an answer cut off while it is read', () => {
+  it('is an outage, not a refusal: the provider may answer in full next time', async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+      res.write('[{"id": 1, "body": "par');
+      setImmediate(() => res.destroy());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const api = githubApi({ baseUrl, token: 't', retry: { attempts: 1 } });
+      const failure = await api.comments('octocat', 'Hello-World', 1347).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(ProviderUnavailableError);
+      expect((failure as Error).message).toContain('the answer was cut off');
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
 describe('credentials', () => {
   it('asks for a token on every request, with the owner and repository it is for', async () => {
     const baseUrl = await github({

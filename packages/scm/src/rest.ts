@@ -149,6 +149,26 @@ export function mayHaveBeenDone(failure: { status: number } | { error: unknown }
 
 const seconds = (ms: number) => `${Math.ceil(ms / 1000)} s`;
 
+/** An answer's body; one cut off or timed out while it was read is an outage, as a failed request is. */
+async function readText(res: Response, what: string): Promise<string> {
+  try {
+    return await res.text();
+  } catch (error) {
+    throw new ProviderUnavailableError(`${what}: the answer was cut off: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
+/** The JSON in `text`, or undefined when it is none (the schema then says what was wrong). */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The one way requests reach a provider. Each call is retried under one policy:
  * - 5xx, 429 without a wait, and connection failures and timeouts: again after an exponential backoff with
@@ -234,7 +254,7 @@ export function restClient(options: RestOptions): Rest {
           if (reset !== undefined) pauseUntil(now() + reset);
           return { url, res };
         }
-        const text = await res.text();
+        const text = await readText(res, what);
         const limit = rateLimit(res.status, res.headers, text, now());
         const message = `${what}: HTTP ${res.status} ${text.slice(0, 200)}`;
         if (!limit && res.status < 500) throw new ProviderError(message, res.status);
@@ -265,7 +285,8 @@ export function restClient(options: RestOptions): Rest {
 
   async function json<S extends z.ZodType>(call: Call, schema: S) {
     const { url, res } = await answer(call);
-    const parsed = schema.safeParse(await res.json().catch(() => undefined));
+    const text = await readText(res, `${call.method ?? 'GET'} ${url}`);
+    const parsed = schema.safeParse(parseJson(text));
     if (!parsed.success) {
       const method = call.method ?? 'GET';
       throw new ProviderError(
@@ -295,8 +316,8 @@ export function restClient(options: RestOptions): Rest {
       return items;
     },
     async text(call) {
-      const { res } = await answer(call);
-      return res.text();
+      const { url, res } = await answer(call);
+      return readText(res, `${call.method ?? 'GET'} ${url}`);
     },
   };
 }

@@ -18,8 +18,11 @@ import { type ServeSettings, serveFlags } from './settings.ts';
 
 /** A webhook's provider calls wait 2 s at most in all, to answer within the budget. */
 const webhookRetry = { attempts: 3, maxWaitMs: 2_000 };
-/** The reporter's may wait out a rate limit of a minute; a longer one parks the work until it is over. */
-const reportRetry = { attempts: 5, maxWaitMs: 60_000 };
+/**
+ * The reporter's wait 15 s at most, well within a pod's grace period, so a stop finishes and records what
+ * it was writing; a longer rate limit parks the provider's work until it is over.
+ */
+const reportRetry = { attempts: 5, maxWaitMs: 15_000 };
 
 /** Exit code for settings or a config lighthouse cannot start with. */
 export const badSettings = 2;

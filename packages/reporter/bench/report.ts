@@ -7,9 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { defaultReportWishes, type LighthouseJob, labels, ownLabels, reportLabel } from '@lighthouse-ts/crds';
 import { createKubeClient } from '@lighthouse-ts/kube';
 import { githubApi } from '@lighthouse-ts/scm';
+import { startProviderServer } from '@lighthouse-ts/scm/testing';
 import { loadConfig, TestCluster, TestEnv } from '@lighthouse-ts/testenv';
 import { startReporter } from '../src/reporter.ts';
-import { startProviderServer } from '../test/provider-server.ts';
 
 const jobCount = 1000;
 const concurrency = 16;

@@ -16,10 +16,10 @@ import {
   type Provider,
   type ProviderApi,
 } from '@lighthouse-ts/scm';
+import { type ProviderServer, startProviderServer } from '@lighthouse-ts/scm/testing';
 import type { TestCluster } from '@lighthouse-ts/testenv';
 import { testCluster } from '@lighthouse-ts/testenv/vitest';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type ProviderServer, startProviderServer } from '../test/provider-server.ts';
 import { targetUrlTemplate } from './report.ts';
 import { type ReportEvent, type Reporter, type ReporterOptions, startReporter } from './reporter.ts';
 import { summaryMarker } from './summary.ts';

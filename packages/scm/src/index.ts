@@ -19,4 +19,4 @@ export { type GiteaApiOptions, giteaApi } from './gitea.ts';
 export { type GithubApiOptions, githubApi } from './github.ts';
 export { type GithubAppOptions, githubAppCredentials, githubAppPermissions } from './github-app.ts';
 export { type GitlabApiOptions, gitlabApi } from './gitlab.ts';
-export type { ClientOptions, RetryOptions } from './rest.ts';
+export { type ClientOptions, RateLimitPause, type RetryOptions } from './rest.ts';

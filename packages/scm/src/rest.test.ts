@@ -6,7 +6,7 @@ import { type Route, replayServer } from '../test/replay-server.ts';
 import { type Credentials, ProviderError, ProviderUnavailableError, type StatusInput } from './api.ts';
 import { githubApi } from './github.ts';
 import { gitlabApi } from './gitlab.ts';
-import { mayHaveBeenDone, rateLimit, retryAfterMs } from './rest.ts';
+import { mayHaveBeenDone, RateLimitPause, rateLimit, retryAfterMs } from './rest.ts';
 
 // The retry and rate-limit policy every client shares, against a local server answering as GitHub documents
 // ("Rate limits for the REST API": 403 or 429 with x-ratelimit-remaining 0 and x-ratelimit-reset; secondary
@@ -192,6 +192,28 @@ describe('the retry policy', () => {
     clock.release(30_000);
     await Promise.all([first, second]);
     expect(requests.map((r) => r.url).sort()).toEqual([other, statusPath, statusPath].sort());
+  });
+
+  it('pauses every client sharing a RateLimitPause when one of them is rate limited', async () => {
+    const baseUrl = await github({
+      [`POST ${statusPath}`]: { status: 429, body: { message: 'slow down' }, headers: seconds(120) },
+      '/repos/o/r/pulls/1': { body: {} },
+    });
+    const clock = fakeClock();
+    const pause = new RateLimitPause();
+    const reporter = githubApi({ baseUrl, token: 't', ...clock, pause, retry: { maxWaitMs: 10_000 } });
+    const webhook = githubApi({ baseUrl, token: 't', ...clock, pause });
+    const alone = githubApi({ baseUrl, token: 't', ...clock });
+    await expect(reporter.createStatus('octocat', 'Hello-World', sha, status)).rejects.toThrow(
+      expect.objectContaining({ retryAfterMs: 120_000 }),
+    );
+    await expect(webhook.pullRequest('o', 'r', 1)).rejects.toThrow(
+      expect.objectContaining({ name: 'ProviderUnavailableError', retryAfterMs: 120_000 }),
+    );
+    expect(requests).toHaveLength(1);
+    // A client of another account is not held back.
+    await expect(alone.pullRequest('o', 'r', 1)).rejects.toBeInstanceOf(ProviderError);
+    expect(requests).toHaveLength(2);
   });
 
   it("waits for GitHub's primary limit to reset, and pauses before it is hit when an answer says none is left", async () => {

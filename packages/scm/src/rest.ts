@@ -27,6 +27,25 @@ export interface ClientOptions {
   now?: () => number;
   /** A number in [0, 1) that picks each backoff's jitter. Default `Math.random`. */
   random?: () => number;
+  /**
+   * Shared by the clients of one account (a webhook's and the reporter's), whose rate limit is one: a
+   * limit any of them meets pauses them all. Default: this client's own.
+   */
+  pause?: RateLimitPause;
+}
+
+/** Until when the clients sharing it send nothing, in ms since the epoch (see `ClientOptions.pause`). */
+export class RateLimitPause {
+  #until = 0;
+
+  get until(): number {
+    return this.#until;
+  }
+
+  /** Pauses until `until`, unless a pause already lasts longer. */
+  extend(until: number): void {
+    this.#until = Math.max(this.#until, until);
+  }
 }
 
 export interface RestOptions extends ClientOptions {
@@ -189,11 +208,7 @@ export function restClient(options: RestOptions): Rest {
   const tokenFor = typeof token === 'string' ? async () => token : token.token.bind(token);
   const root = options.baseUrl.replace(/\/$/, '');
   const { origin } = new URL(root);
-  let pausedUntil = 0;
-
-  const pauseUntil = (until: number) => {
-    pausedUntil = Math.max(pausedUntil, until);
-  };
+  const pause = options.pause ?? new RateLimitPause();
 
   async function attempt(call: Call, method: Method, url: string) {
     const headers: Record<string, string> = {
@@ -239,9 +254,9 @@ export function restClient(options: RestOptions): Rest {
 
     for (let sent = 1; ; sent++) {
       // Waits once for each pause it sees: another request may lengthen the pause meanwhile.
-      for (let seen = 0; pausedUntil > now() && pausedUntil !== seen; ) {
-        seen = pausedUntil;
-        await wait(pausedUntil - now(), 'the provider is rate limiting this client');
+      for (let seen = 0; pause.until > now() && pause.until !== seen; ) {
+        seen = pause.until;
+        await wait(pause.until - now(), 'the provider is rate limiting this client');
       }
       const outcome = await attempt(call, method, url);
       let failure: ProviderUnavailableError;
@@ -251,7 +266,7 @@ export function restClient(options: RestOptions): Rest {
         const { res } = outcome;
         if (isAnswer(res.status)) {
           const reset = primaryLimitResetMs(res.headers, now());
-          if (reset !== undefined) pauseUntil(now() + reset);
+          if (reset !== undefined) pause.extend(now() + reset);
           return { url, res };
         }
         const text = await readText(res, what);
@@ -259,7 +274,7 @@ export function restClient(options: RestOptions): Rest {
         const message = `${what}: HTTP ${res.status} ${text.slice(0, 200)}`;
         if (!limit && res.status < 500) throw new ProviderError(message, res.status);
         retryAfter = limit?.waitMs;
-        if (retryAfter !== undefined) pauseUntil(now() + retryAfter);
+        if (retryAfter !== undefined) pause.extend(now() + retryAfter);
         failure = new ProviderUnavailableError(
           message,
           retryAfter === undefined ? {} : { retryAfterMs: retryAfter },

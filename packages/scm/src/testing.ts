@@ -1,10 +1,10 @@
-// Test helper: one local server answering as GitHub, GitLab, Gitea and Bitbucket Server document their
-// REST APIs, for the calls the reporter makes: commit statuses, a pull request's comments, whoami. It keeps
-// what is written (statuses, comments) as the provider would, and records every write it is sent. The
-// real APIs cannot be reached from here.
+// `@lighthouse-ts/scm/testing`: for tests of what writes to providers (a reporter, a plugin). One local
+// server answering as GitHub, GitLab, Gitea and Bitbucket Server document their REST APIs, for commit
+// statuses, a pull request's comments and whoami. It keeps what is written as the provider would, and
+// records every write it is sent, so a test can count them.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Provider } from '@lighthouse-ts/scm';
+import type { Provider } from './events.ts';
 
 export const botLogin = 'lighthouse-bot';
 

@@ -1,7 +1,5 @@
 // One setting chooses how lighthouse starts meta-pipelines. The embedded implementation is imported only
 // in its branch, so a remote-mode process never loads @lighthouse-ts/kube nor @kubernetes/client-node.
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import { type Readiness, readSecretFile, SecretFileError } from '@lighthouse-ts/http';
 import type { KubeClientOptions } from '@lighthouse-ts/kube';
 import { createRemoteClient, type MetaPipelineClient } from '@lighthouse-ts/metapipeline-client';
@@ -141,7 +139,6 @@ export async function startBesideEmbedded(
         namespace,
         providers: report.providers,
         ...(report.targetUrl ? { targetUrl: report.targetUrl } : {}),
-        identity: `${hostname()}-${randomUUID().slice(0, 8)}`,
         logger: logger.child({ component: 'reporter' }),
         onReport: report.onReport,
       })

@@ -74,7 +74,7 @@ describe('connectProviders', () => {
   it('refuses a token file it cannot read, naming the flag and its variable', async () => {
     const missing = join(dir, 'missing');
     const refusal = await connectProviders(settings({ 'gitlab-token-file': missing }), {
-      retry: {},
+      retry: { webhook: {} },
       onError: () => {},
     }).catch((error: unknown) => error);
     expect(refusal).toBeInstanceOf(FlagError);
@@ -87,9 +87,9 @@ describe('connectProviders', () => {
     const file = join(dir, 'token');
     await writeFile(file, 'first-token\n');
     const errors: unknown[] = [];
-    const apis = await connectProviders(
+    const { webhook: apis } = await connectProviders(
       settings({ 'github-token-file': file, 'github-api-url': await github() }),
-      { retry: { attempts: 1 }, onError: (error) => errors.push(error), refreshMs: 0 },
+      { retry: { webhook: { attempts: 1 } }, onError: (error) => errors.push(error), refreshMs: 0 },
     );
     expect(Object.keys(apis)).toEqual(['github']);
     // Other people each time: the client keeps membership answers.
@@ -100,5 +100,27 @@ describe('connectProviders', () => {
     await apis.github?.isOrgMember('org', 'octocat');
     expect(seen).toEqual(['Bearer first-token', 'Bearer second-token', 'Bearer second-token']);
     expect(errors).toHaveLength(1);
+  });
+
+  it("makes a set of clients per use that share a provider's rate limit: one limited pauses both", async () => {
+    const file = join(dir, 'token');
+    await writeFile(file, 'token\n');
+    server = createServer((req, res) => {
+      seen.push(req.url);
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '120' });
+      res.end('{"message":"slow down"}');
+    });
+    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const { webhook, report } = await connectProviders(
+      settings({ 'gitlab-token-file': file, 'gitlab-api-url': url }),
+      { retry: { webhook: { maxWaitMs: 1_000 }, report: { maxWaitMs: 1_000 } }, onError: () => {} },
+    );
+    const limited = { name: 'ProviderUnavailableError', retryAfterMs: expect.any(Number) };
+    await expect(report.gitlab?.isOrgMember('org', 'mona')).rejects.toThrow(expect.objectContaining(limited));
+    await expect(webhook.gitlab?.isOrgMember('org', 'hubot')).rejects.toThrow(
+      expect.objectContaining(limited),
+    );
+    expect(seen).toHaveLength(1);
   });
 });

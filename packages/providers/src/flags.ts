@@ -3,43 +3,65 @@ import { z } from 'zod';
 
 /** The flags that say how to reach each Git provider's API; each is also read from its variable. */
 export const providerFlags: readonly Flag[] = [
-  { flag: 'github-token-file', env: 'LIGHTHOUSE_GITHUB_TOKEN_FILE', description: 'GitHub API token file' },
+  {
+    flag: 'github-token-file',
+    value: 'path',
+    env: 'LIGHTHOUSE_GITHUB_TOKEN_FILE',
+    description: 'GitHub API token file',
+  },
   {
     flag: 'github-app-id',
+    value: 'id',
     env: 'LIGHTHOUSE_GITHUB_APP_ID',
     description: 'GitHub App id, to act as the app instead of with a token',
   },
   {
     flag: 'github-app-key-file',
+    value: 'path',
     env: 'LIGHTHOUSE_GITHUB_APP_KEY_FILE',
     description: "the GitHub App's private key (PEM), with --github-app-id",
   },
   {
     flag: 'github-api-url',
+    value: 'url',
     env: 'LIGHTHOUSE_GITHUB_API_URL',
     default: 'https://api.github.com',
     description: 'GitHub API root (GitHub Enterprise: https://HOST/api/v3)',
   },
-  { flag: 'gitlab-token-file', env: 'LIGHTHOUSE_GITLAB_TOKEN_FILE', description: 'GitLab API token file' },
+  {
+    flag: 'gitlab-token-file',
+    value: 'path',
+    env: 'LIGHTHOUSE_GITLAB_TOKEN_FILE',
+    description: 'GitLab API token file',
+  },
   {
     flag: 'gitlab-api-url',
+    value: 'url',
     env: 'LIGHTHOUSE_GITLAB_API_URL',
     default: 'https://gitlab.com/api/v4',
     description: 'GitLab API root',
   },
-  { flag: 'gitea-token-file', env: 'LIGHTHOUSE_GITEA_TOKEN_FILE', description: 'Gitea API token file' },
+  {
+    flag: 'gitea-token-file',
+    value: 'path',
+    env: 'LIGHTHOUSE_GITEA_TOKEN_FILE',
+    description: 'Gitea API token file',
+  },
   {
     flag: 'gitea-api-url',
+    value: 'url',
     env: 'LIGHTHOUSE_GITEA_API_URL',
     description: 'Gitea API root, https://HOST/api/v1 (required with a Gitea token)',
   },
   {
     flag: 'bitbucketserver-token-file',
+    value: 'path',
     env: 'LIGHTHOUSE_BITBUCKETSERVER_TOKEN_FILE',
     description: 'Bitbucket Server HTTP access token file',
   },
   {
     flag: 'bitbucketserver-api-url',
+    value: 'url',
     env: 'LIGHTHOUSE_BITBUCKETSERVER_API_URL',
     description: 'Bitbucket Server root, https://HOST[/context] (required with a token)',
   },
@@ -99,8 +121,8 @@ export const reportFlags: readonly Flag[] = [
   {
     flag: 'report',
     env: 'LIGHTHOUSE_REPORT',
-    boolean: true,
     default: 'true',
+    value: 'bool',
     description: "write each job's state to its Git provider: commit statuses, a comment on failure",
   },
   {

@@ -1,4 +1,4 @@
-export { type ConnectOptions, connectProviders, type ProviderApis } from './connect.ts';
+export { type ConnectOptions, connectProviders, type ProviderApis, reportRetry } from './connect.ts';
 export {
   checkProviderSettings,
   type ProviderSettings,

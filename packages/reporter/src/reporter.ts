@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { labels, lighthouseJobType } from '@lighthouse-ts/crds';
 import {
   createKubeClient,
@@ -63,8 +65,8 @@ export interface ReporterOptions {
   defaultProvider?: string;
   /** Each status's link; none when unset. */
   targetUrl?: TargetUrl;
-  /** This replica's name in the leader election (the pod's name): one replica reports at a time. */
-  identity: string;
+  /** This replica's name in the leader election: one replica reports at a time. Default the host's name (the pod's) and a random suffix. */
+  identity?: string;
   /** The Lease the replicas elect a reporter by. Default `lighthouse-reporter`. */
   leaseName?: string;
   logger?: Logger;
@@ -100,7 +102,7 @@ const silent: Logger = { info() {}, warn() {}, error() {} };
  * changed while its job waited is reported in place of the older one, which never is.
  */
 export function startReporter(options: ReporterOptions): Reporter {
-  const { namespace, identity, logger = silent } = options;
+  const { namespace, identity = `${hostname()}-${randomUUID().slice(0, 8)}`, logger = silent } = options;
   const kube = createKubeClient({ fieldManager: 'lighthouse-reporter', ...options.kube });
   const election = startLeaderElection(
     { kube, namespace, name: options.leaseName ?? 'lighthouse-reporter', identity, logger },

@@ -2,7 +2,7 @@ import { FlagError, flagError } from '@lighthouse-ts/cli';
 import { ConfigError, watchConfig } from '@lighthouse-ts/config';
 import { ListenError, rereading, serveUntilSignal } from '@lighthouse-ts/http';
 import { factsFromProvider } from '@lighthouse-ts/plugins';
-import { connectProviders, type ProviderApis } from '@lighthouse-ts/providers';
+import { connectProviders, type ProviderApis, reportRetry } from '@lighthouse-ts/providers';
 import { countSecrets, type WebhookSecrets } from '@lighthouse-ts/scm/webhooks';
 import { createDispatch } from '../dispatch.ts';
 import {
@@ -18,11 +18,6 @@ import { type ServeSettings, serveFlags } from './settings.ts';
 
 /** A webhook's provider calls wait 2 s at most in all, to answer within the budget. */
 const webhookRetry = { attempts: 3, maxWaitMs: 2_000 };
-/**
- * The reporter's wait 15 s at most, well within a pod's grace period, so a stop finishes and records what
- * it was writing; a longer rate limit parks the provider's work until it is over.
- */
-const reportRetry = { attempts: 5, maxWaitMs: 15_000 };
 
 /** Exit code for settings or a config lighthouse cannot start with. */
 export const badSettings = 2;
@@ -57,10 +52,11 @@ export async function serve(settings: ServeSettings): Promise<number> {
   let apis: ProviderApis;
   let reportApis: ProviderApis;
   try {
-    const onError = (error: unknown) =>
-      logger.error({ err: error }, 'a provider token file is unreadable; the last token read is used');
-    apis = await connectProviders(settings, { retry: webhookRetry, onError });
-    reportApis = await connectProviders(settings, { retry: reportRetry, onError });
+    ({ webhook: apis, report: reportApis } = await connectProviders(settings, {
+      retry: { webhook: webhookRetry, report: reportRetry },
+      onError: (error) =>
+        logger.error({ err: error }, 'a provider token file is unreadable; the last token read is used'),
+    }));
   } catch (error) {
     if (!(error instanceof FlagError)) throw error;
     process.stderr.write(`lighthouse: ${error.message}\n`);

@@ -4,6 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { flags, helpText, metaStepEnv, parseCommandLine } from './config.ts';
 
 const required = ['--token-file', '/run/secrets/token', '--meta-step-image', 'runner:1'];
+/** The reporter's defaults: it reports, to the public GitHub and GitLab once given their tokens. */
+const reportDefaults = {
+  report: true,
+  'github-api-url': 'https://api.github.com',
+  'gitlab-api-url': 'https://gitlab.com/api/v4',
+};
 
 function serve(args: string[], env: Record<string, string> = {}) {
   const command = parseCommandLine(['serve', ...args], env);
@@ -38,6 +44,7 @@ describe('configuration', () => {
       maxBodyBytes: 1024 * 1024,
       shutdownGraceSeconds: 20,
       logLevel: 'info',
+      ...reportDefaults,
     });
   });
 
@@ -74,6 +81,7 @@ describe('configuration', () => {
       maxBodyBytes: 2048,
       shutdownGraceSeconds: 5,
       logLevel: 'debug',
+      ...reportDefaults,
     });
     expect(serve(['--port', '0', '--log-level', 'warn'], env)).toMatchObject({ port: 0, logLevel: 'warn' });
     // An empty variable counts as unset.
@@ -131,11 +139,37 @@ describe('configuration', () => {
         kubeQps: 10,
         kubeBurst: 100,
         logLevel: 'info',
+        ...reportDefaults,
       },
     });
     expect(problem(['sync', '--port', '9000'])).toBe('--port is not a flag of runner sync');
     expect(problem(['sync', '--namespace', 'Not_A_Namespace'])).toContain(
       '--namespace (RUNNER_NAMESPACE): must be a Kubernetes namespace name',
+    );
+  });
+
+  it("takes the reporter's flags in serve and sync, from lighthouse's variables, with their rules", () => {
+    const env = {
+      LIGHTHOUSE_GITEA_TOKEN_FILE: '/run/gitea/token',
+      LIGHTHOUSE_GITEA_API_URL: 'https://gitea.example.com/api/v1',
+    };
+    const reporting = ['--report-target-url', 'https://dashboard.example.com/{job}'];
+    expect(serve([...required, ...reporting], env)).toMatchObject({
+      'gitea-token-file': '/run/gitea/token',
+      'gitea-api-url': 'https://gitea.example.com/api/v1',
+      'report-target-url': 'https://dashboard.example.com/{job}',
+    });
+    expect(parseCommandLine(['sync', '--report', 'false'], env)).toMatchObject({
+      config: { report: false, 'gitea-token-file': '/run/gitea/token' },
+    });
+    expect(problem(['sync', '--gitea-token-file', '/run/gitea/token'])).toContain(
+      '--gitea-api-url (LIGHTHOUSE_GITEA_API_URL): is required with --gitea-token-file',
+    );
+    expect(problem(['serve', ...required, '--github-app-id', '12'])).toContain(
+      '--github-app-key-file (LIGHTHOUSE_GITHUB_APP_KEY_FILE): is required with --github-app-id',
+    );
+    expect(problem(['meta-step', '--github-token-file', '/t'])).toBe(
+      '--github-token-file is not a flag of runner meta-step',
     );
   });
 

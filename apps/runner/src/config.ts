@@ -9,6 +9,13 @@ import {
   readFlags,
   validated,
 } from '@lighthouse-ts/cli';
+import {
+  checkProviderSettings,
+  providerFlags,
+  providerSettingsShape,
+  reportFlags,
+  reportSettingsShape,
+} from '@lighthouse-ts/providers/flags';
 import { z } from 'zod';
 
 /** The runner's commands that take flags. */
@@ -128,6 +135,13 @@ export const flags: readonly RunnerFlag[] = [
     value: 'n',
     description: 'Kubernetes requests allowed at once above the sustained rate',
   },
+  // The reporter's, read by the commands that run the status sync, which it runs beside. Their variables
+  // are lighthouse's, as lighthouse reads them in embedded mode.
+  ...[...reportFlags, ...providerFlags].map((flag) => ({
+    ...flag,
+    key: flag.flag as keyof SettingsInput,
+    commands: ['serve', 'sync'] as const,
+  })),
   {
     key: 'maxBodyBytes',
     commands: ['serve'],
@@ -206,10 +220,16 @@ const Settings = z.strictObject({
   maxBodyBytes: integer(1, 1024 ** 3),
   shutdownGraceSeconds: integer(0, 3600),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  ...reportSettingsShape,
+  ...providerSettingsShape,
 });
 type SettingsInput = z.input<typeof Settings>;
-const RunnerConfig = Settings.omit({ gitProtocols: true });
+const RunnerConfig = Settings.omit({ gitProtocols: true }).superRefine(checkProviderSettings);
 export type RunnerConfig = z.output<typeof RunnerConfig>;
+
+const reportKeys = Object.fromEntries(
+  Object.keys({ ...reportSettingsShape, ...providerSettingsShape }).map((key) => [key, true] as const),
+) as { [K in keyof typeof reportSettingsShape | keyof typeof providerSettingsShape]: true };
 
 const SyncConfig = Settings.pick({
   kubeconfig: true,
@@ -217,8 +237,11 @@ const SyncConfig = Settings.pick({
   kubeQps: true,
   kubeBurst: true,
   logLevel: true,
-});
+  ...reportKeys,
+}).superRefine(checkProviderSettings);
 export type SyncConfig = z.output<typeof SyncConfig>;
+/** The reporter's settings; `serve` and `sync` take them, as the reporter runs beside the status sync. */
+export type ReportConfig = Pick<SyncConfig, keyof typeof reportKeys>;
 
 const MetaStepConfig = Settings.pick({ kubeconfig: true, gitProtocols: true, logLevel: true });
 export type MetaStepConfig = z.output<typeof MetaStepConfig>;
@@ -289,10 +312,14 @@ export function helpText(): string {
     '       runner --help',
     '',
     'serve  Serves the meta-pipeline HTTP contract (the remote side of @lighthouse-ts/metapipeline-client),',
-    '       writing LighthouseJobs and PipelineRuns to Kubernetes, and runs the status sync unless',
-    '       --status-sync=false.',
+    '       writing LighthouseJobs and PipelineRuns to Kubernetes, and runs the status sync and the',
+    '       reporter unless --status-sync=false.',
     'sync   Keeps the LighthouseJobs of one namespace in step with their PipelineRuns and TaskRuns (state,',
     '       description, times, activity record) until SIGTERM. Safe to run in several processes at once.',
+    '       Runs the reporter too.',
+    "The reporter writes each job's state to its Git provider (commit statuses, a comment on failure) when",
+    'a provider has credentials, unless --report=false; of all the processes running one, the one holding',
+    'the Lease lighthouse-reporter in the namespace reports.',
     'meta-step  The step of a meta PipelineRun: clones the repository, merges the pulls, loads the',
     "           job's pipeline from .lighthouse/, creates the build PipelineRun (once) and records it on",
     '           the LighthouseJob. Exits 0 when done, 1 when the step failed (a merge conflict or a bad',

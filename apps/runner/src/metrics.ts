@@ -10,6 +10,7 @@ export interface Metrics {
   readonly cancelled: Counter;
   readonly kubeErrors: Counter<'kind'>;
   readonly statusSyncPasses: Counter<'outcome'>;
+  readonly reports: Counter<'provider' | 'kind' | 'outcome'>;
   /** Counts `error` if it, or its cause, is a Kubernetes error. */
   countKubeError(error: unknown): void;
 }
@@ -54,6 +55,12 @@ export function createMetrics(): Metrics {
       name: 'runner_status_sync_passes_total',
       help: 'Passes of the in-process status sync over a job, by outcome: written, unchanged, gone or failed.',
       labelNames: ['outcome'] as const,
+      registers,
+    }),
+    reports: new Counter({
+      name: 'runner_reports_total',
+      help: "Writes of jobs' states to Git providers, by provider, kind (status, comment) and outcome.",
+      labelNames: ['provider', 'kind', 'outcome'] as const,
       registers,
     }),
     countKubeError(error) {

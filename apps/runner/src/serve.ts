@@ -1,17 +1,25 @@
 import { ListenError, readSecretFile, serveUntilSignal } from '@lighthouse-ts/http';
-import { createKubeClient, type KubeConfigSource, kubeReadiness, loadKubeConfig } from '@lighthouse-ts/kube';
+import {
+  createKubeClient,
+  type KubeClientOptions,
+  type KubeConfigSource,
+  kubeReadiness,
+  loadKubeConfig,
+} from '@lighthouse-ts/kube';
 import { createEmbeddedClient } from '@lighthouse-ts/metapipeline-client/embedded';
+import { startReporter } from '@lighthouse-ts/reporter';
 import { type StatusSync, startBackgroundStatusSync } from '@lighthouse-ts/status-sync';
 import { type Logger, pino } from 'pino';
 import { type BearerAuth, bearerAuth } from './auth.ts';
 import { badConfig, type RunnerConfig } from './config.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { type Reporting, reportingFrom } from './report.ts';
 import { createRunnerHandler } from './server.ts';
 
 /**
  * `runner serve`: listens until SIGTERM or SIGINT, then drains and resolves to the exit code. Readiness
  * turns false at once, the listener closes, requests in flight get the grace period to finish, idle
- * connections close at once, then the status sync stops and the Kubernetes clients close.
+ * connections close at once, then the status sync and the reporter stop and the Kubernetes clients close.
  */
 export async function serve(config: RunnerConfig): Promise<number> {
   const logger = pino(
@@ -23,10 +31,13 @@ export async function serve(config: RunnerConfig): Promise<number> {
 
   let auth: BearerAuth | undefined;
   let kubeConfig: KubeConfigSource;
+  let reporting: Reporting | undefined;
   try {
     if (config.tokenFile) auth = bearerAuth(await readSecretFile(config.tokenFile, 'token file'));
     const source = config.kubeconfig ? { kubeconfig: config.kubeconfig } : { inCluster: true as const };
     kubeConfig = { kubeConfig: loadKubeConfig(source) };
+    // The reporter runs beside the status sync.
+    if (config.statusSync) reporting = await reportingFrom(config, logger);
   } catch (error) {
     process.stderr.write(`runner: ${(error as Error).message}\n`);
     return badConfig;
@@ -44,13 +55,14 @@ export async function serve(config: RunnerConfig): Promise<number> {
     retry: { attempts: 1 },
     userAgent: 'lighthouse-runner',
   });
+  const kube: KubeClientOptions = {
+    config: kubeConfig,
+    userAgent: 'lighthouse-runner',
+    qps: config.kubeQps,
+    burst: config.kubeBurst,
+  };
   const client = createEmbeddedClient({
-    kube: {
-      config: kubeConfig,
-      userAgent: 'lighthouse-runner',
-      qps: config.kubeQps,
-      burst: config.kubeBurst,
-    },
+    kube,
     metaStep: {
       image: config.metaStepImage,
       command: config.metaStepCommand,
@@ -65,7 +77,17 @@ export async function serve(config: RunnerConfig): Promise<number> {
     readiness: kubeReadiness(probeKube, { namespace: config.namespace, onError: metrics.countKubeError }),
     maxBodyBytes: config.maxBodyBytes,
   });
-  const statusSync = config.statusSync ? startInProcessSync(config, kubeConfig, logger, metrics) : undefined;
+  const statusSync = config.statusSync ? startInProcessSync(config, kube, logger, metrics) : undefined;
+  const reporter =
+    reporting &&
+    startReporter({
+      ...reporting,
+      kube,
+      namespace: config.namespace,
+      logger: logger.child({ component: 'reporter' }),
+      onReport: ({ provider, kind, outcome }) => metrics.reports.inc({ provider, kind, outcome }),
+    });
+  const stopBeside = () => Promise.all([statusSync?.stop(), reporter?.stop()]);
   // Calls still running for a caller that left count too: a creation is finished, not cut in half.
   try {
     await serveUntilSignal({
@@ -76,14 +98,14 @@ export async function serve(config: RunnerConfig): Promise<number> {
       graceMs: config.shutdownGraceSeconds * 1000,
       listening: { namespace: config.namespace, kube: probeKube.server, statusSync: config.statusSync },
       release: async () => {
-        await statusSync?.stop();
+        await stopBeside();
         await Promise.all([client.close(), probeKube.close()]);
       },
     });
   } catch (error) {
     if (!(error instanceof ListenError)) throw error;
     logger.fatal({ err: error }, 'cannot listen');
-    await statusSync?.stop();
+    await stopBeside();
     return 1;
   }
   return 0;
@@ -92,17 +114,12 @@ export async function serve(config: RunnerConfig): Promise<number> {
 /** The status sync beside the server; readiness reports Kubernetes as the server sees it. */
 function startInProcessSync(
   config: RunnerConfig,
-  kubeConfig: KubeConfigSource,
+  kube: KubeClientOptions,
   logger: Logger,
   metrics: Metrics,
 ): StatusSync {
   return startBackgroundStatusSync({
-    kube: {
-      config: kubeConfig,
-      userAgent: 'lighthouse-runner',
-      qps: config.kubeQps,
-      burst: config.kubeBurst,
-    },
+    kube,
     namespace: config.namespace,
     logger: logger.child({ component: 'status-sync' }),
     onSync: (result) => metrics.statusSyncPasses.inc({ outcome: result.outcome }),

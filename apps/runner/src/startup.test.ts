@@ -46,8 +46,8 @@ describe('starting the runner', () => {
       ...['--kubeconfig', cluster.kubeconfigPath, ...image],
     ]);
     const listening = await runner.waitForLog((line) => line.msg === 'listening', '"listening"');
-    const warning = runner.logs.find((line) => line.level === 40);
-    expect(warning?.msg).toMatch(/authentication is off \(--insecure-no-auth\)/);
+    const warnings = runner.logs.filter((line) => line.level === 40).map((line) => line.msg);
+    expect(warnings).toContainEqual(expect.stringMatching(/authentication is off \(--insecure-no-auth\)/));
     const res = await rawRequest(
       `http://127.0.0.1:${listening.port}/v1/namespaces/${namespace}/metapipelines`,
     );

@@ -13,12 +13,15 @@ const everything = {
   'lighthouse.ingress.enabled': true,
   'lighthouse.ingress.className': 'nginx',
   'lighthouse.ingress.tlsSecret': 'lighthouse-tls',
-  'lighthouse.git.github.tokenSecret': 'github-token',
-  'lighthouse.git.gitlab.tokenSecret': 'gitlab-token',
-  'lighthouse.git.gitea.tokenSecret': 'gitea-token',
-  'lighthouse.git.gitea.apiUrl': 'https://gitea.example.com/api/v1',
-  'lighthouse.git.bitbucketserver.tokenSecret': 'bitbucket-token',
-  'lighthouse.git.bitbucketserver.apiUrl': 'https://bitbucket.example.com',
+  // GitHub as an App (a token besides is refused: see `githubToken`), the others with tokens.
+  'git.github.app.id': '123456',
+  'git.github.app.keySecret': 'github-app',
+  'git.gitlab.tokenSecret': 'gitlab-token',
+  'git.gitea.tokenSecret': 'gitea-token',
+  'git.gitea.apiUrl': 'https://gitea.example.com/api/v1',
+  'git.bitbucketserver.tokenSecret': 'bitbucket-token',
+  'git.bitbucketserver.apiUrl': 'https://bitbucket.example.com',
+  'report.targetUrl': 'https://dashboard.example.com/#/namespaces/{namespace}/pipelineruns/{pipelineRun}',
   'lighthouse.botName': 'lighthouse-bot',
   'lighthouse.extraEnv': [{ name: 'NODE_OPTIONS', value: '--max-old-space-size=192' }],
   'lighthouse.nodeSelector': { 'kubernetes.io/os': 'linux' },
@@ -30,6 +33,22 @@ const everything = {
   },
   plugins: { plugins: { 'acme/app': ['trigger'] } },
 };
+
+/** `everything` with a GitHub token instead of the GitHub App. */
+const githubToken = {
+  ...Object.fromEntries(Object.entries(everything).filter(([key]) => !key.startsWith('git.github.app.'))),
+  'git.github.tokenSecret': 'github-token',
+};
+
+/** The provider credentials of `everything` and `githubToken` but GitHub's: each file variable and its Secret. */
+const tokenFiles = {
+  LIGHTHOUSE_GITLAB_TOKEN_FILE: 'gitlab-token',
+  LIGHTHOUSE_GITEA_TOKEN_FILE: 'gitea-token',
+  LIGHTHOUSE_BITBUCKETSERVER_TOKEN_FILE: 'bitbucket-token',
+};
+
+/** The chart's own volumes, beside the provider credentials'. */
+const ownVolumes = ['config', 'webhook-secret', 'runner-token', 'token'];
 
 type PodSpec = {
   serviceAccountName?: string;
@@ -46,7 +65,11 @@ type PodSpec = {
     livenessProbe?: { httpGet?: { path: string; port: string } };
     readinessProbe?: { httpGet?: { path: string; port: string } };
   }[];
-  volumes?: { name: string; secret?: { secretName: string }; configMap?: { name: string } }[];
+  volumes?: {
+    name: string;
+    secret?: { secretName: string; defaultMode?: number };
+    configMap?: { name: string };
+  }[];
 };
 
 const ofKind = (objects: Manifest[], kind: string) => objects.filter((o) => o.kind === kind);
@@ -320,12 +343,17 @@ describe('the rendered chart', () => {
     },
   );
 
-  it.each(modes)(
-    'in %s mode passes every secret as a file from a mounted Secret, never in the environment',
-    async (mode) => {
+  it.each(
+    modes.flatMap((mode) => [
+      { mode, github: 'an App', values: everything },
+      { mode, github: 'a token', values: githubToken },
+    ]),
+  )(
+    'in $mode mode, GitHub with $github, passes every secret as a file from a mounted Secret, never in the environment',
+    async ({ mode, values }) => {
       const objects = await helmTemplate(helm, {
         namespace: 'ci',
-        values: { ...everything, 'metapipeline.mode': mode },
+        values: { ...values, 'metapipeline.mode': mode },
       });
       const secretFiles: Record<string, Record<string, string | undefined>> = {};
       for (const deployment of ofKind(objects, 'Deployment')) {
@@ -348,20 +376,25 @@ describe('the rendered chart', () => {
         expect(spec.volumes?.filter((v) => v.secret).length).toBe(
           Object.keys(secretFiles[deployment.metadata.name] ?? {}).length,
         );
+        // Readable by the pod's group only (fsGroup), never by others.
+        expect(spec.volumes?.filter((v) => v.secret).map((v) => v.secret?.defaultMode)).toEqual(
+          spec.volumes?.filter((v) => v.secret).map(() => 0o440),
+        );
       }
-      const lighthouse = {
-        LIGHTHOUSE_WEBHOOK_SECRET_FILE: 'ci-lighthouse-webhook',
-        LIGHTHOUSE_GITHUB_TOKEN_FILE: 'github-token',
-        LIGHTHOUSE_GITLAB_TOKEN_FILE: 'gitlab-token',
-        LIGHTHOUSE_GITEA_TOKEN_FILE: 'gitea-token',
-        LIGHTHOUSE_BITBUCKETSERVER_TOKEN_FILE: 'bitbucket-token',
+      const providers = {
+        ...tokenFiles,
+        ...(values === everything
+          ? { LIGHTHOUSE_GITHUB_APP_KEY_FILE: 'github-app' }
+          : { LIGHTHOUSE_GITHUB_TOKEN_FILE: 'github-token' }),
       };
+      const lighthouse = { LIGHTHOUSE_WEBHOOK_SECRET_FILE: 'ci-lighthouse-webhook', ...providers };
+      // The runner reads the provider credentials for its reporter.
       expect(secretFiles).toEqual(
         mode === 'embedded'
           ? { 'ci-lighthouse': lighthouse }
           : {
               'ci-lighthouse': { ...lighthouse, LIGHTHOUSE_RUNNER_TOKEN_FILE: 'ci-lighthouse-runner-token' },
-              'ci-lighthouse-runner': { RUNNER_TOKEN_FILE: 'ci-lighthouse-runner-token' },
+              'ci-lighthouse-runner': { ...providers, RUNNER_TOKEN_FILE: 'ci-lighthouse-runner-token' },
             },
       );
     },
@@ -406,13 +439,139 @@ describe('the rendered chart', () => {
     ).toEqual(['hmac-token', 'lighthouse-config', 'runner-token']);
   });
 
-  it('refuses a Gitea token without the Gitea API URL, naming the setting', async () => {
-    expect(
-      await helmTemplateError(helm, {
+  it.each([
+    {
+      refused: 'a Gitea token without the Gitea API URL',
+      values: { 'git.gitea.tokenSecret': 'gitea-token' },
+      message: 'git.gitea.apiUrl is required with a token',
+    },
+    {
+      refused: 'a Bitbucket Server token without its API URL (remote mode)',
+      values: { 'metapipeline.mode': 'remote', 'git.bitbucketserver.tokenSecret': 'bitbucket-token' },
+      message: 'git.bitbucketserver.apiUrl is required with a token',
+    },
+    {
+      refused: "a GitHub App id without the app's key",
+      values: { 'git.github.app.id': '123456' },
+      message: 'git.github.app.id needs git.github.app.keySecret',
+    },
+    {
+      refused: "a GitHub App's key without its id",
+      values: { 'git.github.app.keySecret': 'github-app' },
+      message: 'git.github.app.keySecret needs git.github.app.id',
+    },
+    {
+      refused: 'a GitHub App and a GitHub token',
+      values: {
+        'git.github.app.id': '123456',
+        'git.github.app.keySecret': 'github-app',
+        'git.github.tokenSecret': 'github-token',
+      },
+      message: 'git.github.app.id and git.github.tokenSecret: act as the app or with a token, not both',
+    },
+    {
+      refused: 'the old lighthouse.git',
+      values: { 'lighthouse.git.github.tokenSecret': 'github-token' },
+      message: 'lighthouse.git moved to git (top level)',
+    },
+  ])('refuses $refused, naming the settings', async ({ values, message }) => {
+    expect(await helmTemplateError(helm, { namespace: 'ci', values })).toContain(message);
+  });
+
+  it('in remote mode mounts the provider credentials into lighthouse and the runner, and gives the report settings to the runner only', async () => {
+    for (const values of [everything, githubToken]) {
+      const objects = await helmTemplate(helm, {
         namespace: 'ci',
-        values: { 'lighthouse.git.gitea.tokenSecret': 'gitea-token' },
-      }),
-    ).toContain('lighthouse.git.gitea.apiUrl is required with a token');
+        values: { ...values, 'metapipeline.mode': 'remote' },
+      });
+      const lighthouse = named(objects, 'Deployment', 'ci-lighthouse');
+      const runner = named(objects, 'Deployment', 'ci-lighthouse-runner');
+      const providerEnv = (deployment: Manifest) =>
+        Object.fromEntries(
+          Object.entries(envOf(deployment)).filter(([name]) =>
+            /^LIGHTHOUSE_(GITHUB|GITLAB|GITEA|BITBUCKETSERVER)_/.test(name),
+          ),
+        );
+      const providerVolumes = (deployment: Manifest) =>
+        podSpec(deployment).volumes?.filter((v) => !ownVolumes.includes(v.name)) ?? [];
+      const providerMounts = (deployment: Manifest) =>
+        podSpec(deployment).containers[0]?.volumeMounts?.filter((m) => !ownVolumes.includes(m.name)) ?? [];
+
+      expect(providerEnv(lighthouse)).toEqual(
+        values === everything
+          ? {
+              LIGHTHOUSE_GITHUB_API_URL: 'https://api.github.com',
+              LIGHTHOUSE_GITHUB_APP_ID: '123456',
+              LIGHTHOUSE_GITHUB_APP_KEY_FILE: '/etc/lighthouse/github-app/private-key.pem',
+              LIGHTHOUSE_GITLAB_API_URL: 'https://gitlab.com/api/v4',
+              LIGHTHOUSE_GITLAB_TOKEN_FILE: '/etc/lighthouse/gitlab/token',
+              LIGHTHOUSE_GITEA_API_URL: 'https://gitea.example.com/api/v1',
+              LIGHTHOUSE_GITEA_TOKEN_FILE: '/etc/lighthouse/gitea/token',
+              LIGHTHOUSE_BITBUCKETSERVER_API_URL: 'https://bitbucket.example.com',
+              LIGHTHOUSE_BITBUCKETSERVER_TOKEN_FILE: '/etc/lighthouse/bitbucketserver/token',
+            }
+          : expect.objectContaining({ LIGHTHOUSE_GITHUB_TOKEN_FILE: '/etc/lighthouse/github/token' }),
+      );
+      if (values === githubToken)
+        expect(providerEnv(lighthouse)).not.toHaveProperty('LIGHTHOUSE_GITHUB_APP_ID');
+      // The same variables, Secrets and mounts in both: one definition.
+      expect(providerEnv(runner)).toEqual(providerEnv(lighthouse));
+      expect(providerVolumes(runner)).toEqual(providerVolumes(lighthouse));
+      expect(providerMounts(runner)).toEqual(providerMounts(lighthouse));
+      expect(providerVolumes(lighthouse).map((v) => v.secret?.secretName)).toEqual(
+        values === everything
+          ? ['bitbucket-token', 'gitea-token', 'gitlab-token', 'github-app']
+          : ['bitbucket-token', 'gitea-token', 'github-token', 'gitlab-token'],
+      );
+
+      expect(envOf(runner)).toMatchObject({
+        LIGHTHOUSE_REPORT: 'true',
+        LIGHTHOUSE_REPORT_TARGET_URL:
+          'https://dashboard.example.com/#/namespaces/{namespace}/pipelineruns/{pipelineRun}',
+      });
+      expect(Object.keys(envOf(lighthouse)).filter((name) => name.startsWith('LIGHTHOUSE_REPORT'))).toEqual(
+        [],
+      );
+    }
+  });
+
+  it('in embedded mode gives the report settings to lighthouse, which runs the reporter', async () => {
+    const defaults = envOf(
+      named(await helmTemplate(helm, { namespace: 'ci' }), 'Deployment', 'ci-lighthouse'),
+    );
+    expect(defaults).toMatchObject({ LIGHTHOUSE_REPORT: 'true' });
+    // No link unless a template is given.
+    expect(defaults).not.toHaveProperty('LIGHTHOUSE_REPORT_TARGET_URL');
+    const objects = await helmTemplate(helm, { namespace: 'ci', values: everything });
+    expect(envOf(named(objects, 'Deployment', 'ci-lighthouse'))).toMatchObject({
+      LIGHTHOUSE_REPORT: 'true',
+      LIGHTHOUSE_REPORT_TARGET_URL:
+        'https://dashboard.example.com/#/namespaces/{namespace}/pipelineruns/{pipelineRun}',
+    });
+  });
+
+  it.each([
+    { mode: 'embedded', deployment: 'ci-lighthouse' },
+    { mode: 'remote', deployment: 'ci-lighthouse-runner' },
+  ])(
+    'in $mode mode turns the reporter off in $deployment with report.enabled=false',
+    async ({ mode, deployment }) => {
+      const objects = await helmTemplate(helm, {
+        namespace: 'ci',
+        values: { 'metapipeline.mode': mode, 'report.enabled': false },
+      });
+      expect(envOf(named(objects, 'Deployment', deployment))).toMatchObject({ LIGHTHOUSE_REPORT: 'false' });
+    },
+  );
+
+  it('passes a GitHub App id from a values file (a number) as written, not as a float', async () => {
+    const objects = await helmTemplate(helm, {
+      namespace: 'ci',
+      values: { 'git.github.app.id': 12345678, 'git.github.app.keySecret': 'github-app' },
+    });
+    expect(envOf(named(objects, 'Deployment', 'ci-lighthouse'))).toMatchObject({
+      LIGHTHOUSE_GITHUB_APP_ID: '12345678',
+    });
   });
 
   it('refuses an unknown mode, naming the setting', async () => {

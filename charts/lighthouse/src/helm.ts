@@ -111,7 +111,8 @@ export async function helmTemplate(helm: string, options: TemplateOptions): Prom
   if (options.includeCrds) args.push('--include-crds');
   args.push(...setJson(options.values));
   const { stdout } = await run(helm, args, { maxBuffer: 64 * 1024 * 1024 });
-  return parseAllDocuments(stdout)
+  // YAML 1.1, as Kubernetes reads manifests: `defaultMode: 0440` is octal there.
+  return parseAllDocuments(stdout, { version: '1.1' })
     .map((doc) => doc.toJS() as Manifest | null)
     .filter((object): object is Manifest => object !== null);
 }

@@ -22,7 +22,10 @@ const metapipeline: Grants = {
   configmaps: ['create', 'get', 'update'],
 };
 
-/** The reporter (packages/reporter), beside the status sync in lighthouse in embedded mode. */
+/**
+ * The reporter (packages/reporter), beside the status sync: in lighthouse in embedded mode, in the runner
+ * in remote mode.
+ */
 const reporter: Grants = {
   'coordination.k8s.io/leases': ['create', 'get', 'update'],
 };
@@ -67,7 +70,7 @@ const resources = [
 function serviceAccounts(mode: 'embedded' | 'remote'): [name: string, home: 'release' | 'jobs', Grants][] {
   return [
     ['ci-lighthouse', 'release', mode === 'embedded' ? { ...metapipeline, ...reporter } : {}],
-    ['ci-lighthouse-runner', 'release', mode === 'remote' ? metapipeline : {}],
+    ['ci-lighthouse-runner', 'release', mode === 'remote' ? { ...metapipeline, ...reporter } : {}],
     ['lighthouse-meta-step', 'jobs', metaStep],
     // The builds' ServiceAccount, which the chart creates: it grants it nothing.
     ['tekton-bot', 'jobs', {}],

@@ -150,3 +150,89 @@ startupProbe:
   periodSeconds: 2
   failureThreshold: 30
 {{- end -}}
+
+{{/*
+The Git providers' settings (`git`), for each container that talks to them: lighthouse always, the runner
+in remote mode (its reporter). Its credentials are files from Secrets you manage, mounted at the same
+paths in both; lighthouse.gitEnv, lighthouse.gitVolumeMounts and lighthouse.gitVolumes go together.
+*/}}
+{{- define "lighthouse.gitEnv" -}}
+{{- if hasKey .Values.lighthouse "git" -}}
+{{- fail "lighthouse.git moved to git (top level): lighthouse and, in remote mode, the runner read it" -}}
+{{- end -}}
+{{- $app := .Values.git.github.app -}}
+{{- if and $app.id (not $app.keySecret) -}}
+{{- fail "git.github.app.id needs git.github.app.keySecret, the Secret holding the app's private key" -}}
+{{- else if and $app.keySecret (not $app.id) -}}
+{{- fail "git.github.app.keySecret needs git.github.app.id, the GitHub App's id" -}}
+{{- else if and $app.id .Values.git.github.tokenSecret -}}
+{{- fail "git.github.app.id and git.github.tokenSecret: act as the app or with a token, not both" -}}
+{{- end -}}
+{{- range $provider, $git := .Values.git }}
+{{- $prefix := printf "LIGHTHOUSE_%s" (upper $provider) }}
+{{- if $git.tokenSecret }}
+{{- if not $git.apiUrl }}
+{{- fail (printf "git.%s.apiUrl is required with a token" $provider) }}
+{{- end }}
+- name: {{ $prefix }}_TOKEN_FILE
+  value: /etc/lighthouse/{{ $provider }}/{{ $git.key }}
+{{- end }}
+{{- with $git.apiUrl }}
+- name: {{ $prefix }}_API_URL
+  value: {{ . | quote }}
+{{- end }}
+{{- end }}
+{{- if $app.id }}
+- name: LIGHTHOUSE_GITHUB_APP_ID
+  {{- /* A number from a values file arrives as a float64, which would print as 1.234567e+06. */}}
+  value: {{ ternary $app.id (int64 $app.id) (kindIs "string" $app.id) | toString | quote }}
+- name: LIGHTHOUSE_GITHUB_APP_KEY_FILE
+  value: /etc/lighthouse/github-app/{{ $app.key }}
+{{- end }}
+{{- end -}}
+
+{{- define "lighthouse.gitVolumeMounts" -}}
+{{- range $provider, $git := .Values.git }}
+{{- if $git.tokenSecret }}
+- name: {{ $provider }}-token
+  mountPath: /etc/lighthouse/{{ $provider }}
+  readOnly: true
+{{- end }}
+{{- end }}
+{{- if .Values.git.github.app.keySecret }}
+- name: github-app-key
+  mountPath: /etc/lighthouse/github-app
+  readOnly: true
+{{- end }}
+{{- end -}}
+
+{{- define "lighthouse.gitVolumes" -}}
+{{- range $provider, $git := .Values.git }}
+{{- if $git.tokenSecret }}
+- name: {{ $provider }}-token
+  secret:
+    secretName: {{ $git.tokenSecret }}
+    items: [{ key: {{ $git.key }}, path: {{ $git.key }} }]
+    defaultMode: 0440
+{{- end }}
+{{- end }}
+{{- with .Values.git.github.app }}
+{{- if .keySecret }}
+- name: github-app-key
+  secret:
+    secretName: {{ .keySecret }}
+    items: [{ key: {{ .key }}, path: {{ .key }} }]
+    defaultMode: 0440
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* The reporter's settings (`report`), for the container that runs it: lighthouse in embedded mode, the runner in remote mode. */}}
+{{- define "lighthouse.reportEnv" -}}
+- name: LIGHTHOUSE_REPORT
+  value: {{ .Values.report.enabled | toString | quote }}
+{{- with .Values.report.targetUrl }}
+- name: LIGHTHOUSE_REPORT_TARGET_URL
+  value: {{ . | quote }}
+{{- end }}
+{{- end -}}

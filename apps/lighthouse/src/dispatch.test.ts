@@ -34,6 +34,7 @@ const okToTest: PullRequestCommentEvent = {
   deliveryId: 'delivery-2',
   repo,
   number: 7,
+  commentId: '1001',
   body: '/ok-to-test',
   author: { id: '2', login: 'maintainer' },
 };

@@ -1,9 +1,10 @@
 import { type ConfigWatch, repoConfig } from '@lighthouse-ts/config';
-import type {
-  CallOptions,
-  MetaPipelineClient,
-  MetaPipelineRef,
-  MetaPipelineRequest,
+import {
+  type CallOptions,
+  ConflictError,
+  type MetaPipeline,
+  type MetaPipelineClient,
+  type MetaPipelineRequest,
 } from '@lighthouse-ts/metapipeline-client';
 import {
   asPluginError,
@@ -13,11 +14,19 @@ import {
   type DispatchResult,
   type JobToStart,
   MissingFactError,
+  PermanentError,
   performActions,
+  RetryableError,
   type TriggerFacts,
   trigger,
 } from '@lighthouse-ts/plugins';
-import type { Provider, ProviderWrites, Repo, WebhookEvent } from '@lighthouse-ts/scm';
+import {
+  eventKey,
+  type Provider,
+  type ProviderWrites,
+  type Repo,
+  type WebhookEvent,
+} from '@lighthouse-ts/scm';
 import { failedForGood } from './permanent.ts';
 import type { Metrics } from './server/index.ts';
 
@@ -35,11 +44,12 @@ export interface DispatchOptions {
 }
 
 /**
- * The idempotency key of a job started by a delivery: a redelivery, a retry or another replica handling
- * the same delivery starts the same pipeline, never a second one.
+ * The idempotency key of a job an event starts: what the event is (see scm's `eventKey`), not the
+ * delivery's unsigned id, so a redelivery, a replay under a new id, a retry or another replica handling
+ * the same event starts the same pipeline, never a second one.
  */
-export function idempotencyKey(event: WebhookEvent, jobName: string): string {
-  return `${event.provider}/${event.deliveryId}/${jobName}`;
+export function idempotencyKey(event: Exclude<WebhookEvent, { type: 'ping' }>, jobName: string): string {
+  return `${eventKey(event)}/${jobName}`;
 }
 
 /** Decides with the trigger plugin and starts (and supersedes) meta-pipelines through the client. */
@@ -47,35 +57,35 @@ export function createDispatch(options: DispatchOptions): Dispatch {
   return async (event, { log, signal, traceparent }) => {
     const repo = event.repo;
     // Only a ping has no repository, and the server answers pings itself.
-    if (!repo) return { started: [] };
+    if (!repo || event.type === 'ping') return { started: [] };
     const decision = await decideWithTrigger(event, repo, options);
     log.info(
       { summary: decision.summary, start: decision.start.length, skip: decision.skip.length },
       'trigger decided',
     );
+    // Every job that can start does; the failures are answered together once all were tried.
     const started: string[] = [];
-    const startedRefs: MetaPipelineRef[] = [];
+    const pipelines: MetaPipeline[] = [];
+    const failures: { job: string; error: unknown }[] = [];
     for (const job of decision.start) {
+      const { jobName } = job.request;
       const request: MetaPipelineRequest = {
         ...job.request,
         namespace: job.namespace ?? options.namespace,
-        idempotencyKey: idempotencyKey(event, job.request.jobName),
+        idempotencyKey: idempotencyKey(event, jobName),
       };
-      const pipeline = await options.client
-        .create(request, { signal, traceparent })
-        .catch((error: unknown) => reportLaunchFailure(event, job, error, options, log));
-      options.metrics.jobsStarted.inc({
-        repo: `${repo.owner}/${repo.name}`,
-        job: job.request.jobName,
-      });
-      log.info(
-        { job: job.request.jobName, pipeline: pipeline.ref, build: pipeline.buildNumber },
-        'job started',
-      );
-      started.push(job.request.jobName);
-      startedRefs.push(pipeline.ref);
+      try {
+        const pipeline = await startOnce(request, options.client, { signal, traceparent }, log);
+        options.metrics.jobsStarted.inc({ repo: `${repo.owner}/${repo.name}`, job: jobName });
+        log.info({ job: jobName, pipeline: pipeline.ref, build: pipeline.buildNumber }, 'job started');
+        started.push(jobName);
+        pipelines.push(pipeline);
+      } catch (error) {
+        await reportLaunchFailure(event, job, error, options, log);
+        failures.push({ job: jobName, error });
+      }
     }
-    await supersede(decision, repo, { ...options, startedRefs }, { signal, traceparent }, log);
+    await supersede(decision, repo, { ...options, pipelines }, { signal, traceparent }, log);
     const writes = options.writes(event.provider);
     if (writes) {
       // The jobs have started: a label or comment the provider refused now fails no delivery (a
@@ -90,11 +100,64 @@ export function createDispatch(options: DispatchOptions): Dispatch {
         `no ${event.provider} API credentials: labels, comments and statuses left out`,
       );
     }
+    if (failures.length > 0) throw launchFailure(failures, started);
     return {
       started,
       skipped: decision.skip.map((s) => ({ job: s.jobName, reason: s.why })),
     } satisfies DispatchResult;
   };
+}
+
+/**
+ * The event's pipeline for a job: the one this call creates, or the one an earlier delivery of the event
+ * created. That one stands even when this delivery asks for it differently (another delivery id in its
+ * labels, a config or pull request changed since): the client's conflict on the key means it exists.
+ */
+async function startOnce(
+  request: MetaPipelineRequest,
+  client: MetaPipelineClient,
+  call: CallOptions,
+  log: DispatchLogger,
+): Promise<MetaPipeline> {
+  try {
+    return await client.create(request, call);
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+    const { namespace, pullRefs } = request;
+    const filter = { namespace, owner: pullRefs.owner, repo: pullRefs.repo, branch: branchOf(request) };
+    const existing = (await client.list(filter, call)).find(
+      (p) => p.idempotencyKey === request.idempotencyKey,
+    );
+    if (!existing) throw error;
+    log.info({ job: request.jobName, pipeline: existing.ref }, "this event's pipeline exists already: kept");
+    return existing;
+  }
+}
+
+/** The branch a pipeline lists under (see MetaPipeline's `branch`). */
+function branchOf({ kind, pullRefs }: MetaPipelineRequest): string {
+  const pulls = pullRefs.pulls ?? [];
+  if (kind !== 'pullrequest') return pullRefs.baseBranch;
+  return pulls.length === 1 ? `PR-${pulls[0]?.number}` : 'batch';
+}
+
+/**
+ * What a delivery whose jobs did not all start answers: one job's own error when it was the only one to
+ * try; else each failed job with its reason, retryable if any of them may start on a redelivery (which
+ * starts those, and none of the started ones again).
+ */
+function launchFailure(failures: { job: string; error: unknown }[], started: string[]): unknown {
+  const [only] = failures;
+  if (only && failures.length === 1 && started.length === 0) return only.error;
+  const reasons = failures.map(({ job, error }) => `${job}: ${(error as Error).message}`).join('; ');
+  const message = `${failures.length} of ${failures.length + started.length} jobs could not start (${reasons})`;
+  const cause = new AggregateError(
+    failures.map((f) => f.error),
+    message,
+  );
+  return failures.every((f) => failedForGood(f.error))
+    ? new PermanentError(message, { cause })
+    : new RetryableError(message, { cause });
 }
 
 async function decideWithTrigger(
@@ -112,17 +175,19 @@ async function decideWithTrigger(
 }
 
 /**
- * A new push to a pull request supersedes the running pipelines of the same jobs on it: every active one
- * but those this delivery has just started is cancelled.
+ * A new push to a pull request supersedes the running pipelines of the same jobs on it: each active one
+ * older than the one this event started for its job is cancelled (older by build number, which counts up
+ * per pull request as pipelines are created). So a late redelivery of an older push, whose pipeline
+ * exists already and is older, cancels nothing newer.
  */
 async function supersede(
   decision: Decision,
   repo: Repo,
-  options: DispatchOptions & { startedRefs: MetaPipelineRef[] },
+  options: DispatchOptions & { pipelines: MetaPipeline[] },
   call: CallOptions,
   log: DispatchLogger,
 ): Promise<void> {
-  const justStarted = new Set(options.startedRefs.map((ref) => `${ref.namespace}/${ref.name}`));
+  const ours = new Map(options.pipelines.map((pipeline) => [pipeline.jobName, pipeline.buildNumber]));
   for (const { pullNumber, jobNames } of decision.cancel) {
     const pipelines = await options.client.list(
       {
@@ -135,8 +200,9 @@ async function supersede(
     );
     for (const pipeline of pipelines) {
       const active = pipeline.phase === 'pending' || pipeline.phase === 'running';
-      const ours = justStarted.has(`${pipeline.ref.namespace}/${pipeline.ref.name}`);
-      if (!active || ours || !jobNames.includes(pipeline.jobName)) continue;
+      const newest = ours.get(pipeline.jobName);
+      const older = newest !== undefined && pipeline.buildNumber < newest;
+      if (!active || !older || !jobNames.includes(pipeline.jobName)) continue;
       await options.client.cancel(pipeline.ref, call);
       log.info(
         { pipeline: pipeline.ref, job: pipeline.jobName, pull: pullNumber },
@@ -148,8 +214,8 @@ async function supersede(
 
 /**
  * A job that cannot start for good (its request refused, say) gets an error status with the reason on
- * its commit, as Lighthouse posts one, so the pull request shows why it has no result; then the error
- * goes on to the caller. One that may start on a redelivery gets none: the redelivery will try again.
+ * its commit, as Lighthouse posts one, so the pull request shows why it has no result. One that may start
+ * on a redelivery gets none: the redelivery will try again.
  */
 async function reportLaunchFailure(
   event: WebhookEvent,
@@ -157,7 +223,8 @@ async function reportLaunchFailure(
   error: unknown,
   options: DispatchOptions,
   log: DispatchLogger,
-): Promise<never> {
+): Promise<void> {
+  log.error({ err: error, job: job.request.jobName }, 'a job could not start');
   const writes = options.writes(event.provider);
   const { pullRefs, context, jobName } = job.request;
   const sha = pullRefs.pulls?.[0]?.sha ?? pullRefs.baseSha;
@@ -169,7 +236,6 @@ async function reportLaunchFailure(
       log.error({ err: failed.error }, 'cannot post the error status');
     }
   }
-  throw error;
 }
 
 function missingFacts(provider: Provider): TriggerFacts {

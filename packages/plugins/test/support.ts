@@ -48,6 +48,7 @@ export function commentEvent(
     deliveryId: 'delivery-2',
     repo,
     number: 7,
+    commentId: '1',
     body,
     author: { id: '2', login: 'commenter' },
     link: 'https://github.com/org/repo/pull/7#issuecomment-1',

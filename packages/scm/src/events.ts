@@ -80,11 +80,15 @@ export const PullRequestEvent = z.object({
 });
 export type PullRequestEvent = z.infer<typeof PullRequestEvent>;
 
+/** A comment's or review's id at its provider: one delivery or many of the same comment share it. */
+const CommentId = z.string().min(1);
+
 const comment = {
   ...delivery,
   repo: Repo,
   /** The pull request or issue the comment is on. */
   number: z.number().int().positive(),
+  commentId: CommentId,
   body: z.string(),
   author: Account,
   authorAssociation: AuthorAssociation.optional(),

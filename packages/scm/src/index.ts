@@ -19,4 +19,5 @@ export { type GiteaApiOptions, giteaApi } from './gitea.ts';
 export { type GithubApiOptions, githubApi } from './github.ts';
 export { type GithubAppOptions, githubAppCredentials, githubAppPermissions } from './github-app.ts';
 export { type GitlabApiOptions, gitlabApi } from './gitlab.ts';
+export { eventKey } from './identity.ts';
 export { type ClientOptions, RateLimitPause, type RetryOptions } from './rest.ts';

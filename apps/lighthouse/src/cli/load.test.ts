@@ -23,7 +23,7 @@ describe('two lighthouse processes sharing 1,000 deliveries, 20% of them repeate
     await killWebhookProcesses();
   });
 
-  it('start exactly one pipeline per distinct (delivery, job)', async () => {
+  it('start exactly one pipeline per distinct (event, job), however often and under whatever id it comes', async () => {
     const cluster = await testCluster();
     const namespace = await cluster.createNamespace('load');
     const dir = await mkdtemp(join(tmpdir(), 'lighthouse-load-'));
@@ -41,14 +41,22 @@ describe('two lighthouse processes sharing 1,000 deliveries, 20% of them repeate
       ...(await Promise.all([0, 1].map(() => startWebhookProcess(env, { script: main, args })))),
     );
 
-    // 800 distinct deliveries and 200 repeats of some of them, shuffled, spread over both processes.
-    const distinct = Array.from({ length: 800 }, (_, i) => `delivery-${i}`);
-    const ids = [...distinct, ...distinct.filter((_, i) => i % 4 === 0)];
+    // 800 pull requests opened, and 200 repeats of some of them: half redelivered under the same id, half
+    // replayed under a new one; shuffled, spread over both processes.
+    const opened = JSON.parse(octokitExample('pull_request', 'opened').toString());
+    const event = (pull: number) =>
+      Buffer.from(
+        JSON.stringify({ ...opened, number: pull, pull_request: { ...opened.pull_request, number: pull } }),
+      );
+    const distinct = Array.from({ length: 800 }, (_, i) => ({ deliveryId: `delivery-${i}`, pull: i + 1 }));
+    const repeats = distinct
+      .filter((_, i) => i % 4 === 0)
+      .map((d, i) => (i % 2 === 0 ? d : { deliveryId: `replayed-${d.pull}`, pull: d.pull }));
+    const ids = [...distinct, ...repeats];
     for (let i = ids.length - 1; i > 0; i--) {
       const j = Math.floor(Math.random() * (i + 1));
-      [ids[i], ids[j]] = [ids[j] as string, ids[i] as string];
+      [ids[i], ids[j]] = [ids[j] as (typeof ids)[number], ids[i] as (typeof ids)[number]];
     }
-    const body = octokitExample('pull_request', 'opened');
     const agents = processes.map(() => new Agent({ keepAlive: true, maxSockets: 20 }));
     const statuses = new Map<number, number>();
     let resets = 0;
@@ -57,7 +65,8 @@ describe('two lighthouse processes sharing 1,000 deliveries, 20% of them repeate
       Array.from({ length: 20 }, async () => {
         for (let i = next++; i < ids.length; i = next++) {
           const target = i % 2;
-          const sent = delivery({ event: 'pull_request', deliveryId: ids[i] as string, body, secret });
+          const { deliveryId, pull } = ids[i] as (typeof ids)[number];
+          const sent = delivery({ event: 'pull_request', deliveryId, body: event(pull), secret });
           const send = async () => {
             for (let attempt = 0; ; attempt++) {
               try {

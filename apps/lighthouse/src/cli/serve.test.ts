@@ -84,7 +84,15 @@ describe('lighthouse serve, embedded, on the real test cluster', () => {
     await kube?.close();
   });
 
-  it('starts the presubmits a trusted pull request asks for, once per delivery', async () => {
+  /** An octokit example of a pull request event, on pull request `number` (another event than #2's). */
+  const pullRequest = (action: string, number: number) => {
+    const example = JSON.parse(octokitExample('pull_request', action).toString());
+    return Buffer.from(
+      JSON.stringify({ ...example, number, pull_request: { ...example.pull_request, number } }),
+    );
+  };
+
+  it('starts the presubmits a trusted pull request asks for, once per event', async () => {
     const body = octokitExample('pull_request', 'opened');
     const sent = delivery({ event: 'pull_request', deliveryId: 'pr-opened-1', body, secret });
     const first = await rawRequest(`${lighthouse.url}/hook`, sent);
@@ -101,8 +109,8 @@ describe('lighthouse serve, embedded, on the real test cluster', () => {
       [labels.branch]: 'PR-2',
       [labels.type]: 'presubmit',
     });
-    expect(jobs[0]?.metadata.annotations?.['lighthouse-ts.dev/idempotency-key']).toBe(
-      'github/pr-opened-1/unit',
+    expect(jobs[0]?.metadata.annotations?.['lighthouse-ts.dev/idempotency-key']).toMatch(
+      /^github\/Codertocat\/Hello-World\/pull\/2\/opened\/[0-9a-f]{40}\/unit$/,
     );
     expect((await kube.pipelineRuns.list(namespace)).items).toHaveLength(1);
   });
@@ -146,8 +154,8 @@ describe('lighthouse serve, embedded, on the real test cluster', () => {
       delivery({ event: 'pull_request', deliveryId: 'pr-reopened-sync', body, secret }),
     );
     expect(res.json()).toMatchObject({ started: ['unit'] });
-    const job = (await kube.lighthouseJobs.list(namespace)).items.find(
-      (j) => j.metadata.annotations?.['lighthouse-ts.dev/idempotency-key'] === 'github/pr-reopened-sync/unit',
+    const job = (await kube.lighthouseJobs.list(namespace)).items.find((j) =>
+      j.metadata.annotations?.['lighthouse-ts.dev/idempotency-key']?.includes('/pull/2/reopened/'),
     );
     const name = job?.metadata.name ?? '';
     // What Tekton writes when the meta step fails: the merge conflict the step reported.
@@ -181,7 +189,7 @@ describe('lighthouse serve, embedded, on the real test cluster', () => {
 
   it('replays a payload to it, signed; and on a dry run says what would run without starting it', async () => {
     const payload = join(await mkdtemp(join(tmpdir(), 'replay-')), 'pr.json');
-    await writeFile(payload, octokitExample('pull_request', 'reopened'));
+    await writeFile(payload, pullRequest('opened', 3));
     const replay = (args: string[]) =>
       promisify(execFile)(
         process.execPath,
@@ -211,10 +219,9 @@ describe('lighthouse serve, embedded, on the real test cluster', () => {
       (line) => String(line.msg).startsWith('configuration refused'),
       'a refused reload',
     );
-    const body = octokitExample('pull_request', 'opened');
     const res = await rawRequest(
       `${lighthouse.url}/hook`,
-      delivery({ event: 'pull_request', deliveryId: 'pr-opened-2', body, secret }),
+      delivery({ event: 'pull_request', deliveryId: 'pr-opened-4', body: pullRequest('opened', 4), secret }),
     );
     expect(res.json()).toMatchObject({ started: ['unit'] });
     const metrics = await rawRequest(`${lighthouse.url}/metrics`);

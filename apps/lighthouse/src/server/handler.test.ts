@@ -131,7 +131,7 @@ describe('deliveries', () => {
   });
 });
 
-describe('dedupe by delivery id', () => {
+describe('dedupe by what the event is', () => {
   it('the same delivery twice -> dispatched once; the repeat answers 200 duplicate', async () => {
     const served = await serve();
     expect((await send(served, 'push', push, 'dup-1')).json()).toMatchObject({ status: 'done' });
@@ -139,9 +139,14 @@ describe('dedupe by delivery id', () => {
     expect(again.status).toBe(200);
     expect(again.json()).toMatchObject({ status: 'duplicate', deliveryId: 'dup-1' });
     expect(served.calls).toHaveLength(1);
-    // Another delivery of the same payload is a new event.
-    expect((await send(served, 'push', push, 'dup-2')).json()).toMatchObject({ status: 'done' });
-    expect(served.calls).toHaveLength(2);
+  });
+
+  it("the same signed body under a new delivery id (a replay, Gitea's redelivery) is a duplicate too", async () => {
+    const served = await serve();
+    expect((await send(served, 'push', push, 'dup-1')).json()).toMatchObject({ status: 'done' });
+    const replayed = await send(served, 'push', push, 'another-id');
+    expect(replayed.json()).toMatchObject({ status: 'duplicate', deliveryId: 'another-id' });
+    expect(served.calls).toHaveLength(1);
   });
 
   it('two identical deliveries at once -> dispatched once; the second waits for the first', async () => {
@@ -476,7 +481,7 @@ describe('readiness and drain', () => {
   });
 });
 
-it('a delivery id counts per provider: the same id from GitLab is another delivery', async () => {
+it('a delivery id means nothing across providers: the same id from GitLab is another event', async () => {
   const served = await serve();
   const gitlabPush = goScmPayloads(inject('fixturesDir')).find(
     (payload) => payload.provider === 'gitlab' && payload.event === 'Push Hook',

@@ -19,7 +19,7 @@ import {
 } from '@lighthouse-ts/http';
 import { MetaPipelineError } from '@lighthouse-ts/metapipeline-client';
 import { type Dispatch, type DispatchResult, PluginError } from '@lighthouse-ts/plugins';
-import type { WebhookEvent } from '@lighthouse-ts/scm';
+import { eventKey, type WebhookEvent } from '@lighthouse-ts/scm';
 import {
   countSecrets,
   detectProvider,
@@ -219,7 +219,8 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       return answer(json(200, { status: 'pong', ...ids }));
     }
 
-    const key = `${event.provider}:${event.deliveryId}`;
+    // What the event is, not its unsigned delivery id: a replay under a new id is the same event.
+    const key = eventKey(event);
     const seen = ledger.lookup(key);
     let run: Promise<Settled>;
     if (seen) {

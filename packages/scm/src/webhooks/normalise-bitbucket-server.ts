@@ -40,7 +40,7 @@ const PullRequestHook = z.object({ pullRequest: PullRequest });
 
 const CommentHook = z.object({
   pullRequest: z.object({ id: z.number().int().positive(), toRef: z.object({ repository: Repository }) }),
-  comment: z.object({ text: z.string(), author: User }),
+  comment: z.object({ id: z.number().int(), text: z.string(), author: User }),
 });
 
 const pullRequestActions: ReadonlyMap<string, PullRequestAction> = new Map([
@@ -132,6 +132,7 @@ function comment(payload: unknown, delivery: Delivery): NormaliseResult {
     ...delivery,
     repo: repo(pullRequest.toRef.repository),
     number: pullRequest.id,
+    commentId: String(comment.id),
     body: comment.text,
     author: account(comment.author),
   });

@@ -40,7 +40,7 @@ const Comment = z.object({
   repository: Repository,
   is_pull: z.boolean().optional(),
   issue: z.object({ number: z.number().int().positive(), pull_request: z.unknown().optional() }),
-  comment: z.object({ body: z.string(), user: User, html_url: z.string() }),
+  comment: z.object({ id: z.number().int(), body: z.string(), user: User, html_url: z.string() }),
 });
 
 const pullRequestActions: ReadonlyMap<string, PullRequestAction> = new Map([
@@ -135,6 +135,7 @@ function comment(event: string, payload: unknown, delivery: Delivery): Normalise
     ...delivery,
     repo: repo(repository),
     number: issue.number,
+    commentId: String(comment.id),
     body: comment.body,
     author: account(comment.user),
     link: comment.html_url,

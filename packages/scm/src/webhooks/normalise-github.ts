@@ -39,6 +39,7 @@ const PullRequest = z.object({
 });
 
 const Comment = z.object({
+  id: z.number().int(),
   body: z.string(),
   user: User,
   author_association: z.string().min(1).optional(),
@@ -61,6 +62,7 @@ const Review = z.object({
   repository: Repository,
   pull_request: z.object({ number: z.number().int().positive() }),
   review: z.object({
+    id: z.number().int(),
     state: z
       .string()
       .transform((state) => state.toLowerCase())
@@ -163,6 +165,7 @@ function pullRequest(payload: unknown, delivery: Delivery): NormaliseResult {
 }
 
 const comment = (comment: z.output<typeof Comment>) => ({
+  commentId: String(comment.id),
   body: comment.body,
   author: account(comment.user),
   authorAssociation: comment.author_association,
@@ -205,6 +208,7 @@ function review(payload: unknown, delivery: Delivery): NormaliseResult {
     ...delivery,
     repo: repo(repository),
     number: pull_request.number,
+    commentId: `review-${review.id}`,
     state: review.state,
     body: review.body ?? '',
     author: account(review.user),

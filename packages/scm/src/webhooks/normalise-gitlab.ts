@@ -65,7 +65,12 @@ const NoteKind = z.object({
 const Note = z.object({
   user: z.object({ username: z.string().min(1) }),
   project: Project,
-  object_attributes: z.object({ note: z.string(), author_id: z.number(), url: z.string() }),
+  object_attributes: z.object({
+    id: z.number().int(),
+    note: z.string(),
+    author_id: z.number(),
+    url: z.string(),
+  }),
 });
 
 const Iid = z.object({ iid: z.number().int().positive() });
@@ -187,6 +192,7 @@ const comment = (note: z.output<typeof Note>, number: number, delivery: Delivery
   ...delivery,
   repo: repo(note.project),
   number,
+  commentId: String(note.object_attributes.id),
   body: note.object_attributes.note,
   // The note's `user` is its author; the id comes from the note because older payloads omit `user.id`.
   author: { login: note.user.username, id: String(note.object_attributes.author_id) },

@@ -1,5 +1,5 @@
 export { ConfigError, type ConfigIssue, formatIssue } from './config-error.ts';
-export { compileGoRegExp, type GoRegExp } from './go-regexp.ts';
+export { compileGoRegExp, type GoMatcher, type GoRegExp, type GoRegExpResult } from './go-regexp.ts';
 export { defaultRerunCommandFor, defaultTriggerFor } from './job-config.ts';
 export { type ConfigPaths, type ConfigSources, loadConfig, parseConfig, readConfigSources } from './load.ts';
 export { defaultTriggerSettings } from './plugins-config.ts';

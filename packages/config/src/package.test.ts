@@ -1,7 +1,7 @@
 import { testPackedInstall } from '../../../scripts/packed-install-test.ts';
 
 testPackedInstall('@lighthouse-ts/config', {
-  packages: ['@lighthouse-ts/config', 'yaml', 'zod'],
+  packages: ['@lighthouse-ts/config', 're2js', 'yaml', 'zod'],
   imported: {
     '@lighthouse-ts/config': 'loaded',
     // The schemas are exported: a JSON module stops only for want of `with { type: 'json' }`, which the

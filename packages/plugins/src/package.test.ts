@@ -8,6 +8,7 @@ testPackedInstall('@lighthouse-ts/plugins', {
     '@lighthouse-ts/metapipeline-client',
     '@lighthouse-ts/plugins',
     '@lighthouse-ts/scm',
+    're2js',
     'yaml',
     'zod',
   ],

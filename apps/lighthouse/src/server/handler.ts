@@ -19,10 +19,11 @@ import {
 } from '@lighthouse-ts/http';
 import { MetaPipelineError } from '@lighthouse-ts/metapipeline-client';
 import { type Dispatch, type DispatchResult, PluginError } from '@lighthouse-ts/plugins';
-import { eventKey, type WebhookEvent } from '@lighthouse-ts/scm';
+import { eventKey, type Provider, type WebhookEvent } from '@lighthouse-ts/scm';
 import {
   countSecrets,
   detectProvider,
+  handledEvents,
   receiveWebhook,
   sharedSecrets,
   type WebhookSecrets,
@@ -204,11 +205,11 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     const received = receiveWebhook({ headers: req.headers, body, secrets: secrets(), allowSha1, detected });
     if (received.kind === 'rejected') {
       // Every 400 after the provider is known comes after the signature verified.
-      if (received.status === 400 && detected.kind === 'known') eventLabel = metricEvent(detected.event);
+      if (received.status === 400 && detected.kind === 'known') eventLabel = metricEvent(detected);
       const kind = received.status === 401 ? 'unauthorized' : 'bad-request';
       return answer(problem(received.status, kind, received.reason, ids), received.reason);
     }
-    if (detected.kind === 'known') eventLabel = metricEvent(detected.event);
+    if (detected.kind === 'known') eventLabel = metricEvent(detected);
     if (received.kind === 'ignored') {
       outcome = 'ignored';
       return answer(json(202, { status: 'ignored', reason: received.reason, ...ids }), received.reason);
@@ -320,6 +321,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
 }
 
 /** The event header as a metric label: kept when it looks like an event name, else `other`. */
-function metricEvent(event: string): string {
-  return /^[A-Za-z0-9_:. -]{1,64}$/.test(event) ? event : 'other';
+/** An event's metric label: its name if lighthouse reads it, else `other`, so senders cannot add labels. */
+function metricEvent({ provider, event }: { provider: Provider; event: string }): string {
+  return handledEvents[provider].includes(event) ? event : 'other';
 }

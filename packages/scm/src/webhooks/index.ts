@@ -7,7 +7,7 @@ import { everyRepository, repositoryOf, secretsFor, sharedSecrets, type WebhookS
 import { verifySignature } from './verify.ts';
 
 export type { HeaderSource } from './headers.ts';
-export { type Detection, detectProvider } from './providers.ts';
+export { type Detection, detectProvider, handledEvents } from './providers.ts';
 export {
   countSecrets,
   mergeSecrets,

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { detectProvider } from './providers.ts';
+import type { Provider } from '../events.ts';
+import { normalise } from './normalise.ts';
+import { detectProvider, handledEvents } from './providers.ts';
 
 describe('detectProvider', () => {
   it.each([
@@ -63,4 +65,20 @@ describe('detectProvider', () => {
       deliveryId: 'a',
     });
   });
+});
+
+describe('handledEvents', () => {
+  // An empty payload is invalid for an event a normaliser reads, and ignored for any other.
+  const ignored = (provider: Provider, event: string) =>
+    normalise({ provider, deliveryId: 'd', event, payload: {} }).kind === 'ignored';
+
+  it.each(Object.entries(handledEvents) as [Provider, string[]][])(
+    'lists exactly the events the %s normaliser reads',
+    (provider, events) => {
+      for (const event of events) expect(ignored(provider, event), event).toBe(false);
+      for (const event of ['star', 'issues', 'Pipeline Hook', 'repository', 'pr:reviewer:approved']) {
+        expect(ignored(provider, event), event).toBe(true);
+      }
+    },
+  );
 });

@@ -17,6 +17,33 @@ export const deliveryHeader: Readonly<Record<Provider, string>> = {
   bitbucketserver: 'X-Request-Id',
 };
 
+/**
+ * The events each provider's normaliser reads (any other is ignored): a bounded set of names, for
+ * metrics whose labels must not grow with what a sender writes in a header.
+ */
+export const handledEvents: Readonly<Record<Provider, readonly string[]>> = {
+  github: [
+    'push',
+    'pull_request',
+    'issue_comment',
+    'pull_request_review_comment',
+    'pull_request_review',
+    'ping',
+  ],
+  gitlab: ['Push Hook', 'Tag Push Hook', 'Merge Request Hook', 'Note Hook'],
+  gitea: ['push', 'pull_request', 'pull_request_sync', 'issue_comment', 'pull_request_comment'],
+  bitbucketserver: [
+    'repo:refs_changed',
+    'pr:comment:added',
+    'diagnostics:ping',
+    'pr:opened',
+    'pr:from_ref_updated',
+    'pr:modified',
+    'pr:merged',
+    'pr:declined',
+  ],
+};
+
 export type Detection =
   | { kind: 'known'; provider: Provider; event: string; deliveryId: string | undefined }
   | { kind: 'unknown'; reason: string };

@@ -47,6 +47,9 @@ export type WebhookOutcome =
  * number of secrets; once verified, the normalised event's repository must be the signing secret's own.
  * Never throws.
  */
+/** A delivery id as the providers send one (a UUID, a number): it goes into logs, labels and answers. */
+const deliveryIdShape = /^[A-Za-z0-9._:-]{1,128}$/;
+
 export function receiveWebhook({
   headers,
   body,
@@ -69,6 +72,12 @@ export function receiveWebhook({
   }
 
   if (deliveryId === undefined) return rejected(400, `missing ${deliveryHeader[provider]} header`);
+  if (!deliveryIdShape.test(deliveryId)) {
+    return rejected(
+      400,
+      `${deliveryHeader[provider]} must be 1 to 128 letters, digits and . _ : - (a provider's delivery id)`,
+    );
+  }
   const payload = parseJson(body);
   if (!payload.ok) return rejected(400, `malformed JSON: ${payload.reason}`);
   const normalised = normalise({ provider, deliveryId, event, payload: payload.value });

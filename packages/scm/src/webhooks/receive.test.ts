@@ -197,6 +197,26 @@ describe('receiveWebhook', () => {
     });
 
     it.each([
+      ['too long', 'd'.repeat(129)],
+      ['with spaces', 'a delivery'],
+      ['with a line break', 'a\nb'],
+      ['with markup', '<script>'],
+    ])('a signed delivery whose id is %s', (_, deliveryId) => {
+      const headers = signedWebhookHeaders({
+        provider: 'github',
+        event: 'pull_request',
+        deliveryId,
+        body: pullRequest,
+        secret,
+      });
+      expect(receiveWebhook({ headers, body: pullRequest, secrets: [secret] })).toEqual({
+        kind: 'rejected',
+        status: 400,
+        reason: "X-GitHub-Delivery must be 1 to 128 letters, digits and . _ : - (a provider's delivery id)",
+      });
+    });
+
+    it.each([
       ['malformed JSON', Buffer.from('{"action": opened}')],
       ['truncated JSON', pullRequest.subarray(0, pullRequest.length / 2)],
       ['an empty body', Buffer.alloc(0)],

@@ -3,8 +3,8 @@ import { Agent, createServer, type IncomingMessage, request, type Server } from 
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import { rawRequest } from '@lighthouse-ts/testenv/http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClientGoneError, discardRest, readBody, requireJson } from './body.ts';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { BodyBudget, ClientGoneError, discardRest, readBody, requireJson } from './body.ts';
 import { HttpError, json } from './problem.ts';
 import { header, sendAnswer } from './send.ts';
 
@@ -97,6 +97,54 @@ describe('reading a body', () => {
     req.destroy();
     for (let i = 0; i < 500 && gone.length === before; i++) await new Promise((r) => setTimeout(r, 10));
     expect(gone.at(-1)).toBeInstanceOf(ClientGoneError);
+  });
+});
+
+describe('the body budget', () => {
+  const budget = new BodyBudget(1000);
+  const server = createServer(async (req, res) => {
+    try {
+      const body = await readBody(req, maxBytes, budget.meter(res));
+      sendAnswer(req, res, json(200, { bytes: body.length }), { maxBodyBytes: maxBytes });
+    } catch (error) {
+      if (!(error instanceof HttpError)) throw error;
+      sendAnswer(req, res, error.toAnswer(), { maxBodyBytes: maxBytes });
+    }
+  });
+  let url: string;
+  beforeAll(async () => {
+    url = await listen(server);
+  });
+  afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+  it('refuses with 503 and Retry-After the body that would take the bodies held over it, and gives bytes back when answered', async () => {
+    // A stalled upload: 700 of its 800 bytes sent, then nothing.
+    const stalled = request(url, { method: 'POST', headers: { ...jsonType, 'content-length': '800' } });
+    const stalledAnswer = new Promise<number>((resolve, reject) => {
+      stalled.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      stalled.on('error', reject);
+    });
+    stalled.write(Buffer.alloc(700, 'a'));
+    await vi.waitFor(() => expect(budget.held).toBe(700));
+
+    const refused = await rawRequest(url, { method: 'POST', headers: jsonType, body: Buffer.alloc(400) });
+    expect(refused.status).toBe(503);
+    expect(refused.headers['retry-after']).toBe('5');
+    expect(refused.json()).toMatchObject({ type: 'urn:lighthouse-ts:problem:body-budget-exceeded' });
+    // Its bytes are given back once it is answered; a smaller one still fits beside the stalled one.
+    await vi.waitFor(() => expect(budget.held).toBe(700));
+    expect(
+      (await rawRequest(url, { method: 'POST', headers: jsonType, body: Buffer.alloc(200) })).status,
+    ).toBe(200);
+
+    stalled.end(Buffer.alloc(100, 'a'));
+    expect(await stalledAnswer).toBe(200);
+    await vi.waitFor(() => expect(budget.held).toBe(0));
+    const again = await rawRequest(url, { method: 'POST', headers: jsonType, body: Buffer.alloc(400) });
+    expect(again.json()).toEqual({ bytes: 400 });
   });
 });
 

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError, payloadTooLarge } from './problem.ts';
 
 /** The client went away before its whole body arrived, or before its answer; nobody is left to answer. */
@@ -36,12 +36,63 @@ export function requireJson(contentType: string | undefined, advice: Record<stri
   );
 }
 
+/** Takes a request's body bytes as they arrive from a BodyBudget; false when they would go over it. */
+export type BodyMeter = (bytes: number) => boolean;
+
+/**
+ * How many bytes of request bodies the process holds at once, across requests: a body's bytes count from
+ * when they arrive until its response has closed. With a cap per body only, many slow or stalled uploads
+ * at once can take all the memory a pod has; with a budget, the one that would go over it is refused
+ * (503 with Retry-After, see `readBody`) and the others go on.
+ */
+export class BodyBudget {
+  readonly maxBytes: number;
+  #held = 0;
+
+  constructor(maxBytes: number) {
+    this.maxBytes = maxBytes;
+  }
+
+  /** Bytes held now. */
+  get held(): number {
+    return this.#held;
+  }
+
+  /** A meter for one request's body; what it took is given back when `res` closes. */
+  meter(res: ServerResponse): BodyMeter {
+    let taken = 0;
+    res.once('close', () => {
+      this.#held -= taken;
+      taken = 0;
+    });
+    return (bytes) => {
+      if (this.#held + bytes > this.maxBytes) return false;
+      this.#held += bytes;
+      taken += bytes;
+      return true;
+    };
+  }
+}
+
+/** Seconds a sender refused for the body budget is asked to wait before sending again. */
+const budgetRetrySeconds = 5;
+
+export const bodyBudgetExceeded = () =>
+  new HttpError(
+    503,
+    'body-budget-exceeded',
+    'too many request bodies are being read at once; send it again shortly',
+    { 'retry-after': String(budgetRetrySeconds) },
+  );
+
 /**
  * The whole body, at most `maxBytes`: a larger Content-Length is refused before reading (413), and a body
  * that grows past the limit while streaming (chunked bodies have no Content-Length) is refused as soon as it
- * does. Nothing past the limit is kept. A client that leaves first rejects with ClientGoneError.
+ * does. Nothing past the limit is kept. With a `meter` (see BodyBudget), a body whose bytes would take the
+ * process over its budget is refused as soon as they arrive (503). A client that leaves first rejects with
+ * ClientGoneError.
  */
-export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+export function readBody(req: IncomingMessage, maxBytes: number, meter?: BodyMeter): Promise<Buffer> {
   try {
     checkDeclaredLength(req, maxBytes);
   } catch (error) {
@@ -63,6 +114,9 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
       if (size > maxBytes) {
         chunks.length = 0;
         settle(payloadTooLarge(maxBytes));
+      } else if (meter && !meter(chunk.length)) {
+        chunks.length = 0;
+        settle(bodyBudgetExceeded());
       } else {
         chunks.push(chunk);
       }

@@ -1,4 +1,13 @@
-export { ClientGoneError, checkDeclaredLength, discardRest, readBody, requireJson } from './body.ts';
+export {
+  BodyBudget,
+  type BodyMeter,
+  bodyBudgetExceeded,
+  ClientGoneError,
+  checkDeclaredLength,
+  discardRest,
+  readBody,
+  requireJson,
+} from './body.ts';
 export { createLifecycle, type Lifecycle, type Readiness } from './lifecycle.ts';
 export type { HttpLogger, LogMethod } from './logger.ts';
 export {

@@ -10,7 +10,7 @@ import {
   refusesConnections,
   requestInTwoParts,
 } from '@lighthouse-ts/testenv/http';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { testListener, testLogger } from '../test/listener.ts';
 import { type HttpServer, ListenError, type RequestIdName, startHttpServer } from './server.ts';
 
@@ -44,6 +44,32 @@ async function rawExchange(port: number, text: string): Promise<{ head: string; 
   const [head = '', body = ''] = (await readAll(socket)).split('\r\n\r\n');
   return { head, body };
 }
+
+describe('the connection limit', () => {
+  it('closes a connection over maxConnections as it arrives, and takes one again when another closes', async () => {
+    const logger = testLogger();
+    const server = await startHttpServer({
+      handler: testListener(logger),
+      logger,
+      host: '127.0.0.1',
+      port: 0,
+      maxConnections: 1,
+    });
+    current = server;
+    const held = await halfSentRequest(server.port, '/healthz');
+    const over = connect(server.port, '127.0.0.1');
+    over.on('error', () => {});
+    over.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(await readAll(over)).toBe('');
+    held.destroy();
+    await once(held, 'close');
+    // The server counts the closed connection out as it notices; ask until it has.
+    await vi.waitFor(async () => {
+      const { head } = await rawExchange(server.port, 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+      expect(head).toMatch(/^HTTP\/1\.1 200 /);
+    });
+  });
+});
 
 describe('requests Node cannot read', () => {
   it('are answered with a problem document carrying a new request id, also sent as x-request-id', async () => {

@@ -39,6 +39,8 @@ export interface HttpServerOptions {
   port: number;
   /** How the id of an unreadable request is named; default `requestId`. */
   idName?: RequestIdName;
+  /** Connections held at once; more are closed as they arrive. Default: no limit. */
+  maxConnections?: number;
 }
 
 export interface HttpServer {
@@ -73,6 +75,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   const host = options.host ?? '0.0.0.0';
   const server = createServer({ headersTimeout: 15_000, requestTimeout: 60_000 }, handler);
   server.on('clientError', clientErrorListener(logger, options.idName));
+  if (options.maxConnections !== undefined) server.maxConnections = options.maxConnections;
   server.listen(options.port, host);
   try {
     await once(server, 'listening');

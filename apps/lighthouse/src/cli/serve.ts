@@ -1,6 +1,6 @@
 import { FlagError, flagError } from '@lighthouse-ts/cli';
 import { ConfigError, watchConfig } from '@lighthouse-ts/config';
-import { ListenError, rereading, serveUntilSignal } from '@lighthouse-ts/http';
+import { BodyBudget, ListenError, rereading, serveUntilSignal } from '@lighthouse-ts/http';
 import { factsFromProvider } from '@lighthouse-ts/plugins';
 import { connectProviders, type ProviderApis, reportRetry } from '@lighthouse-ts/providers';
 import { countSecrets, type WebhookSecrets } from '@lighthouse-ts/scm/webhooks';
@@ -154,6 +154,8 @@ export async function serve(settings: ServeSettings): Promise<number> {
     logger,
     metrics,
     budgetMs: settings['budget-seconds'] * 1000,
+    maxBodyBytes: settings['max-body-bytes'],
+    bodyBudget: new BodyBudget(settings['body-budget-bytes']),
     ...(embedded ? { readiness: embedded.readiness } : {}),
   });
   logger.info({ metapipeline: settings.metapipeline, namespace: settings.namespace }, 'starting');
@@ -169,6 +171,7 @@ export async function serve(settings: ServeSettings): Promise<number> {
       host: settings.host,
       port: settings.port,
       idName: 'traceId',
+      maxConnections: settings['max-connections'],
       graceMs: settings['shutdown-grace-seconds'] * 1000,
       release,
     });

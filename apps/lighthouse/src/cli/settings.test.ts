@@ -47,4 +47,26 @@ describe('the flags lighthouse shares with the runner', () => {
     );
     expect(refusal(['--kube-qps=0'])).toContain('--kube-qps (LIGHTHOUSE_KUBE_QPS): Too small');
   });
+
+  it('--report takes its value: its default is true, so a bare flag could not turn it off', () => {
+    expect(parse([]).report).toBe(true);
+    expect(parse(['--report=false']).report).toBe(false);
+    expect(parse(['--report', 'false']).report).toBe(false);
+  });
+
+  it('the body budget holds at least the largest body, and caps are whole numbers', () => {
+    expect(parse([])).toMatchObject({
+      'max-body-bytes': 25 * 1024 * 1024,
+      'body-budget-bytes': 128 * 1024 * 1024,
+      'max-connections': 1024,
+    });
+    expect(parse(['--max-body-bytes=1048576', '--body-budget-bytes=1048576'])).toMatchObject({
+      'max-body-bytes': 1048576,
+      'body-budget-bytes': 1048576,
+    });
+    expect(refusal(['--body-budget-bytes=1048576'])).toContain(
+      '--body-budget-bytes (LIGHTHOUSE_BODY_BUDGET_BYTES): must be at least --max-body-bytes',
+    );
+    expect(refusal(['--max-connections=0'])).toContain('--max-connections (LIGHTHOUSE_MAX_CONNECTIONS)');
+  });
 });

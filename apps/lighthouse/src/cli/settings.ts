@@ -85,6 +85,24 @@ export const serveFlags: readonly Flag[] = [
     description: 'longest a provider waits for an answer; past it 202 and the work goes on',
   },
   {
+    flag: 'max-body-bytes',
+    env: 'LIGHTHOUSE_MAX_BODY_BYTES',
+    default: String(25 * 1024 * 1024),
+    description: "largest webhook body accepted (413 above); default GitHub's own cap, 25 MiB",
+  },
+  {
+    flag: 'body-budget-bytes',
+    env: 'LIGHTHOUSE_BODY_BUDGET_BYTES',
+    default: String(128 * 1024 * 1024),
+    description: 'bytes of bodies read at once across deliveries; a body that would go over gets 503',
+  },
+  {
+    flag: 'max-connections',
+    env: 'LIGHTHOUSE_MAX_CONNECTIONS',
+    default: '1024',
+    description: 'connections held at once; more are closed as they arrive',
+  },
+  {
     flag: 'shutdown-grace-seconds',
     env: 'LIGHTHOUSE_SHUTDOWN_GRACE_SECONDS',
     default: '20',
@@ -124,6 +142,9 @@ const fields = z.object({
   ...reportSettingsShape,
   'bot-name': z.string().optional(),
   'budget-seconds': seconds,
+  'max-body-bytes': integer(1024, 1024 ** 3),
+  'body-budget-bytes': integer(1024, 64 * 1024 ** 3),
+  'max-connections': integer(1, 1_000_000),
   'shutdown-grace-seconds': seconds,
   'log-level': z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']),
 });
@@ -139,6 +160,13 @@ const ServeSettings = fields.superRefine((s, context) => {
     });
   }
   checkProviderSettings(s, context);
+  if (s['body-budget-bytes'] < s['max-body-bytes']) {
+    context.addIssue({
+      code: 'custom',
+      path: ['body-budget-bytes'],
+      message: 'must be at least --max-body-bytes, or the largest body would always be refused',
+    });
+  }
   if (s.metapipeline === 'remote') {
     requireFlag('runner-url', 'in remote mode');
     requireFlag('runner-token-file', 'in remote mode');

@@ -2,9 +2,10 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { Agent } from 'node:http';
 import { connect } from 'node:net';
+import { BodyBudget } from '@lighthouse-ts/http';
 import type { Provider } from '@lighthouse-ts/scm';
 import { type RawRequest, rawRequest, sample } from '@lighthouse-ts/testenv/http';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { delivery, goScmPayloads, octokitExample } from '../../../../packages/scm/test/payloads.ts';
 import { serveInProcess, testSecret } from '../../test/in-process.ts';
 
@@ -275,5 +276,40 @@ describe('bad input', () => {
     expect(count({ provider: 'github', event: 'unverified', code: '415' })).toBe(4);
     expect(count({ provider: 'github', event: 'unverified', code: '413' })).toBe(2);
     expect(served.calls).toHaveLength(0);
+  });
+});
+
+describe('bodies read at once', () => {
+  it('stalled uploads hold at most the body budget: the one that would go over gets 503 with Retry-After, and deliveries pass again once they end', async () => {
+    const budget = new BodyBudget(2 * mib);
+    const served = await serveInProcess({ bodyBudget: budget });
+    const port = served.server.port;
+    // Two uploads that send 1 MiB of their declared 1.5 MiB, then stall.
+    const stalled = await Promise.all(
+      [1, 2].map(async (n) => {
+        const socket = connect(port, '127.0.0.1');
+        socket.on('error', () => {});
+        await once(socket, 'connect');
+        socket.write(
+          'POST /hook HTTP/1.1\r\nHost: lighthouse\r\ncontent-type: application/json\r\n' +
+            `x-github-event: push\r\nx-github-delivery: stalled-${n}\r\ncontent-length: ${1.5 * mib}\r\n\r\n`,
+        );
+        socket.write(Buffer.alloc(mib, 0x20));
+        return socket;
+      }),
+    );
+    await vi.waitFor(() => expect(budget.held).toBe(2 * mib));
+
+    const refused = await rawRequest(served.hook, signedPush());
+    expect(refused.status).toBe(503);
+    expect(refused.headers['retry-after']).toBe('5');
+    expect(refused.json().detail).toMatch(/too many request bodies are being read at once/);
+    expect((await rawRequest(`${served.url}/healthz`)).status).toBe(200);
+    expect(served.calls).toHaveLength(0);
+
+    for (const socket of stalled) socket.destroy();
+    await vi.waitFor(() => expect(budget.held).toBe(0));
+    expect((await rawRequest(served.hook, signedPush())).status).toBe(200);
+    await served.server.stop(1000);
   });
 });

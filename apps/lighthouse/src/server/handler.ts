@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   type Answer,
+  type BodyBudget,
   ClientGoneError,
   checkDeclaredLength,
   createLifecycle,
@@ -45,6 +46,8 @@ export interface WebhookHandlerOptions {
   metrics: Metrics;
   /** Largest body accepted; default 25 MiB, GitHub's own cap. */
   maxBodyBytes?: number;
+  /** Bytes of bodies read at once across deliveries (503 with Retry-After over it); default no budget. */
+  bodyBudget?: BodyBudget;
   /** Longest a sender waits for an answer; default 8 s, under GitHub's 10 s. Past it: 202. */
   budgetMs?: number;
   /** How long a dispatched delivery is remembered as done; default 1 hour. 0 turns this off. */
@@ -192,7 +195,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     try {
       checkDeclaredLength(req, maxBodyBytes);
       requireJson(header(req, 'content-type'), contentTypeAdvice);
-      body = await readBody(req, maxBodyBytes);
+      body = await readBody(req, maxBodyBytes, options.bodyBudget?.meter(res));
     } catch (error) {
       if (error instanceof ClientGoneError) {
         outcome = 'sender gone';

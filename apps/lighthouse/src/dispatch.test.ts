@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseConfig } from '@lighthouse-ts/config';
 import type { MetaPipelineClient, MetaPipelineRequest } from '@lighthouse-ts/metapipeline-client';
-import { factsFromProvider } from '@lighthouse-ts/plugins';
+import { factsFromProvider, PermanentError } from '@lighthouse-ts/plugins';
 import { githubApi, type PullRequestCommentEvent, type PullRequestEvent } from '@lighthouse-ts/scm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDispatch } from './dispatch.ts';
@@ -146,6 +146,7 @@ describe('the trigger writing back to GitHub', () => {
       client,
       facts: () => factsFromProvider(api),
       writes: () => api,
+      webUrls: () => ['https://github.com'],
       namespace: 'jx',
       metrics: createMetrics(),
     });
@@ -168,5 +169,44 @@ describe('the trigger writing back to GitHub', () => {
       'POST /repos/org/repo/issues/7/labels',
       'DELETE /repos/org/repo/issues/7/labels/needs-ok-to-test',
     ]);
+  });
+
+  it("refuses for good a job whose clone URL is not the event's repository on the provider: none starts", async () => {
+    const provider = await github();
+    const api = githubApi({ baseUrl: provider.baseUrl, token: 'a-token' });
+    const config = parseConfig(
+      { configPath: 'config.yaml', pluginsPath: 'plugins.yaml' },
+      {
+        config: 'presubmits:\n  org/repo:\n  - name: unit\n    always_run: true\n',
+        plugins: 'plugins:\n  org/repo: [trigger]\n',
+      },
+    );
+    const { client, created } = recordingClient();
+    const dispatch = createDispatch({
+      config: { current: () => config },
+      client,
+      facts: () => factsFromProvider(api),
+      writes: () => api,
+      webUrls: (name) => (name === 'github' ? ['https://github.com'] : []),
+      namespace: 'jx',
+      metrics: createMetrics(),
+    });
+    const byMaintainer = { ...opened, author: { id: '2', login: 'maintainer' } };
+    for (const cloneUrl of ['https://evil.example.com/org/repo.git', 'https://github.com/mallory/repo.git']) {
+      const refused = await dispatch({ ...byMaintainer, repo: { ...repo, cloneUrl } }, context).catch(
+        (error: unknown) => error,
+      );
+      expect(refused).toBeInstanceOf(PermanentError);
+      expect((refused as Error).message).toBe(
+        `the clone URL ${cloneUrl} is not org/repo on https://github.com: refused`,
+      );
+    }
+    const gitea = await dispatch({ ...byMaintainer, provider: 'gitea' }, context).catch(
+      (error: unknown) => error,
+    );
+    expect((gitea as Error).message).toMatch(/^no gitea URL is configured/);
+    expect(created).toEqual([]);
+    // The repository's own clone URL starts the job.
+    expect(await dispatch(byMaintainer, context)).toMatchObject({ started: ['unit'] });
   });
 });

@@ -22,6 +22,7 @@ import {
 } from '@lighthouse-ts/plugins';
 import {
   eventKey,
+  isCloneUrlOf,
   type Provider,
   type ProviderWrites,
   type Repo,
@@ -37,6 +38,11 @@ export interface DispatchOptions {
   facts: (provider: Provider) => TriggerFacts | undefined;
   /** Where a provider's labels, comments and statuses are written, or undefined when none is configured. */
   writes: (provider: Provider) => ProviderWrites | undefined;
+  /**
+   * Where each provider's repositories are cloned from (see scm's isCloneUrlOf): a job's clone URL, from
+   * the payload, must be the repository's own under one of them. None: no job of the provider starts.
+   */
+  webUrls: (provider: Provider) => readonly string[];
   /** Where jobs run unless their config names a namespace. */
   namespace: string;
   metrics: Metrics;
@@ -75,6 +81,7 @@ export function createDispatch(options: DispatchOptions): Dispatch {
         idempotencyKey: idempotencyKey(event, jobName),
       };
       try {
+        checkCloneUrl(event.provider, repo, request.pullRefs.sourceUrl, options.webUrls(event.provider));
         const pipeline = await startOnce(request, options.client, { signal, traceparent }, log);
         options.metrics.jobsStarted.inc({ repo: `${repo.owner}/${repo.name}`, job: jobName });
         log.info({ job: jobName, pipeline: pipeline.ref, build: pipeline.buildNumber }, 'job started');
@@ -131,6 +138,20 @@ async function startOnce(
     if (!existing) throw error;
     log.info({ job: request.jobName, pipeline: existing.ref }, "this event's pipeline exists already: kept");
     return existing;
+  }
+}
+
+/** A job clones only the event's repository, from its provider: a PermanentError otherwise. */
+function checkCloneUrl(provider: Provider, repo: Repo, url: string, webUrls: readonly string[]): void {
+  if (webUrls.length === 0) {
+    throw new PermanentError(
+      `no ${provider} URL is configured, so the clone URL ${url} cannot be checked; set --${provider}-api-url`,
+    );
+  }
+  if (!isCloneUrlOf(provider, webUrls, repo, url)) {
+    throw new PermanentError(
+      `the clone URL ${url} is not ${repo.owner}/${repo.name} on ${webUrls.join(' or ')}: refused`,
+    );
   }
 }
 

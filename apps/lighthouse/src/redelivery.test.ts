@@ -89,6 +89,7 @@ async function dispatcher(options: { client?: MetaPipelineClient } = {}) {
         },
       }),
     writes: () => undefined,
+    webUrls: () => ['https://github.com'],
     namespace,
     metrics: createMetrics(),
   });

@@ -12,6 +12,7 @@ import {
   type ProviderApi,
   RateLimitPause,
   type RetryOptions,
+  webUrlOf,
 } from '@lighthouse-ts/scm';
 import { type ProviderSettings, providerFlags } from './flags.ts';
 
@@ -93,6 +94,15 @@ export async function connectProviders<Use extends string>(
     );
   const uses = Object.entries(options.retry) as [Use, RetryOptions][];
   return Object.fromEntries(uses.map(([use, retry]) => [use, set(retry)])) as Record<Use, ProviderApis>;
+}
+
+/**
+ * Where a provider's repositories are cloned from: `--<provider>-web-url`, else the web root its API root
+ * says; none when neither is set (a Gitea or Bitbucket Server without its API URL).
+ */
+export function webUrls(settings: ProviderSettings, provider: Provider): readonly string[] {
+  const api = settings[`${provider}-api-url`];
+  return settings[`${provider}-web-url`] ?? (api ? [webUrlOf(provider, api)] : []);
 }
 
 /**

@@ -65,7 +65,26 @@ export const providerFlags: readonly Flag[] = [
     env: 'LIGHTHOUSE_BITBUCKETSERVER_API_URL',
     description: 'Bitbucket Server root, https://HOST[/context] (required with a token)',
   },
+  // Where each provider's repositories are cloned from, when not where its API root says (a proxy in
+  // front of the API, a second host name): a job's clone URL, from the payload, must be under one of them.
+  ...(['github', 'gitlab', 'gitea', 'bitbucketserver'] as const).map((provider) => ({
+    flag: `${provider}-web-url`,
+    value: 'urls',
+    env: `LIGHTHOUSE_${provider.toUpperCase()}_WEB_URL`,
+    description: `where ${provider} repositories are cloned from, comma-separated; default: as --${provider}-api-url says`,
+  })),
 ];
+
+const urlList = z
+  .string()
+  .transform((list) =>
+    list
+      .split(',')
+      .map((url) => url.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.url({ protocol: /^https?$/, error: 'must be http(s) URLs' })).min(1))
+  .optional();
 
 /** The settings of providerFlags, for an app's settings schema; check them with checkProviderSettings. */
 export const providerSettingsShape = {
@@ -82,6 +101,10 @@ export const providerSettingsShape = {
   'gitea-api-url': z.url().optional(),
   'bitbucketserver-token-file': z.string().optional(),
   'bitbucketserver-api-url': z.url().optional(),
+  'github-web-url': urlList,
+  'gitlab-web-url': urlList,
+  'gitea-web-url': urlList,
+  'bitbucketserver-web-url': urlList,
 };
 
 export type ProviderSettings = z.output<z.ZodObject<typeof providerSettingsShape>>;

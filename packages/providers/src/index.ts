@@ -1,4 +1,10 @@
-export { type ConnectOptions, connectProviders, type ProviderApis, reportRetry } from './connect.ts';
+export {
+  type ConnectOptions,
+  connectProviders,
+  type ProviderApis,
+  reportRetry,
+  webUrls,
+} from './connect.ts';
 export {
   checkProviderSettings,
   type ProviderSettings,

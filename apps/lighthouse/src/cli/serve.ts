@@ -2,7 +2,7 @@ import { FlagError, flagError } from '@lighthouse-ts/cli';
 import { ConfigError, watchConfig } from '@lighthouse-ts/config';
 import { BodyBudget, ListenError, rereading, serveUntilSignal } from '@lighthouse-ts/http';
 import { factsFromProvider } from '@lighthouse-ts/plugins';
-import { connectProviders, type ProviderApis, reportRetry } from '@lighthouse-ts/providers';
+import { connectProviders, type ProviderApis, reportRetry, webUrls } from '@lighthouse-ts/providers';
 import { countSecrets, type WebhookSecrets } from '@lighthouse-ts/scm/webhooks';
 import { createDispatch } from '../dispatch.ts';
 import {
@@ -147,6 +147,7 @@ export async function serve(settings: ServeSettings): Promise<number> {
         return api && factsFromProvider(api);
       },
       writes: (provider) => apis[provider],
+      webUrls: (provider) => webUrls(settings, provider),
       namespace: settings.namespace,
       metrics,
       ...(settings['bot-name'] ? { botName: settings['bot-name'] } : {}),

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   type LighthouseJobStatus,
+  labels,
   lighthouseJobType,
   ownLabels,
   type PipelineRun,
@@ -40,9 +41,9 @@ afterAll(async () => {
 });
 
 /** A sync of its own, stopped after the test; what it did, pass by pass. */
-async function sync(namespace: string) {
+async function sync(namespace: string, options: { orphanAfterMs?: number } = {}) {
   const results: SyncResult[] = [];
-  const started = await startStatusSync({ kube, namespace, onSync: (r) => results.push(r) });
+  const started = await startStatusSync({ kube, namespace, onSync: (r) => results.push(r), ...options });
   running.push(started);
   return { results, stop: () => started.stop() };
 }
@@ -175,6 +176,27 @@ describe('the status sync on a real API server', () => {
     expect(second.results.filter((r) => r.outcome === 'failed')).toEqual([]);
   });
 
+  it('ends as an error a job whose meta PipelineRun was never created, once it is orphanAfterMs old', async () => {
+    const namespace = await cluster.createNamespace('sync-orphan');
+    await sync(namespace, { orphanAfterMs: 1500 });
+    const started = await createJob(namespace);
+    // Its creation stopped between the job and its run, and nobody delivered the event again.
+    const orphan = `orphan-${randomUUID().slice(0, 8)}`;
+    await kube.lighthouseJobs.create(namespace, {
+      apiVersion: 'lighthouse.jenkins.io/v1alpha1',
+      kind: 'LighthouseJob',
+      metadata: { name: orphan, labels: { [labels.createdByLighthouse]: 'true' } },
+      spec: { type: 'presubmit', job: 'unit', context: 'unit' },
+    });
+    await expectStatus(namespace, orphan, {
+      state: 'error',
+      description: expect.stringMatching(/^no meta PipelineRun was created for this job within/),
+      completionTime: expect.any(String),
+    });
+    // A job with its run is no orphan, though older than the orphan.
+    expect(await statusOf(namespace, started)).toMatchObject({ state: 'pending' });
+  });
+
   it('ignores runs whose job is gone', async () => {
     const namespace = await cluster.createNamespace('sync');
     const { results } = await sync(namespace);
@@ -255,6 +277,7 @@ describe('a pass over a job whose cache lags behind the API server', () => {
       children: () => undefined,
       logger: { info() {}, warn() {}, error() {} },
       signal: new AbortController().signal,
+      orphanAfterMs: 60 * 60_000,
     };
   }
 

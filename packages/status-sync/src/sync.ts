@@ -2,9 +2,11 @@ import {
   buildPipelineRunName,
   customRunType,
   type JobState,
+  type LighthouseJobStatus,
   labels,
   lighthouseJobType,
   ownLabels,
+  type PipelineRole,
   pipelineRunType,
   taskRunType,
 } from '@lighthouse-ts/crds';
@@ -17,7 +19,15 @@ import {
   type ResourceClient,
   WorkQueue,
 } from '@lighthouse-ts/kube';
-import { type ChildRuns, isRunOf, mayLackBuildRun, nextJobStatus, runsOfJob } from './status.ts';
+import {
+  type ChildRuns,
+  isRunOf,
+  isTerminal,
+  type JobRuns,
+  mayLackBuildRun,
+  nextJobStatus,
+  runsOfJob,
+} from './status.ts';
 import { CustomRunView, LighthouseJobView, PipelineRunView, TaskRunView } from './views.ts';
 
 /** The part of a pino logger the status sync uses. */
@@ -39,6 +49,8 @@ export interface SyncResult {
   /** Writes refused because the job had changed since it was read (each followed by a re-read). */
   conflicts: number;
   error?: unknown;
+  /** The job has no PipelineRun yet: it is looked at again then, to be ended if it still has none. */
+  againInMs?: number;
 }
 
 export interface StatusSyncOptions {
@@ -54,6 +66,12 @@ export interface StatusSyncOptions {
   onRetry?: (error: unknown, kind: string) => void;
   /** Jobs written at once. Default 4. */
   concurrency?: number;
+  /**
+   * How long a job may have no PipelineRun of ours before it is ended as an `error`: its creation stopped
+   * half-way (the client or the API server failed between the job and its run) and nobody retried it.
+   * Default 10 minutes: a redelivery or the client's own retries come well within it.
+   */
+  orphanAfterMs?: number;
 }
 
 export interface StatusSync {
@@ -103,6 +121,7 @@ export async function startStatusSync(options: StatusSyncOptions): Promise<Statu
 
   const source: JobSource = {
     namespace,
+    orphanAfterMs: options.orphanAfterMs ?? 10 * 60_000,
     jobs,
     pipelineRuns: pipelineRunClient,
     cachedJob: (name) => jobCache.get(namespace, name),
@@ -118,6 +137,7 @@ export async function startStatusSync(options: StatusSyncOptions): Promise<Statu
       if (signal.aborted) return;
       onSync?.(result);
       if (result.outcome === 'failed') throw result.error;
+      if (result.againInMs !== undefined) queue.addAfter(name, result.againInMs);
     },
     { concurrency: options.concurrency ?? 4 },
   );
@@ -168,6 +188,8 @@ export async function startStatusSync(options: StatusSyncOptions): Promise<Statu
 /** What a pass over one job reads and writes: the sync's caches, and the API server behind them. */
 export interface JobSource {
   namespace: string;
+  /** See StatusSyncOptions. */
+  orphanAfterMs: number;
   jobs: ResourceClient<LighthouseJobView>;
   pipelineRuns: ResourceClient<PipelineRunView>;
   cachedJob(name: string): LighthouseJobView | undefined;
@@ -190,7 +212,9 @@ export async function syncJob(source: JobSource, name: string): Promise<SyncResu
     let job = source.cachedJob(name) ?? (await jobs.get(namespace, name, { signal }));
     for (;;) {
       const runs = runsOfJob(job, source.cachedRun);
-      const status = nextJobStatus(job.status, runs, source.children);
+      const orphaned = await orphanedStatus(source, job, runs);
+      if (orphaned?.againInMs !== undefined) result.againInMs = orphaned.againInMs;
+      const status = orphaned?.status ?? nextJobStatus(job.status, runs, source.children);
       if (!status) break;
       if (mayLackBuildRun(name, job.status, runs) && (await hasBuildRun(source, job))) break;
       try {
@@ -218,12 +242,42 @@ export async function syncJob(source: JobSource, name: string): Promise<SyncResu
   return result;
 }
 
+/**
+ * For a job that has no PipelineRun of ours and has not ended: wait until it is `orphanAfterMs` old
+ * (`againInMs`), then, if the API server has no meta PipelineRun for it either, the `error` status that
+ * ends it, saying why. Undefined for any other job.
+ */
+async function orphanedStatus(
+  source: JobSource,
+  job: LighthouseJobView,
+  runs: JobRuns,
+): Promise<{ againInMs?: number; status?: LighthouseJobStatus } | undefined> {
+  if (runs.meta || runs.build || isTerminal(job.status?.state)) return undefined;
+  const created = Date.parse(job.metadata.creationTimestamp ?? '');
+  const age = Number.isNaN(created) ? 0 : Date.now() - created;
+  if (age < source.orphanAfterMs) return { againInMs: source.orphanAfterMs - age };
+  if (await hasRun(source, job, 'meta')) return undefined;
+  const minutes = Math.round(source.orphanAfterMs / 60_000);
+  const description = `no meta PipelineRun was created for this job within ${minutes} min; deliver the event again or rerun it`;
+  return {
+    status: { ...job.status, state: 'error', description, completionTime: new Date().toISOString() },
+  };
+}
+
 /** Whether the API server has the job's build PipelineRun (one the job owns). */
 async function hasBuildRun(source: JobSource, job: LighthouseJobView): Promise<boolean> {
+  return hasRun(source, job, 'build');
+}
+
+/** Whether the API server has the job's PipelineRun in `role` (one the job owns). */
+async function hasRun(source: JobSource, job: LighthouseJobView, role: PipelineRole): Promise<boolean> {
   const { namespace, pipelineRuns, signal } = source;
+  const name = job.metadata.name ?? '';
   try {
-    const run = await pipelineRuns.get(namespace, buildPipelineRunName(job.metadata.name ?? ''), { signal });
-    return isRunOf(job, 'build', run);
+    const run = await pipelineRuns.get(namespace, role === 'meta' ? name : buildPipelineRunName(name), {
+      signal,
+    });
+    return isRunOf(job, role, run);
   } catch (error) {
     if (error instanceof KubeNotFoundError) return false;
     throw error;

@@ -203,32 +203,53 @@ describe('the answer budget', () => {
     expect(served.calls).toHaveLength(1);
   });
 
-  it('a background dispatch that fails is logged, counted and not remembered', async () => {
+  it('a background dispatch that fails for a reason that may pass is tried again until it succeeds, with no redelivery', async () => {
     const held = gate();
-    let fail = true;
+    let failures = 2;
     const served = await serve({
       budgetMs: 100,
+      retry: { firstDelayMs: 10 },
       respond: async () => {
         await held.wait();
-        if (fail) throw new UnavailableError('the runner is away');
+        if (failures-- > 0) throw new UnavailableError('the runner is away');
         return { started: ['unit'] };
       },
     });
     expect((await send(served, 'push', push, 'late-fail')).status).toBe(202);
     held.open();
-    const failed = await served.logs.waitFor((line) => line.msg === 'dispatch failed', 'the failure');
-    expect(failed).toMatchObject({ deliveryId: 'late-fail', errorType: 'UnavailableError' });
-    fail = false;
     await served.handler.drained();
-    expect((await send(served, 'push', push, 'late-fail')).json()).toMatchObject({ status: 'done' });
-    expect(served.calls).toHaveLength(2);
+    expect(served.calls).toHaveLength(3);
+    const retried = served.logs.lines.filter((line) => line.msg === 'dispatch failed; trying again');
+    expect(retried.map((line) => line.deliveryId)).toEqual(['late-fail', 'late-fail']);
+    expect(served.logs.lines.find((line) => line.msg === 'dispatched')).toMatchObject({ started: ['unit'] });
+    // Remembered as done: a redelivery starts nothing.
+    expect((await send(served, 'push', push, 'late-fail')).json()).toMatchObject({ status: 'duplicate' });
+    const metrics = (await rawRequest(`${served.url}/metrics`)).text;
+    expect(sample(metrics, 'lighthouse_dispatch_retries_total')).toBe(2);
+    expect(sample(metrics, 'lighthouse_dispatch_errors_total', { type: 'UnavailableError' }) ?? 0).toBe(0);
   });
 });
 
 describe('dispatch failures', () => {
-  it('a failing dispatch -> 503 with the reason; a redelivery dispatches again', async () => {
-    let failures = 1;
+  it('a dispatch failing for a reason that may pass is tried again within the answer: 200 once it succeeds', async () => {
+    let failures = 2;
     const served = await serve({
+      retry: { firstDelayMs: 10 },
+      respond: async () => {
+        if (failures-- > 0) throw new UnavailableError('Kubernetes unreachable: ECONNREFUSED');
+        return { started: ['unit'] };
+      },
+    });
+    const res = await send(served, 'pull_request', opened, 'outage-1');
+    expect(res.status).toBe(200);
+    expect(res.json()).toMatchObject({ status: 'done', started: ['unit'] });
+    expect(served.calls).toHaveLength(3);
+  });
+
+  it('a dispatch that still fails when it may be tried no longer -> 503 with the reason; a redelivery dispatches again', async () => {
+    let failures = 3;
+    const served = await serve({
+      retry: { firstDelayMs: 10, forMs: 30 },
       respond: async () => {
         if (failures-- > 0) throw new UnavailableError('Kubernetes unreachable: ECONNREFUSED');
         return { started: ['unit'] };
@@ -245,10 +266,10 @@ describe('dispatch failures', () => {
       retryable: true,
       deliveryId: 'fail-1',
     });
+    failures = 0;
     const retry = await send(served, 'pull_request', opened, 'fail-1');
     expect(retry.status).toBe(200);
     expect(retry.json()).toMatchObject({ status: 'done', started: ['unit'] });
-    expect(served.calls).toHaveLength(2);
 
     const metrics = (await rawRequest(`${served.url}/metrics`)).text;
     expect(sample(metrics, 'lighthouse_dispatch_errors_total', { type: 'UnavailableError' })).toBe(1);
@@ -257,6 +278,7 @@ describe('dispatch failures', () => {
   it('a MetaPipelineError is 503 when retryable, 202 with the reason when not; any other error is a bug: 500 without details', async () => {
     let error: Error = new UnavailableError('the runner did not answer');
     const served = await serve({
+      retry: { forMs: 0 },
       respond: async () => {
         throw error;
       },
@@ -289,6 +311,7 @@ describe('dispatch failures', () => {
   it('a permanent plugin error is 202 with the reason, logged and counted; a retryable one is 503', async () => {
     let error: Error = new MissingFactError('no github API token is configured');
     const served = await serve({
+      retry: { forMs: 0 },
       respond: async () => {
         throw error;
       },

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type Answer,
   type BodyBudget,
@@ -56,6 +57,22 @@ export interface WebhookHandlerOptions {
   dedupeMaxEntries?: number;
   /** Whether to take traffic (config loaded, client reachable...); default always, until shutdown. */
   readiness?: () => Readiness | Promise<Readiness>;
+  /** How a dispatch that failed but may succeed later is tried again (see DispatchRetry). */
+  retry?: DispatchRetry;
+}
+
+/**
+ * A dispatch that failed for a reason that may pass (Kubernetes or the runner unavailable, a provider's
+ * API down) is tried again in the process, after `firstDelayMs`, then twice as long each time up to
+ * `maxDelayMs` (each with jitter), until it succeeds, fails for good, `forMs` have passed since the
+ * delivery, or lighthouse shuts down. Its jobs are keyed on the event, so no attempt starts one twice.
+ * GitHub, Gitea and Bitbucket Server never deliver again on their own, and GitLab disables a hook that
+ * keeps failing: a 503 would lose the jobs. Defaults 1 s, 1 min, 30 min.
+ */
+export interface DispatchRetry {
+  firstDelayMs?: number;
+  maxDelayMs?: number;
+  forMs?: number;
 }
 
 /**
@@ -114,6 +131,9 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     windowMs: options.dedupeWindowMs ?? 60 * 60 * 1000,
     maxEntries: options.dedupeMaxEntries ?? 100_000,
   });
+  const firstRetryMs = options.retry?.firstDelayMs ?? 1000;
+  const maxRetryMs = options.retry?.maxDelayMs ?? 60_000;
+  const retryForMs = options.retry?.forMs ?? 30 * 60_000;
   const stopping = new AbortController();
   // Requests being handled plus dispatches running, answered ones included.
   const lifecycle = createLifecycle(logger, options.readiness);
@@ -253,6 +273,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     }
     outcome = 'dispatch failed';
     const { error } = settled;
+    // Only when it could not be tried again (shutting down, or retried for as long as it may be).
     if (failedForGood(error)) {
       const why = `the jobs cannot start until the configuration changes: ${error.message}`;
       return answer(json(202, { status: 'failed', reason: why, errorType: error.name, ...ids }), why);
@@ -266,18 +287,32 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     return answer(problem(500, 'internal', detail, ids), detail);
   }
 
-  /** Runs dispatch, records and logs its outcome whenever it comes (before or after the answer). */
+  /**
+   * Runs dispatch, tried again while it fails for a reason that may pass (see DispatchRetry), and records
+   * and logs its outcome whenever it comes (before or after the answer).
+   */
   function startDispatch(event: WebhookEvent, log: Logger, traceparent: string): Promise<Settled> {
     lifecycle.enter();
     metrics.dispatchesInFlight.inc();
     const started = performance.now();
     log.debug({ type: event.type }, 'dispatching');
-    const run: Promise<Settled> = (async () =>
-      dispatch(event, { log, signal: stopping.signal, traceparent }))()
-      .then(
+    const attempt = (): Promise<Settled> =>
+      (async () => dispatch(event, { log, signal: stopping.signal, traceparent }))().then(
         (result): Settled => ({ ok: true, result }),
         (error: unknown): Settled => ({ ok: false, error }),
-      )
+      );
+    const run: Promise<Settled> = (async () => {
+      for (let delayMs = firstRetryMs; ; delayMs = Math.min(delayMs * 2, maxRetryMs)) {
+        const settled = await attempt();
+        if (settled.ok || !mayPass(settled.error)) return settled;
+        const waitMs = delayMs / 2 + Math.random() * (delayMs / 2);
+        const deadline = performance.now() + waitMs - started > retryForMs;
+        if (deadline || lifecycle.shuttingDown || stopping.signal.aborted) return settled;
+        metrics.dispatchRetries.inc();
+        log.warn({ err: settled.error, retryInMs: Math.round(waitMs) }, 'dispatch failed; trying again');
+        await sleep(waitMs, undefined, { signal: stopping.signal }).catch(() => undefined);
+      }
+    })()
       .then((settled) => {
         const durationMs = Math.round(performance.now() - started);
         metrics.dispatchesInFlight.dec();
@@ -323,7 +358,11 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   );
 }
 
-/** The event header as a metric label: kept when it looks like an event name, else `other`. */
+/** Whether a failed dispatch may succeed if tried again: a typed failure that is not for good. */
+function mayPass(error: unknown): boolean {
+  return (error instanceof MetaPipelineError || error instanceof PluginError) && !failedForGood(error);
+}
+
 /** An event's metric label: its name if lighthouse reads it, else `other`, so senders cannot add labels. */
 function metricEvent({ provider, event }: { provider: Provider; event: string }): string {
   return handledEvents[provider].includes(event) ? event : 'other';

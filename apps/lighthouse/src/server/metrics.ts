@@ -13,6 +13,7 @@ export interface Metrics {
   /** From the start of dispatch to its end (past the answer, for the ones that outlast the budget). */
   readonly dispatchDuration: Histogram<'outcome'>;
   readonly dispatchesInFlight: Gauge;
+  readonly dispatchRetries: Counter;
   readonly duplicates: Counter<'provider'>;
   /** Dispatch failures by error type: a MetaPipelineError subclass name, or `unexpected`. */
   readonly dispatchErrors: Counter<'type'>;
@@ -55,6 +56,11 @@ export function createMetrics(): Metrics {
     dispatchesInFlight: new Gauge({
       name: 'lighthouse_dispatches_in_flight',
       help: 'Deliveries being dispatched now, including those already answered with 202.',
+      registers,
+    }),
+    dispatchRetries: new Counter({
+      name: 'lighthouse_dispatch_retries_total',
+      help: 'Dispatches tried again after a failure that may pass (Kubernetes, the runner or a provider unavailable).',
       registers,
     }),
     duplicates: new Counter({

@@ -11,7 +11,8 @@ const maxBodyBytes = 64 * 1024;
 interface Case {
   name: string;
   method?: string;
-  path: string;
+  /** A function of the namespace the runner serves. */
+  path: string | ((namespace: string) => string);
   /** Sent as `Authorization: Bearer <token>` unless false or a header overrides it. */
   auth?: boolean;
   headers?: Record<string, string>;
@@ -219,9 +220,27 @@ const cases: Case[] = [
   },
   {
     name: 'a meta-pipeline that does not exist',
-    path: '/v1/namespaces/default/metapipelines/no-such-pipeline',
+    path: (namespace) => `/v1/namespaces/${namespace}/metapipelines/no-such-pipeline`,
     status: 404,
     type: problemType('not-found'),
+  },
+  {
+    name: 'a namespace the runner does not serve',
+    path: '/v1/namespaces/kube-system/metapipelines',
+    status: 403,
+    type: problemType('forbidden'),
+    expect: (_, problem) =>
+      expect(problem.detail).toMatch(/^request refused by policy: namespace: "kube-system" is not allowed/),
+  },
+  {
+    name: 'a build ServiceAccount the runner does not allow',
+    method: 'POST',
+    path: '/v1/metapipelines',
+    headers: json,
+    body: (namespace) => JSON.stringify(pullRequestRequest(namespace, { serviceAccount: 'cluster-admin' })),
+    status: 403,
+    type: problemType('forbidden'),
+    expect: (_, problem) => expect(problem.detail).toContain('serviceAccount: "cluster-admin"'),
   },
   {
     name: 'GET on the create route',
@@ -272,7 +291,8 @@ describe('bad input to the runner', () => {
     const request: RawRequest = { method: c.method ?? 'GET', headers, keepAlive: c.keepAlive ?? false };
     if (c.chunks) request.chunks = c.chunks();
     else if (c.body !== undefined) request.body = typeof c.body === 'function' ? c.body(namespace) : c.body;
-    const res = await rawRequest(`${runner.url}${c.path}`, request);
+    const path = typeof c.path === 'function' ? c.path(namespace) : c.path;
+    const res = await rawRequest(`${runner.url}${path}`, request);
 
     expect(res.status, res.text).toBe(c.status);
     expect(res.headers['content-type']).toBe('application/problem+json');

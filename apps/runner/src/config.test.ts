@@ -11,6 +11,18 @@ const reportDefaults = {
   'gitlab-api-url': 'https://gitlab.com/api/v4',
 };
 
+/** What a caller may ask for, and what the meta step gets, unless told otherwise. */
+const secureDefaults = {
+  metaStepCpuRequest: '100m',
+  metaStepMemoryRequest: '256Mi',
+  metaStepMemoryLimit: '1Gi',
+  allowedNamespaces: [],
+  allowedServiceAccounts: ['tekton-bot'],
+  allowedSourceHosts: [],
+  allowedSourceSchemes: ['https', 'http', 'ssh', 'git'],
+  allowedEnv: [],
+};
+
 function serve(args: string[], env: Record<string, string> = {}) {
   const command = parseCommandLine(['serve', ...args], env);
   if (command.command !== 'serve') throw new Error('expected serve');
@@ -38,6 +50,7 @@ describe('configuration', () => {
       metaStepImage: 'runner:1',
       metaStepCommand: ['runner', 'meta-step'],
       metaStepServiceAccount: 'lighthouse-meta-step',
+      ...secureDefaults,
       statusSync: true,
       kubeQps: 50,
       kubeBurst: 100,
@@ -75,6 +88,7 @@ describe('configuration', () => {
       metaStepImage: 'env:1',
       metaStepCommand: ['/bin/runner', 'meta-step', '--verbose'],
       metaStepServiceAccount: 'meta-sa',
+      ...secureDefaults,
       statusSync: false,
       kubeQps: 20,
       kubeBurst: 40,
@@ -111,6 +125,76 @@ describe('configuration', () => {
       ),
       expect.stringContaining('--token-file (RUNNER_TOKEN_FILE): is required'),
     ]);
+  });
+
+  it('takes the allow-lists of what callers may ask for, from flags or variables, and checks each entry', () => {
+    const env = {
+      RUNNER_ALLOWED_NAMESPACES: 'ci-jobs, team-a',
+      RUNNER_ALLOWED_SERVICE_ACCOUNTS: 'tekton-bot,builder',
+      RUNNER_ALLOWED_SOURCE_HOSTS: 'github.com,*.example.com',
+      RUNNER_ALLOWED_ENV: 'GO*,MAVEN_OPTS',
+      RUNNER_ALLOWED_SOURCE_SCHEMES: 'https,file',
+    };
+    expect(serve(required, env)).toMatchObject({
+      allowedNamespaces: ['ci-jobs', 'team-a'],
+      allowedServiceAccounts: ['tekton-bot', 'builder'],
+      allowedSourceHosts: ['github.com', '*.example.com'],
+      allowedEnv: ['GO*', 'MAVEN_OPTS'],
+      allowedSourceSchemes: ['https', 'file'],
+    });
+    expect(problem(['serve', ...required, '--allowed-source-schemes', 'https,ext'])).toContain(
+      '--allowed-source-schemes (RUNNER_ALLOWED_SOURCE_SCHEMES): not ext, which runs a command',
+    );
+    expect(serve([...required, '--allowed-env', 'NPM_CONFIG_REGISTRY'], env).allowedEnv).toEqual([
+      'NPM_CONFIG_REGISTRY',
+    ]);
+    expect(problem(['serve', ...required, '--allowed-env', '*'])).toContain(
+      '--allowed-env (RUNNER_ALLOWED_ENV): a variable name, or a prefix of one ending in *',
+    );
+    expect(problem(['serve', ...required, '--allowed-source-hosts', 'https://github.com'])).toContain(
+      '--allowed-source-hosts (RUNNER_ALLOWED_SOURCE_HOSTS): a host name such as github.com',
+    );
+    expect(problem(['serve', ...required, '--allowed-namespaces', 'Team_A'])).toContain(
+      '--allowed-namespaces (RUNNER_ALLOWED_NAMESPACES): must be Kubernetes namespace names',
+    );
+    expect(problem(['serve', ...required, '--allowed-service-accounts', ' , '])).toContain(
+      '--allowed-service-accounts (RUNNER_ALLOWED_SERVICE_ACCOUNTS): must name at least one ServiceAccount',
+    );
+  });
+
+  it("refuses the meta step's ServiceAccount as a build's", () => {
+    expect(
+      problem(['serve', ...required, '--allowed-service-accounts', 'tekton-bot,lighthouse-meta-step']),
+    ).toContain(
+      "--allowed-service-accounts (RUNNER_ALLOWED_SERVICE_ACCOUNTS): must not name the meta step's ServiceAccount lighthouse-meta-step",
+    );
+  });
+
+  it("takes the meta step's requests and limits, and refuses a request above its limit, naming the flag", () => {
+    expect(
+      serve([...required, '--meta-step-cpu-limit', '2'], {
+        RUNNER_META_STEP_CPU_REQUEST: '500m',
+        RUNNER_META_STEP_MEMORY_REQUEST: '512Mi',
+        RUNNER_META_STEP_MEMORY_LIMIT: '2Gi',
+      }),
+    ).toMatchObject({
+      metaStepCpuRequest: '500m',
+      metaStepCpuLimit: '2',
+      metaStepMemoryRequest: '512Mi',
+      metaStepMemoryLimit: '2Gi',
+    });
+    expect(problem(['serve', ...required, '--meta-step-memory-request', '2Gi'])).toContain(
+      '--meta-step-memory-request (RUNNER_META_STEP_MEMORY_REQUEST): 2Gi is more than its limit 1Gi',
+    );
+    expect(problem(['serve', ...required, '--meta-step-cpu-limit', 'lots'])).toContain(
+      '--meta-step-cpu-limit (RUNNER_META_STEP_CPU_LIMIT): a Kubernetes quantity',
+    );
+  });
+
+  it('serves /metrics on a port of its own when given one', () => {
+    expect(serve(required).metricsPort).toBeUndefined();
+    expect(serve([...required, '--metrics-port', '9090']).metricsPort).toBe(9090);
+    expect(serve(required, { RUNNER_METRICS_PORT: '0' }).metricsPort).toBe(0);
   });
 
   it('refuses a KUBECONFIG that lists several files', () => {

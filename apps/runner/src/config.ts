@@ -10,6 +10,16 @@ import {
   validated,
 } from '@lighthouse-ts/cli';
 import {
+  ComputeResources,
+  defaultBuildServiceAccount,
+  defaultMetaStepResources,
+  EnvNamePattern,
+  networkSourceSchemes,
+  Quantity,
+  SourceHostPattern,
+  SourceSchemePattern,
+} from '@lighthouse-ts/metapipeline-client';
+import {
   checkProviderSettings,
   providerFlags,
   providerSettingsShape,
@@ -109,6 +119,83 @@ export const flags: readonly RunnerFlag[] = [
     description: 'ServiceAccount the meta step runs as (builds never do)',
   },
   {
+    key: 'metaStepCpuRequest',
+    commands: ['serve'],
+    flag: 'meta-step-cpu-request',
+    env: 'RUNNER_META_STEP_CPU_REQUEST',
+    default: defaultMetaStepResources.requests?.cpu,
+    value: 'quantity',
+    description: 'CPU the meta step is guaranteed',
+  },
+  {
+    key: 'metaStepCpuLimit',
+    commands: ['serve'],
+    flag: 'meta-step-cpu-limit',
+    env: 'RUNNER_META_STEP_CPU_LIMIT',
+    value: 'quantity',
+    description: 'most CPU the meta step may use (none unless given)',
+  },
+  {
+    key: 'metaStepMemoryRequest',
+    commands: ['serve'],
+    flag: 'meta-step-memory-request',
+    env: 'RUNNER_META_STEP_MEMORY_REQUEST',
+    default: defaultMetaStepResources.requests?.memory,
+    value: 'quantity',
+    description: 'memory the meta step is guaranteed',
+  },
+  {
+    key: 'metaStepMemoryLimit',
+    commands: ['serve'],
+    flag: 'meta-step-memory-limit',
+    env: 'RUNNER_META_STEP_MEMORY_LIMIT',
+    default: defaultMetaStepResources.limits?.memory,
+    value: 'quantity',
+    description: 'most memory the meta step may use (it is stopped above)',
+  },
+  {
+    key: 'allowedNamespaces',
+    commands: ['serve'],
+    flag: 'allowed-namespaces',
+    env: 'RUNNER_ALLOWED_NAMESPACES',
+    value: 'list',
+    description: 'namespaces callers may use besides --namespace, comma-separated',
+  },
+  {
+    key: 'allowedServiceAccounts',
+    commands: ['serve'],
+    flag: 'allowed-service-accounts',
+    env: 'RUNNER_ALLOWED_SERVICE_ACCOUNTS',
+    default: defaultBuildServiceAccount,
+    value: 'list',
+    description: `ServiceAccounts a request may run its build as (one that names none gets ${defaultBuildServiceAccount})`,
+  },
+  {
+    key: 'allowedSourceHosts',
+    commands: ['serve'],
+    flag: 'allowed-source-hosts',
+    env: 'RUNNER_ALLOWED_SOURCE_HOSTS',
+    value: 'list',
+    description: 'hosts a request may clone from (github.com, *.example.com); any host when unset',
+  },
+  {
+    key: 'allowedSourceSchemes',
+    commands: ['serve'],
+    flag: 'allowed-source-schemes',
+    env: 'RUNNER_ALLOWED_SOURCE_SCHEMES',
+    default: networkSourceSchemes.join(','),
+    value: 'list',
+    description: "schemes a request may clone over (file reaches into the meta step's pod)",
+  },
+  {
+    key: 'allowedEnv',
+    commands: ['serve'],
+    flag: 'allowed-env',
+    env: 'RUNNER_ALLOWED_ENV',
+    value: 'list',
+    description: 'variables a request may set: names, or prefixes ending in * (none when unset)',
+  },
+  {
     key: 'statusSync',
     commands: ['serve'],
     flag: 'status-sync',
@@ -142,6 +229,14 @@ export const flags: readonly RunnerFlag[] = [
     key: flag.flag as keyof SettingsInput,
     commands: ['serve', 'sync'] as const,
   })),
+  {
+    key: 'metricsPort',
+    commands: ['serve'],
+    flag: 'metrics-port',
+    env: 'RUNNER_METRICS_PORT',
+    value: 'n',
+    description: 'serve /metrics and /openapi.json on this port instead of --port (0 picks a free one)',
+  },
   {
     key: 'maxBodyBytes',
     commands: ['serve'],
@@ -180,6 +275,19 @@ export const flags: readonly RunnerFlag[] = [
   },
 ];
 
+/** A comma-separated list of `item`s, blanks left out; empty when unset. */
+const list = (item: z.ZodString) =>
+  z
+    .string()
+    .optional()
+    .transform((text = '') =>
+      text
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(item));
+
 /** Every setting of every command; each command takes its own (serve most of them). */
 const Settings = z.strictObject({
   port: integer(0, 65_535),
@@ -203,6 +311,25 @@ const Settings = z.strictObject({
   metaStepServiceAccount: z
     .string()
     .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a Kubernetes ServiceAccount name'),
+  metaStepCpuRequest: Quantity,
+  metaStepCpuLimit: Quantity.optional(),
+  metaStepMemoryRequest: Quantity,
+  metaStepMemoryLimit: Quantity,
+  allowedNamespaces: list(
+    z
+      .string()
+      .max(63)
+      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be Kubernetes namespace names, comma-separated'),
+  ),
+  allowedServiceAccounts: list(
+    z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be ServiceAccount names, comma-separated'),
+  ).refine((names) => names.length > 0, 'must name at least one ServiceAccount'),
+  allowedSourceHosts: list(SourceHostPattern),
+  allowedSourceSchemes: list(z.string()).pipe(
+    z.array(SourceSchemePattern).min(1, 'must name at least one scheme'),
+  ),
+  allowedEnv: list(EnvNamePattern),
+  metricsPort: integer(0, 65_535).optional(),
   statusSync: boolean,
   gitProtocols: z
     .string()
@@ -224,8 +351,40 @@ const Settings = z.strictObject({
   ...providerSettingsShape,
 });
 type SettingsInput = z.input<typeof Settings>;
-const RunnerConfig = Settings.omit({ gitProtocols: true }).superRefine(checkProviderSettings);
+const RunnerConfig = Settings.omit({ gitProtocols: true })
+  .superRefine(checkProviderSettings)
+  .superRefine((config, context) => {
+    if (config.allowedServiceAccounts.includes(config.metaStepServiceAccount)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['allowedServiceAccounts'],
+        message: `must not name the meta step's ServiceAccount ${config.metaStepServiceAccount}: pull request code would get its rights`,
+      });
+    }
+    const resources = ComputeResources.safeParse(metaStepResources(config));
+    for (const issue of resources.error?.issues ?? []) {
+      const [kind, resource] = issue.path as ['requests' | 'limits', 'cpu' | 'memory'];
+      const key = `metaStep${resource === 'cpu' ? 'Cpu' : 'Memory'}${kind === 'requests' ? 'Request' : 'Limit'}`;
+      context.addIssue({ code: 'custom', path: [key], message: issue.message });
+    }
+  });
 export type RunnerConfig = z.output<typeof RunnerConfig>;
+
+/** The meta step's requests and limits, from its four flags. */
+export function metaStepResources(
+  config: Pick<
+    z.output<typeof Settings>,
+    'metaStepCpuRequest' | 'metaStepCpuLimit' | 'metaStepMemoryRequest' | 'metaStepMemoryLimit'
+  >,
+): ComputeResources {
+  return {
+    requests: { cpu: config.metaStepCpuRequest, memory: config.metaStepMemoryRequest },
+    limits: {
+      ...(config.metaStepCpuLimit ? { cpu: config.metaStepCpuLimit } : {}),
+      memory: config.metaStepMemoryLimit,
+    },
+  };
+}
 
 const reportKeys = Object.fromEntries(
   Object.keys({ ...reportSettingsShape, ...providerSettingsShape }).map((key) => [key, true] as const),
@@ -331,7 +490,10 @@ export function helpText(): string {
     ...flagsHelp(flags, { commands: (f) => f.commands.join(', ') }),
     '',
     'Endpoints of serve: POST /v1/metapipelines, GET /v1/namespaces/{ns}/metapipelines[/{name}],',
-    'POST /v1/namespaces/{ns}/metapipelines/{name}/cancel, GET /openapi.json, /healthz, /readyz, /metrics.',
+    'POST /v1/namespaces/{ns}/metapipelines/{name}/cancel, GET /openapi.json, /healthz, /readyz, /metrics',
+    '(/metrics and /openapi.json on --metrics-port instead, when given).',
+    'serve refuses (403) a request for a namespace, build ServiceAccount, source or variable its',
+    '--allowed-* flags do not allow.',
     '',
   ].join('\n');
 }

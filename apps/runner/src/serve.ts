@@ -1,4 +1,10 @@
-import { ListenError, readSecretFile, serveUntilSignal } from '@lighthouse-ts/http';
+import {
+  type HttpServer,
+  ListenError,
+  readSecretFile,
+  serveUntilSignal,
+  startHttpServer,
+} from '@lighthouse-ts/http';
 import {
   createKubeClient,
   type KubeClientOptions,
@@ -11,10 +17,10 @@ import { startReporter } from '@lighthouse-ts/reporter';
 import { type StatusSync, startBackgroundStatusSync } from '@lighthouse-ts/status-sync';
 import { type Logger, pino } from 'pino';
 import { type BearerAuth, bearerAuth } from './auth.ts';
-import { badConfig, type RunnerConfig } from './config.ts';
+import { badConfig, metaStepResources, type RunnerConfig } from './config.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { type Reporting, reportingFrom } from './report.ts';
-import { createRunnerHandler } from './server.ts';
+import { createMetricsHandler, createRunnerHandler } from './server.ts';
 
 /**
  * `runner serve`: listens until SIGTERM or SIGINT, then drains and resolves to the exit code. Readiness
@@ -67,8 +73,18 @@ export async function serve(config: RunnerConfig): Promise<number> {
       image: config.metaStepImage,
       command: config.metaStepCommand,
       serviceAccount: config.metaStepServiceAccount,
+      resources: metaStepResources(config),
+    },
+    // Whoever holds the token may ask for these only: each request is code execution as its build.
+    policy: {
+      namespaces: [...new Set([config.namespace, ...config.allowedNamespaces])],
+      serviceAccounts: config.allowedServiceAccounts,
+      ...(config.allowedSourceHosts.length > 0 ? { sourceHosts: config.allowedSourceHosts } : {}),
+      sourceSchemes: config.allowedSourceSchemes,
+      env: config.allowedEnv,
     },
   });
+  const separateMetrics = config.metricsPort !== undefined;
   const handler = createRunnerHandler({
     client,
     auth,
@@ -76,6 +92,7 @@ export async function serve(config: RunnerConfig): Promise<number> {
     metrics,
     readiness: kubeReadiness(probeKube, { namespace: config.namespace, onError: metrics.countKubeError }),
     maxBodyBytes: config.maxBodyBytes,
+    separateMetrics,
   });
   const statusSync = config.statusSync ? startInProcessSync(config, kube, logger, metrics) : undefined;
   const reporter =
@@ -87,16 +104,31 @@ export async function serve(config: RunnerConfig): Promise<number> {
       logger: logger.child({ component: 'reporter' }),
       onReport: ({ provider, kind, outcome }) => metrics.reports.inc({ provider, kind, outcome }),
     });
-  const stopBeside = () => Promise.all([statusSync?.stop(), reporter?.stop()]);
+  let metricsServer: HttpServer | undefined;
+  const stopBeside = () => Promise.all([statusSync?.stop(), reporter?.stop(), metricsServer?.stop(0)]);
   // Calls still running for a caller that left count too: a creation is finished, not cut in half.
   try {
+    // Its own port, for Prometheus: the API's port then serves callers with the token, and probes, only.
+    if (separateMetrics) {
+      metricsServer = await startHttpServer({
+        handler: createMetricsHandler({ logger, metrics }),
+        logger,
+        host: config.host,
+        port: config.metricsPort ?? 0,
+      });
+    }
     await serveUntilSignal({
       handler,
       logger,
       host: config.host,
       port: config.port,
       graceMs: config.shutdownGraceSeconds * 1000,
-      listening: { namespace: config.namespace, kube: probeKube.server, statusSync: config.statusSync },
+      listening: {
+        namespace: config.namespace,
+        kube: probeKube.server,
+        statusSync: config.statusSync,
+        ...(metricsServer ? { metricsPort: metricsServer.port } : {}),
+      },
       release: async () => {
         await stopBeside();
         await Promise.all([client.close(), probeKube.close()]);

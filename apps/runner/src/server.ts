@@ -6,6 +6,7 @@ import {
   type DrainingListener,
   header,
   json,
+  type Lifecycle,
   methodNotAllowed,
   problemAnswer,
   type Readiness,
@@ -41,6 +42,8 @@ export interface RunnerHandlerOptions {
   metrics: Metrics;
   readiness: () => Promise<Readiness>;
   maxBodyBytes: number;
+  /** /metrics and /openapi.json are served on a port of their own (createMetricsHandler), not here. */
+  separateMetrics?: boolean;
 }
 
 /** The runner's request listener; `drained` waits for calls whose caller has gone too. */
@@ -57,17 +60,33 @@ interface Context {
 
 type Operation = (context: Context) => Promise<Answer>;
 
-/** Routes that answer without a token: probes, metrics and the contract document. */
-const openRoutes: Route<string>[] = [
+/** Routes that answer without a token: the probes. */
+const probeRoutes: Route<string>[] = [
   { template: '/healthz', operations: { GET: 'healthz' } },
   { template: '/readyz', operations: { GET: 'readyz' } },
+];
+
+/** Routes that answer without a token, on the metrics port when there is one: metrics and the contract document. */
+const metricsRoutes: Route<string>[] = [
   { template: '/metrics', operations: { GET: 'metrics' } },
   { template: '/openapi.json', operations: { GET: 'openapi' } },
 ];
 
+/** The operations of metricsRoutes. */
+function metricsOperations(metrics: Metrics): Record<string, Operation> {
+  const openApi = JSON.stringify(openApiDocument());
+  return {
+    openapi: async () => ({ status: 200, body: openApi, contentType: 'application/json' }),
+    metrics: async () => ({
+      status: 200,
+      body: await metrics.registry.metrics(),
+      contentType: metrics.registry.contentType,
+    }),
+  };
+}
+
 export function createRunnerHandler(options: RunnerHandlerOptions): RunnerHandler {
   const { client, auth, logger, metrics, readiness, maxBodyBytes } = options;
-  const openApi = JSON.stringify(openApiDocument());
   const lifecycle = createLifecycle(logger, readiness);
 
   const contract: Record<string, Operation> = {
@@ -105,17 +124,12 @@ export function createRunnerHandler(options: RunnerHandlerOptions): RunnerHandle
 
   const open: Record<string, Operation> = {
     healthz: async () => json(200, { status: 'ok' }),
-    openapi: async () => ({ status: 200, body: openApi, contentType: 'application/json' }),
-    metrics: async () => ({
-      status: 200,
-      body: await metrics.registry.metrics(),
-      contentType: metrics.registry.contentType,
-    }),
     async readyz() {
       const state = await lifecycle.readiness();
       if (state.ready) return json(200, { status: 'ready' });
       throw new UnavailableError(`not ready: ${state.reason}`);
     },
+    ...(options.separateMetrics ? {} : metricsOperations(metrics)),
   };
 
   for (const route of contractRoutes()) {
@@ -123,9 +137,53 @@ export function createRunnerHandler(options: RunnerHandlerOptions): RunnerHandle
       if (!(name in contract)) throw new Error(`runner: no handler for the contract's operation ${name}`);
     }
   }
-  const operations: Record<string, Operation> = { ...contract, ...open };
-  const route = createRouter([...contractRoutes(), ...openRoutes]);
-  const isOpen = new Set(Object.keys(open));
+  return routedHandler({
+    routes: [...contractRoutes(), ...probeRoutes, ...(options.separateMetrics ? [] : metricsRoutes)],
+    operations: { ...contract, ...open },
+    open: new Set(Object.keys(open)),
+    auth,
+    logger,
+    metrics,
+    lifecycle,
+    maxBodyBytes,
+  });
+}
+
+/** The listener of the metrics port: /metrics and /openapi.json, without a token. */
+export function createMetricsHandler(options: { logger: Logger; metrics: Metrics }): RunnerHandler {
+  const operations = metricsOperations(options.metrics);
+  return routedHandler({
+    routes: metricsRoutes,
+    operations,
+    open: new Set(Object.keys(operations)),
+    auth: undefined,
+    logger: options.logger.child({ port: 'metrics' }),
+    metrics: options.metrics,
+    lifecycle: createLifecycle(options.logger, async () => ({ ready: true })),
+    maxBodyBytes: 0,
+  });
+}
+
+interface RoutedHandlerOptions {
+  routes: Route<string>[];
+  operations: Record<string, Operation>;
+  /** The operations that answer without a token (and log their requests at debug level). */
+  open: ReadonlySet<string>;
+  auth: BearerAuth | undefined;
+  logger: Logger;
+  metrics: Metrics;
+  lifecycle: Lifecycle;
+  maxBodyBytes: number;
+}
+
+/**
+ * Routes each request to its operation, checks the token, answers errors with problem documents, and
+ * logs and counts every request.
+ */
+function routedHandler(options: RoutedHandlerOptions): RunnerHandler {
+  const { operations, auth, logger, metrics, lifecycle, maxBodyBytes } = options;
+  const route = createRouter(options.routes);
+  const isOpen = options.open;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();

@@ -43,7 +43,7 @@ describe('starting the runner', () => {
     const runner = spawnRunner([
       'serve',
       ...['--host', '127.0.0.1', '--port', '0', '--insecure-no-auth'],
-      ...['--kubeconfig', cluster.kubeconfigPath, ...image],
+      ...['--kubeconfig', cluster.kubeconfigPath, '--namespace', namespace, ...image],
     ]);
     const listening = await runner.waitForLog((line) => line.msg === 'listening', '"listening"');
     const warnings = runner.logs.filter((line) => line.level === 40).map((line) => line.msg);
@@ -91,6 +91,15 @@ describe('starting the runner', () => {
       '--namespace (RUNNER_NAMESPACE): must be a Kubernetes namespace name',
     ],
     [['--insecure-no-auth'], '--insecure-no-auth (RUNNER_INSECURE_NO_AUTH): contradicts --token-file'],
+    [['--allowed-env', 'http_proxy,*'], '--allowed-env (RUNNER_ALLOWED_ENV): a variable name, or a prefix'],
+    [
+      ['--allowed-service-accounts', 'lighthouse-meta-step'],
+      "--allowed-service-accounts (RUNNER_ALLOWED_SERVICE_ACCOUNTS): must not name the meta step's ServiceAccount",
+    ],
+    [
+      ['--meta-step-memory-limit', '100Mi'],
+      '--meta-step-memory-request (RUNNER_META_STEP_MEMORY_REQUEST): 256Mi is more than its limit 100Mi',
+    ],
     [['--no-such-flag'], "Unknown option '--no-such-flag'"],
   ] as const)('exits 2 on %j, naming the flag', async ([extra, message]) => {
     await writeFile(join(dir, 'token'), 'token\n');
@@ -119,11 +128,13 @@ describe('starting the runner', () => {
     expect(runner.output()).toContain('no-such-kubeconfig');
   });
 
-  it('exits 1 when its port is taken', async () => {
+  it.for(['--port', '--metrics-port'])('exits 1 when its %s is taken', async (flag) => {
     const first = await startRunner({ kubeconfig: cluster.kubeconfigPath });
     const second = spawnRunner([
       'serve',
-      ...['--host', '127.0.0.1', '--port', String(first.port), '--insecure-no-auth'],
+      ...['--host', '127.0.0.1', '--insecure-no-auth'],
+      ...(flag === '--port' ? [] : ['--port', '0']),
+      ...[flag, String(first.port)],
       ...['--kubeconfig', cluster.kubeconfigPath, ...image],
     ]);
     expect((await second.exited).code).toBe(1);

@@ -26,6 +26,14 @@ const everything = {
   'lighthouse.extraEnv': [{ name: 'NODE_OPTIONS', value: '--max-old-space-size=192' }],
   'lighthouse.nodeSelector': { 'kubernetes.io/os': 'linux' },
   'runner.podAnnotations': { 'example.com/team': 'ci' },
+  'runner.allowed.namespaces': ['team-a'],
+  'runner.allowed.serviceAccounts': ['builder'],
+  'runner.allowed.sourceHosts': ['github.com', '*.example.com'],
+  'runner.allowed.env': ['GO*', 'MAVEN_OPTS'],
+  'metaStep.resources': { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '2', memory: '2Gi' } },
+  'networkPolicy.metricsFrom': [
+    { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } },
+  ],
   imagePullSecrets: [{ name: 'registry' }],
   config: {
     presubmits: { 'acme/app': [{ name: 'unit', context: 'unit', always_run: true }] },
@@ -50,6 +58,7 @@ const tokenFiles = {
 /** The chart's own volumes, beside the provider credentials'. */
 const ownVolumes = ['config', 'webhook-secret', 'runner-token', 'token'];
 
+type Container = PodSpec['containers'][number];
 type PodSpec = {
   serviceAccountName?: string;
   automountServiceAccountToken?: boolean;
@@ -64,6 +73,7 @@ type PodSpec = {
     volumeMounts?: { name: string; mountPath: string }[];
     livenessProbe?: { httpGet?: { path: string; port: string } };
     readinessProbe?: { httpGet?: { path: string; port: string } };
+    ports?: { name: string; containerPort: number }[];
   }[];
   volumes?: {
     name: string;
@@ -263,7 +273,11 @@ describe('the rendered chart', () => {
         'ServiceAccount lighthouse-meta-step',
         'ServiceAccount tekton-bot',
       ]);
-      expect(where.filter(([, namespace]) => namespace !== 'ci-jobs' && namespace !== 'ci')).toEqual([]);
+      // Besides the admission policy and its binding, cluster-wide (the binding selects the jobs' namespace).
+      expect(where.filter(([, namespace]) => namespace !== 'ci-jobs' && namespace !== 'ci')).toEqual([
+        ['ValidatingAdmissionPolicy ci-lighthouse.ci.pipelineruns.lighthouse-ts.dev', undefined],
+        ['ValidatingAdmissionPolicyBinding ci-lighthouse.ci.pipelineruns.lighthouse-ts.dev', undefined],
+      ]);
       const subjects = Object.fromEntries(
         ofKind(objects, 'RoleBinding').map((binding) => [
           binding.metadata.name,
@@ -470,6 +484,12 @@ describe('the rendered chart', () => {
       message: 'git.github.app.id and git.github.tokenSecret: act as the app or with a token, not both',
     },
     {
+      refused: "the meta step's ServiceAccount as a build's (remote mode)",
+      values: { 'metapipeline.mode': 'remote', 'runner.allowed.serviceAccounts': ['lighthouse-meta-step'] },
+      message:
+        "runner.allowed.serviceAccounts must not name the meta step's ServiceAccount lighthouse-meta-step",
+    },
+    {
       refused: 'the old lighthouse.git',
       values: { 'lighthouse.git.github.tokenSecret': 'github-token' },
       message: 'lighthouse.git moved to git (top level)',
@@ -607,13 +627,213 @@ describe('the rendered chart', () => {
           .map((d) => d.metadata.name)
           .sort(),
       );
+      // Each Service's scraped port leads to the container port its app serves /metrics on.
       for (const service of scraped) {
-        const ports = (service as unknown as { spec: { ports: { name: string }[] } }).spec.ports;
-        expect(ports.map((p) => p.name)).toContain(monitor.spec.endpoints[0]?.port);
+        const ports = (service as unknown as { spec: { ports: { name: string; targetPort: string }[] } }).spec
+          .ports;
+        const scrapedPort = ports.find((p) => p.name === monitor.spec.endpoints[0]?.port);
+        const container = podSpec(named(objects, 'Deployment', service.metadata.name))
+          .containers[0] as Container;
+        const target = container.ports?.find((p) => p.name === scrapedPort?.targetPort);
+        const env = envOf(named(objects, 'Deployment', service.metadata.name));
+        if (service.metadata.name.endsWith('-runner')) {
+          expect(target?.name).toBe('metrics');
+          expect(env.RUNNER_METRICS_PORT).toBe(String(target?.containerPort));
+        } else {
+          expect(target).toMatchObject({ name: 'http', containerPort: Number(env.LIGHTHOUSE_PORT) });
+        }
       }
       expect(monitor.spec.endpoints[0]?.path).toBe('/metrics');
     },
   );
+
+  it.each([
+    { mode: 'embedded', deployment: 'ci-lighthouse', prefix: 'LIGHTHOUSE' },
+    { mode: 'remote', deployment: 'ci-lighthouse-runner', prefix: 'RUNNER' },
+  ])(
+    "in $mode mode gives the meta step's requests and limits to $deployment, which creates meta PipelineRuns",
+    async ({ mode, deployment, prefix }) => {
+      const defaults = envOf(
+        named(
+          await helmTemplate(helm, { namespace: 'ci', values: { 'metapipeline.mode': mode } }),
+          'Deployment',
+          deployment,
+        ),
+      );
+      expect(defaults).toMatchObject({
+        [`${prefix}_META_STEP_CPU_REQUEST`]: '100m',
+        [`${prefix}_META_STEP_MEMORY_REQUEST`]: '256Mi',
+        [`${prefix}_META_STEP_MEMORY_LIMIT`]: '1Gi',
+      });
+      // No CPU limit unless given.
+      expect(defaults).not.toHaveProperty(`${prefix}_META_STEP_CPU_LIMIT`);
+      const objects = await helmTemplate(helm, {
+        namespace: 'ci',
+        values: { ...everything, 'metapipeline.mode': mode },
+      });
+      expect(envOf(named(objects, 'Deployment', deployment))).toMatchObject({
+        [`${prefix}_META_STEP_CPU_REQUEST`]: '250m',
+        [`${prefix}_META_STEP_CPU_LIMIT`]: '2',
+        [`${prefix}_META_STEP_MEMORY_REQUEST`]: '512Mi',
+        [`${prefix}_META_STEP_MEMORY_LIMIT`]: '2Gi',
+      });
+    },
+  );
+
+  it("in remote mode lets a caller with the runner's token ask for lighthouse's jobs only, unless told more", async () => {
+    const runnerEnv = async (values: Record<string, unknown>) =>
+      envOf(
+        named(
+          await helmTemplate(helm, { namespace: 'ci', values: { ...values, 'metapipeline.mode': 'remote' } }),
+          'Deployment',
+          'ci-lighthouse-runner',
+        ),
+      );
+    const defaults = await runnerEnv({ 'builds.serviceAccount.name': 'ci-builder' });
+    // tekton-bot (what lighthouse's builds run as) and the builds' account; network sources; nothing else.
+    expect(defaults).toMatchObject({
+      RUNNER_NAMESPACE: 'ci',
+      RUNNER_ALLOWED_SERVICE_ACCOUNTS: 'tekton-bot,ci-builder',
+      RUNNER_ALLOWED_SOURCE_SCHEMES: 'https,http,ssh,git',
+    });
+    for (const name of ['RUNNER_ALLOWED_NAMESPACES', 'RUNNER_ALLOWED_SOURCE_HOSTS', 'RUNNER_ALLOWED_ENV']) {
+      expect(defaults).not.toHaveProperty(name);
+    }
+    expect(await runnerEnv(everything)).toMatchObject({
+      RUNNER_ALLOWED_NAMESPACES: 'team-a',
+      RUNNER_ALLOWED_SERVICE_ACCOUNTS: 'tekton-bot,builder',
+      RUNNER_ALLOWED_SOURCE_HOSTS: 'github.com,*.example.com',
+      RUNNER_ALLOWED_ENV: 'GO*,MAVEN_OPTS',
+    });
+  });
+
+  it('in remote mode serves the runner’s /metrics on its own port, which its Service names `metrics`', async () => {
+    const objects = await helmTemplate(helm, { namespace: 'ci', values: { 'metapipeline.mode': 'remote' } });
+    const runner = podSpec(named(objects, 'Deployment', 'ci-lighthouse-runner')).containers[0] as Container;
+    expect(envOf(named(objects, 'Deployment', 'ci-lighthouse-runner'))).toMatchObject({
+      RUNNER_PORT: '8080',
+      RUNNER_METRICS_PORT: '9090',
+    });
+    expect(runner.ports).toEqual([
+      { name: 'http', containerPort: 8080, protocol: 'TCP' },
+      { name: 'metrics', containerPort: 9090, protocol: 'TCP' },
+    ]);
+    const service = named(objects, 'Service', 'ci-lighthouse-runner') as unknown as {
+      spec: { ports: { name: string; targetPort: string }[] };
+    };
+    expect(service.spec.ports.map((p) => [p.name, p.targetPort])).toEqual([
+      ['http', 'http'],
+      ['metrics', 'metrics'],
+    ]);
+  });
+
+  it.each([
+    { mode: 'embedded', creator: 'ci:ci-lighthouse' },
+    { mode: 'remote', creator: 'ci:ci-lighthouse-runner' },
+  ])(
+    'in $mode mode lets only $creator create meta PipelineRuns, and the meta step builds, in the jobs’ namespace',
+    async ({ mode, creator }) => {
+      const objects = await helmTemplate(helm, {
+        namespace: 'ci',
+        values: { 'metapipeline.mode': mode, jobsNamespace: 'ci-jobs' },
+      });
+      const name = 'ci-lighthouse.ci.pipelineruns.lighthouse-ts.dev';
+      const policy = named(objects, 'ValidatingAdmissionPolicy', name) as unknown as {
+        spec: { validations: { expression: string }[] };
+      };
+      const [meta, build] = policy.spec.validations.map((v) => v.expression);
+      expect(meta).toContain(`request.userInfo.username == 'system:serviceaccount:${creator}'`);
+      expect(build).toContain(
+        "request.userInfo.username == 'system:serviceaccount:ci-jobs:lighthouse-meta-step'",
+      );
+      const binding = named(objects, 'ValidatingAdmissionPolicyBinding', name) as unknown as {
+        spec: { policyName: string; validationActions: string[]; matchResources: object };
+      };
+      expect(binding.spec).toEqual({
+        policyName: name,
+        validationActions: ['Deny'],
+        matchResources: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ci-jobs' } } },
+      });
+      const without = await helmTemplate(helm, {
+        namespace: 'ci',
+        values: { 'admissionPolicy.enabled': false },
+      });
+      expect(without.filter((o) => o.kind.startsWith('ValidatingAdmissionPolicy'))).toEqual([]);
+    },
+  );
+
+  describe('NetworkPolicies', () => {
+    type Peer = { podSelector?: { matchLabels: Record<string, string> }; namespaceSelector?: object };
+    type Policy = {
+      spec: {
+        podSelector: { matchLabels: Record<string, string> };
+        policyTypes: string[];
+        ingress: { from?: Peer[]; ports: { port: string; protocol: string }[] }[];
+      };
+    };
+    const podLabels = (deployment: Manifest) =>
+      (deployment as unknown as { spec: { template: { metadata: { labels: Record<string, string> } } } }).spec
+        .template.metadata.labels;
+    const selects = (selector: Record<string, string>, labels: Record<string, string>) =>
+      Object.entries(selector).every(([key, value]) => labels[key] === value);
+
+    it('in remote mode let only lighthouse’s pods reach the runner’s API, and anyone (or metricsFrom) its metrics', async () => {
+      for (const [values, metricsFrom] of [
+        [{}, undefined],
+        [everything, everything['networkPolicy.metricsFrom']],
+      ] as const) {
+        const objects = await helmTemplate(helm, {
+          namespace: 'ci',
+          values: { ...values, 'metapipeline.mode': 'remote' },
+        });
+        const lighthouse = named(objects, 'Deployment', 'ci-lighthouse');
+        const runner = named(objects, 'Deployment', 'ci-lighthouse-runner');
+        const policy = named(objects, 'NetworkPolicy', 'ci-lighthouse-runner') as unknown as Policy;
+        expect(selects(policy.spec.podSelector.matchLabels, podLabels(runner))).toBe(true);
+        expect(selects(policy.spec.podSelector.matchLabels, podLabels(lighthouse))).toBe(false);
+        // Egress stays open: provider APIs on any host and port, and the Kubernetes API.
+        expect(policy.spec.policyTypes).toEqual(['Ingress']);
+        const [api, metrics, ...others] = policy.spec.ingress;
+        expect(others).toEqual([]);
+        expect(api?.ports).toEqual([{ port: 'http', protocol: 'TCP' }]);
+        expect(api?.from).toHaveLength(1);
+        const from = api?.from?.[0]?.podSelector?.matchLabels ?? {};
+        expect(selects(from, podLabels(lighthouse))).toBe(true);
+        expect(selects(from, podLabels(runner))).toBe(false);
+        expect(metrics).toEqual({
+          ports: [{ port: 'metrics', protocol: 'TCP' }],
+          ...(metricsFrom ? { from: metricsFrom } : {}),
+        });
+        // The ports the policies name are the containers' own.
+        expect((podSpec(runner).containers[0] as Container).ports?.map((p) => p.name)).toEqual([
+          'http',
+          'metrics',
+        ]);
+      }
+    });
+
+    it.each(modes)(
+      'in %s mode let anyone reach lighthouse, on its http port only (webhooks)',
+      async (mode) => {
+        const objects = await helmTemplate(helm, { namespace: 'ci', values: { 'metapipeline.mode': mode } });
+        const policy = named(objects, 'NetworkPolicy', 'ci-lighthouse') as unknown as Policy;
+        const lighthouse = named(objects, 'Deployment', 'ci-lighthouse');
+        expect(selects(policy.spec.podSelector.matchLabels, podLabels(lighthouse))).toBe(true);
+        expect(policy.spec.ingress).toEqual([{ ports: [{ port: 'http', protocol: 'TCP' }] }]);
+        expect(ofKind(objects, 'NetworkPolicy').map((p) => p.metadata.name)).toEqual(
+          mode === 'embedded' ? ['ci-lighthouse'] : ['ci-lighthouse', 'ci-lighthouse-runner'],
+        );
+      },
+    );
+
+    it('are left out with networkPolicy.enabled=false', async () => {
+      const objects = await helmTemplate(helm, {
+        namespace: 'ci',
+        values: { 'metapipeline.mode': 'remote', 'networkPolicy.enabled': false },
+      });
+      expect(ofKind(objects, 'NetworkPolicy')).toEqual([]);
+    });
+  });
 
   it('installs the LighthouseJob CRD that packages/crds generates (run `pnpm crds` here after a change)', async () => {
     const name = 'lighthousejobs.lighthouse.jenkins.io.yaml';

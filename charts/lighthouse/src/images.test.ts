@@ -3,10 +3,10 @@
 // certificate for its user name, under the chart's own Roles).
 import { execFile } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { spawnApp, startServingApp } from '@lighthouse-ts/testenv/app-process';
 import { testCluster } from '@lighthouse-ts/testenv/vitest';
@@ -122,7 +122,7 @@ describe('the apps from their layouts on the test cluster', () => {
     const job = await expectMetaPipeline(cluster, namespace);
 
     // What Tekton would run in the meta PipelineRun's pod: the runner image's meta step, as its ServiceAccount.
-    const step = await run(process.execPath, [main(layouts.runner), 'meta-step', '--git-protocols=file'], {
+    const step = await run(process.execPath, [main(layouts.runner), 'meta-step'], {
       env: {
         PATH: process.env.PATH ?? '',
         HOME: files.dir,
@@ -219,6 +219,8 @@ async function installedChart(mode: 'embedded' | 'remote') {
 
 interface ExampleFiles {
   dir: string;
+  /** The Git server's root, as the provider's web URL: the repository is `${gitRoot}/acme/app.git`. */
+  gitRoot: string;
   config: string;
   plugins: string;
   secret: string;
@@ -261,7 +263,27 @@ spec:
 };
 
 /**
- * A real repository (bare, served by path) with `.lighthouse/` on main and a pull request branch; a
+ * Serves `dir` read-only over HTTP, as git's dumb HTTP protocol reads a bare repository (after
+ * `git update-server-info`): lighthouse takes only http(s) clone URLs under its provider's web root. Closed
+ * after the test.
+ */
+async function gitServer(dir: string): Promise<string> {
+  const server = createServer(async (req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    if (path.includes('..')) return void res.writeHead(400).end();
+    try {
+      res.writeHead(200).end(await readFile(join(dir, path)));
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  stops.push(() => new Promise((resolve) => server.close(resolve)));
+  return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+}
+
+/**
+ * A real repository (bare, served over HTTP) with `.lighthouse/` on main and a pull request branch; a
  * config.yaml with its presubmit, the trigger plugin, a webhook secret, a runner token, and the pull
  * request's `opened` payload.
  */
@@ -269,7 +291,7 @@ async function exampleFiles(): Promise<ExampleFiles> {
   const dir = await mkdtemp(join(tmpdir(), 'image-files-'));
   const git = async (...args: string[]) =>
     (await run('git', args, { cwd: dir, env: { ...process.env, ...gitIdentity } })).stdout.trim();
-  await git('init', '--quiet', '--bare', '--initial-branch=main', 'app.git');
+  await git('init', '--quiet', '--bare', '--initial-branch=main', 'acme/app.git');
   await git('init', '--quiet', '--initial-branch=main', 'work');
   for (const [path, content] of Object.entries(lighthouseFiles)) {
     await mkdir(join(dir, 'work', dirname(path)), { recursive: true });
@@ -283,10 +305,13 @@ async function exampleFiles(): Promise<ExampleFiles> {
   await git('-C', 'work', 'add', '--all');
   await git('-C', 'work', 'commit', '--quiet', '-m', 'a change');
   const head = await git('-C', 'work', 'rev-parse', 'HEAD');
-  await git('-C', 'work', 'push', '--quiet', join(dir, 'app.git'), 'main', 'feature');
+  await git('-C', 'work', 'push', '--quiet', join(dir, 'acme/app.git'), 'main', 'feature');
+  await git('-C', 'acme/app.git', 'update-server-info');
+  const gitRoot = await gitServer(dir);
 
   const files = {
     dir,
+    gitRoot,
     config: join(dir, 'config.yaml'),
     plugins: join(dir, 'plugins.yaml'),
     secret: join(dir, 'hmac'),
@@ -325,7 +350,7 @@ async function exampleFiles(): Promise<ExampleFiles> {
         full_name: 'acme/app',
         owner: { login: 'acme', id: 3001 },
         html_url: 'https://github.com/acme/app',
-        clone_url: pathToFileURL(join(dir, 'app.git')).href,
+        clone_url: `${gitRoot}/acme/app.git`,
       },
       sender: { login: 'maintainer', id: 1001 },
     }),
@@ -338,6 +363,8 @@ function lighthouseEnv(files: ExampleFiles): Record<string, string> {
     LIGHTHOUSE_WEBHOOK_SECRET_FILE: files.secret,
     LIGHTHOUSE_CONFIG_FILE: files.config,
     LIGHTHOUSE_PLUGINS_FILE: files.plugins,
+    // The example repository's Git server: lighthouse clones only from its provider's web root.
+    LIGHTHOUSE_GITHUB_WEB_URL: files.gitRoot,
     // Long enough that the answer says what was started, however loaded the machine.
     LIGHTHOUSE_BUDGET_SECONDS: '60',
   };

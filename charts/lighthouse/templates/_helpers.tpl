@@ -236,3 +236,58 @@ paths in both; lighthouse.gitEnv, lighthouse.gitVolumeMounts and lighthouse.gitV
   value: {{ . | quote }}
 {{- end }}
 {{- end -}}
+
+{{/*
+The meta step's requests and limits (`metaStep.resources`) as the variables of the container that
+creates meta PipelineRuns: call with (dict "root" $ "prefix" "RUNNER") or "LIGHTHOUSE". A key left out
+takes that app's default.
+*/}}
+{{- define "lighthouse.metaStepResourcesEnv" -}}
+{{- $resources := .root.Values.metaStep.resources | default dict -}}
+{{- range $kind := list "requests" "limits" }}
+{{- $amounts := index $resources $kind | default dict }}
+{{- range $resource := list "cpu" "memory" }}
+{{- with index $amounts $resource }}
+- name: {{ $.prefix }}_META_STEP_{{ upper $resource }}_{{ upper $kind | trimSuffix "S" }}
+  value: {{ . | quote }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/*
+What a caller holding the runner's token may ask for (`runner.allowed`): lighthouse's builds run as
+tekton-bot, so it is always allowed, with the builds' ServiceAccount; the meta step's never is.
+*/}}
+{{- define "lighthouse.runnerPolicyEnv" -}}
+{{- $allowed := .Values.runner.allowed -}}
+{{- $metaStep := include "lighthouse.metaStepServiceAccount" . -}}
+{{- if has $metaStep $allowed.serviceAccounts -}}
+{{- fail (printf "runner.allowed.serviceAccounts must not name the meta step's ServiceAccount %s: pull request code would get its rights" $metaStep) -}}
+{{- end -}}
+{{- $accounts := concat (list "tekton-bot" (include "lighthouse.buildServiceAccount" .)) $allowed.serviceAccounts | uniq -}}
+{{- if not $allowed.sourceSchemes -}}
+{{- fail "runner.allowed.sourceSchemes must name at least one scheme" -}}
+{{- end }}
+- name: RUNNER_ALLOWED_SERVICE_ACCOUNTS
+  value: {{ join "," $accounts | quote }}
+- name: RUNNER_ALLOWED_SOURCE_SCHEMES
+  value: {{ join "," $allowed.sourceSchemes | quote }}
+{{- with $allowed.namespaces }}
+- name: RUNNER_ALLOWED_NAMESPACES
+  value: {{ join "," . | quote }}
+{{- end }}
+{{- with $allowed.sourceHosts }}
+- name: RUNNER_ALLOWED_SOURCE_HOSTS
+  value: {{ join "," . | quote }}
+{{- end }}
+{{- with $allowed.env }}
+- name: RUNNER_ALLOWED_ENV
+  value: {{ join "," . | quote }}
+{{- end }}
+{{- end -}}
+
+{{/* Cluster-wide, so named after the release's namespace too. */}}
+{{- define "lighthouse.admissionPolicyName" -}}
+{{- printf "%s.%s.pipelineruns.lighthouse-ts.dev" (include "lighthouse.fullname" .) .Release.Namespace | trunc 253 | trimSuffix "." -}}
+{{- end -}}

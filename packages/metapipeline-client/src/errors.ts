@@ -63,6 +63,7 @@ export class UnauthorizedError extends MetaPipelineError {
   override readonly problemType = 'urn:lighthouse-ts:problem:unauthorized';
 }
 
+/** The client's policy refuses the request, or Kubernetes refused the client. Not worth retrying. */
 export class ForbiddenError extends MetaPipelineError {
   override name = 'ForbiddenError';
   override readonly status = 403;

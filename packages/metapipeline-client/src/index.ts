@@ -12,7 +12,18 @@ export {
   UnavailableError,
 } from './errors.ts';
 export { openApiDocument, problemContentType, routes } from './openapi.ts';
+export {
+  checkRequestPolicy,
+  defaultBuildServiceAccount,
+  EnvNamePattern,
+  networkSourceSchemes,
+  policyRefusals,
+  type RequestPolicy,
+  SourceHostPattern,
+  SourceSchemePattern,
+} from './policy.ts';
 export { createRemoteClient, type RemoteClientOptions } from './remote.ts';
+export { ComputeResources, defaultMetaStepResources, Quantity } from './resources.ts';
 export {
   ListFilter,
   MetaPipeline,

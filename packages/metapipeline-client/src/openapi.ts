@@ -36,7 +36,7 @@ const problems = (...codes: number[]) =>
 const problemDescriptions: Record<number, string> = {
   400: 'Invalid request: malformed JSON or a schema violation; `errors` names the fields.',
   401: 'Missing or wrong bearer token.',
-  403: 'Kubernetes refused the runner.',
+  403: "The runner's policy refuses the request (a build ServiceAccount, namespace, source or variable it does not allow), or Kubernetes refused the runner.",
   404: 'No such meta-pipeline, or no such route.',
   409: 'The idempotency key was used for a different request.',
   405: 'Method not allowed on this route (see the Allow header).',

@@ -83,6 +83,25 @@ describe('buildMetaPipeline', () => {
     });
   });
 
+  it('runs the meta step restricted, writing only to an emptyDir at /tmp, with bounded memory by default', () => {
+    const { pipelineRun } = buildMetaPipeline(lighthousePullRequest, { name: 'n', buildNumber: 7, metaStep });
+    const [task] = (pipelineRun.spec.pipelineSpec as { tasks: { taskSpec: Record<string, unknown> }[] })
+      .tasks;
+    const [step] = (task?.taskSpec.steps ?? []) as Record<string, unknown>[];
+    expect(step).toMatchObject({
+      securityContext: {
+        runAsNonRoot: true,
+        runAsUser: 1000,
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ['ALL'] },
+      },
+      computeResources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } },
+      volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+    });
+    expect(task?.taskSpec.volumes).toEqual([{ name: 'tmp', emptyDir: {} }]);
+  });
+
   it('writes the LighthouseJob as Lighthouse does, plus our idempotency annotations', () => {
     const { job } = buildMetaPipeline(lighthousePullRequest, { name: 'n', buildNumber: 7, metaStep });
     expect(job.spec).toMatchObject({

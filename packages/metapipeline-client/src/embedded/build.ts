@@ -8,7 +8,11 @@ import {
   type Param,
   type PipelineRun,
 } from '@lighthouse-ts/crds';
+import { defaultBuildServiceAccount } from '../policy.ts';
+import { type ComputeResources, defaultMetaStepResources } from '../resources.ts';
 import type { ParsedMetaPipelineRequest, PipelineKind } from '../schemas.ts';
+
+export { defaultBuildServiceAccount };
 
 /** Annotations of ours on the LighthouseJob, beside Lighthouse's own. */
 export const ownAnnotations = {
@@ -18,8 +22,30 @@ export const ownAnnotations = {
 } as const;
 
 export const defaultMetaStepServiceAccount = 'lighthouse-meta-step';
-/** As Lighthouse's. */
-export const defaultBuildServiceAccount = 'tekton-bot';
+
+/** The user and group of the runner image (its Dockerfile's `USER 1000:1000`). */
+export const metaStepUser = 1000;
+
+/**
+ * The meta step clones and reads repositories anyone may push to: it runs as the runner image's user,
+ * never root, unable to gain privileges, with no capabilities, the runtime's default seccomp profile
+ * and a read-only root filesystem (Kubernetes' "restricted" Pod Security Standard).
+ */
+export const metaStepSecurityContext = {
+  runAsNonRoot: true,
+  runAsUser: metaStepUser,
+  runAsGroup: metaStepUser,
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  capabilities: { drop: ['ALL'] },
+  seccompProfile: { type: 'RuntimeDefault' },
+} as const;
+
+/**
+ * The one place the meta step writes: the checkout goes to the system's temporary directory (git and
+ * node write nowhere else; HOME stays read-only). An emptyDir, so it goes with the pod.
+ */
+export const metaStepScratch = { volume: 'tmp', mountPath: '/tmp' } as const;
 
 /** How the meta-pipeline's one step runs: the runner image's meta step. */
 export interface MetaStep {
@@ -32,6 +58,8 @@ export interface MetaStep {
   serviceAccount?: string;
   /** Tekton duration for the whole meta-pipeline. Default `1h0m0s`. */
   timeout?: string;
+  /** The step's CPU and memory requests and limits. Default `defaultMetaStepResources`. */
+  resources?: ComputeResources;
 }
 
 export interface BuiltMetaPipeline {
@@ -245,7 +273,18 @@ export function buildMetaPipeline(
             params: params.map((p) => ({ name: p.name, value: `$(params.${p.name})` })),
             taskSpec: {
               params: params.map((p) => ({ name: p.name, type: 'string' })),
-              steps: [{ name: 'meta', image: metaStep.image, command: metaStep.command, env }],
+              steps: [
+                {
+                  name: 'meta',
+                  image: metaStep.image,
+                  command: metaStep.command,
+                  env,
+                  computeResources: metaStep.resources ?? defaultMetaStepResources,
+                  securityContext: metaStepSecurityContext,
+                  volumeMounts: [{ name: metaStepScratch.volume, mountPath: metaStepScratch.mountPath }],
+                },
+              ],
+              volumes: [{ name: metaStepScratch.volume, emptyDir: {} }],
             },
           },
         ],

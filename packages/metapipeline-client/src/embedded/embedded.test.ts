@@ -6,8 +6,7 @@ export const metaStep = { image: 'ghcr.io/lighthouse-ts/runner:test', command: [
 
 describeMetaPipelineContract('embedded', async () => {
   const cluster = await testCluster();
-  return {
-    client: createEmbeddedClient({ kube: { config: { kubeconfig: cluster.kubeconfigPath } }, metaStep }),
-    namespace: await cluster.createNamespace('embedded'),
-  };
+  const namespace = await cluster.createNamespace('embedded');
+  const kube = { config: { kubeconfig: cluster.kubeconfigPath } };
+  return { client: createEmbeddedClient({ kube, metaStep, policy: { namespaces: [namespace] } }), namespace };
 });

@@ -31,6 +31,8 @@ import {
   NotFoundError,
   UnavailableError,
 } from '../errors.ts';
+import { checkRequestPolicy, enforceNamespace, enforcePolicy, type RequestPolicy } from '../policy.ts';
+import { ComputeResources } from '../resources.ts';
 import {
   ListFilter,
   type MetaPipeline,
@@ -42,6 +44,7 @@ import {
 import {
   branchIdentifier,
   buildMetaPipeline,
+  defaultMetaStepServiceAccount,
   kindOf,
   labelValue,
   type MetaStep,
@@ -56,6 +59,13 @@ export interface EmbeddedClientOptions {
   kube?: KubeClientOptions;
   /** The meta-pipeline's step: the runner image and its meta-step command. */
   metaStep: MetaStep;
+  /**
+   * What callers may ask for: build ServiceAccounts, namespaces, sources and variables (each an
+   * allow-list; see RequestPolicy for the defaults). A call it refuses fails with ForbiddenError before
+   * anything is written. Without one, every well-formed request is taken: leave it out only when the
+   * caller is trusted code, never behind an API.
+   */
+  policy?: RequestPolicy;
 }
 
 const phaseOf: Record<JobState, Phase> = {
@@ -74,6 +84,8 @@ const phaseOf: Record<JobState, Phase> = {
  * numbers from the API server's compare-and-swap.
  */
 export function createEmbeddedClient(options: EmbeddedClientOptions): MetaPipelineClient {
+  checkOptions(options);
+  const { policy } = options;
   const kube = createKubeClient({ fieldManager: 'lighthouse-metapipeline', ...options.kube });
   const buildNumbers = new BuildNumbers(kube.resource(configMapType, ConfigMap));
   // Concurrent calls in this process with one key share one creation.
@@ -168,6 +180,7 @@ export function createEmbeddedClient(options: EmbeddedClientOptions): MetaPipeli
     create: (input, callOptions = {}) =>
       translate(async () => {
         const request = parse(MetaPipelineRequest, input, 'request');
+        enforcePolicy(policy, request);
         const key = `${request.namespace}/${metaPipelineName(request)}/${requestHash(request)}`;
         const running = inFlight.get(key);
         if (running) return running;
@@ -179,6 +192,7 @@ export function createEmbeddedClient(options: EmbeddedClientOptions): MetaPipeli
     get: (input, callOptions = {}) =>
       translate(async () => {
         const ref = parse(MetaPipelineRef, input, 'reference');
+        enforceNamespace(policy, ref.namespace);
         const job = await kube.lighthouseJobs.get(ref.namespace, ref.name, opts(callOptions.signal));
         return describe(job, await findRun(ref.namespace, ref.name, callOptions.signal));
       }),
@@ -186,6 +200,7 @@ export function createEmbeddedClient(options: EmbeddedClientOptions): MetaPipeli
     list: (input, callOptions = {}) =>
       translate(async () => {
         const filter = parse(ListFilter, input, 'filter');
+        enforceNamespace(policy, filter.namespace);
         const selector = [
           `${labels.createdByLighthouse}=true`,
           ...selectorTerms({
@@ -214,6 +229,7 @@ export function createEmbeddedClient(options: EmbeddedClientOptions): MetaPipeli
     cancel: (input, callOptions = {}) =>
       translate(async () => {
         const ref = parse(MetaPipelineRef, input, 'reference');
+        enforceNamespace(policy, ref.namespace);
         const signal = callOptions.signal;
         let job = await kube.lighthouseJobs.get(ref.namespace, ref.name, opts(signal));
         let run = await findRun(ref.namespace, ref.name, signal);
@@ -234,16 +250,19 @@ export function createEmbeddedClient(options: EmbeddedClientOptions): MetaPipeli
             opts(signal),
           );
         }
-        // The meta PipelineRun and, once its step has made it, the build PipelineRun.
+        // The meta PipelineRun and, once its step has made it, the build PipelineRun: by name, and owned
+        // by the job (a label or a name anyone can give a run of theirs).
         const { items } = await kube.pipelineRuns.list(ref.namespace, {
           labelSelector: `${labels.id}=${ref.name}`,
           ...opts(signal),
         });
         const ours = new Set([ref.name, buildPipelineRunName(ref.name)]);
+        const owned = (run: PipelineRun) =>
+          (run.metadata.ownerReferences ?? []).some((owner) => owner.uid === job.metadata.uid);
         for (const candidate of items) {
           const name = candidate.metadata.name ?? '';
           const over = candidate.status?.completionTime || candidate.spec.status === 'Cancelled';
-          if (!ours.has(name) || over) continue;
+          if (!ours.has(name) || !owned(candidate) || over) continue;
           const cancelled = await kube.pipelineRuns.patch(
             ref.namespace,
             name,
@@ -257,6 +276,25 @@ export function createEmbeddedClient(options: EmbeddedClientOptions): MetaPipeli
 
     close: () => kube.close(),
   });
+}
+
+/** Options that cannot work fail the construction, before any connection is made. */
+function checkOptions({ metaStep, policy }: EmbeddedClientOptions): void {
+  if (metaStep.resources) {
+    const result = ComputeResources.safeParse(metaStep.resources);
+    if (!result.success) {
+      const issue = result.error.issues[0];
+      throw new Error(`metaStep.resources.${issue?.path.join('.')}: ${issue?.message}`);
+    }
+  }
+  if (!policy) return;
+  checkRequestPolicy(policy);
+  const metaAccount = metaStep.serviceAccount ?? defaultMetaStepServiceAccount;
+  if (policy.serviceAccounts?.includes(metaAccount)) {
+    throw new Error(
+      `request policy: the meta step's ServiceAccount ${metaAccount} cannot be a build's: pull request code would get its rights`,
+    );
+  }
 }
 
 function isFinished(job: LighthouseJob): boolean {

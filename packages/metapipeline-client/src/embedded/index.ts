@@ -5,5 +5,7 @@ export {
   defaultMetaStepServiceAccount,
   type MetaStep,
   metaPipelineName,
+  metaStepScratch,
+  metaStepSecurityContext,
 } from './build.ts';
 export { createEmbeddedClient, type EmbeddedClientOptions } from './embedded.ts';

@@ -1,10 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MetaPipelineClient } from '../client.ts';
-import { ConflictError, InvalidRequestError, NotFoundError, UnavailableError } from '../errors.ts';
+import {
+  ConflictError,
+  ForbiddenError,
+  InvalidRequestError,
+  NotFoundError,
+  UnavailableError,
+} from '../errors.ts';
 import type { MetaPipelineRequest } from '../schemas.ts';
 
 export interface ContractSubject {
+  /**
+   * The client, with the default request policy but for the namespace: it allows `namespace` only, the
+   * build ServiceAccount `tekton-bot` only, sources on any network host, and no variables.
+   */
   client: MetaPipelineClient;
   /** A namespace of its own, where the client may create meta-pipelines. */
   namespace: string;
@@ -40,7 +50,6 @@ export function pullRequestRequest(
         },
       ],
     },
-    env: { EXTRA: 'yes' },
     labels: { team: 'ci' },
     ...rest,
   };
@@ -139,6 +148,34 @@ export function describeMetaPipelineContract(name: string, subject: () => Promis
         'pullRefs.baseSha',
         'pullRefs.pulls',
       ]);
+    });
+
+    it.for([
+      { refused: 'a build ServiceAccount it may not use', overrides: { serviceAccount: 'cluster-admin' } },
+      { refused: 'a variable it was not allowed', overrides: { env: { http_proxy: 'http://mitm:3128' } } },
+      {
+        refused: 'a source that is a path on its own machine',
+        overrides: { sourceUrl: 'file:///var/run/secrets/kubernetes.io/serviceaccount' },
+      },
+    ])('refuses $refused (Forbidden), creating nothing', async ({ overrides }) => {
+      const { sourceUrl, ...rest } = overrides as { sourceUrl?: string };
+      const request = pullRequestRequest(namespace, { number: 908, ...rest });
+      if (sourceUrl) request.pullRefs = { ...request.pullRefs, sourceUrl };
+      const error = await client.create(request).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ForbiddenError);
+      expect((error as ForbiddenError).message).toMatch(/refused by policy/);
+      expect(await client.list({ namespace, branch: 'PR-908' })).toEqual([]);
+    });
+
+    it('refuses every call in a namespace it may not use (Forbidden)', async () => {
+      const elsewhere = 'kube-system';
+      const calls = [
+        () => client.create(pullRequestRequest(elsewhere)),
+        () => client.get({ namespace: elsewhere, name: 'any' }),
+        () => client.list({ namespace: elsewhere }),
+        () => client.cancel({ namespace: elsewhere, name: 'any' }),
+      ];
+      for (const call of calls) await expect(call()).rejects.toBeInstanceOf(ForbiddenError);
     });
 
     it('gets one by reference, and says NotFound for one that does not exist', async () => {

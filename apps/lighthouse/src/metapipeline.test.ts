@@ -174,5 +174,16 @@ describe('createMetaPipelineClient', () => {
         metaStepImage: 'i',
       }),
     ).rejects.toThrow(/cannot load the Kubernetes configuration from \/nonexistent\/kubeconfig: .*ENOENT/);
+    const resources = (metaStepResources: { requests?: object; limits?: object }) =>
+      createMetaPipelineClient({ mode: 'embedded', metaStepImage: 'i', metaStepResources });
+    await expect(resources({ limits: { memory: 'lots' } })).rejects.toMatchObject({
+      name: 'MetaPipelineSettingsError',
+      setting: 'meta-step-memory-limit',
+      message: expect.stringMatching(/^must be a Kubernetes quantity/),
+    });
+    await expect(resources({ requests: { cpu: '2' }, limits: { cpu: '500m' } })).rejects.toMatchObject({
+      setting: 'meta-step-cpu-request',
+      message: 'must be 2 is more than its limit 500m',
+    });
   });
 });

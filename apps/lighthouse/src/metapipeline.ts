@@ -2,7 +2,11 @@
 // in its branch, so a remote-mode process never loads @lighthouse-ts/kube nor @kubernetes/client-node.
 import { type Readiness, readSecretFile, SecretFileError } from '@lighthouse-ts/http';
 import type { KubeClientOptions } from '@lighthouse-ts/kube';
-import { createRemoteClient, type MetaPipelineClient } from '@lighthouse-ts/metapipeline-client';
+import {
+  ComputeResources,
+  createRemoteClient,
+  type MetaPipelineClient,
+} from '@lighthouse-ts/metapipeline-client';
 import type { ReporterOptions, TargetUrl } from '@lighthouse-ts/reporter';
 import type { Logger as StatusSyncLogger, SyncResult } from '@lighthouse-ts/status-sync';
 
@@ -19,6 +23,8 @@ export type MetaPipelineSettings =
       metaStepCommand?: readonly string[];
       /** Default `lighthouse-meta-step`. */
       metaStepServiceAccount?: string;
+      /** The meta step's requests and limits, as quantities; the client's defaults where absent. */
+      metaStepResources?: { requests?: CpuMemory; limits?: CpuMemory };
       /** Client-side limit on Kubernetes requests per second, and the burst above it. */
       kubeQps?: number;
       kubeBurst?: number;
@@ -35,7 +41,12 @@ export type MetaPipelineSettings =
       attempts?: number;
     };
 
-type SettingName = 'runnerTokenFile' | 'kubeconfig';
+interface CpuMemory {
+  cpu?: string | undefined;
+  memory?: string | undefined;
+}
+
+type SettingName = 'runnerTokenFile' | 'kubeconfig' | `meta-step-${'cpu' | 'memory'}-${'request' | 'limit'}`;
 
 /** The settings cannot make a client; the message says why, and `setting` which one. */
 export class MetaPipelineSettingsError extends Error {
@@ -60,6 +71,7 @@ export async function createMetaPipelineClient(settings: MetaPipelineSettings): 
       ...(settings.attempts === undefined ? {} : { attempts: settings.attempts }),
     });
   }
+  const resources = metaStepResources(settings);
   const { createEmbeddedClient } = await import('@lighthouse-ts/metapipeline-client/embedded');
   try {
     return createEmbeddedClient({
@@ -68,6 +80,7 @@ export async function createMetaPipelineClient(settings: MetaPipelineSettings): 
         image: settings.metaStepImage,
         command: [...(settings.metaStepCommand ?? ['runner', 'meta-step'])],
         ...(settings.metaStepServiceAccount ? { serviceAccount: settings.metaStepServiceAccount } : {}),
+        ...(resources ? { resources } : {}),
       },
     });
   } catch (error) {
@@ -77,6 +90,18 @@ export async function createMetaPipelineClient(settings: MetaPipelineSettings): 
       { cause: error, setting: 'kubeconfig' },
     );
   }
+}
+
+/** The meta step's resources as the client takes them; a MetaPipelineSettingsError naming the wrong one. */
+function metaStepResources(settings: EmbeddedSettings): ComputeResources | undefined {
+  if (!settings.metaStepResources) return undefined;
+  const parsed = ComputeResources.safeParse(settings.metaStepResources);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const [kind, resource] = (issue?.path ?? []) as ['requests' | 'limits', 'cpu' | 'memory'];
+  throw new MetaPipelineSettingsError(`must be ${issue?.message ?? 'a Kubernetes quantity'}`, {
+    setting: `meta-step-${resource}-${kind === 'requests' ? 'request' : 'limit'}`,
+  });
 }
 
 /** How embedded mode connects to Kubernetes: the meta-pipeline client, and the status sync beside it. */

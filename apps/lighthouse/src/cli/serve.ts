@@ -95,6 +95,13 @@ export async function serve(settings: ServeSettings): Promise<number> {
           mode: 'embedded',
           metaStepImage: settings['meta-step-image'] ?? '',
           metaStepServiceAccount: settings['meta-step-service-account'],
+          metaStepResources: {
+            requests: {
+              cpu: settings['meta-step-cpu-request'],
+              memory: settings['meta-step-memory-request'],
+            },
+            limits: { cpu: settings['meta-step-cpu-limit'], memory: settings['meta-step-memory-limit'] },
+          },
           kubeQps: settings['kube-qps'],
           kubeBurst: settings['kube-burst'],
           ...(settings.kubeconfig ? { kubeconfig: settings.kubeconfig } : {}),
@@ -186,7 +193,14 @@ export async function serve(settings: ServeSettings): Promise<number> {
 }
 
 /** The flag behind each setting of the meta-pipeline client that is read only when the client is made. */
-const settingFlags = { runnerTokenFile: 'runner-token-file', kubeconfig: 'kubeconfig' } as const;
+const settingFlags = {
+  runnerTokenFile: 'runner-token-file',
+  kubeconfig: 'kubeconfig',
+  'meta-step-cpu-request': 'meta-step-cpu-request',
+  'meta-step-memory-request': 'meta-step-memory-request',
+  'meta-step-cpu-limit': 'meta-step-cpu-limit',
+  'meta-step-memory-limit': 'meta-step-memory-limit',
+} as const;
 
 /**
  * What the reporter needs in embedded mode: the providers' clients and the target URL template, checked

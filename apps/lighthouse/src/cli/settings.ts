@@ -57,6 +57,19 @@ export const serveFlags: readonly Flag[] = [
     default: 'lighthouse-meta-step',
     description: 'embedded mode: the ServiceAccount the meta step runs as (builds never do)',
   },
+  ...(
+    [
+      ['cpu-request', '100m'],
+      ['memory-request', '256Mi'],
+      ['cpu-limit', undefined],
+      ['memory-limit', '1Gi'],
+    ] as const
+  ).map(([name, fallback]) => ({
+    flag: `meta-step-${name}`,
+    env: `LIGHTHOUSE_META_STEP_${name.toUpperCase().replace('-', '_')}`,
+    description: `embedded mode: the meta step's ${name.replace('-', ' ')} (a Kubernetes quantity)${fallback ? '' : '; none by default'}`,
+    ...(fallback ? { default: fallback } : {}),
+  })),
   {
     flag: 'status-sync',
     env: 'LIGHTHOUSE_STATUS_SYNC',
@@ -135,6 +148,11 @@ const fields = z.object({
   'meta-step-service-account': z
     .string()
     .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a Kubernetes ServiceAccount name'),
+  // Quantities, checked when the client is made (it knows Kubernetes' forms).
+  'meta-step-cpu-request': z.string(),
+  'meta-step-memory-request': z.string(),
+  'meta-step-cpu-limit': z.string().optional(),
+  'meta-step-memory-limit': z.string(),
   'status-sync': boolean,
   'kube-qps': integer(1, 100_000),
   'kube-burst': integer(1, 100_000),

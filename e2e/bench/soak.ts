@@ -164,7 +164,7 @@ async function soak(mode: 'embedded' | 'remote') {
   return {
     mode,
     deliveries: plan.length,
-    answers: Object.fromEntries([...answers].sort(([a], [b]) => a - b)),
+    answers: JSON.stringify(Object.fromEntries([...answers].sort(([a], [b]) => a - b))),
     distinctEvents: new Set(plan.map((d) => d.pull)).size,
     acceptedEvents: accepted.size,
     jobs: jobs.length,

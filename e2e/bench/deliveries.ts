@@ -5,14 +5,14 @@
 // idle and at its peak under load, for lighthouse and the runner.
 // Run: pnpm bench (starts the test cluster).
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TestCluster } from '@lighthouse-ts/testenv';
 import { type AppProcess, spawnApp, startServingApp } from '@lighthouse-ts/testenv/app-process';
 import { rawRequest } from '@lighthouse-ts/testenv/http';
 import { delivery, octokitExample } from '../../packages/scm/test/payloads.ts';
+import { lighthouseFiles } from './files.ts';
 
 const lighthouseMain = join(import.meta.dirname, '../../apps/lighthouse/src/main.ts');
 const runnerMain = join(import.meta.dirname, '../../apps/runner/src/main.ts');
@@ -44,19 +44,7 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 const rssMiB = async (app: AppProcess) =>
   Number((await readFile(`/proc/${app.child.pid}/status`, 'utf8')).match(/VmRSS:\s+(\d+)/)?.[1]) / 1024;
 
-const dir = await mkdtemp(join(tmpdir(), 'bench-deliveries-'));
-const file = async (name: string, text: string) => {
-  await writeFile(join(dir, name), text);
-  return join(dir, name);
-};
-const files = {
-  LIGHTHOUSE_WEBHOOK_SECRET_FILE: await file('hmac', secret),
-  LIGHTHOUSE_CONFIG_FILE: await file(
-    'config.yaml',
-    'presubmits:\n  Codertocat/Hello-World:\n    - {name: unit, context: unit, always_run: true}\n',
-  ),
-  LIGHTHOUSE_PLUGINS_FILE: await file('plugins.yaml', 'plugins:\n  Codertocat/Hello-World: [trigger]\n'),
-};
+const { files, file } = await lighthouseFiles('bench-deliveries-', secret);
 const runnerToken = await file('runner-token', randomUUID());
 
 /** Spawns lighthouse and polls /readyz until 200: the time a newly scheduled pod takes to take traffic. */

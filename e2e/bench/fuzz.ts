@@ -4,9 +4,7 @@
 // No answer may be a 5xx and the process must stay up; then the heap and RSS, idle before, at their peak
 // and after the load, as the process's own /metrics reports them.
 // Run: pnpm --filter @lighthouse-ts/e2e fuzz [-- --mutations=100000]
-import { mkdtemp, writeFile } from 'node:fs/promises';
 import { Agent } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +14,7 @@ import { startServingApp } from '@lighthouse-ts/testenv/app-process';
 import { rawRequest, sample } from '@lighthouse-ts/testenv/http';
 import { mutateBytes, mutateStructure, randomGenerator } from '../../packages/scm/test/mutate.ts';
 import { delivery, goScmPayloads } from '../../packages/scm/test/payloads.ts';
+import { lighthouseFiles } from './files.ts';
 
 const { values } = parseArgs({ options: { mutations: { type: 'string', default: '100000' } } });
 const mutations = Number(values.mutations);
@@ -29,25 +28,12 @@ const repos = [...new Set(seeds.map((s) => JSON.parse(s.body.toString()).reposit
 const env = await TestEnv.start({ crds: (await loadConfig()).crds, log: (line) => console.error(line) });
 const cluster = await TestCluster.attach(env.stateDir);
 const namespace = await cluster.createNamespace('fuzz');
-const dir = await mkdtemp(join(tmpdir(), 'fuzz-'));
-const file = async (name: string, text: string) => {
-  await writeFile(join(dir, name), text);
-  return join(dir, name);
-};
 // Every repository of the seeds runs a job, so mutated events that still make sense go all the way.
-const config = `presubmits:\n${repos.map((r) => `  ${r}:\n    - {name: unit, always_run: true}\n`).join('')}`;
+const { files } = await lighthouseFiles('fuzz-', secret, repos);
 const lighthouse = await startServingApp(
   join(import.meta.dirname, '../../apps/lighthouse/src/main.ts'),
   ['serve', '--host=127.0.0.1', '--port=0', `--namespace=${namespace}`, '--meta-step-image=runner:fuzz'],
-  {
-    LIGHTHOUSE_WEBHOOK_SECRET_FILE: await file('hmac', secret),
-    LIGHTHOUSE_CONFIG_FILE: await file('config.yaml', config),
-    LIGHTHOUSE_PLUGINS_FILE: await file(
-      'plugins.yaml',
-      `plugins:\n${repos.map((r) => `  ${r}: [trigger]\n`).join('')}`,
-    ),
-    KUBECONFIG: cluster.kubeconfigPath,
-  },
+  { ...files, KUBECONFIG: cluster.kubeconfigPath },
 );
 const memory = async () => {
   const text = (await rawRequest(`${lighthouse.url}/metrics`)).text;

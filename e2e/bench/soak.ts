@@ -4,9 +4,7 @@
 // counts: every delivery answered 2xx must have its job exactly once; none may have two. Loopback only.
 // Run: pnpm --filter @lighthouse-ts/e2e soak [-- --deliveries=10000 --modes=embedded,remote]
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, writeFile } from 'node:fs/promises';
 import { Agent } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -16,6 +14,7 @@ import { loadConfig, TestCluster, TestEnv } from '@lighthouse-ts/testenv';
 import { type AppProcess, type ServingApp, startServingApp } from '@lighthouse-ts/testenv/app-process';
 import { rawRequest, sample } from '@lighthouse-ts/testenv/http';
 import { delivery, octokitExample } from '../../packages/scm/test/payloads.ts';
+import { lighthouseFiles } from './files.ts';
 
 const { values } = parseArgs({
   options: {
@@ -61,20 +60,9 @@ function deliveries(count: number): Delivery[] {
 
 const env = await TestEnv.start({ crds: (await loadConfig()).crds, log: (line) => console.error(line) });
 const cluster = await TestCluster.attach(env.stateDir);
-const dir = await mkdtemp(join(tmpdir(), 'soak-'));
-const file = async (name: string, text: string) => {
-  await writeFile(join(dir, name), text);
-  return join(dir, name);
-};
-const files = {
-  LIGHTHOUSE_WEBHOOK_SECRET_FILE: await file('hmac', secret),
-  LIGHTHOUSE_CONFIG_FILE: await file(
-    'config.yaml',
-    'presubmits:\n  Codertocat/Hello-World:\n    - {name: unit, context: unit, always_run: true}\n',
-  ),
-  LIGHTHOUSE_PLUGINS_FILE: await file('plugins.yaml', 'plugins:\n  Codertocat/Hello-World: [trigger]\n'),
-  KUBECONFIG: cluster.kubeconfigPath,
-};
+const lighthouse = await lighthouseFiles('soak-', secret);
+const { file } = lighthouse;
+const files = { ...lighthouse.files, KUBECONFIG: cluster.kubeconfigPath };
 const runnerToken = await file('runner-token', randomUUID());
 
 function startRunner(namespace: string, port = 0): Promise<ServingApp> {

@@ -1,7 +1,10 @@
-// `@lighthouse-ts/scm/testing`: for tests of what writes to providers (a reporter, a plugin). One local
-// server answering as GitHub, GitLab, Gitea and Bitbucket Server document their REST APIs, for commit
-// statuses, a pull request's comments and whoami. It keeps what is written as the provider would, and
-// records every write it is sent, so a test can count them.
+// `@lighthouse-ts/scm/testing`: for tests of what reads from and writes to providers (lighthouse, a reporter,
+// a plugin). One local server answering as GitHub, GitLab, Gitea and Bitbucket Server document their REST
+// APIs: for writes, commit statuses, a pull request's comments and labels, and whoami; for reads, what the
+// trigger asks (is this user a collaborator, a member? a pull request, a repository's clone links). Every
+// repository and pull request exists, and every user may push to every repository; a pull request first
+// asked about or written to is `defaultPullRequest` unless the test set it. It keeps what is written as the
+// provider would, and records every request it is sent, so a test can count them.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Provider } from './events.ts';
@@ -18,9 +21,20 @@ export interface Write {
   at: number;
 }
 
+/** A read (a GET) as the provider received it, its path with the query, with the status it answered. */
+export interface Read {
+  provider: Provider;
+  method: string;
+  path: string;
+  status: number;
+  at: number;
+}
+
 /** A commit status as each provider's API takes it, read back into one shape. */
 export interface PostedStatus {
   provider: Provider;
+  /** `<owner>/<repo>`: GitLab's project path, Bitbucket's `<project>/<repo>`. */
+  repo: string;
   sha: string;
   context: string;
   state: string;
@@ -35,6 +49,31 @@ export interface StoredComment {
   version: number;
 }
 
+/** A pull request (a GitLab merge request) as each provider's API gives it, in one shape. */
+export interface StoredPullRequest {
+  author: string;
+  state: 'open' | 'closed' | 'merged';
+  draft: boolean;
+  /** Label names, as labels are added and removed. */
+  labels: string[];
+  baseRef: string;
+  baseSha: string;
+  headRef: string;
+  headSha: string;
+}
+
+/** A pull request no test set: open, by someone who may push, with made-up SHAs. */
+export const defaultPullRequest: Readonly<StoredPullRequest> = Object.freeze({
+  author: 'pr-author',
+  state: 'open',
+  draft: false,
+  labels: [],
+  baseRef: 'main',
+  baseSha: 'deadbeefdeadbeefdeadbeefdeadbeefdeadbeef',
+  headRef: 'feature',
+  headSha: 'c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00',
+});
+
 /** What the next matching request is answered with instead of the provider's usual answer. */
 export interface Refusal {
   status: number;
@@ -45,11 +84,19 @@ export interface Refusal {
 export interface ProviderServer {
   /** Each provider's API root on this server, as its client takes it. */
   baseUrl: Record<Provider, string>;
+  /** Every request but a GET to a provider's API, in order. */
   writes: Write[];
+  /** Every GET to a provider's API, in order. */
+  reads: Read[];
   /** The statuses the providers accepted, in order. */
   statuses: PostedStatus[];
   /** The comments of each pull request, by `<provider>/<owner>/<repo>#<number>`. */
   comments: Map<string, StoredComment[]>;
+  /**
+   * The pull requests asked about or written to (labels), by `<provider>/<owner>/<repo>#<number>`; a test
+   * may set one before it is asked about, else it is a copy of `defaultPullRequest`.
+   */
+  pullRequests: Map<string, StoredPullRequest>;
   /** Answers the next requests whose `METHOD path` matches with these, one each, before answering as usual. */
   refuse(match: RegExp, refusals: Refusal[]): void;
   close(): Promise<void>;
@@ -74,7 +121,20 @@ interface Body {
   body: string;
   text: string;
   version?: number;
+  /** GitHub's label names, Gitea's label ids. */
+  labels: (string | number)[];
+  color: string;
+  add_labels?: string;
+  remove_labels?: string;
 }
+
+interface Label {
+  id: number;
+  name: string;
+  color: string;
+}
+
+const decode = (text: string | undefined) => decodeURIComponent(text ?? '');
 
 interface Answer {
   status: number;
@@ -84,6 +144,8 @@ interface Answer {
 
 export async function startProviderServer(): Promise<ProviderServer> {
   const writes: Write[] = [];
+  const reads: Read[] = [];
+  let origin = '';
   const statuses: PostedStatus[] = [];
   const comments = new Map<string, StoredComment[]>();
   const refusals: { match: RegExp; answers: Refusal[] }[] = [];
@@ -120,11 +182,45 @@ export async function startProviderServer(): Promise<ProviderServer> {
     return { status: 204 };
   };
 
+  const pullRequests = new Map<string, StoredPullRequest>();
+  const pullRequest = (key: string) => {
+    const pr = pullRequests.get(key) ?? { ...defaultPullRequest, labels: [] };
+    pullRequests.set(key, pr);
+    return pr;
+  };
+  /** GitHub's and Gitea's labels of each repository, by `<provider>/<owner>/<repo>`: they have ids. */
+  const repoLabels = new Map<string, Label[]>();
+  const labelsOf = (repo: string) => {
+    const list = repoLabels.get(repo) ?? [];
+    repoLabels.set(repo, list);
+    return list;
+  };
+  const createLabel = (repo: string, name: string, color = 'ededed') => {
+    const label = { id: nextId++, name, color: color.replace(/^#/, '') };
+    labelsOf(repo).push(label);
+    return label;
+  };
+  /** The repository's label of that name, created as GitHub does when one is added that it lacks. */
+  const labelNamed = (repo: string, name: string) =>
+    labelsOf(repo).find((l) => l.name === name) ?? createLabel(repo, name);
+  /** GitLab's users by lowercased username, each with an id from the first time it is named. */
+  const gitlabUsers = new Map<string, { id: number; username: string }>([
+    [botLogin, { id: 1, username: botLogin }],
+  ]);
+  const gitlabUser = (username: string) => {
+    const user = gitlabUsers.get(username.toLowerCase()) ?? { id: nextId++, username };
+    gitlabUsers.set(username.toLowerCase(), user);
+    return user;
+  };
+
   const githubLike = (provider: 'github' | 'gitea', method: string, path: string, body: Body): Answer => {
+    const read = githubLikeTrigger(provider, method, path, body);
+    if (read) return read;
     let m = /^\/repos\/([^/]+)\/([^/]+)\/statuses\/([0-9a-f]+)$/.exec(path);
     if (m && method === 'POST') {
       statuses.push({
         provider,
+        repo: `${decode(m[1])}/${decode(m[2])}`,
         sha: m[3] as string,
         context: body.context,
         state: body.state,
@@ -147,7 +243,93 @@ export async function startProviderServer(): Promise<ProviderServer> {
     return { status: 404, body: { message: 'Not Found' } };
   };
 
-  const gitlab = (method: string, path: string, body: Body): Answer => {
+  /**
+   * What GitHub and Gitea answer besides statuses and comments: membership (204: yes), pull requests, and
+   * labels (GitHub's added and removed by name, created when added; Gitea's by id, created by the client).
+   */
+  const githubLikeTrigger = (
+    provider: 'github' | 'gitea',
+    method: string,
+    path: string,
+    body: Body,
+  ): Answer | undefined => {
+    if (method === 'GET' && /^\/repos\/[^/]+\/[^/]+\/collaborators\/[^/]+$/.test(path))
+      return { status: 204 };
+    if (method === 'GET' && /^\/orgs\/[^/]+\/members\/[^/]+$/.test(path)) return { status: 204 };
+    const label = (l: Label) =>
+      provider === 'github'
+        ? { id: l.id, name: l.name, color: l.color, default: false, description: null }
+        : { id: l.id, name: l.name, color: l.color, description: '', exclusive: false };
+    // Gitea's organisations have labels too; these have none.
+    if (provider === 'gitea' && method === 'GET' && /^\/orgs\/[^/]+\/labels$/.test(path))
+      return { status: 200, body: [] };
+    let m = /^\/repos\/([^/]+)\/([^/]+)\/labels$/.exec(path);
+    if (m) {
+      const repo = `${provider}/${decode(m[1])}/${decode(m[2])}`;
+      if (method === 'GET') return { status: 200, body: labelsOf(repo).map(label) };
+      if (method === 'POST') {
+        if (provider === 'github' && labelsOf(repo).some((l) => l.name === body.name))
+          return {
+            status: 422,
+            body: { message: 'Validation Failed', errors: [{ code: 'already_exists' }] },
+          };
+        return { status: 201, body: label(createLabel(repo, body.name, body.color)) };
+      }
+    }
+    const pullPath = (suffix: string) => new RegExp(`^/repos/([^/]+)/([^/]+)/${suffix}$`).exec(path);
+    m = pullPath('pulls/(\\d+)');
+    if (m && method === 'GET') {
+      const repo = `${provider}/${decode(m[1])}/${decode(m[2])}`;
+      const pr = pullRequest(`${repo}#${m[3]}`);
+      const pull = {
+        number: Number(m[3]),
+        state: pr.state === 'open' ? 'open' : 'closed',
+        merged: pr.state === 'merged',
+        draft: pr.draft,
+        user: { login: pr.author },
+        labels: pr.labels.map((name) => label(labelNamed(repo, name))),
+        base: { ref: pr.baseRef, sha: pr.baseSha },
+        head: { ref: pr.headRef, sha: pr.headSha },
+      };
+      return { status: 200, body: pull };
+    }
+    m = pullPath('issues/(\\d+)/labels(?:/([^/]+))?');
+    if (!m) return undefined;
+    const repo = `${provider}/${decode(m[1])}/${decode(m[2])}`;
+    const pr = pullRequest(`${repo}#${m[3]}`);
+    const prLabels = () => ({ status: 200, body: pr.labels.map((name) => label(labelNamed(repo, name))) });
+    const one = m[4] === undefined ? undefined : decode(m[4]);
+    if (one === undefined && method === 'GET') return prLabels();
+    if (one === undefined && method === 'POST') {
+      const names =
+        provider === 'github'
+          ? (body.labels ?? []).map(String)
+          : // Gitea adds by id, leaving out ids that are no label of the repository.
+            (body.labels ?? []).flatMap((id) => labelsOf(repo).find((l) => l.id === id)?.name ?? []);
+      for (const name of names) {
+        labelNamed(repo, name);
+        if (!pr.labels.includes(name)) pr.labels.push(name);
+      }
+      return prLabels();
+    }
+    if (one !== undefined && method === 'DELETE') {
+      if (provider === 'github') {
+        if (!pr.labels.includes(one)) return { status: 404, body: { message: 'Label does not exist' } };
+        pr.labels = pr.labels.filter((name) => name !== one);
+        return prLabels();
+      }
+      // Gitea removes by id: 422 for an id that is no label, 204 whether the issue had it or not.
+      const found = labelsOf(repo).find((l) => String(l.id) === one);
+      if (!found) return { status: 422, body: { message: 'label not found' } };
+      pr.labels = pr.labels.filter((name) => name !== found.name);
+      return { status: 204 };
+    }
+    return undefined;
+  };
+
+  const gitlab = (method: string, path: string, body: Body, query: URLSearchParams): Answer => {
+    const read = gitlabTrigger(method, path, body, query);
+    if (read) return read;
     let m = /^\/projects\/([^/]+)\/statuses\/([0-9a-f]+)$/.exec(path);
     if (m && method === 'POST') {
       const last = statuses.findLast(
@@ -160,6 +342,7 @@ export async function startProviderServer(): Promise<ProviderServer> {
       }
       statuses.push({
         provider: 'gitlab',
+        repo: decode(m[1]),
         sha: m[2] as string,
         context: body.name,
         state: body.state,
@@ -187,7 +370,112 @@ export async function startProviderServer(): Promise<ProviderServer> {
     return { status: 404, body: { message: '404 Not found' } };
   };
 
-  const bitbucket = (method: string, path: string, body: Body): Answer => {
+  /**
+   * What GitLab answers besides statuses and notes: users by name, each a Developer (30) of every project
+   * and group; merge requests, their labels changed by `add_labels` and `remove_labels`.
+   */
+  const gitlabTrigger = (
+    method: string,
+    path: string,
+    body: Body,
+    query: URLSearchParams,
+  ): Answer | undefined => {
+    const username = query.get('username');
+    if (path === '/users' && method === 'GET' && username !== null) {
+      const user = gitlabUser(username);
+      return { status: 200, body: [{ ...user, name: user.username, state: 'active' }] };
+    }
+    let m = /^\/(?:projects|groups)\/[^/]+\/members\/all\/(\d+)$/.exec(path);
+    if (m && method === 'GET') {
+      const id = Number(m[1]);
+      const user = [...gitlabUsers.values()].find((u) => u.id === id);
+      if (!user) return { status: 404, body: { message: '404 Not found' } };
+      return { status: 200, body: { ...user, name: user.username, state: 'active', access_level: 30 } };
+    }
+    m = /^\/projects\/([^/]+)\/merge_requests\/(\d+)$/.exec(path);
+    if (!m || (method !== 'GET' && method !== 'PUT')) return undefined;
+    const pr = pullRequest(`gitlab/${decode(m[1])}#${m[2]}`);
+    const names = (list: string | undefined) => (list ?? '').split(',').filter((name) => name !== '');
+    if (method === 'PUT') {
+      for (const name of names(body.add_labels)) if (!pr.labels.includes(name)) pr.labels.push(name);
+      const removed = names(body.remove_labels);
+      pr.labels = pr.labels.filter((name) => !removed.includes(name));
+    }
+    const mergeRequest = {
+      iid: Number(m[2]),
+      state: pr.state === 'open' ? 'opened' : pr.state,
+      draft: pr.draft,
+      work_in_progress: pr.draft,
+      author: { ...gitlabUser(pr.author), name: pr.author },
+      labels: pr.labels,
+      source_branch: pr.headRef,
+      target_branch: pr.baseRef,
+      sha: pr.headSha,
+      diff_refs: { base_sha: pr.baseSha, head_sha: pr.headSha, start_sha: pr.baseSha },
+    };
+    return { status: 200, body: mergeRequest };
+  };
+
+  /**
+   * What Bitbucket Server answers besides builds and comments: the user search finds the user it is given
+   * (every user holds every permission); repositories with their clone links; pull requests.
+   */
+  const bitbucketTrigger = (method: string, path: string, query: URLSearchParams): Answer | undefined => {
+    if (method !== 'GET') return undefined;
+    const page = (values: unknown[]) => ({
+      values,
+      size: values.length,
+      isLastPage: true,
+      start: 0,
+      limit: 100,
+    });
+    const user = (name: string) => ({
+      name,
+      slug: name.toLowerCase(),
+      displayName: name,
+      active: true,
+      type: 'NORMAL',
+    });
+    const filter = query.get('filter');
+    if (path === '/rest/api/1.0/users' && filter) return { status: 200, body: page([user(filter)]) };
+    const repoPath = '^/rest/api/1\\.0/projects/([^/]+)/repos/([^/]+)';
+    let m = new RegExp(`${repoPath}$`).exec(path);
+    if (m) {
+      const [project, slug] = [decode(m[1]), decode(m[2])];
+      const clone = `${origin}${prefixes.bitbucketserver}/scm/${project.toLowerCase()}/${slug}.git`;
+      const repository = {
+        slug,
+        name: slug,
+        project: { key: project },
+        links: { clone: [{ href: clone, name: 'http' }] },
+      };
+      return { status: 200, body: repository };
+    }
+    m = new RegExp(`${repoPath}/pull-requests/(\\d+)$`).exec(path);
+    if (!m) return undefined;
+    const pr = pullRequest(`bitbucketserver/${decode(m[1])}/${decode(m[2])}#${m[3]}`);
+    const ref = (branch: string, sha: string) => ({
+      id: `refs/heads/${branch}`,
+      displayId: branch,
+      latestCommit: sha,
+    });
+    const pull = {
+      id: Number(m[3]),
+      version: 0,
+      state: { open: 'OPEN', closed: 'DECLINED', merged: 'MERGED' }[pr.state],
+      open: pr.state === 'open',
+      closed: pr.state !== 'open',
+      draft: pr.draft,
+      author: { user: user(pr.author), role: 'AUTHOR' },
+      fromRef: ref(pr.headRef, pr.headSha),
+      toRef: ref(pr.baseRef, pr.baseSha),
+    };
+    return { status: 200, body: pull };
+  };
+
+  const bitbucket = (method: string, path: string, body: Body, query: URLSearchParams): Answer => {
+    const read = bitbucketTrigger(method, path, query);
+    if (read) return read;
     const user = { name: botLogin, slug: botLogin };
     const page = (values: unknown[]) => ({ values, size: values.length, isLastPage: true, start: 0 });
     let m = /^\/rest\/api\/latest\/projects\/([^/]+)\/repos\/([^/]+)\/commits\/([0-9a-f]+)\/builds$/.exec(
@@ -196,6 +484,7 @@ export async function startProviderServer(): Promise<ProviderServer> {
     if (m && method === 'POST') {
       statuses.push({
         provider: 'bitbucketserver',
+        repo: `${decode(m[1])}/${decode(m[2])}`,
         sha: m[3] as string,
         context: body.key,
         state: body.state,
@@ -253,12 +542,21 @@ export async function startProviderServer(): Promise<ProviderServer> {
       : provider === 'github' || provider === 'gitea'
         ? githubLike(provider, method, path, body)
         : provider === 'gitlab'
-          ? gitlab(method, path, body)
+          ? gitlab(method, path, body, url.searchParams)
           : provider === 'bitbucketserver'
-            ? bitbucket(method, path, body)
+            ? bitbucket(method, path, body, url.searchParams)
             : { status: 404 };
     if (provider && method !== 'GET') {
       writes.push({ provider, method, path, body, status: answer.status, at: performance.now() });
+    }
+    if (provider && method === 'GET') {
+      reads.push({
+        provider,
+        method,
+        path: `${path}${url.search}`,
+        status: answer.status,
+        at: performance.now(),
+      });
     }
     const payload = answer.text ?? (answer.body === undefined ? '' : JSON.stringify(answer.body));
     res.writeHead(answer.status, {
@@ -275,14 +573,16 @@ export async function startProviderServer(): Promise<ProviderServer> {
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     baseUrl: Object.fromEntries(
       Object.entries(prefixes).map(([provider, prefix]) => [provider, `${origin}${prefix}`]),
     ) as Record<Provider, string>,
     writes,
+    reads,
     statuses,
     comments,
+    pullRequests,
     refuse: (match, answers) => refusals.push({ match, answers: [...answers] }),
     close: () =>
       new Promise<void>((resolve) => {

@@ -1,0 +1,176 @@
+// The fake providers through the real clients: what they read and write is answered in the shapes the
+// clients parse, and kept.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ProviderApi } from './api.ts';
+import { bitbucketServerApi } from './bitbucket-server.ts';
+import type { Provider } from './events.ts';
+import { giteaApi } from './gitea.ts';
+import { githubApi } from './github.ts';
+import { gitlabApi } from './gitlab.ts';
+import { botLogin, defaultPullRequest, type ProviderServer, startProviderServer } from './testing.ts';
+
+let server: ProviderServer;
+afterEach(() => server?.close());
+
+const providers: Provider[] = ['github', 'gitlab', 'gitea', 'bitbucketserver'];
+
+function clients(): Record<Provider, ProviderApi> {
+  const { baseUrl } = server;
+  const token = 'a-token';
+  return {
+    github: githubApi({ baseUrl: baseUrl.github, token }),
+    gitlab: gitlabApi({ baseUrl: baseUrl.gitlab, token }),
+    gitea: giteaApi({ baseUrl: baseUrl.gitea, token }),
+    bitbucketserver: bitbucketServerApi({ baseUrl: baseUrl.bitbucketserver, token }),
+  };
+}
+
+describe.each(providers)('the fake %s', (provider) => {
+  it('says every user may push and is a member, and who the token is', async () => {
+    server = await startProviderServer();
+    const api = clients()[provider];
+    expect(await api.isCollaborator('acme', 'rocket', 'Mona')).toBe(true);
+    expect(await api.isOrgMember('acme', 'Mona')).toBe(true);
+    expect(await api.whoAmI()).toBe(botLogin);
+    expect(server.reads.length).toBeGreaterThan(0);
+    expect(server.reads.filter((r) => r.status >= 300)).toEqual([]);
+    expect(server.writes).toEqual([]);
+  });
+
+  it('answers a pull request nobody set as the default one, and one set as it was set', async () => {
+    server = await startProviderServer();
+    const api = clients()[provider];
+    expect(await api.pullRequest('acme', 'rocket', 1)).toEqual({
+      number: 1,
+      author: defaultPullRequest.author,
+      state: 'open',
+      draft: false,
+      labels: [],
+      baseRef: defaultPullRequest.baseRef,
+      baseSha: defaultPullRequest.baseSha,
+      headRef: defaultPullRequest.headRef,
+      headSha: defaultPullRequest.headSha,
+    });
+    const labels = provider === 'bitbucketserver' ? [] : ['bug'];
+    server.pullRequests.set(`${provider}/acme/rocket#2`, {
+      author: 'mona',
+      state: 'merged',
+      draft: true,
+      labels: ['bug'],
+      baseRef: 'release',
+      baseSha: 'a'.repeat(40),
+      headRef: 'fix',
+      headSha: 'b'.repeat(40),
+    });
+    expect(await api.pullRequest('acme', 'rocket', 2)).toEqual({
+      number: 2,
+      author: 'mona',
+      state: 'merged',
+      draft: true,
+      labels,
+      baseRef: 'release',
+      baseSha: 'a'.repeat(40),
+      headRef: 'fix',
+      headSha: 'b'.repeat(40),
+    });
+    expect([...server.pullRequests.keys()]).toEqual([
+      `${provider}/acme/rocket#1`,
+      `${provider}/acme/rocket#2`,
+    ]);
+  });
+});
+
+/** The calls of the test below, as each provider's API reference has them. */
+const labelWrites = {
+  // By name, created when added; 404 to a DELETE of one the issue lacks.
+  github: [
+    ...Array(3).fill('POST /repos/acme/rocket/issues/3/labels 200'),
+    'DELETE /repos/acme/rocket/issues/3/labels/needs-ok-to-test 200',
+    'DELETE /repos/acme/rocket/issues/3/labels/needs-ok-to-test 404',
+    'DELETE /repos/acme/rocket/issues/3/labels/never-added 404',
+  ],
+  gitlab: Array(6).fill('PUT /projects/acme%2Frocket/merge_requests/3 200'),
+  // By id: the client creates the repository's label first; a name it cannot find is not removed.
+  gitea: [
+    'POST /repos/acme/rocket/labels 201',
+    'POST /repos/acme/rocket/issues/3/labels 200',
+    'POST /repos/acme/rocket/labels 201',
+    'POST /repos/acme/rocket/issues/3/labels 200',
+    'POST /repos/acme/rocket/issues/3/labels 200',
+    'DELETE /repos/acme/rocket/issues/3/labels/1000 204',
+    'DELETE /repos/acme/rocket/issues/3/labels/1000 204',
+  ],
+};
+
+describe.each(['github', 'gitlab', 'gitea'] as const)('the fake %s', (provider) => {
+  it("adds and removes a pull request's labels, kept on it", async () => {
+    server = await startProviderServer();
+    const api = clients()[provider];
+    expect(api.hasLabels).toBe(true);
+    await api.addLabel('acme', 'rocket', 3, 'needs-ok-to-test');
+    await api.addLabel('acme', 'rocket', 3, 'ok-to-test');
+    await api.addLabel('acme', 'rocket', 3, 'ok-to-test');
+    await api.removeLabel('acme', 'rocket', 3, 'needs-ok-to-test');
+    // Removing a label the pull request lacks is no error.
+    await api.removeLabel('acme', 'rocket', 3, 'needs-ok-to-test');
+    await api.removeLabel('acme', 'rocket', 3, 'never-added');
+    expect(server.pullRequests.get(`${provider}/acme/rocket#3`)?.labels).toEqual(['ok-to-test']);
+    expect((await clients()[provider].pullRequest('acme', 'rocket', 3)).labels).toEqual(['ok-to-test']);
+    expect(server.writes.map((w) => `${w.method} ${w.path} ${w.status}`)).toEqual(labelWrites[provider]);
+  });
+});
+
+describe('the fake Bitbucket Server', () => {
+  it("gives a repository's clone link on the server, and has no labels", async () => {
+    server = await startProviderServer();
+    const api = clients().bitbucketserver;
+    expect(await api.cloneUrl?.('PRJ', 'my-repo')).toBe(
+      `${server.baseUrl.bitbucketserver}/scm/prj/my-repo.git`,
+    );
+    expect(api.hasLabels).toBe(false);
+  });
+});
+
+describe('the fake GitLab', () => {
+  it('keeps each username to one id, and knows no member by an id it never gave', async () => {
+    server = await startProviderServer();
+    const api = clients().gitlab;
+    expect(await api.isCollaborator('group/sub', 'rocket', 'Mona')).toBe(true);
+    const ids = () => server.reads.filter((r) => r.path.startsWith('/users?')).map((r) => r.path);
+    expect(ids()).toEqual(['/users?username=Mona']);
+    const unknown = await fetch(`${server.baseUrl.gitlab}/projects/1/members/all/999999`);
+    expect(unknown.status).toBe(404);
+  });
+});
+
+describe('the fake GitHub', () => {
+  it('still answers writes as before: a status, a comment, and 404 to what it does not know', async () => {
+    server = await startProviderServer();
+    const api = clients().github;
+    await api.createStatus('acme', 'rocket', 'c'.repeat(40), {
+      context: 'unit',
+      state: 'pending',
+      description: 'Pipeline pending',
+    });
+    await api.createComment('acme', 'rocket', 4, 'hello');
+    expect(server.statuses).toEqual([
+      {
+        provider: 'github',
+        repo: 'acme/rocket',
+        sha: 'c'.repeat(40),
+        context: 'unit',
+        state: 'pending',
+        description: 'Pipeline pending',
+        url: undefined,
+      },
+    ]);
+    expect(server.comments.get('github/acme/rocket#4')?.map((c) => c.body)).toEqual(['hello']);
+    const unknown = await fetch(`${server.baseUrl.github}/repos/acme/rocket/deployments`, { method: 'POST' });
+    expect(unknown.status).toBe(404);
+    expect(server.writes.map((w) => `${w.method} ${w.path} ${w.status}`)).toEqual([
+      `POST /repos/acme/rocket/statuses/${'c'.repeat(40)} 201`,
+      'POST /repos/acme/rocket/issues/4/comments 201',
+      'POST /repos/acme/rocket/deployments 404',
+    ]);
+  });
+});

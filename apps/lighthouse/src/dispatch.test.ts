@@ -129,27 +129,33 @@ function recordingClient() {
 const log = { debug() {}, info() {}, warn() {}, error() {} };
 const context = { log, signal: new AbortController().signal, traceparent: '' };
 
+/** The trigger's dispatch for `org/repo` (one presubmit, `unit`), writing to the local GitHub. */
+async function dispatcher() {
+  const provider = await github();
+  const api = githubApi({ baseUrl: provider.baseUrl, token: 'a-token' });
+  const config = parseConfig(
+    { configPath: 'config.yaml', pluginsPath: 'plugins.yaml' },
+    {
+      config: 'presubmits:\n  org/repo:\n  - name: unit\n    always_run: true\n',
+      plugins: 'plugins:\n  org/repo: [trigger]\n',
+    },
+  );
+  const { client, created } = recordingClient();
+  const dispatch = createDispatch({
+    config: { current: () => config },
+    client,
+    facts: () => factsFromProvider(api),
+    writes: () => api,
+    webUrls: (name) => (name === 'github' ? ['https://github.com'] : []),
+    namespace: 'jx',
+    metrics: createMetrics(),
+  });
+  return { provider, dispatch, created };
+}
+
 describe('the trigger writing back to GitHub', () => {
   it('labels and welcomes an untrusted pull request once; /ok-to-test from a collaborator swaps the labels and starts the jobs', async () => {
-    const provider = await github();
-    const api = githubApi({ baseUrl: provider.baseUrl, token: 'a-token' });
-    const config = parseConfig(
-      { configPath: 'config.yaml', pluginsPath: 'plugins.yaml' },
-      {
-        config: 'presubmits:\n  org/repo:\n  - name: unit\n    always_run: true\n',
-        plugins: 'plugins:\n  org/repo: [trigger]\n',
-      },
-    );
-    const { client, created } = recordingClient();
-    const dispatch = createDispatch({
-      config: { current: () => config },
-      client,
-      facts: () => factsFromProvider(api),
-      writes: () => api,
-      webUrls: () => ['https://github.com'],
-      namespace: 'jx',
-      metrics: createMetrics(),
-    });
+    const { provider, dispatch, created } = await dispatcher();
 
     expect(await dispatch(opened, context)).toMatchObject({ started: [] });
     expect(await dispatch(opened, context)).toMatchObject({ started: [] });
@@ -172,25 +178,7 @@ describe('the trigger writing back to GitHub', () => {
   });
 
   it("refuses for good a job whose clone URL is not the event's repository on the provider: none starts", async () => {
-    const provider = await github();
-    const api = githubApi({ baseUrl: provider.baseUrl, token: 'a-token' });
-    const config = parseConfig(
-      { configPath: 'config.yaml', pluginsPath: 'plugins.yaml' },
-      {
-        config: 'presubmits:\n  org/repo:\n  - name: unit\n    always_run: true\n',
-        plugins: 'plugins:\n  org/repo: [trigger]\n',
-      },
-    );
-    const { client, created } = recordingClient();
-    const dispatch = createDispatch({
-      config: { current: () => config },
-      client,
-      facts: () => factsFromProvider(api),
-      writes: () => api,
-      webUrls: (name) => (name === 'github' ? ['https://github.com'] : []),
-      namespace: 'jx',
-      metrics: createMetrics(),
-    });
+    const { dispatch, created } = await dispatcher();
     const byMaintainer = { ...opened, author: { id: '2', login: 'maintainer' } };
     for (const cloneUrl of ['https://evil.example.com/org/repo.git', 'https://github.com/mallory/repo.git']) {
       const refused = await dispatch({ ...byMaintainer, repo: { ...repo, cloneUrl } }, context).catch(

@@ -14,6 +14,7 @@ import { sample } from '@lighthouse-ts/testenv/http';
 import { testCluster } from '@lighthouse-ts/testenv/vitest';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { killRunners, spawnRunner, startRunner } from '../test/runner-process.ts';
+import { failedRun } from '../test/tekton.ts';
 
 // Generous: the machine is shared. How fast the reporter is, packages/reporter's benchmark measures.
 const eventually = { timeout: 30_000, interval: 100 };
@@ -45,18 +46,6 @@ async function createJob(client: MetaPipelineClient, namespace: string) {
 
 /** The head of the pull request in pullRequestRequest. */
 const headSha = 'dd64c739442d505cf5381e2a14b60968e8a0d86e';
-
-/** What Tekton writes when a PipelineRun fails. */
-function failedRun(message: string) {
-  const at = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-  return {
-    status: {
-      startTime: at,
-      completionTime: at,
-      conditions: [{ type: 'Succeeded', status: 'False', reason: 'Failed', message, lastTransitionTime: at }],
-    },
-  };
-}
 
 const states = () => server.statuses.map((s) => `${s.context} ${s.state}`);
 

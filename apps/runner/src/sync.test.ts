@@ -6,6 +6,7 @@ import type { TestCluster } from '@lighthouse-ts/testenv';
 import { testCluster } from '@lighthouse-ts/testenv/vitest';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { killRunners, spawnRunner, startRunner, trailingLine } from '../test/runner-process.ts';
+import { failedRun } from '../test/tekton.ts';
 
 // Generous: the machine is shared. How fast the sync really is, packages/status-sync's benchmark measures.
 const eventually = { timeout: 30_000, interval: 100 };
@@ -22,18 +23,6 @@ afterAll(async () => {
   await kube?.close();
 });
 
-/** What Tekton writes when a PipelineRun's task fails. */
-const failed = (message: string) => {
-  const at = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-  return {
-    status: {
-      startTime: at,
-      completionTime: at,
-      conditions: [{ type: 'Succeeded', status: 'False', reason: 'Failed', message, lastTransitionTime: at }],
-    },
-  };
-};
-
 describe('runner sync', () => {
   it('keeps a job in step with its PipelineRun as a process of its own, and exits 0 on SIGTERM', async () => {
     const namespace = await cluster.createNamespace('runner-sync');
@@ -49,7 +38,7 @@ describe('runner sync', () => {
     const job = (await client.create(pullRequestRequest(namespace))).ref.name;
     await client.close();
     const message = 'merge conflict: pull request 813 conflicts with master in README.md';
-    await kube.pipelineRuns.patchStatus(namespace, job, failed(message));
+    await kube.pipelineRuns.patchStatus(namespace, job, failedRun(message));
 
     await vi.waitFor(async () => {
       const { status } = await kube.lighthouseJobs.get(namespace, job);
@@ -84,7 +73,7 @@ describe('runner serve', () => {
     await kube.pipelineRuns.patchStatus(
       namespace,
       pipeline.ref.name,
-      failed('Tasks Completed: 1 (Failed: 1)'),
+      failedRun('Tasks Completed: 1 (Failed: 1)'),
     );
 
     await vi.waitFor(async () => {

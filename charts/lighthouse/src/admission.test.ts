@@ -45,6 +45,9 @@ function pipelineRun(name: string, claim?: 'meta' | 'build', owner?: { name: str
 
 describe("the chart's admission policy for PipelineRuns", () => {
   let cluster: TestCluster;
+  /** The release's namespace, where lighthouse's ServiceAccount lives. */
+  let release: string;
+  /** The jobs' namespace, where the runs are made and the policy applies. */
   let namespace: string;
   let someone: Client;
   let metaStep: Client;
@@ -58,16 +61,18 @@ describe("the chart's admission policy for PipelineRuns", () => {
 
   beforeAll(async () => {
     cluster = await testCluster();
-    namespace = await cluster.createNamespace('admission');
-    const objects = await helmTemplate(helm, { namespace });
+    release = await cluster.createNamespace('admission');
+    // Short: a client certificate's name (system:serviceaccount:<namespace>:<name>) has 64 characters at most.
+    namespace = await cluster.createNamespace('jobs');
+    const objects = await helmTemplate(helm, { namespace: release, values: { jobsNamespace: namespace } });
     for (const object of objects.filter((o) => o.kind.startsWith('ValidatingAdmissionPolicy'))) {
       await apply(cluster, object);
     }
     // Each may write PipelineRuns here: the policy, not RBAC, is what tells them apart.
     const users = {
       someone: 'someone',
-      metaStep: `system:serviceaccount:${namespace}:lighthouse-meta-step`,
-      lighthouse: `system:serviceaccount:${namespace}:ci-lighthouse`,
+      metaStep: `system:serviceaccount:${namespace}:ci-lighthouse-meta-step`,
+      lighthouse: `system:serviceaccount:${release}:ci-lighthouse`,
     };
     await cluster.request('POST', `/apis/rbac.authorization.k8s.io/v1/namespaces/${namespace}/roles`, {
       apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -107,7 +112,7 @@ describe("the chart's admission policy for PipelineRuns", () => {
     const refused = await create(someone, pipelineRun('lighthouse-0123456789abcdef-build', 'build', job));
     expect(refused.status).toBe(403);
     expect(refusal(refused)).toContain(
-      `only the meta step (system:serviceaccount:${namespace}:lighthouse-meta-step) may create a job's build PipelineRun`,
+      `only the meta step (system:serviceaccount:${namespace}:ci-lighthouse-meta-step) may create a job's build PipelineRun`,
     );
     expect((await create(lighthouse, pipelineRun('by-lighthouse-build', 'build'))).status).toBe(403);
     expect(
@@ -118,7 +123,7 @@ describe("the chart's admission policy for PipelineRuns", () => {
   it('refuses a meta PipelineRun from anyone but lighthouse (embedded mode)', async () => {
     const refused = await create(someone, pipelineRun('someones-meta', 'meta'));
     expect(refused.status).toBe(403);
-    expect(refusal(refused)).toContain(`only system:serviceaccount:${namespace}:ci-lighthouse may create`);
+    expect(refusal(refused)).toContain(`only system:serviceaccount:${release}:ci-lighthouse may create`);
     expect((await create(metaStep, pipelineRun('meta-steps-meta', 'meta'))).status).toBe(403);
     expect((await create(lighthouse, pipelineRun('lighthouses-meta', 'meta'))).status).toBe(201);
   });
@@ -154,8 +159,10 @@ describe("the chart's admission policy for PipelineRuns", () => {
 
   it('applies in the jobs’ namespace only', async () => {
     const elsewhere = await cluster.createNamespace('admission-elsewhere');
-    const admin = (run: object) =>
-      cluster.request('POST', `/apis/tekton.dev/v1/namespaces/${elsewhere}/pipelineruns`, run);
-    await expect(admin(pipelineRun('anyones-build', 'build'))).resolves.toBeDefined();
+    for (const where of [release, elsewhere]) {
+      const admin = (run: object) =>
+        cluster.request('POST', `/apis/tekton.dev/v1/namespaces/${where}/pipelineruns`, run);
+      await expect(admin(pipelineRun('anyones-build', 'build')), where).resolves.toBeDefined();
+    }
   });
 });

@@ -42,6 +42,11 @@ const everything = {
   plugins: { plugins: { 'acme/app': ['trigger'] } },
 };
 
+/** Jobs in a namespace of their own, as the chart requires unless told `allowJobsInReleaseNamespace`. */
+const ownJobs = { jobsNamespace: 'ci-jobs' };
+/** Jobs in the release namespace, beside lighthouse's Secrets: the user's explicit choice. */
+const sharedJobs = { allowJobsInReleaseNamespace: true };
+
 /** `everything` with a GitHub token instead of the GitHub App. */
 const githubToken = {
   ...Object.fromEntries(Object.entries(everything).filter(([key]) => !key.startsWith('git.github.app.'))),
@@ -95,10 +100,8 @@ const envOf = (deployment: Manifest) =>
 
 describe('helm lint', () => {
   it.each(modes)('passes --strict in %s mode', async (mode) => {
-    expect(await helmLint(helm, { 'metapipeline.mode': mode })).toContain('0 chart(s) failed');
-    expect(await helmLint(helm, { 'metapipeline.mode': mode, jobsNamespace: 'ci-jobs' })).toContain(
-      '0 chart(s) failed',
-    );
+    expect(await helmLint(helm, { 'metapipeline.mode': mode, ...ownJobs })).toContain('0 chart(s) failed');
+    expect(await helmLint(helm, { 'metapipeline.mode': mode, ...sharedJobs })).toContain('0 chart(s) failed');
   });
 });
 
@@ -114,7 +117,7 @@ describe('the rendered chart', () => {
       const cluster = await testCluster();
       const namespace = await cluster.createNamespace('chart');
       const jobsNamespace =
-        jobs === 'jobsNamespace' ? { jobsNamespace: await cluster.createNamespace('jobs') } : {};
+        jobs === 'jobsNamespace' ? { jobsNamespace: await cluster.createNamespace('jobs') } : sharedJobs;
       const objects = await helmTemplate(helm, {
         namespace,
         includeCrds: true,
@@ -131,23 +134,26 @@ describe('the rendered chart', () => {
   );
 
   it('in embedded mode runs one Deployment, lighthouse, with its Kubernetes token and the meta step image', async () => {
-    const objects = await helmTemplate(helm, { namespace: 'ci' });
+    const objects = await helmTemplate(helm, { namespace: 'ci', values: ownJobs });
     expect(ofKind(objects, 'Deployment').map((d) => d.metadata.name)).toEqual(['ci-lighthouse']);
     const lighthouse = named(objects, 'Deployment', 'ci-lighthouse');
     expect(podSpec(lighthouse).automountServiceAccountToken).toBe(true);
     expect(podSpec(lighthouse).containers[0]?.image).toBe('ghcr.io/lighthouse-ts/lighthouse:0.1.0');
     expect(envOf(lighthouse)).toMatchObject({
       LIGHTHOUSE_METAPIPELINE: 'embedded',
-      LIGHTHOUSE_NAMESPACE: 'ci',
+      LIGHTHOUSE_NAMESPACE: 'ci-jobs',
       LIGHTHOUSE_META_STEP_IMAGE: 'ghcr.io/lighthouse-ts/runner:0.1.0',
-      LIGHTHOUSE_META_STEP_SERVICE_ACCOUNT: 'lighthouse-meta-step',
+      LIGHTHOUSE_META_STEP_SERVICE_ACCOUNT: 'ci-lighthouse-meta-step',
     });
     expect(envOf(lighthouse)).not.toHaveProperty('LIGHTHOUSE_RUNNER_URL');
     expect(ofKind(objects, 'Secret').map((s) => s.metadata.name)).toEqual(['ci-lighthouse-webhook']);
   });
 
   it('in remote mode adds the runner and the Service lighthouse reaches it through, and lighthouse has no Kubernetes token', async () => {
-    const objects = await helmTemplate(helm, { namespace: 'ci', values: { 'metapipeline.mode': 'remote' } });
+    const objects = await helmTemplate(helm, {
+      namespace: 'ci',
+      values: { ...ownJobs, 'metapipeline.mode': 'remote' },
+    });
     expect(
       ofKind(objects, 'Deployment')
         .map((d) => d.metadata.name)
@@ -173,9 +179,9 @@ describe('the rendered chart', () => {
     expect(runnerPodLabels).toMatchObject(service.spec.selector);
 
     expect(envOf(runner)).toMatchObject({
-      RUNNER_NAMESPACE: 'ci',
+      RUNNER_NAMESPACE: 'ci-jobs',
       RUNNER_META_STEP_IMAGE: 'ghcr.io/lighthouse-ts/runner:0.1.0',
-      RUNNER_META_STEP_SERVICE_ACCOUNT: 'lighthouse-meta-step',
+      RUNNER_META_STEP_SERVICE_ACCOUNT: 'ci-lighthouse-meta-step',
     });
     expect(envOf(lighthouse)).not.toHaveProperty('LIGHTHOUSE_META_STEP_SERVICE_ACCOUNT');
   });
@@ -183,15 +189,18 @@ describe('the rendered chart', () => {
   it.each(modes)(
     "in %s mode creates the meta step's ServiceAccount, and the builds' with no token and no Role bound to it",
     async (mode) => {
-      const objects = await helmTemplate(helm, { namespace: 'ci', values: { 'metapipeline.mode': mode } });
+      const objects = await helmTemplate(helm, {
+        namespace: 'ci',
+        values: { ...ownJobs, 'metapipeline.mode': mode },
+      });
       expect(
         ofKind(objects, 'ServiceAccount')
           .map((account) => account.metadata.name)
           .sort(),
       ).toEqual(
         mode === 'embedded'
-          ? ['ci-lighthouse', 'lighthouse-meta-step', 'tekton-bot']
-          : ['ci-lighthouse', 'ci-lighthouse-runner', 'lighthouse-meta-step', 'tekton-bot'],
+          ? ['ci-lighthouse', 'ci-lighthouse-meta-step', 'tekton-bot']
+          : ['ci-lighthouse', 'ci-lighthouse-meta-step', 'ci-lighthouse-runner', 'tekton-bot'],
       );
       expect(named(objects, 'ServiceAccount', 'tekton-bot').automountServiceAccountToken).toBe(false);
       const subjects = ofKind(objects, 'RoleBinding').flatMap(
@@ -204,20 +213,20 @@ describe('the rendered chart', () => {
   it("leaves the builds' ServiceAccount to the user (Jenkins X's tekton-bot) when told not to create it", async () => {
     const objects = await helmTemplate(helm, {
       namespace: 'ci',
-      values: { 'builds.serviceAccount.create': false },
+      values: { ...ownJobs, 'builds.serviceAccount.create': false },
     });
     expect(
       ofKind(objects, 'ServiceAccount')
         .map((account) => account.metadata.name)
         .sort(),
-    ).toEqual(['ci-lighthouse', 'lighthouse-meta-step']);
+    ).toEqual(['ci-lighthouse', 'ci-lighthouse-meta-step']);
   });
 
   it("refuses the meta step's ServiceAccount as the builds', naming the settings", async () => {
     expect(
       await helmTemplateError(helm, {
         namespace: 'ci',
-        values: { 'builds.serviceAccount.name': 'lighthouse-meta-step' },
+        values: { ...ownJobs, 'builds.serviceAccount.name': 'ci-lighthouse-meta-step' },
       }),
     ).toContain('metaStep.serviceAccount.name and builds.serviceAccount.name must differ');
   });
@@ -225,7 +234,11 @@ describe('the rendered chart', () => {
   it("binds the meta step's Role to a ServiceAccount the user brings, by name", async () => {
     const objects = await helmTemplate(helm, {
       namespace: 'ci',
-      values: { 'metaStep.serviceAccount.create': false, 'metaStep.serviceAccount.name': 'ci-meta-step' },
+      values: {
+        ...ownJobs,
+        'metaStep.serviceAccount.create': false,
+        'metaStep.serviceAccount.name': 'ci-meta-step',
+      },
     });
     expect(ofKind(objects, 'ServiceAccount').map((account) => account.metadata.name)).toEqual([
       'ci-lighthouse',
@@ -234,17 +247,81 @@ describe('the rendered chart', () => {
     const binding = named(objects, 'RoleBinding', 'ci-lighthouse-meta-step') as unknown as {
       subjects: { kind: string; name: string; namespace: string }[];
     };
-    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'ci-meta-step', namespace: 'ci' }]);
+    expect(binding.subjects).toEqual([
+      { kind: 'ServiceAccount', name: 'ci-meta-step', namespace: 'ci-jobs' },
+    ]);
     expect(envOf(named(objects, 'Deployment', 'ci-lighthouse'))).toMatchObject({
       LIGHTHOUSE_META_STEP_SERVICE_ACCOUNT: 'ci-meta-step',
     });
+  });
+
+  it.each(modes)(
+    "in %s mode names the meta step's ServiceAccount after the release, so releases sharing a jobs namespace each have their own",
+    async (mode) => {
+      const accounts = async (release: string, namespace: string) => {
+        const objects = await helmTemplate(helm, {
+          namespace,
+          release,
+          values: { ...ownJobs, 'metapipeline.mode': mode, 'builds.serviceAccount.create': false },
+        });
+        // The Deployment that creates meta PipelineRuns: lighthouse (embedded) or the runner (remote).
+        const creator = ofKind(objects, 'Deployment').find(
+          (deployment) => deployment.metadata.name.endsWith('-runner') === (mode === 'remote'),
+        );
+        if (!creator) throw new Error(`no Deployment creates meta PipelineRuns in release ${release}`);
+        const env = envOf(creator);
+        const policy = ofKind(objects, 'ValidatingAdmissionPolicy')[0] as unknown as {
+          spec: { validations: { expression: string }[] };
+        };
+        return {
+          jobs: objects
+            .filter((object) => object.metadata.namespace === 'ci-jobs')
+            .map((object) => `${object.kind} ${object.metadata.name}`),
+          metaStep:
+            env[
+              mode === 'embedded'
+                ? 'LIGHTHOUSE_META_STEP_SERVICE_ACCOUNT'
+                : 'RUNNER_META_STEP_SERVICE_ACCOUNT'
+            ],
+          buildCreator: policy.spec.validations[1]?.expression,
+        };
+      };
+      const ci = await accounts('ci', 'ci');
+      const cd = await accounts('cd', 'cd');
+      expect(ci.metaStep).toBe('ci-lighthouse-meta-step');
+      expect(cd.metaStep).toBe('cd-lighthouse-meta-step');
+      expect(ci.jobs).toContain('ServiceAccount ci-lighthouse-meta-step');
+      expect(ci.buildCreator).toContain("'system:serviceaccount:ci-jobs:ci-lighthouse-meta-step'");
+      expect(cd.buildCreator).toContain("'system:serviceaccount:ci-jobs:cd-lighthouse-meta-step'");
+      // Nothing the two put in the jobs' namespace has the same kind and name.
+      expect(ci.jobs.filter((object) => cd.jobs.includes(object))).toEqual([]);
+      // A release whose name says lighthouse already: no `-lighthouse` added.
+      expect((await accounts('lighthouse', 'jx')).metaStep).toBe('lighthouse-meta-step');
+    },
+  );
+
+  it("binds the meta step's Role to the release's own name when the user brings the ServiceAccount without naming it", async () => {
+    const objects = await helmTemplate(helm, {
+      namespace: 'ci',
+      values: { ...ownJobs, 'metaStep.serviceAccount.create': false },
+    });
+    expect(ofKind(objects, 'ServiceAccount').map((account) => account.metadata.name)).toEqual([
+      'ci-lighthouse',
+      'tekton-bot',
+    ]);
+    const binding = named(objects, 'RoleBinding', 'ci-lighthouse-meta-step') as unknown as {
+      subjects: { kind: string; name: string; namespace: string }[];
+    };
+    expect(binding.subjects).toEqual([
+      { kind: 'ServiceAccount', name: 'ci-lighthouse-meta-step', namespace: 'ci-jobs' },
+    ]);
   });
 
   it("refuses tekton-bot, the builds' default ServiceAccount, as the meta step's, naming the setting", async () => {
     expect(
       await helmTemplateError(helm, {
         namespace: 'ci',
-        values: { 'metaStep.serviceAccount.name': 'tekton-bot' },
+        values: { ...ownJobs, 'metaStep.serviceAccount.name': 'tekton-bot' },
       }),
     ).toContain('metaStep.serviceAccount.name must not be tekton-bot');
   });
@@ -270,7 +347,7 @@ describe('the rendered chart', () => {
         'Role ci-lighthouse-metapipeline',
         'RoleBinding ci-lighthouse-meta-step',
         'RoleBinding ci-lighthouse-metapipeline',
-        'ServiceAccount lighthouse-meta-step',
+        'ServiceAccount ci-lighthouse-meta-step',
         'ServiceAccount tekton-bot',
       ]);
       // Besides the admission policy and its binding, cluster-wide (the binding selects the jobs' namespace).
@@ -293,7 +370,7 @@ describe('the rendered chart', () => {
           },
         ],
         'ci-lighthouse-meta-step': [
-          { kind: 'ServiceAccount', name: 'lighthouse-meta-step', namespace: 'ci-jobs' },
+          { kind: 'ServiceAccount', name: 'ci-lighthouse-meta-step', namespace: 'ci-jobs' },
         ],
       });
       // lighthouse sends it in each request in remote mode too, and the runner's status sync watches it.
@@ -309,26 +386,133 @@ describe('the rendered chart', () => {
   );
 
   it.each([
-    { jobsNamespace: undefined, warns: true },
-    { jobsNamespace: 'ci', warns: true },
-    { jobsNamespace: 'ci-jobs', warns: false },
+    {
+      given: 'the default values',
+      jobsNamespace: undefined,
+      why: 'jobsNamespace is empty, so jobs would run in the release namespace ci',
+    },
+    {
+      given: 'jobsNamespace empty',
+      jobsNamespace: '',
+      why: 'jobsNamespace is empty, so jobs would run in the release namespace ci',
+    },
+    {
+      given: 'jobsNamespace the release namespace',
+      jobsNamespace: 'ci',
+      why: 'jobsNamespace is the release namespace ci',
+    },
   ])(
-    "with jobsNamespace $jobsNamespace (release namespace ci) warns after install that pipelines can read lighthouse's Secrets: $warns",
-    async ({ jobsNamespace, warns }) => {
-      const notes = await helmNotes(helm, {
-        namespace: 'ci',
-        values: jobsNamespace ? { jobsNamespace } : {},
-      });
-      expect(notes).toContain('starts jobs in the namespace');
+    "refuses $given without allowJobsInReleaseNamespace, naming lighthouse's Secrets and both ways out",
+    async ({ jobsNamespace, why }) => {
+      for (const mode of modes) {
+        const values = {
+          'metapipeline.mode': mode,
+          ...(jobsNamespace === undefined ? {} : { jobsNamespace }),
+        };
+        const refusal = await helmTemplateError(helm, { namespace: 'ci', values });
+        expect(refusal).toContain(
+          `${why}, where any pipeline (pull request code) can mount lighthouse's Secrets`,
+        );
+        expect(refusal).toContain('kubectl create namespace ci-jobs, then --set jobsNamespace=ci-jobs');
+        expect(refusal).toContain('--set allowJobsInReleaseNamespace=true');
+        // `helm install` refuses too, before anything is applied.
+        await expect(helmNotes(helm, { namespace: 'ci', values })).rejects.toThrow(why);
+        // An explicit false is no opt-in.
+        expect(
+          await helmTemplateError(helm, {
+            namespace: 'ci',
+            values: { ...values, allowJobsInReleaseNamespace: false },
+          }),
+        ).toContain(why);
+      }
+    },
+  );
+
+  it.each(modes)(
+    'in %s mode with allowJobsInReleaseNamespace puts the jobs, every Role and the admission policy’s reach in the release namespace',
+    async (mode) => {
+      for (const values of [sharedJobs, { ...sharedJobs, jobsNamespace: 'ci' }]) {
+        const objects = await helmTemplate(helm, {
+          namespace: 'ci',
+          values: { ...values, 'metapipeline.mode': mode },
+        });
+        // Every object but the admission policy and its binding, which are cluster-wide.
+        const namespaced = objects.filter((object) => !object.kind.startsWith('ValidatingAdmissionPolicy'));
+        expect(namespaced.filter((object) => object.metadata.namespace !== 'ci')).toEqual([]);
+        expect(
+          ofKind(objects, 'Role')
+            .map((role) => role.metadata.name)
+            .sort(),
+        ).toEqual(['ci-lighthouse-meta-step', 'ci-lighthouse-metapipeline']);
+        const creator = mode === 'embedded' ? 'ci-lighthouse' : 'ci-lighthouse-runner';
+        expect(
+          Object.fromEntries(
+            ofKind(objects, 'RoleBinding').map((binding) => [
+              binding.metadata.name,
+              (binding as unknown as { subjects: object[] }).subjects,
+            ]),
+          ),
+        ).toEqual({
+          'ci-lighthouse-metapipeline': [{ kind: 'ServiceAccount', name: creator, namespace: 'ci' }],
+          'ci-lighthouse-meta-step': [
+            { kind: 'ServiceAccount', name: 'ci-lighthouse-meta-step', namespace: 'ci' },
+          ],
+        });
+        const env = envOf(
+          named(objects, 'Deployment', mode === 'embedded' ? 'ci-lighthouse' : 'ci-lighthouse-runner'),
+        );
+        expect(env[mode === 'embedded' ? 'LIGHTHOUSE_NAMESPACE' : 'RUNNER_NAMESPACE']).toBe('ci');
+        const name = 'ci-lighthouse.ci.pipelineruns.lighthouse-ts.dev';
+        const binding = named(objects, 'ValidatingAdmissionPolicyBinding', name) as unknown as {
+          spec: { matchResources: object };
+        };
+        expect(binding.spec.matchResources).toEqual({
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ci' } },
+        });
+        const policy = named(objects, 'ValidatingAdmissionPolicy', name) as unknown as {
+          spec: { validations: { expression: string }[] };
+        };
+        expect(policy.spec.validations[1]?.expression).toContain(
+          "request.userInfo.username == 'system:serviceaccount:ci:ci-lighthouse-meta-step'",
+        );
+      }
+    },
+  );
+
+  it.each([
+    { given: 'allowJobsInReleaseNamespace', values: sharedJobs, warns: true },
+    {
+      given: 'allowJobsInReleaseNamespace and jobsNamespace ci',
+      values: { ...sharedJobs, jobsNamespace: 'ci' },
+      warns: true,
+    },
+    { given: 'jobsNamespace ci-jobs', values: ownJobs, warns: false },
+    // The opt-in changes nothing when the jobs have a namespace of their own.
+    {
+      given: 'jobsNamespace ci-jobs and allowJobsInReleaseNamespace',
+      values: { ...sharedJobs, ...ownJobs },
+      warns: false,
+    },
+  ])(
+    "with $given (release namespace ci) warns after install that pipelines can read lighthouse's Secrets: $warns",
+    async ({ values, warns }) => {
+      const notes = await helmNotes(helm, { namespace: 'ci', values });
+      expect(notes).toContain(`starts jobs in the namespace ${warns ? 'ci' : 'ci-jobs'}`);
+      expect(notes).toContain('run as the ServiceAccount\nci-lighthouse-meta-step.');
       expect(notes.includes('WARNING: jobs run in the release namespace ci')).toBe(warns);
-      if (warns) expect(notes).toContain('set jobsNamespace');
+      if (warns) {
+        expect(notes).toContain('--set jobsNamespace=ci-jobs --set allowJobsInReleaseNamespace=false');
+      }
     },
   );
 
   it.each(modes)(
     'in %s mode: every pod non-root, read-only, no privilege escalation, no capabilities, probed, with resources',
     async (mode) => {
-      const objects = await helmTemplate(helm, { namespace: 'ci', values: { 'metapipeline.mode': mode } });
+      const objects = await helmTemplate(helm, {
+        namespace: 'ci',
+        values: { ...ownJobs, 'metapipeline.mode': mode },
+      });
       for (const deployment of ofKind(objects, 'Deployment')) {
         const spec = podSpec(deployment);
         expect(spec.securityContext).toMatchObject({
@@ -367,7 +551,7 @@ describe('the rendered chart', () => {
     async ({ mode, values }) => {
       const objects = await helmTemplate(helm, {
         namespace: 'ci',
-        values: { ...values, 'metapipeline.mode': mode },
+        values: { ...values, ...ownJobs, 'metapipeline.mode': mode },
       });
       const secretFiles: Record<string, Record<string, string | undefined>> = {};
       for (const deployment of ofKind(objects, 'Deployment')) {
@@ -415,7 +599,7 @@ describe('the rendered chart', () => {
   );
 
   it('puts config.yaml and plugins.yaml in the ConfigMap lighthouse reads them from', async () => {
-    const objects = await helmTemplate(helm, { namespace: 'ci', values: everything });
+    const objects = await helmTemplate(helm, { namespace: 'ci', values: { ...everything, ...ownJobs } });
     const configMap = named(objects, 'ConfigMap', 'ci-lighthouse-config') as unknown as {
       data: Record<string, string>;
     };
@@ -435,6 +619,7 @@ describe('the rendered chart', () => {
     const objects = await helmTemplate(helm, {
       namespace: 'ci',
       values: {
+        ...ownJobs,
         'metapipeline.mode': 'remote',
         'lighthouse.webhookSecret.existingSecret': 'hmac-token',
         'lighthouse.webhookSecret.format': 'scoped',
@@ -485,9 +670,12 @@ describe('the rendered chart', () => {
     },
     {
       refused: "the meta step's ServiceAccount as a build's (remote mode)",
-      values: { 'metapipeline.mode': 'remote', 'runner.allowed.serviceAccounts': ['lighthouse-meta-step'] },
+      values: {
+        'metapipeline.mode': 'remote',
+        'runner.allowed.serviceAccounts': ['ci-lighthouse-meta-step'],
+      },
       message:
-        "runner.allowed.serviceAccounts must not name the meta step's ServiceAccount lighthouse-meta-step",
+        "runner.allowed.serviceAccounts must not name the meta step's ServiceAccount ci-lighthouse-meta-step",
     },
     {
       refused: 'the old lighthouse.git',
@@ -495,14 +683,16 @@ describe('the rendered chart', () => {
       message: 'lighthouse.git moved to git (top level)',
     },
   ])('refuses $refused, naming the settings', async ({ values, message }) => {
-    expect(await helmTemplateError(helm, { namespace: 'ci', values })).toContain(message);
+    expect(await helmTemplateError(helm, { namespace: 'ci', values: { ...ownJobs, ...values } })).toContain(
+      message,
+    );
   });
 
   it('in remote mode mounts the provider credentials into lighthouse and the runner, and gives the report settings to the runner only', async () => {
     for (const values of [everything, githubToken]) {
       const objects = await helmTemplate(helm, {
         namespace: 'ci',
-        values: { ...values, 'metapipeline.mode': 'remote' },
+        values: { ...values, ...ownJobs, 'metapipeline.mode': 'remote' },
       });
       const lighthouse = named(objects, 'Deployment', 'ci-lighthouse');
       const runner = named(objects, 'Deployment', 'ci-lighthouse-runner');
@@ -557,12 +747,12 @@ describe('the rendered chart', () => {
 
   it('in embedded mode gives the report settings to lighthouse, which runs the reporter', async () => {
     const defaults = envOf(
-      named(await helmTemplate(helm, { namespace: 'ci' }), 'Deployment', 'ci-lighthouse'),
+      named(await helmTemplate(helm, { namespace: 'ci', values: ownJobs }), 'Deployment', 'ci-lighthouse'),
     );
     expect(defaults).toMatchObject({ LIGHTHOUSE_REPORT: 'true' });
     // No link unless a template is given.
     expect(defaults).not.toHaveProperty('LIGHTHOUSE_REPORT_TARGET_URL');
-    const objects = await helmTemplate(helm, { namespace: 'ci', values: everything });
+    const objects = await helmTemplate(helm, { namespace: 'ci', values: { ...everything, ...ownJobs } });
     expect(envOf(named(objects, 'Deployment', 'ci-lighthouse'))).toMatchObject({
       LIGHTHOUSE_REPORT: 'true',
       LIGHTHOUSE_REPORT_TARGET_URL:
@@ -578,7 +768,7 @@ describe('the rendered chart', () => {
     async ({ mode, deployment }) => {
       const objects = await helmTemplate(helm, {
         namespace: 'ci',
-        values: { 'metapipeline.mode': mode, 'report.enabled': false },
+        values: { ...ownJobs, 'metapipeline.mode': mode, 'report.enabled': false },
       });
       expect(envOf(named(objects, 'Deployment', deployment))).toMatchObject({ LIGHTHOUSE_REPORT: 'false' });
     },
@@ -587,7 +777,7 @@ describe('the rendered chart', () => {
   it('passes a GitHub App id from a values file (a number) as written, not as a float', async () => {
     const objects = await helmTemplate(helm, {
       namespace: 'ci',
-      values: { 'git.github.app.id': 12345678, 'git.github.app.keySecret': 'github-app' },
+      values: { ...ownJobs, 'git.github.app.id': 12345678, 'git.github.app.keySecret': 'github-app' },
     });
     expect(envOf(named(objects, 'Deployment', 'ci-lighthouse'))).toMatchObject({
       LIGHTHOUSE_GITHUB_APP_ID: '12345678',
@@ -596,7 +786,10 @@ describe('the rendered chart', () => {
 
   it('refuses an unknown mode, naming the setting', async () => {
     expect(
-      await helmTemplateError(helm, { namespace: 'ci', values: { 'metapipeline.mode': 'hybrid' } }),
+      await helmTemplateError(helm, {
+        namespace: 'ci',
+        values: { ...ownJobs, 'metapipeline.mode': 'hybrid' },
+      }),
     ).toContain('metapipeline.mode must be embedded or remote');
   });
 
@@ -605,7 +798,7 @@ describe('the rendered chart', () => {
     async (mode) => {
       const objects = await helmTemplate(helm, {
         namespace: 'ci',
-        values: { 'metapipeline.mode': mode, 'serviceMonitor.enabled': true },
+        values: { ...ownJobs, 'metapipeline.mode': mode, 'serviceMonitor.enabled': true },
       });
       const monitor = named(objects, 'ServiceMonitor', 'ci-lighthouse') as unknown as {
         spec: {
@@ -655,7 +848,7 @@ describe('the rendered chart', () => {
     async ({ mode, deployment, prefix }) => {
       const defaults = envOf(
         named(
-          await helmTemplate(helm, { namespace: 'ci', values: { 'metapipeline.mode': mode } }),
+          await helmTemplate(helm, { namespace: 'ci', values: { ...ownJobs, 'metapipeline.mode': mode } }),
           'Deployment',
           deployment,
         ),
@@ -669,7 +862,7 @@ describe('the rendered chart', () => {
       expect(defaults).not.toHaveProperty(`${prefix}_META_STEP_CPU_LIMIT`);
       const objects = await helmTemplate(helm, {
         namespace: 'ci',
-        values: { ...everything, 'metapipeline.mode': mode },
+        values: { ...everything, ...ownJobs, 'metapipeline.mode': mode },
       });
       expect(envOf(named(objects, 'Deployment', deployment))).toMatchObject({
         [`${prefix}_META_STEP_CPU_REQUEST`]: '250m',
@@ -684,7 +877,10 @@ describe('the rendered chart', () => {
     const runnerEnv = async (values: Record<string, unknown>) =>
       envOf(
         named(
-          await helmTemplate(helm, { namespace: 'ci', values: { ...values, 'metapipeline.mode': 'remote' } }),
+          await helmTemplate(helm, {
+            namespace: 'ci',
+            values: { ...ownJobs, ...values, 'metapipeline.mode': 'remote' },
+          }),
           'Deployment',
           'ci-lighthouse-runner',
         ),
@@ -692,7 +888,7 @@ describe('the rendered chart', () => {
     const defaults = await runnerEnv({ 'builds.serviceAccount.name': 'ci-builder' });
     // tekton-bot (what lighthouse's builds run as) and the builds' account; network sources; nothing else.
     expect(defaults).toMatchObject({
-      RUNNER_NAMESPACE: 'ci',
+      RUNNER_NAMESPACE: 'ci-jobs',
       RUNNER_ALLOWED_SERVICE_ACCOUNTS: 'tekton-bot,ci-builder',
       RUNNER_ALLOWED_SOURCE_SCHEMES: 'https,http,ssh,git',
     });
@@ -708,7 +904,10 @@ describe('the rendered chart', () => {
   });
 
   it('in remote mode serves the runner’s /metrics on its own port, which its Service names `metrics`', async () => {
-    const objects = await helmTemplate(helm, { namespace: 'ci', values: { 'metapipeline.mode': 'remote' } });
+    const objects = await helmTemplate(helm, {
+      namespace: 'ci',
+      values: { ...ownJobs, 'metapipeline.mode': 'remote' },
+    });
     const runner = podSpec(named(objects, 'Deployment', 'ci-lighthouse-runner')).containers[0] as Container;
     expect(envOf(named(objects, 'Deployment', 'ci-lighthouse-runner'))).toMatchObject({
       RUNNER_PORT: '8080',
@@ -735,7 +934,7 @@ describe('the rendered chart', () => {
     async ({ mode, creator }) => {
       const objects = await helmTemplate(helm, {
         namespace: 'ci',
-        values: { 'metapipeline.mode': mode, jobsNamespace: 'ci-jobs' },
+        values: { ...ownJobs, 'metapipeline.mode': mode },
       });
       const name = 'ci-lighthouse.ci.pipelineruns.lighthouse-ts.dev';
       const policy = named(objects, 'ValidatingAdmissionPolicy', name) as unknown as {
@@ -744,7 +943,7 @@ describe('the rendered chart', () => {
       const [meta, build] = policy.spec.validations.map((v) => v.expression);
       expect(meta).toContain(`request.userInfo.username == 'system:serviceaccount:${creator}'`);
       expect(build).toContain(
-        "request.userInfo.username == 'system:serviceaccount:ci-jobs:lighthouse-meta-step'",
+        "request.userInfo.username == 'system:serviceaccount:ci-jobs:ci-lighthouse-meta-step'",
       );
       const binding = named(objects, 'ValidatingAdmissionPolicyBinding', name) as unknown as {
         spec: { policyName: string; validationActions: string[]; matchResources: object };
@@ -756,7 +955,7 @@ describe('the rendered chart', () => {
       });
       const without = await helmTemplate(helm, {
         namespace: 'ci',
-        values: { 'admissionPolicy.enabled': false },
+        values: { ...ownJobs, 'admissionPolicy.enabled': false },
       });
       expect(without.filter((o) => o.kind.startsWith('ValidatingAdmissionPolicy'))).toEqual([]);
     },
@@ -784,7 +983,7 @@ describe('the rendered chart', () => {
       ] as const) {
         const objects = await helmTemplate(helm, {
           namespace: 'ci',
-          values: { ...values, 'metapipeline.mode': 'remote' },
+          values: { ...values, ...ownJobs, 'metapipeline.mode': 'remote' },
         });
         const lighthouse = named(objects, 'Deployment', 'ci-lighthouse');
         const runner = named(objects, 'Deployment', 'ci-lighthouse-runner');
@@ -815,7 +1014,10 @@ describe('the rendered chart', () => {
     it.each(modes)(
       'in %s mode let anyone reach lighthouse, on its http port only (webhooks)',
       async (mode) => {
-        const objects = await helmTemplate(helm, { namespace: 'ci', values: { 'metapipeline.mode': mode } });
+        const objects = await helmTemplate(helm, {
+          namespace: 'ci',
+          values: { ...ownJobs, 'metapipeline.mode': mode },
+        });
         const policy = named(objects, 'NetworkPolicy', 'ci-lighthouse') as unknown as Policy;
         const lighthouse = named(objects, 'Deployment', 'ci-lighthouse');
         expect(selects(policy.spec.podSelector.matchLabels, podLabels(lighthouse))).toBe(true);
@@ -829,7 +1031,7 @@ describe('the rendered chart', () => {
     it('are left out with networkPolicy.enabled=false', async () => {
       const objects = await helmTemplate(helm, {
         namespace: 'ci',
-        values: { 'metapipeline.mode': 'remote', 'networkPolicy.enabled': false },
+        values: { ...ownJobs, 'metapipeline.mode': 'remote', 'networkPolicy.enabled': false },
       });
       expect(ofKind(objects, 'NetworkPolicy')).toEqual([]);
     });

@@ -1,6 +1,7 @@
 // What the images hold, run for real: `pnpm image-layout` builds the files a Dockerfile copies into /app,
 // and each app runs from them against the test cluster, as the chart's ServiceAccount would (a client
-// certificate for its user name, under the chart's own Roles).
+// certificate for its user name, under the chart's own Roles), installed as the README says: jobs in a
+// namespace of their own.
 import { execFile } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -99,7 +100,7 @@ describe('the image layouts', () => {
 
 describe('the apps from their layouts on the test cluster', () => {
   it('lighthouse embedded, as its ServiceAccount, starts a meta-pipeline for a webhook, whose step the runner runs as its own ServiceAccount, and syncs the job with its build', async () => {
-    const { cluster, namespace, kubeconfigOf } = await installedChart('embedded');
+    const { cluster, release, namespace, kubeconfigOf } = await installedChart('embedded');
     const files = await exampleFiles();
     const lighthouse = await startServingApp(
       main(layouts.lighthouse),
@@ -110,7 +111,7 @@ describe('the apps from their layouts on the test cluster', () => {
         LIGHTHOUSE_METAPIPELINE: 'embedded',
         LIGHTHOUSE_META_STEP_IMAGE: metaStepImage,
         LIGHTHOUSE_META_STEP_SERVICE_ACCOUNT: metaStepServiceAccount,
-        KUBECONFIG: await kubeconfigOf('ci-lighthouse'),
+        KUBECONFIG: await kubeconfigOf(release, 'ci-lighthouse'),
       },
     );
     stops.push(lighthouse.stop);
@@ -127,7 +128,7 @@ describe('the apps from their layouts on the test cluster', () => {
         PATH: process.env.PATH ?? '',
         HOME: files.dir,
         ...(await metaStepEnv(cluster, namespace, job)),
-        KUBECONFIG: await kubeconfigOf(metaStepServiceAccount),
+        KUBECONFIG: await kubeconfigOf(namespace, metaStepServiceAccount),
       },
     });
     expect(step.stderr).toBe('');
@@ -155,7 +156,7 @@ describe('the apps from their layouts on the test cluster', () => {
   }, 120_000);
 
   it('lighthouse remote (no Kubernetes access) and the runner, as its ServiceAccount, start a meta-pipeline for a webhook', async () => {
-    const { cluster, namespace, kubeconfigOf } = await installedChart('remote');
+    const { cluster, release, namespace, kubeconfigOf } = await installedChart('remote');
     const files = await exampleFiles();
     const runner = await startServingApp(
       main(layouts.runner),
@@ -165,7 +166,7 @@ describe('the apps from their layouts on the test cluster', () => {
         RUNNER_TOKEN_FILE: files.token,
         RUNNER_META_STEP_IMAGE: metaStepImage,
         RUNNER_META_STEP_SERVICE_ACCOUNT: metaStepServiceAccount,
-        KUBECONFIG: await kubeconfigOf('ci-lighthouse-runner'),
+        KUBECONFIG: await kubeconfigOf(release, 'ci-lighthouse-runner'),
       },
     );
     stops.push(runner.stop);
@@ -195,26 +196,36 @@ describe('the apps from their layouts on the test cluster', () => {
   }, 120_000);
 });
 
-/** The chart's objects applied in a fresh namespace, and a kubeconfig per ServiceAccount in it. */
+/**
+ * The chart's objects applied, the release in a fresh namespace (`release`: lighthouse's and the runner's
+ * ServiceAccounts) and the jobs in another (`namespace`: the jobs, the meta step's ServiceAccount and every
+ * Role), and a kubeconfig per ServiceAccount.
+ */
 async function installedChart(mode: 'embedded' | 'remote') {
   const cluster = await testCluster();
-  const namespace = await cluster.createNamespace(`image-${mode}`);
-  const values = { 'metapipeline.mode': mode, 'metaStep.serviceAccount.name': metaStepServiceAccount };
-  for (const object of await helmTemplate(helm, { namespace, values })) {
+  const release = await cluster.createNamespace(`image-${mode}`);
+  // Short: a client certificate's name (system:serviceaccount:<namespace>:<name>) has 64 characters at most.
+  const namespace = await cluster.createNamespace(`jobs-${mode}`);
+  const values = {
+    'metapipeline.mode': mode,
+    jobsNamespace: namespace,
+    'metaStep.serviceAccount.name': metaStepServiceAccount,
+  };
+  for (const object of await helmTemplate(helm, { namespace: release, values })) {
     await apply(cluster, object);
   }
   const dir = await mkdtemp(join(tmpdir(), 'image-kubeconfigs-'));
-  const kubeconfigOf = async (serviceAccount: string) => {
-    const issued = await cluster.userKubeconfig(`system:serviceaccount:${namespace}:${serviceAccount}`, [
+  const kubeconfigOf = async (home: string, serviceAccount: string) => {
+    const issued = await cluster.userKubeconfig(`system:serviceaccount:${home}:${serviceAccount}`, [
       'system:serviceaccounts',
-      `system:serviceaccounts:${namespace}`,
+      `system:serviceaccounts:${home}`,
     ]);
     // KUBECONFIG is a list split on ':', which the ServiceAccount's user name is full of.
     const path = join(dir, `${serviceAccount}.kubeconfig`);
     await copyFile(issued, path);
     return path;
   };
-  return { cluster, namespace, kubeconfigOf };
+  return { cluster, release, namespace, kubeconfigOf };
 }
 
 interface ExampleFiles {

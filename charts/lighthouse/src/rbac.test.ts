@@ -71,15 +71,16 @@ function serviceAccounts(mode: 'embedded' | 'remote'): [name: string, home: 'rel
   return [
     ['ci-lighthouse', 'release', mode === 'embedded' ? { ...metapipeline, ...reporter } : {}],
     ['ci-lighthouse-runner', 'release', mode === 'remote' ? { ...metapipeline, ...reporter } : {}],
-    ['lighthouse-meta-step', 'jobs', metaStep],
+    // Named after the release (ci): `<fullname>-meta-step`.
+    ['ci-lighthouse-meta-step', 'jobs', metaStep],
     // The builds' ServiceAccount, which the chart creates: it grants it nothing.
     ['tekton-bot', 'jobs', {}],
   ];
 }
 
 describe.each([
-  { mode: 'embedded', ownJobsNamespace: false, jobs: 'the release namespace' },
-  { mode: 'remote', ownJobsNamespace: false, jobs: 'the release namespace' },
+  { mode: 'embedded', ownJobsNamespace: false, jobs: 'the release namespace (allowJobsInReleaseNamespace)' },
+  { mode: 'remote', ownJobsNamespace: false, jobs: 'the release namespace (allowJobsInReleaseNamespace)' },
   { mode: 'embedded', ownJobsNamespace: true, jobs: 'jobsNamespace' },
   { mode: 'remote', ownJobsNamespace: true, jobs: 'jobsNamespace' },
 ] as const)('RBAC in $mode mode, jobs in $jobs', ({ mode, ownJobsNamespace }) => {
@@ -88,7 +89,10 @@ describe.each([
     const release = await cluster.createNamespace('rbac');
     const jobs = ownJobsNamespace ? await cluster.createNamespace('rbac-jobs') : release;
     const elsewhere = await cluster.createNamespace('elsewhere');
-    const values = { 'metapipeline.mode': mode, ...(ownJobsNamespace ? { jobsNamespace: jobs } : {}) };
+    const values = {
+      'metapipeline.mode': mode,
+      ...(ownJobsNamespace ? { jobsNamespace: jobs } : { allowJobsInReleaseNamespace: true }),
+    };
     for (const object of await helmTemplate(helm, { namespace: release, values })) {
       await apply(cluster, object);
     }

@@ -11,21 +11,30 @@
 {{- printf "%s-runner" (include "lighthouse.fullname" .) | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 
-{{/* Where jobs run: LighthouseJobs, PipelineRuns, build-number ConfigMaps, ServiceAccounts of the meta step and the builds, and every Role. */}}
+{{/*
+Where jobs run: LighthouseJobs, PipelineRuns, build-number ConfigMaps, ServiceAccounts of the meta step and
+the builds, and every Role. Never the release namespace unless the user says they accept what that means
+(allowJobsInReleaseNamespace): a pipeline's pod can mount any Secret of its namespace by name, lighthouse's
+included.
+*/}}
 {{- define "lighthouse.jobsNamespace" -}}
-{{- .Values.jobsNamespace | default .Release.Namespace -}}
+{{- $namespace := .Values.jobsNamespace | default .Release.Namespace -}}
+{{- if and (eq $namespace .Release.Namespace) (not .Values.allowJobsInReleaseNamespace) -}}
+{{- $why := ternary (printf "jobsNamespace is empty, so jobs would run in the release namespace %s" $namespace) (printf "jobsNamespace is the release namespace %s" $namespace) (not .Values.jobsNamespace) -}}
+{{- fail (printf "%s, where any pipeline (pull request code) can mount lighthouse's Secrets: the webhook secret, the runner token, the Git provider tokens, the GitHub App key. Either give the jobs a namespace of their own (kubectl create namespace %s-jobs, then --set jobsNamespace=%s-jobs), or accept that risk with --set allowJobsInReleaseNamespace=true" $why $namespace $namespace) -}}
+{{- end -}}
+{{- $namespace -}}
 {{- end -}}
 
 {{/*
-The ServiceAccount meta PipelineRuns run as. Never the builds' (`tekton-bot`, whatever
+The ServiceAccount meta PipelineRuns run as: metaStep.serviceAccount.name, else `<fullname>-meta-step`, so
+that two releases sharing a jobs namespace each have their own. Never the builds' (`tekton-bot`, whatever
 builds.serviceAccount.name says, is what lighthouse's jobs run as): the pull request's code would then run
 with the meta step's rights.
 */}}
 {{- define "lighthouse.metaStepServiceAccount" -}}
-{{- $name := .Values.metaStep.serviceAccount.name -}}
-{{- if not $name -}}
-{{- fail "metaStep.serviceAccount.name must not be empty" -}}
-{{- else if eq $name "tekton-bot" -}}
+{{- $name := .Values.metaStep.serviceAccount.name | default (printf "%s-meta-step" (include "lighthouse.fullname" .)) -}}
+{{- if eq $name "tekton-bot" -}}
 {{- fail "metaStep.serviceAccount.name must not be tekton-bot, the ServiceAccount builds run as: pull request code would get the meta step's rights" -}}
 {{- else if eq $name (include "lighthouse.buildServiceAccount" .) -}}
 {{- fail "metaStep.serviceAccount.name and builds.serviceAccount.name must differ: pull request code would get the meta step's rights" -}}

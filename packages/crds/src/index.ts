@@ -19,6 +19,7 @@ export {
   LighthouseJobStatus,
   labels,
   lighthouseJobType,
+  ownAnnotations,
   ownLabels,
   PipelineRole,
   PipelineRunParam,

@@ -28,6 +28,13 @@ export const labels = {
 } as const;
 
 /** Labels of ours, beside Lighthouse's. */
+/** Annotations of ours on the LighthouseJob, beside Lighthouse's own: a job with them is one of ours. */
+export const ownAnnotations = {
+  idempotencyKey: 'lighthouse-ts.dev/idempotency-key',
+  requestHash: 'lighthouse-ts.dev/request-hash',
+  kind: 'lighthouse-ts.dev/pipeline-kind',
+} as const;
+
 export const ownLabels = {
   /** Which of a job's PipelineRuns a PipelineRun is. */
   pipelineRole: 'lighthouse-ts.dev/pipeline-role',

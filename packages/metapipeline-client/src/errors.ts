@@ -53,7 +53,16 @@ export class NotFoundError extends MetaPipelineError {
 export class ConflictError extends MetaPipelineError {
   override name = 'ConflictError';
   override readonly status = 409;
-  override readonly problemType = 'urn:lighthouse-ts:problem:conflict';
+  override readonly problemType: string = 'urn:lighthouse-ts:problem:conflict';
+}
+
+/**
+ * The idempotency key was used before for a different request: the key's pipeline exists, made for what
+ * was asked then. A caller keying on events may take it as "this event's pipeline exists".
+ */
+export class KeyConflictError extends ConflictError {
+  override name = 'KeyConflictError';
+  override readonly problemType = 'urn:lighthouse-ts:problem:key-conflict';
 }
 
 /** The runner did not accept the caller's credentials. */
@@ -117,6 +126,7 @@ export function guarded<Client extends object>(client: Client): Client {
 const byType = new Map<string, new (message: string) => MetaPipelineError>([
   ['urn:lighthouse-ts:problem:not-found', NotFoundError],
   ['urn:lighthouse-ts:problem:conflict', ConflictError],
+  ['urn:lighthouse-ts:problem:key-conflict', KeyConflictError],
   ['urn:lighthouse-ts:problem:unauthorized', UnauthorizedError],
   ['urn:lighthouse-ts:problem:forbidden', ForbiddenError],
   ['urn:lighthouse-ts:problem:unavailable', UnavailableError],

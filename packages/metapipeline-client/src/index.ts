@@ -5,6 +5,7 @@ export {
   ForbiddenError,
   fromProblem,
   InvalidRequestError,
+  KeyConflictError,
   MetaPipelineError,
   NotFoundError,
   toProblem,

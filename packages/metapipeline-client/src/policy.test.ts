@@ -49,6 +49,14 @@ describe('the request policy', () => {
       ['the host "gitlab.com" is not allowed (allowed: github.com)'],
     ],
     ['https://GIT.Example.com/acme/rocket.git', { sourceHosts: ['*.example.com'] }, []],
+    // Read here as github.com, by git as evil.example.
+    [
+      'https://github.com\\@evil.example/acme/rocket.git',
+      { sourceHosts: ['github.com'] },
+      [
+        'must be written as "https://github.com/@evil.example/acme/rocket.git", its normal form, so that git reads the host checked here',
+      ],
+    ],
     [
       'https://example.com.evil.io/acme/rocket.git',
       { sourceHosts: ['*.example.com'] },

@@ -128,6 +128,10 @@ function refusedNamespace(policy: RequestPolicy, namespace: string): string | un
 
 function refusedSource(policy: RequestPolicy, sourceUrl: string): string | undefined {
   const url = URL.parse(sourceUrl);
+  // What is checked must be what git reads: `https://a.example\\@b.example/` is a.example here, b.example to git.
+  if (url && url.href.toLowerCase() !== sourceUrl.toLowerCase()) {
+    return `must be written as ${JSON.stringify(url.href)}, its normal form, so that git reads the host checked here`;
+  }
   const scheme = url?.protocol.replace(/:$/, '').toLowerCase() ?? '';
   const schemes = policy.sourceSchemes ?? networkSourceSchemes;
   if (!schemes.includes(scheme)) {

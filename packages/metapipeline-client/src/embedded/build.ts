@@ -4,6 +4,7 @@ import {
   type JobType,
   type LighthouseJob,
   labels,
+  ownAnnotations,
   ownLabels,
   type Param,
   type PipelineRun,
@@ -13,13 +14,6 @@ import { type ComputeResources, defaultMetaStepResources } from '../resources.ts
 import type { ParsedMetaPipelineRequest, PipelineKind } from '../schemas.ts';
 
 export { defaultBuildServiceAccount };
-
-/** Annotations of ours on the LighthouseJob, beside Lighthouse's own. */
-export const ownAnnotations = {
-  idempotencyKey: 'lighthouse-ts.dev/idempotency-key',
-  requestHash: 'lighthouse-ts.dev/request-hash',
-  kind: 'lighthouse-ts.dev/pipeline-kind',
-} as const;
 
 export const defaultMetaStepServiceAccount = 'lighthouse-meta-step';
 
@@ -96,10 +90,15 @@ export function metaPipelineName(request: ParsedMetaPipelineRequest): string {
   return `lighthouse-${sha256(request.idempotencyKey).slice(0, 16)}`;
 }
 
-/** A digest of what the request asks for (the key aside), to tell a retry from a different request. */
+/**
+ * A digest of what the request asks for, to tell a retry from a different request: not its key, nor
+ * Lighthouse's `event-GUID` label, which names the delivery rather than what it asks (a redelivery of the
+ * same event carries another).
+ */
 export function requestHash(request: ParsedMetaPipelineRequest): string {
-  const { idempotencyKey: _key, ...asked } = request;
-  return sha256(canonicalJson(asked)).slice(0, 32);
+  const { idempotencyKey: _key, labels, ...asked } = request;
+  const { 'event-GUID': _delivery, ...kept } = labels ?? {};
+  return sha256(canonicalJson({ ...asked, labels: kept })).slice(0, 32);
 }
 
 function canonicalJson(value: unknown): string {

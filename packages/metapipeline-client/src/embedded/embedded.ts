@@ -6,6 +6,7 @@ import {
   type JobState,
   type LighthouseJob,
   labels,
+  ownAnnotations,
   type PipelineRun,
 } from '@lighthouse-ts/crds';
 import {
@@ -27,6 +28,7 @@ import {
   ForbiddenError,
   guarded,
   InvalidRequestError,
+  KeyConflictError,
   MetaPipelineError,
   NotFoundError,
   UnavailableError,
@@ -49,7 +51,6 @@ import {
   labelValue,
   type MetaStep,
   metaPipelineName,
-  ownAnnotations,
   requestHash,
 } from './build.ts';
 import { BuildNumbers } from './build-numbers.ts';
@@ -124,13 +125,15 @@ export function createEmbeddedClient(options: EmbeddedClientOptions): MetaPipeli
     { fresh = false } = {},
   ) {
     if (job.metadata.annotations?.[ownAnnotations.requestHash] !== requestHash(request)) {
-      throw new ConflictError(
+      throw new KeyConflictError(
         `idempotency key ${JSON.stringify(request.idempotencyKey)} was already used for a different request (${job.metadata.name})`,
       );
     }
     const namespace = request.namespace;
     const name = job.metadata.name as string;
     let run = fresh ? undefined : await findRun(namespace, name, signal);
+    // A job that has ended (the status sync ended it as an error while it had no run) is not started late.
+    if (!run && isFinished(job)) return describe(job, run);
     if (!run) {
       const buildNumber = Number(job.metadata.labels?.[labels.buildNum]);
       const { pipelineRun } = buildMetaPipeline(request, { name, buildNumber, metaStep: options.metaStep });

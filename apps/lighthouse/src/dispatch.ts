@@ -1,7 +1,7 @@
 import { type ConfigWatch, repoConfig } from '@lighthouse-ts/config';
 import {
   type CallOptions,
-  ConflictError,
+  KeyConflictError,
   type MetaPipeline,
   type MetaPipelineClient,
   type MetaPipelineRequest,
@@ -21,8 +21,8 @@ import {
   trigger,
 } from '@lighthouse-ts/plugins';
 import {
+  cloneUrlOf,
   eventKey,
-  isCloneUrlOf,
   type Provider,
   type ProviderWrites,
   type Repo,
@@ -74,18 +74,25 @@ export function createDispatch(options: DispatchOptions): Dispatch {
     const pipelines: MetaPipeline[] = [];
     const failures: { job: string; error: unknown }[] = [];
     for (const job of decision.start) {
-      const { jobName } = job.request;
-      const request: MetaPipelineRequest = {
-        ...job.request,
-        namespace: job.namespace ?? options.namespace,
-        idempotencyKey: idempotencyKey(event, jobName),
-      };
+      const { jobName, pullRefs } = job.request;
       try {
-        checkCloneUrl(event.provider, repo, request.pullRefs.sourceUrl, options.webUrls(event.provider));
+        const sourceUrl = checkedCloneUrl(
+          event.provider,
+          repo,
+          pullRefs.sourceUrl,
+          options.webUrls(event.provider),
+        );
+        const request: MetaPipelineRequest = {
+          ...job.request,
+          pullRefs: { ...pullRefs, sourceUrl },
+          namespace: job.namespace ?? options.namespace,
+          idempotencyKey: idempotencyKey(event, jobName),
+        };
         const pipeline = await startOnce(request, options.client, { signal, traceparent }, log);
+        started.push(jobName);
+        if (!pipeline) continue;
         options.metrics.jobsStarted.inc({ repo: `${repo.owner}/${repo.name}`, job: jobName });
         log.info({ job: jobName, pipeline: pipeline.ref, build: pipeline.buildNumber }, 'job started');
-        started.push(jobName);
         pipelines.push(pipeline);
       } catch (error) {
         await reportLaunchFailure(event, job, error, options, log);
@@ -116,43 +123,49 @@ export function createDispatch(options: DispatchOptions): Dispatch {
 }
 
 /**
- * The event's pipeline for a job: the one this call creates, or the one an earlier delivery of the event
- * created. That one stands even when this delivery asks for it differently (another delivery id in its
- * labels, a config or pull request changed since): the client's conflict on the key means it exists.
+ * The event's pipeline for a job: the one this call creates or an earlier delivery of the event created,
+ * or undefined when that one was asked for differently (a config or pull request changed since) and the
+ * list cannot show it: the client's conflict on the key says it exists, and it stands.
  */
 async function startOnce(
   request: MetaPipelineRequest,
   client: MetaPipelineClient,
   call: CallOptions,
   log: DispatchLogger,
-): Promise<MetaPipeline> {
+): Promise<MetaPipeline | undefined> {
   try {
     return await client.create(request, call);
   } catch (error) {
-    if (!(error instanceof ConflictError)) throw error;
+    if (!(error instanceof KeyConflictError)) throw error;
     const { namespace, pullRefs } = request;
     const filter = { namespace, owner: pullRefs.owner, repo: pullRefs.repo, branch: branchOf(request) };
-    const existing = (await client.list(filter, call)).find(
-      (p) => p.idempotencyKey === request.idempotencyKey,
+    const listed = await client.list(filter, call).catch(() => []);
+    const existing = listed.find((p) => p.idempotencyKey === request.idempotencyKey);
+    log.info(
+      { job: request.jobName, pipeline: existing?.ref, reason: error.message },
+      "this event's pipeline exists already, asked for differently then: kept",
     );
-    if (!existing) throw error;
-    log.info({ job: request.jobName, pipeline: existing.ref }, "this event's pipeline exists already: kept");
     return existing;
   }
 }
 
-/** A job clones only the event's repository, from its provider: a PermanentError otherwise. */
-function checkCloneUrl(provider: Provider, repo: Repo, url: string, webUrls: readonly string[]): void {
+/**
+ * The URL a job clones: the event's repository on its provider, as scm's cloneUrlOf builds it from the
+ * payload's URL; a PermanentError if that is another repository or host.
+ */
+function checkedCloneUrl(provider: Provider, repo: Repo, url: string, webUrls: readonly string[]): string {
   if (webUrls.length === 0) {
     throw new PermanentError(
-      `no ${provider} URL is configured, so the clone URL ${url} cannot be checked; set --${provider}-api-url`,
+      `no ${provider} URL is configured, so the clone URL ${url} cannot be checked; set --${provider}-api-url or --${provider}-web-url`,
     );
   }
-  if (!isCloneUrlOf(provider, webUrls, repo, url)) {
+  const own = cloneUrlOf(provider, webUrls, repo, url);
+  if (!own) {
     throw new PermanentError(
       `the clone URL ${url} is not ${repo.owner}/${repo.name} on ${webUrls.join(' or ')}: refused`,
     );
   }
+  return own;
 }
 
 /** The branch a pipeline lists under (see MetaPipeline's `branch`). */
@@ -170,7 +183,9 @@ function branchOf({ kind, pullRefs }: MetaPipelineRequest): string {
 function launchFailure(failures: { job: string; error: unknown }[], started: string[]): unknown {
   const [only] = failures;
   if (only && failures.length === 1 && started.length === 0) return only.error;
-  const reasons = failures.map(({ job, error }) => `${job}: ${(error as Error).message}`).join('; ');
+  const reasons = failures
+    .map(({ job, error }) => `${job}: ${error instanceof Error ? error.message : String(error)}`)
+    .join('; ');
   const message = `${failures.length} of ${failures.length + started.length} jobs could not start (${reasons})`;
   const cause = new AggregateError(
     failures.map((f) => f.error),

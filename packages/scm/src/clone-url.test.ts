@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isCloneUrlOf as isCloneUrlOfApi, webUrlOf } from './clone-url.ts';
+import { cloneUrlOf, webUrlOf } from './clone-url.ts';
 import type { Provider } from './events.ts';
 
 /** As dispatch uses it by default: the one web root the API root says. */
@@ -8,7 +8,7 @@ const isCloneUrlOf = (
   apiUrl: string,
   repo: { owner: string; name: string },
   url: string,
-) => isCloneUrlOfApi(provider, [webUrlOf(provider, apiUrl)], repo, url);
+) => cloneUrlOf(provider, [webUrlOf(provider, apiUrl)], repo, url) !== undefined;
 
 const repo = { owner: 'acme', name: 'rocket' };
 
@@ -93,11 +93,32 @@ describe('webUrlOf and several web roots', () => {
 
   it('accepts a clone URL under any of the roots given, and none under another', () => {
     const roots = ['https://git.example.com', 'https://git-mirror.example.com'];
-    expect(isCloneUrlOfApi('gitea', roots, repo, 'https://git-mirror.example.com/acme/rocket.git')).toBe(
-      true,
+    expect(cloneUrlOf('gitea', roots, repo, 'https://git-mirror.example.com/acme/rocket.git')).toBe(
+      'https://git-mirror.example.com/acme/rocket.git',
     );
-    expect(isCloneUrlOfApi('gitea', roots, repo, 'https://git.example.com/acme/rocket')).toBe(true);
-    expect(isCloneUrlOfApi('gitea', roots, repo, 'https://example.com/acme/rocket.git')).toBe(false);
-    expect(isCloneUrlOfApi('gitea', [], repo, 'https://git.example.com/acme/rocket.git')).toBe(false);
+    expect(cloneUrlOf('gitea', roots, repo, 'https://git.example.com/Acme/Rocket.GIT')).toBe(
+      'https://git.example.com/acme/rocket.git',
+    );
+    expect(cloneUrlOf('gitea', roots, repo, 'https://example.com/acme/rocket.git')).toBeUndefined();
+    expect(cloneUrlOf('gitea', [], repo, 'https://git.example.com/acme/rocket.git')).toBeUndefined();
+  });
+});
+
+describe('what git is given', () => {
+  it('is built from the root and the repository, never the payload: a string git reads differently clones the repository all the same', () => {
+    const roots = ['https://github.com'];
+    // WHATWG reads host github.com and path /acme/rocket; curl, behind git, connects to evil.example.
+    const tricky = 'https://github.com\\@evil.example/../acme/rocket';
+    expect(cloneUrlOf('github', roots, repo, tricky)).toBe('https://github.com/acme/rocket.git');
+    expect(cloneUrlOf('github', roots, repo, 'https:github.com/acme/rocket')).toBe(
+      'https://github.com/acme/rocket.git',
+    );
+    const bitbucket = cloneUrlOf(
+      'bitbucketserver',
+      ['https://bb.example.com/ctx'],
+      { owner: 'ACME', name: 'rocket' },
+      'https://bb.example.com/ctx/scm/acme/rocket.git',
+    );
+    expect(bitbucket).toBe('https://bb.example.com/ctx/scm/ACME/rocket.git');
   });
 });

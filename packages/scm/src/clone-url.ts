@@ -21,42 +21,44 @@ export function webUrlOf(provider: Provider, apiUrl: string): string {
 }
 
 /**
- * Whether `url` clones `repo` from the provider at one of `webUrls` (see webUrlOf): that root's scheme
- * (or https for an http root), host and port, the repository's own path under it (GitHub, GitLab, Gitea:
- * `/<owner>/<name>`; Bitbucket Server: `/scm/<project>/<slug>`; `.git` optional, in any case), and nothing
- * else: no user or password, no query. A webhook's payload names the clone URL, so whoever holds one
- * repository's secret could otherwise point its jobs at any repository or host.
+ * The clone URL of `repo` on the provider at one of `webUrls` (see webUrlOf), if `url` is one: that root's
+ * scheme (or https for an http root), host and port, the repository's own path under it (GitHub, GitLab,
+ * Gitea: `/<owner>/<name>`; Bitbucket Server: `/scm/<project>/<slug>`; `.git` optional, in any case), and
+ * nothing else: no user or password, no query. What it returns is built from the root and the repository,
+ * never `url` itself: a webhook's payload names the clone URL, and a string this parser reads as one host
+ * git may read as another (`https://github.com\\@evil.example/...`).
  */
-export function isCloneUrlOf(
+export function cloneUrlOf(
   provider: Provider,
   webUrls: readonly string[],
   repo: { owner: string; name: string },
   url: string,
-): boolean {
+): string | undefined {
   let clone: URL;
   try {
     clone = new URL(url);
   } catch {
-    return false;
+    return undefined;
   }
-  if (clone.username || clone.password || clone.search || clone.hash) return false;
+  if (clone.username || clone.password || clone.search || clone.hash) return undefined;
   const path = decoded(clone.pathname)
-    ?.replace(/\.git$/, '')
+    ?.replace(/\.git$/i, '')
     .replace(/\/$/, '')
     .toLowerCase();
   const scm = provider === 'bitbucketserver' ? '/scm' : '';
-  return webUrls.some((root) => {
+  for (const root of webUrls) {
     let web: URL;
     try {
       web = new URL(root);
     } catch {
-      return false;
+      continue;
     }
     const schemes = web.protocol === 'http:' ? ['http:', 'https:'] : ['https:'];
-    if (!schemes.includes(clone.protocol) || clone.host !== web.host) return false;
-    const expected = `${web.pathname.replace(/\/$/, '')}${scm}/${repo.owner}/${repo.name}`.toLowerCase();
-    return path === expected;
-  });
+    if (!schemes.includes(clone.protocol) || clone.host !== web.host) continue;
+    const own = `${web.pathname.replace(/\/$/, '')}${scm}/${repo.owner}/${repo.name}`;
+    if (path === own.toLowerCase()) return `${web.origin}${own}.git`;
+  }
+  return undefined;
 }
 
 function decoded(path: string): string | undefined {

@@ -14,7 +14,7 @@ export {
   type StatusState,
 } from './api.ts';
 export { type BitbucketServerApiOptions, bitbucketServerApi } from './bitbucket-server.ts';
-export { isCloneUrlOf, webUrlOf } from './clone-url.ts';
+export { cloneUrlOf, webUrlOf } from './clone-url.ts';
 export * from './events.ts';
 export { type GiteaApiOptions, giteaApi } from './gitea.ts';
 export { type GithubApiOptions, githubApi } from './github.ts';

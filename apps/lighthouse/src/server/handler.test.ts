@@ -246,6 +246,21 @@ describe('dispatch failures', () => {
     expect(served.calls).toHaveLength(3);
   });
 
+  it('a dispatch waiting to be tried again gives up on shutdown, so the drain does not wait for it', async () => {
+    const served = await serve({
+      budgetMs: 100,
+      retry: { firstDelayMs: 600_000 },
+      respond: async () => {
+        throw new UnavailableError('the runner is away');
+      },
+    });
+    expect((await send(served, 'push', push, 'waiting-1')).status).toBe(202);
+    expect(await served.server.stop(5000)).toBe('drained');
+    expect(served.calls).toHaveLength(1);
+    const failed = served.logs.lines.find((line) => line.msg === 'dispatch failed');
+    expect(failed).toMatchObject({ deliveryId: 'waiting-1', errorType: 'UnavailableError' });
+  });
+
   it('a dispatch that still fails when it may be tried no longer -> 503 with the reason; a redelivery dispatches again', async () => {
     let failures = 3;
     const served = await serve({

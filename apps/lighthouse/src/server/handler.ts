@@ -73,6 +73,8 @@ export interface DispatchRetry {
   firstDelayMs?: number;
   maxDelayMs?: number;
   forMs?: number;
+  /** Dispatches waiting to be tried again at once; past it a failure is answered (503). Default 1,000. */
+  maxWaiting?: number;
 }
 
 /**
@@ -105,11 +107,13 @@ type Settled = { ok: true; result: DispatchResult } | { ok: false; error: unknow
  * - 400 no provider recognised; 401 signature or token missing or wrong; 400 (after the signature)
  *   no delivery id, malformed JSON, or a payload that does not have the event's shape;
  * - 200 `pong` for a ping; 202 `ignored` with the reason for an event or action we do not handle;
- * - 200 `duplicate` for a delivery dispatched successfully within the dedupe window; one that arrives
- *   while the same delivery is being dispatched waits for that dispatch and shares its outcome;
- * - 200 `done` with what started; 202 `accepted` if dispatch outlasts the budget (it goes on, its
- *   outcome is logged); 503 `dispatch-failed` for a retryable MetaPipelineError or PluginError (an
- *   outage); 202 `failed` with the reason for a permanent one (a missing token, RBAC, a namespace that
+ * - 200 `duplicate` for an event (scm's eventKey, whatever its delivery id) dispatched successfully
+ *   within the dedupe window; one that arrives while the same event is being dispatched waits for that
+ *   dispatch and shares its outcome;
+ * - 200 `done` with what started; 202 `accepted` if dispatch outlasts the budget (it goes on, tried
+ *   again after failures that may pass, see DispatchRetry; its outcome is logged); 503
+ *   `dispatch-failed` for a retryable MetaPipelineError or PluginError it can no longer try again (an
+ *   outage past the retries, shutting down, too many waiting); 202 `failed` with the reason for a permanent one (a missing token, RBAC, a namespace that
  *   does not exist: a redelivery cannot fix the configuration, and a 4xx would make GitLab disable the
  *   hook); 500 for any other error (a bug). After a failure the delivery is not remembered, so a
  *   redelivery dispatches it again.
@@ -134,6 +138,10 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   const firstRetryMs = options.retry?.firstDelayMs ?? 1000;
   const maxRetryMs = options.retry?.maxDelayMs ?? 60_000;
   const retryForMs = options.retry?.forMs ?? 30 * 60_000;
+  const maxWaiting = options.retry?.maxWaiting ?? 1000;
+  let waiting = 0;
+  // Aborted on shutdown: a dispatch waiting to be tried again gives up then, instead of holding the drain.
+  const retries = new AbortController();
   const stopping = new AbortController();
   // Requests being handled plus dispatches running, answered ones included.
   const lifecycle = createLifecycle(logger, options.readiness);
@@ -307,10 +315,14 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
         if (settled.ok || !mayPass(settled.error)) return settled;
         const waitMs = delayMs / 2 + Math.random() * (delayMs / 2);
         const deadline = performance.now() + waitMs - started > retryForMs;
-        if (deadline || lifecycle.shuttingDown || stopping.signal.aborted) return settled;
+        if (deadline || waiting >= maxWaiting || retries.signal.aborted) return settled;
         metrics.dispatchRetries.inc();
         log.warn({ err: settled.error, retryInMs: Math.round(waitMs) }, 'dispatch failed; trying again');
-        await sleep(waitMs, undefined, { signal: stopping.signal }).catch(() => undefined);
+        waiting++;
+        await sleep(waitMs, undefined, { signal: retries.signal })
+          .catch(() => undefined)
+          .finally(() => waiting--);
+        if (retries.signal.aborted) return settled;
       }
     })()
       .then((settled) => {
@@ -349,9 +361,13 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
         .finally(lifecycle.leave);
     },
     {
-      shutdown: lifecycle.shutdown,
+      shutdown() {
+        retries.abort();
+        lifecycle.shutdown();
+      },
       drained: lifecycle.drained,
       abort(reason: string) {
+        retries.abort();
         stopping.abort(new Error(reason));
       },
     },

@@ -3,6 +3,7 @@ import {
   type LighthouseJobStatus,
   labels,
   lighthouseJobType,
+  ownAnnotations,
   ownLabels,
   type PipelineRun,
   pipelineRunType,
@@ -185,7 +186,18 @@ describe('the status sync on a real API server', () => {
     await kube.lighthouseJobs.create(namespace, {
       apiVersion: 'lighthouse.jenkins.io/v1alpha1',
       kind: 'LighthouseJob',
-      metadata: { name: orphan, labels: { [labels.createdByLighthouse]: 'true' } },
+      metadata: {
+        name: orphan,
+        labels: { [labels.createdByLighthouse]: 'true' },
+        annotations: { [ownAnnotations.idempotencyKey]: `delivery-${orphan}/unit` },
+      },
+      spec: { type: 'presubmit', job: 'unit', context: 'unit' },
+    });
+    const theirs = `go-lighthouse-${randomUUID().slice(0, 8)}`;
+    await kube.lighthouseJobs.create(namespace, {
+      apiVersion: 'lighthouse.jenkins.io/v1alpha1',
+      kind: 'LighthouseJob',
+      metadata: { name: theirs, labels: { [labels.createdByLighthouse]: 'true' } },
       spec: { type: 'presubmit', job: 'unit', context: 'unit' },
     });
     await expectStatus(namespace, orphan, {
@@ -193,8 +205,9 @@ describe('the status sync on a real API server', () => {
       description: expect.stringMatching(/^no meta PipelineRun was created for this job within/),
       completionTime: expect.any(String),
     });
-    // A job with its run is no orphan, though older than the orphan.
+    // A job with its run is no orphan, though older than the orphan; nor is Jenkins X Lighthouse's.
     expect(await statusOf(namespace, started)).toMatchObject({ state: 'pending' });
+    expect(await statusOf(namespace, theirs)).toBeUndefined();
   });
 
   it('ignores runs whose job is gone', async () => {

@@ -5,6 +5,7 @@ import {
   type LighthouseJobStatus,
   labels,
   lighthouseJobType,
+  ownAnnotations,
   ownLabels,
   type PipelineRole,
   pipelineRunType,
@@ -69,7 +70,8 @@ export interface StatusSyncOptions {
   /**
    * How long a job may have no PipelineRun of ours before it is ended as an `error`: its creation stopped
    * half-way (the client or the API server failed between the job and its run) and nobody retried it.
-   * Default 10 minutes: a redelivery or the client's own retries come well within it.
+   * Default 40 minutes: longer than lighthouse tries a delivery again (30 minutes), so no retry still
+   * under way is overtaken.
    */
   orphanAfterMs?: number;
 }
@@ -121,7 +123,7 @@ export async function startStatusSync(options: StatusSyncOptions): Promise<Statu
 
   const source: JobSource = {
     namespace,
-    orphanAfterMs: options.orphanAfterMs ?? 10 * 60_000,
+    orphanAfterMs: options.orphanAfterMs ?? 40 * 60_000,
     jobs,
     pipelineRuns: pipelineRunClient,
     cachedJob: (name) => jobCache.get(namespace, name),
@@ -252,13 +254,15 @@ async function orphanedStatus(
   job: LighthouseJobView,
   runs: JobRuns,
 ): Promise<{ againInMs?: number; status?: LighthouseJobStatus } | undefined> {
-  if (runs.meta || runs.build || isTerminal(job.status?.state)) return undefined;
+  // Ours only: Jenkins X Lighthouse's own jobs, in a namespace being migrated, are its to end.
+  const ours = job.metadata.annotations?.[ownAnnotations.idempotencyKey] !== undefined;
+  if (!ours || runs.meta || runs.build || isTerminal(job.status?.state)) return undefined;
   const created = Date.parse(job.metadata.creationTimestamp ?? '');
   const age = Number.isNaN(created) ? 0 : Date.now() - created;
   if (age < source.orphanAfterMs) return { againInMs: source.orphanAfterMs - age };
   if (await hasRun(source, job, 'meta')) return undefined;
   const minutes = Math.round(source.orphanAfterMs / 60_000);
-  const description = `no meta PipelineRun was created for this job within ${minutes} min; deliver the event again or rerun it`;
+  const description = `no meta PipelineRun was created for this job within ${minutes} min; run it again (/retest)`;
   return {
     status: { ...job.status, state: 'error', description, completionTime: new Date().toISOString() },
   };

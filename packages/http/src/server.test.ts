@@ -61,13 +61,17 @@ describe('the connection limit', () => {
     over.on('error', () => {});
     over.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
     expect(await readAll(over)).toBe('');
-    held.destroy();
+    // A reset, not a FIN: the server would keep a half-closed connection until its headers timeout.
+    held.resetAndDestroy();
     await once(held, 'close');
     // The server counts the closed connection out as it notices; ask until it has.
-    await vi.waitFor(async () => {
-      const { head } = await rawExchange(server.port, 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
-      expect(head).toMatch(/^HTTP\/1\.1 200 /);
-    });
+    await vi.waitFor(
+      async () => {
+        const { head } = await rawExchange(server.port, 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+        expect(head).toMatch(/^HTTP\/1\.1 200 /);
+      },
+      { timeout: 15_000, interval: 100 },
+    );
   });
 });
 

@@ -1,6 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseScopedSecrets } from '@lighthouse-ts/config';
-import { ConflictError, MetaPipelineError, UnavailableError } from '@lighthouse-ts/metapipeline-client';
+import {
+  ConflictError,
+  KeyConflictError,
+  MetaPipelineError,
+  UnavailableError,
+} from '@lighthouse-ts/metapipeline-client';
 import { MissingFactError, PermanentError, RetryableError } from '@lighthouse-ts/plugins';
 import { sharedSecrets } from '@lighthouse-ts/scm/webhooks';
 import { rawRequest, sample } from '@lighthouse-ts/testenv/http';
@@ -302,10 +307,14 @@ describe('dispatch failures', () => {
     expect(outage.status).toBe(503);
     expect(outage.json()).toMatchObject({ errorType: 'UnavailableError', retryable: true });
 
-    error = new ConflictError('key reused');
+    error = new KeyConflictError('key reused');
     const conflict = await send(served, 'push', push, 'conflict');
     expect(conflict.status).toBe(202);
-    expect(conflict.json()).toMatchObject({ status: 'failed', errorType: 'ConflictError' });
+    expect(conflict.json()).toMatchObject({ status: 'failed', errorType: 'KeyConflictError' });
+
+    // Another conflict is a race lost against another writer, which a later attempt may win.
+    error = new ConflictError('the build number changed underneath');
+    expect((await send(served, 'push', push, 'race')).status).toBe(503);
 
     // A plain MetaPipelineError is an unexpected failure on the way (the runner's 500), not a refusal.
     error = new MetaPipelineError('internal error; see the runner log');

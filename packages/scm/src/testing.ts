@@ -7,6 +7,7 @@
 // provider would, and records every request it is sent, so a test can count them.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { PullRequest } from './api.ts';
 import type { Provider } from './events.ts';
 
 export const botLogin = 'lighthouse-bot';
@@ -49,20 +50,9 @@ export interface StoredComment {
   version: number;
 }
 
-/** A pull request (a GitLab merge request) as each provider's API gives it, in one shape. */
-export interface StoredPullRequest {
-  author: string;
-  state: 'open' | 'closed' | 'merged';
-  draft: boolean;
-  /** Label names, as labels are added and removed. */
-  labels: string[];
-  baseRef: string;
-  baseSha: string;
-  headRef: string;
-  headSha: string;
-}
+/** A pull request (a GitLab merge request) as each provider's API gives it, in one shape: its number aside. */
+export type StoredPullRequest = Omit<PullRequest, 'number'>;
 
-/** A pull request no test set: open, by someone who may push, with made-up SHAs. */
 export const defaultPullRequest: Readonly<StoredPullRequest> = Object.freeze({
   author: 'pr-author',
   state: 'open',

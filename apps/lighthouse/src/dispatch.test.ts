@@ -1,7 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseConfig } from '@lighthouse-ts/config';
-import type { MetaPipelineClient, MetaPipelineRequest } from '@lighthouse-ts/metapipeline-client';
+import {
+  ForbiddenError,
+  type MetaPipelineClient,
+  type MetaPipelineRequest,
+} from '@lighthouse-ts/metapipeline-client';
 import { factsFromProvider, PermanentError } from '@lighthouse-ts/plugins';
 import { githubApi, type PullRequestCommentEvent, type PullRequestEvent } from '@lighthouse-ts/scm';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -130,7 +134,7 @@ const log = { debug() {}, info() {}, warn() {}, error() {} };
 const context = { log, signal: new AbortController().signal, traceparent: '' };
 
 /** The trigger's dispatch for `org/repo` (one presubmit, `unit`), writing to the local GitHub. */
-async function dispatcher() {
+async function dispatcher(refuse?: Error) {
   const provider = await github();
   const api = githubApi({ baseUrl: provider.baseUrl, token: 'a-token' });
   const config = parseConfig(
@@ -143,7 +147,7 @@ async function dispatcher() {
   const { client, created } = recordingClient();
   const dispatch = createDispatch({
     config: { current: () => config },
-    client,
+    client: refuse ? ({ ...client, create: () => Promise.reject(refuse) } as MetaPipelineClient) : client,
     facts: () => factsFromProvider(api),
     writes: () => api,
     webUrls: (name) => (name === 'github' ? ['https://github.com'] : []),
@@ -196,5 +200,17 @@ describe('the trigger writing back to GitHub', () => {
     expect(created).toEqual([]);
     // The repository's own clone URL starts the job.
     expect(await dispatch(byMaintainer, context)).toMatchObject({ started: ['unit'] });
+  });
+
+  it('posts the error status of a job refused for good once, however often the delivery is tried again', async () => {
+    const refused = new ForbiddenError('lighthousejobs is forbidden: User cannot create');
+    const { provider, dispatch } = await dispatcher(refused);
+    const byMaintainer = { ...opened, author: { id: '2', login: 'maintainer' } };
+    for (const attempt of [1, 2, 3]) {
+      await expect(dispatch(byMaintainer, { ...context, attempt })).rejects.toBe(refused);
+    }
+    expect(
+      provider.writes.filter((write) => write.startsWith(`POST /repos/org/repo/statuses/${headSha}`)),
+    ).toHaveLength(1);
   });
 });

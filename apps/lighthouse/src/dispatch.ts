@@ -60,7 +60,7 @@ export function idempotencyKey(event: Exclude<WebhookEvent, { type: 'ping' }>, j
 
 /** Decides with the trigger plugin and starts (and supersedes) meta-pipelines through the client. */
 export function createDispatch(options: DispatchOptions): Dispatch {
-  return async (event, { log, signal, traceparent }) => {
+  return async (event, { log, signal, traceparent, attempt = 1 }) => {
     const repo = event.repo;
     // Only a ping has no repository, and the server answers pings itself.
     if (!repo || event.type === 'ping') return { started: [] };
@@ -95,7 +95,9 @@ export function createDispatch(options: DispatchOptions): Dispatch {
         log.info({ job: jobName, pipeline: pipeline.ref, build: pipeline.buildNumber }, 'job started');
         pipelines.push(pipeline);
       } catch (error) {
-        await reportLaunchFailure(event, job, error, options, log);
+        // Its error status once: an attempt after the first finds the same refusal.
+        if (attempt === 1) await reportLaunchFailure(event, job, error, options, log);
+        else log.error({ err: error, job: jobName }, 'a job could not start');
         failures.push({ job: jobName, error });
       }
     }

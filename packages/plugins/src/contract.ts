@@ -80,6 +80,11 @@ export interface DispatchContext {
   signal: AbortSignal;
   /** W3C traceparent continuing the delivery's trace, to send on to the runner. */
   traceparent: string;
+  /**
+   * Which attempt at the delivery this is, 1 for the first: a dispatch tried again after a failure that
+   * may pass writes again only what is not yet written (an error status was posted on the first).
+   */
+  attempt?: number;
 }
 
 /** What a delivery started and skipped; sent back to the provider, so it shows in its delivery log. */

@@ -304,8 +304,10 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     metrics.dispatchesInFlight.inc();
     const started = performance.now();
     log.debug({ type: event.type }, 'dispatching');
+    let attempts = 0;
     const attempt = (): Promise<Settled> =>
-      (async () => dispatch(event, { log, signal: stopping.signal, traceparent }))().then(
+      (async () =>
+        dispatch(event, { log, signal: stopping.signal, traceparent, attempt: ++attempts }))().then(
         (result): Settled => ({ ok: true, result }),
         (error: unknown): Settled => ({ ok: false, error }),
       );

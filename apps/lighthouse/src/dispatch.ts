@@ -1,5 +1,6 @@
 import { type ConfigWatch, repoConfig } from '@lighthouse-ts/config';
 import {
+  branchIdentifier,
   type CallOptions,
   KeyConflictError,
   type MetaPipeline,
@@ -140,7 +141,12 @@ async function startOnce(
   } catch (error) {
     if (!(error instanceof KeyConflictError)) throw error;
     const { namespace, pullRefs } = request;
-    const filter = { namespace, owner: pullRefs.owner, repo: pullRefs.repo, branch: branchOf(request) };
+    const filter = {
+      namespace,
+      owner: pullRefs.owner,
+      repo: pullRefs.repo,
+      branch: branchIdentifier(request),
+    };
     const listed = await client.list(filter, call).catch(() => []);
     const existing = listed.find((p) => p.idempotencyKey === request.idempotencyKey);
     log.info(
@@ -168,13 +174,6 @@ function checkedCloneUrl(provider: Provider, repo: Repo, url: string, webUrls: r
     );
   }
   return own;
-}
-
-/** The branch a pipeline lists under (see MetaPipeline's `branch`). */
-function branchOf({ kind, pullRefs }: MetaPipelineRequest): string {
-  const pulls = pullRefs.pulls ?? [];
-  if (kind !== 'pullrequest') return pullRefs.baseBranch;
-  return pulls.length === 1 ? `PR-${pulls[0]?.number}` : 'batch';
 }
 
 /**

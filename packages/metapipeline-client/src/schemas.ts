@@ -91,6 +91,16 @@ export const MetaPipelineRequest = z
 export type MetaPipelineRequest = z.input<typeof MetaPipelineRequest>;
 export type ParsedMetaPipelineRequest = z.output<typeof MetaPipelineRequest>;
 
+/**
+ * The branch a request's pipeline lists under (MetaPipeline's `branch`): `PR-<n>` for one pull request,
+ * `batch` for several, else the base branch (as Lighthouse names them).
+ */
+export function branchIdentifier({ kind, pullRefs }: Pick<MetaPipelineRequest, 'kind' | 'pullRefs'>): string {
+  const pulls = pullRefs.pulls ?? [];
+  if (kind !== 'pullrequest') return pullRefs.baseBranch;
+  return pulls.length === 1 ? `PR-${pulls[0]?.number}` : 'batch';
+}
+
 /** Names one meta-pipeline. */
 export const MetaPipelineRef = z.strictObject({ namespace: dnsLabel, name: z.string().min(1).max(253) });
 export type MetaPipelineRef = z.infer<typeof MetaPipelineRef>;

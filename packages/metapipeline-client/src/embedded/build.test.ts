@@ -3,15 +3,8 @@ import { join } from 'node:path';
 import { labels, PipelineRun } from '@lighthouse-ts/crds';
 import { describe, expect, inject, it } from 'vitest';
 import { parse } from 'yaml';
-import { MetaPipelineRequest } from '../schemas.ts';
-import {
-  branchIdentifier,
-  buildMetaPipeline,
-  labelValue,
-  metaPipelineName,
-  pullRefsString,
-  requestHash,
-} from './build.ts';
+import { branchIdentifier, MetaPipelineRequest } from '../schemas.ts';
+import { buildMetaPipeline, labelValue, metaPipelineName, pullRefsString, requestHash } from './build.ts';
 
 const metaStep = { image: 'runner:test', command: ['runner', 'meta-step'] };
 

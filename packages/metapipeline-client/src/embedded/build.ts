@@ -11,7 +11,7 @@ import {
 } from '@lighthouse-ts/crds';
 import { defaultBuildServiceAccount } from '../policy.ts';
 import { type ComputeResources, defaultMetaStepResources } from '../resources.ts';
-import type { ParsedMetaPipelineRequest, PipelineKind } from '../schemas.ts';
+import { branchIdentifier, type ParsedMetaPipelineRequest, type PipelineKind } from '../schemas.ts';
 
 export { defaultBuildServiceAccount };
 
@@ -60,13 +60,6 @@ export interface BuiltMetaPipeline {
   job: LighthouseJob;
   /** Without its ownerReference, which needs the created job's uid. */
   pipelineRun: PipelineRun;
-}
-
-/** `PR-<n>` for one pull request, `batch` for several, else the base branch (as Lighthouse names them). */
-export function branchIdentifier(request: ParsedMetaPipelineRequest): string {
-  const { pulls, baseBranch } = request.pullRefs;
-  if (request.kind !== 'pullrequest') return baseBranch;
-  return pulls.length === 1 ? `PR-${pulls[0]?.number}` : 'batch';
 }
 
 export function jobType(request: ParsedMetaPipelineRequest): JobType {

@@ -36,6 +36,7 @@ import {
 import { checkRequestPolicy, enforceNamespace, enforcePolicy, type RequestPolicy } from '../policy.ts';
 import { ComputeResources } from '../resources.ts';
 import {
+  branchIdentifier,
   ListFilter,
   type MetaPipeline,
   MetaPipelineRef,
@@ -44,7 +45,6 @@ import {
   type Phase,
 } from '../schemas.ts';
 import {
-  branchIdentifier,
   buildMetaPipeline,
   defaultMetaStepServiceAccount,
   kindOf,

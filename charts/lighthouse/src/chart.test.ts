@@ -61,7 +61,7 @@ const tokenFiles = {
 };
 
 /** The chart's own volumes, beside the provider credentials'. */
-const ownVolumes = ['config', 'webhook-secret', 'runner-token', 'token'];
+const ownVolumes = ['config', 'webhook-secret', 'runner-token', 'token', 'pending'];
 
 type Container = PodSpec['containers'][number];
 type PodSpec = {
@@ -84,6 +84,8 @@ type PodSpec = {
     name: string;
     secret?: { secretName: string; defaultMode?: number };
     configMap?: { name: string };
+    emptyDir?: { sizeLimit?: string };
+    persistentVolumeClaim?: { claimName: string };
   }[];
 };
 
@@ -148,6 +150,42 @@ describe('the rendered chart', () => {
     expect(envOf(lighthouse)).not.toHaveProperty('LIGHTHOUSE_RUNNER_URL');
     expect(ofKind(objects, 'Secret').map((s) => s.metadata.name)).toEqual(['ci-lighthouse-webhook']);
   });
+
+  it.each(modes)(
+    'in %s mode keeps accepted deliveries on an emptyDir by default, on the volume given, or in memory when told',
+    async (mode) => {
+      const render = async (values: Record<string, unknown>) => {
+        const objects = await helmTemplate(helm, {
+          namespace: 'ci',
+          values: { ...ownJobs, 'metapipeline.mode': mode, ...values },
+        });
+        const lighthouse = named(objects, 'Deployment', 'ci-lighthouse');
+        const spec = podSpec(lighthouse);
+        return {
+          dir: envOf(lighthouse).LIGHTHOUSE_PENDING_DIR,
+          mount: spec.containers[0]?.volumeMounts?.find((m) => m.name === 'pending')?.mountPath,
+          volume: spec.volumes?.find((v) => v.name === 'pending'),
+        };
+      };
+      const dir = '/var/lib/lighthouse/pending';
+      expect(await render({})).toEqual({
+        dir,
+        mount: dir,
+        volume: { name: 'pending', emptyDir: { sizeLimit: '64Mi' } },
+      });
+      const claim = { persistentVolumeClaim: { claimName: 'lighthouse-pending' } };
+      expect(await render({ 'lighthouse.pending.volume': claim })).toEqual({
+        dir,
+        mount: dir,
+        volume: { name: 'pending', ...claim },
+      });
+      expect(await render({ 'lighthouse.pending.enabled': false })).toEqual({
+        dir: undefined,
+        mount: undefined,
+        volume: undefined,
+      });
+    },
+  );
 
   it('in remote mode adds the runner and the Service lighthouse reaches it through, and lighthouse has no Kubernetes token', async () => {
     const objects = await helmTemplate(helm, {
@@ -633,7 +671,7 @@ describe('the rendered chart', () => {
     expect(envOf(lighthouse)).toHaveProperty('LIGHTHOUSE_WEBHOOK_SECRETS_FILE');
     expect(
       podSpec(lighthouse)
-        .volumes?.map((v) => v.secret?.secretName ?? v.configMap?.name)
+        .volumes?.flatMap((v) => v.secret?.secretName ?? v.configMap?.name ?? [])
         .sort(),
     ).toEqual(['hmac-token', 'lighthouse-config', 'runner-token']);
   });

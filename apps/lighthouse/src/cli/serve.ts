@@ -12,7 +12,14 @@ import {
   MetaPipelineSettingsError,
   startBesideEmbedded,
 } from '../metapipeline.ts';
-import { createLogger, createMetrics, createWebhookHandler, type Metrics } from '../server/index.ts';
+import {
+  createLogger,
+  createMetrics,
+  createWebhookHandler,
+  type Metrics,
+  openPendingStore,
+  type PendingStore,
+} from '../server/index.ts';
 import { readSecretFiles } from './secrets.ts';
 import { type ServeSettings, serveFlags } from './settings.ts';
 
@@ -60,6 +67,16 @@ export async function serve(settings: ServeSettings): Promise<number> {
   } catch (error) {
     if (!(error instanceof FlagError)) throw error;
     process.stderr.write(`lighthouse: ${error.message}\n`);
+    return badSettings;
+  }
+
+  let pending: PendingStore | undefined;
+  const pendingDir = settings['pending-dir'];
+  try {
+    pending = pendingDir ? await openPendingStore(pendingDir) : undefined;
+  } catch (error) {
+    const reason = `cannot use ${pendingDir}: ${(error as Error).message}`;
+    process.stderr.write(`lighthouse: ${flagError(serveFlags, 'pending-dir', reason).message}\n`);
     return badSettings;
   }
 
@@ -165,8 +182,11 @@ export async function serve(settings: ServeSettings): Promise<number> {
     maxBodyBytes: settings['max-body-bytes'],
     bodyBudget: new BodyBudget(settings['body-budget-bytes']),
     ...(embedded ? { readiness: embedded.readiness } : {}),
+    ...(pending ? { pending } : {}),
   });
   logger.info({ metapipeline: settings.metapipeline, namespace: settings.namespace }, 'starting');
+  const resumed = await handler.resume();
+  if (resumed > 0) logger.info({ resumed, dir: pendingDir }, 'resuming deliveries an earlier process kept');
   const release = async () => {
     stop.abort();
     await embedded?.stop();

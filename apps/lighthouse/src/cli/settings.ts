@@ -98,6 +98,12 @@ export const serveFlags: readonly Flag[] = [
     description: 'longest a provider waits for an answer; past it 202 and the work goes on',
   },
   {
+    flag: 'pending-dir',
+    env: 'LIGHTHOUSE_PENDING_DIR',
+    description:
+      'keeps deliveries answered 202 here until their jobs exist, so a restart resumes them; unset: in memory only',
+  },
+  {
     flag: 'max-body-bytes',
     env: 'LIGHTHOUSE_MAX_BODY_BYTES',
     default: String(25 * 1024 * 1024),
@@ -160,6 +166,7 @@ const fields = z.object({
   ...reportSettingsShape,
   'bot-name': z.string().optional(),
   'budget-seconds': seconds,
+  'pending-dir': z.string().min(1).optional(),
   'max-body-bytes': integer(1024, 1024 ** 3),
   'body-budget-bytes': integer(1024, 64 * 1024 ** 3),
   'max-connections': integer(1, 1_000_000),

@@ -34,6 +34,7 @@ import type { Logger } from 'pino';
 import { failedForGood } from '../permanent.ts';
 import { createDeliveryLedger } from './dedupe.ts';
 import type { Metrics } from './metrics.ts';
+import type { PendingDelivery, PendingStore } from './pending.ts';
 
 export interface WebhookHandlerOptions {
   /**
@@ -59,6 +60,11 @@ export interface WebhookHandlerOptions {
   readiness?: () => Readiness | Promise<Readiness>;
   /** How a dispatch that failed but may succeed later is tried again (see DispatchRetry). */
   retry?: DispatchRetry;
+  /**
+   * Where a delivery answered 202 is kept until its dispatch settles, so a process that dies or shuts
+   * down first leaves it to the next one (see `resume`). None: it lives in this process only.
+   */
+  pending?: PendingStore;
 }
 
 /**
@@ -80,8 +86,10 @@ export interface DispatchRetry {
 /**
  * The request listener for `POST /hook`, `/healthz`, `/readyz` and `/metrics`; `drained` waits for the
  * dispatches that outlive their answers too, and `abort` aborts their signal (the grace period is over).
+ * `resume` dispatches the deliveries an earlier process kept and did not finish; it resolves to how many
+ * once they are loaded (their dispatches go on).
  */
-export type WebhookHandler = DrainingListener & { abort(reason: string): void };
+export type WebhookHandler = DrainingListener & { abort(reason: string): void; resume(): Promise<number> };
 
 export const hookPath = '/hook';
 export const defaultMaxBodyBytes = 25 * 1024 * 1024;
@@ -97,7 +105,8 @@ const contentTypeAdvice = {
     'set the webhook\'s content type to "application/json" in the provider\'s settings',
 };
 
-type Settled = { ok: true; result: DispatchResult } | { ok: false; error: unknown };
+/** A dispatch's outcome; `interrupted`: it failed while lighthouse shut down, and may pass later. */
+type Settled = { ok: true; result: DispatchResult } | { ok: false; error: unknown; interrupted?: true };
 
 /**
  * The answers to `POST /hook`, in the order they are decided (JSON bodies; problem+json for errors):
@@ -111,7 +120,8 @@ type Settled = { ok: true; result: DispatchResult } | { ok: false; error: unknow
  *   within the dedupe window; one that arrives while the same event is being dispatched waits for that
  *   dispatch and shares its outcome;
  * - 200 `done` with what started; 202 `accepted` if dispatch outlasts the budget (it goes on, tried
- *   again after failures that may pass, see DispatchRetry; its outcome is logged); 503
+ *   again after failures that may pass, see DispatchRetry, and kept in the pending store until it settles,
+ *   so a restart resumes it; its outcome is logged); 503
  *   `dispatch-failed` for a retryable MetaPipelineError or PluginError it can no longer try again (an
  *   outage past the retries, shutting down, too many waiting); 202 `failed` with the reason for a permanent one (a missing token, RBAC, a namespace that
  *   does not exist: a redelivery cannot fix the configuration, and a 4xx would make GitLab disable the
@@ -122,7 +132,7 @@ type Settled = { ok: true; result: DispatchResult } | { ok: false; error: unknow
  * clientErrorListener in @lighthouse-ts/http.
  */
 export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHandler {
-  const { allowSha1 = false, dispatch, logger, metrics } = options;
+  const { allowSha1 = false, dispatch, logger, metrics, pending } = options;
   const maxBodyBytes = options.maxBodyBytes ?? defaultMaxBodyBytes;
   const budgetMs = options.budgetMs ?? defaultBudgetMs;
   const given = options.secrets;
@@ -185,6 +195,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
 
   async function receive(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const receivedAt = performance.now();
+    const receivedAtMs = Date.now();
     const trace = traceContextOf(header(req, 'traceparent'));
     const detected = detectProvider(req.headers);
     const provider = detected.kind === 'known' ? detected.provider : 'unknown';
@@ -264,13 +275,25 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       );
       run = seen.outcome;
     } else {
-      run = startDispatch(event, log, trace.traceparent);
+      run = startDispatch(event, log, trace.traceparent, { receivedAtMs });
       ledger.track(key, run, (settled) => settled.ok);
     }
 
     const settled = await within(run, receivedAt + budgetMs - performance.now());
     if (!settled) {
       outcome = seen ? 'duplicate, still dispatching' : 'still dispatching';
+      // Accepted: kept before it is answered so, whatever happens to this process, its jobs will exist.
+      if (!seen) {
+        const kept = {
+          version: 1,
+          key,
+          traceparent: trace.traceparent,
+          receivedAt: receivedAtMs,
+          attempts: 1,
+          event,
+        } as const;
+        await keepUntilSettled({ ...kept, ...(deliveryId ? { deliveryId } : {}) }, run, log);
+      }
       const why = `still dispatching after ${budgetMs} ms; the outcome goes to lighthouse's log`;
       return answer(json(202, { status: 'accepted', reason: why, ...ids }), why);
     }
@@ -299,12 +322,16 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
    * Runs dispatch, tried again while it fails for a reason that may pass (see DispatchRetry), and records
    * and logs its outcome whenever it comes (before or after the answer).
    */
-  function startDispatch(event: WebhookEvent, log: Logger, traceparent: string): Promise<Settled> {
+  function startDispatch(
+    event: WebhookEvent,
+    log: Logger,
+    traceparent: string,
+    { receivedAtMs, attempts = 0 }: { receivedAtMs: number; attempts?: number },
+  ): Promise<Settled> {
     lifecycle.enter();
     metrics.dispatchesInFlight.inc();
     const started = performance.now();
     log.debug({ type: event.type }, 'dispatching');
-    let attempts = 0;
     const attempt = (): Promise<Settled> =>
       (async () =>
         dispatch(event, { log, signal: stopping.signal, traceparent, attempt: ++attempts }))().then(
@@ -314,17 +341,22 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     const run: Promise<Settled> = (async () => {
       for (let delayMs = firstRetryMs; ; delayMs = Math.min(delayMs * 2, maxRetryMs)) {
         const settled = await attempt();
-        if (settled.ok || !mayPass(settled.error)) return settled;
+        if (settled.ok) return settled;
+        // Shutting down: a failure that may pass (an aborted call included) is left for the next start.
+        if (retries.signal.aborted && (mayPass(settled.error) || stopping.signal.aborted)) {
+          return { ...settled, interrupted: true as const };
+        }
+        if (!mayPass(settled.error)) return settled;
         const waitMs = delayMs / 2 + Math.random() * (delayMs / 2);
-        const deadline = performance.now() + waitMs - started > retryForMs;
-        if (deadline || waiting >= maxWaiting || retries.signal.aborted) return settled;
+        const deadline = Date.now() + waitMs - receivedAtMs > retryForMs;
+        if (deadline || waiting >= maxWaiting) return settled;
         metrics.dispatchRetries.inc();
         log.warn({ err: settled.error, retryInMs: Math.round(waitMs) }, 'dispatch failed; trying again');
         waiting++;
         await sleep(waitMs, undefined, { signal: retries.signal })
           .catch(() => undefined)
           .finally(() => waiting--);
-        if (retries.signal.aborted) return settled;
+        if (retries.signal.aborted) return { ...settled, interrupted: true as const };
       }
     })()
       .then((settled) => {
@@ -334,6 +366,11 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
         if (settled.ok) {
           const { started: jobs, skipped = [] } = settled.result;
           log.info({ started: jobs, skipped, durationMs }, 'dispatched');
+        } else if (settled.interrupted && pending) {
+          log.warn(
+            { err: settled.error, durationMs },
+            'dispatch interrupted by shutdown; the next start resumes it',
+          );
         } else {
           const { error } = settled;
           const known = error instanceof MetaPipelineError || error instanceof PluginError;
@@ -345,6 +382,82 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       })
       .finally(lifecycle.leave);
     return run;
+  }
+
+  /**
+   * Keeps an accepted delivery in the pending store until its dispatch settles; a dispatch interrupted
+   * by shutdown stays kept for the next start. A store that cannot write costs only the restart.
+   */
+  async function keepUntilSettled(
+    delivery: PendingDelivery,
+    run: Promise<Settled>,
+    log: Logger,
+  ): Promise<void> {
+    if (!pending) return;
+    try {
+      forgetOnceSettled(await pending.keep(delivery), run, log);
+    } catch (error) {
+      metrics.keepFailures.inc();
+      log.error(
+        { err: error, dir: pending.dir },
+        'cannot keep the accepted delivery on disk: its dispatch goes on, but a restart first would lose it',
+      );
+    }
+  }
+
+  function forgetOnceSettled(file: string, run: Promise<Settled>, log: Logger): void {
+    if (!pending) return;
+    metrics.deliveriesKept.inc();
+    // Part of the work in flight, so a drained process has forgotten what it finished.
+    lifecycle.enter();
+    void run
+      .then(async (settled) => {
+        if (!settled.ok && settled.interrupted) return;
+        metrics.deliveriesKept.dec();
+        await pending.forget(file);
+      })
+      .catch((error: unknown) =>
+        log.error(
+          { err: error, file },
+          'cannot forget a kept delivery; the next start dispatches it again, starting nothing twice',
+        ),
+      )
+      .finally(lifecycle.leave);
+  }
+
+  /** Dispatches what an earlier process kept and did not finish, each as if just accepted. */
+  async function resume(): Promise<number> {
+    if (!pending) return 0;
+    const { pending: kept, unreadable } = await pending.load();
+    for (const { file, reason } of unreadable) {
+      logger.error({ file, reason }, 'a kept delivery is unreadable: renamed *.unreadable, not dispatched');
+    }
+    for (const { file, delivery } of kept) {
+      const { key, event, traceparent, deliveryId } = delivery;
+      const log = logger.child({
+        deliveryId,
+        traceId: traceContextOf(traceparent).traceId,
+        provider: event.provider,
+        resumed: true,
+      });
+      const seen = ledger.lookup(key);
+      if (seen?.state === 'running') {
+        forgetOnceSettled(file, seen.outcome, log);
+        continue;
+      }
+      if (seen?.state === 'done') {
+        await pending.forget(file);
+        continue;
+      }
+      log.info({ receivedAt: new Date(delivery.receivedAt).toISOString() }, 'resuming a kept delivery');
+      const run = startDispatch(event, log, traceparent, {
+        receivedAtMs: delivery.receivedAt,
+        attempts: delivery.attempts,
+      });
+      ledger.track(key, run, (settled) => settled.ok);
+      forgetOnceSettled(file, run, log);
+    }
+    return kept.length;
   }
 
   function send(req: IncomingMessage, res: ServerResponse, answer: Answer): void {
@@ -372,6 +485,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
         retries.abort();
         stopping.abort(new Error(reason));
       },
+      resume,
     },
   );
 }

@@ -8,3 +8,4 @@ export {
 } from './handler.ts';
 export { createLogger } from './logger.ts';
 export { createMetrics, type Metrics } from './metrics.ts';
+export { openPendingStore, type PendingStore } from './pending.ts';

@@ -14,6 +14,9 @@ export interface Metrics {
   readonly dispatchDuration: Histogram<'outcome'>;
   readonly dispatchesInFlight: Gauge;
   readonly dispatchRetries: Counter;
+  /** Deliveries answered 202 and kept in the pending store until their dispatch settles. */
+  readonly deliveriesKept: Gauge;
+  readonly keepFailures: Counter;
   readonly duplicates: Counter<'provider'>;
   /** Dispatch failures by error type: a MetaPipelineError subclass name, or `unexpected`. */
   readonly dispatchErrors: Counter<'type'>;
@@ -56,6 +59,16 @@ export function createMetrics(): Metrics {
     dispatchesInFlight: new Gauge({
       name: 'lighthouse_dispatches_in_flight',
       help: 'Deliveries being dispatched now, including those already answered with 202.',
+      registers,
+    }),
+    deliveriesKept: new Gauge({
+      name: 'lighthouse_deliveries_kept',
+      help: 'Deliveries answered 202 and kept on disk (--pending-dir) until their jobs exist.',
+      registers,
+    }),
+    keepFailures: new Counter({
+      name: 'lighthouse_delivery_keep_failures_total',
+      help: 'Deliveries answered 202 that could not be written to --pending-dir: a restart before their jobs exist loses them.',
       registers,
     }),
     dispatchRetries: new Counter({

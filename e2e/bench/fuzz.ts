@@ -3,7 +3,7 @@
 // mode on a cluster of its own, through the whole path (verify, parse, normalise, trigger, the client).
 // No answer may be a 5xx and the process must stay up; then the heap and RSS, idle before, at their peak
 // and after the load, as the process's own /metrics reports them.
-// Run: pnpm --filter @lighthouse-ts/e2e fuzz [-- --mutations=100000]
+// Run: pnpm --filter @lighthouse-ts/e2e fuzz [--mutations=100000]
 import { Agent } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';

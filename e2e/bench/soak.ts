@@ -1,10 +1,14 @@
 // The soak: deliveries from 20 senders through two lighthouse processes on a cluster of its own, 20% of
 // them repeated under the same delivery id and 5% replayed under a new one, the kube-apiserver stopped and
-// started again mid-load and, in remote mode, the runner killed with SIGKILL and started again. Then it
+// started again mid-load, one lighthouse killed with SIGKILL during that outage (with deliveries it answered
+// 202 kept in its --pending-dir) and started again on the same directory and, in remote mode, the runner
+// killed with SIGKILL and started again. Then it
 // counts: every delivery answered 2xx must have its job exactly once; none may have two. Loopback only.
-// Run: pnpm --filter @lighthouse-ts/e2e soak [-- --deliveries=10000 --modes=embedded,remote]
+// Run: pnpm --filter @lighthouse-ts/e2e soak [--deliveries=10000] [--modes=embedded,remote]
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, readdir } from 'node:fs/promises';
 import { Agent } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -76,14 +80,22 @@ function startRunner(namespace: string, port = 0): Promise<ServingApp> {
 async function soak(mode: 'embedded' | 'remote') {
   const namespace = await cluster.createNamespace(`soak-${mode}`);
   let runner = mode === 'remote' ? await startRunner(namespace) : undefined;
-  const args = ['serve', '--host=127.0.0.1', '--port=0', `--namespace=${namespace}`];
+  const pendingDirs = await Promise.all([0, 1].map(() => mkdtemp(join(tmpdir(), `soak-${mode}-pending-`))));
+  const args = (index: number, port = 0) => [
+    'serve',
+    '--host=127.0.0.1',
+    `--port=${port}`,
+    `--namespace=${namespace}`,
+    '--budget-seconds=1',
+    `--pending-dir=${pendingDirs[index]}`,
+  ];
   const modeArgs =
     mode === 'embedded'
       ? ['--meta-step-image=runner:soak', ...kubeLimit]
       : ['--metapipeline=remote', `--runner-url=${runner?.url}`, `--runner-token-file=${runnerToken}`];
-  const lighthouses = await Promise.all(
-    [0, 1].map(() => startServingApp(lighthouseMain, [...args, ...modeArgs], files)),
-  );
+  const startLighthouse = (index: number, port?: number) =>
+    startServingApp(lighthouseMain, [...args(index, port), ...modeArgs], files);
+  const lighthouses = await Promise.all([0, 1].map((index) => startLighthouse(index)));
   const agents = lighthouses.map(() => new Agent({ keepAlive: true, maxSockets: senders }));
 
   const plan = deliveries(total);
@@ -95,8 +107,14 @@ async function soak(mode: 'embedded' | 'remote') {
     console.error(`soak ${mode}: stopping the kube-apiserver at ${sent} deliveries`);
     await env.stopApiServer();
     await sleep(3000);
+    const killed = lighthouses[1] as ServingApp;
+    killed.child.kill('SIGKILL');
+    await killed.exited;
+    const kept = (await readdir(pendingDirs[1] as string)).length;
+    console.error(`soak ${mode}: a lighthouse killed at ${sent} deliveries, ${kept} kept in its pending dir`);
     await env.startApiServer();
     console.error(`soak ${mode}: kube-apiserver back at ${sent} deliveries`);
+    lighthouses[1] = await startLighthouse(1, killed.port);
     if (runner) {
       const { port } = runner;
       runner.child.kill('SIGKILL');

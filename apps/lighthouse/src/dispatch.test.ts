@@ -11,6 +11,7 @@ import { githubApi, type PullRequestCommentEvent, type PullRequestEvent } from '
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDispatch } from './dispatch.ts';
 import { createMetrics } from './server/metrics.ts';
+import { RecentDeliveries } from './ui/recent.ts';
 
 // The trigger's writes to GitHub, through the real client, against a local server that answers as
 // GitHub's REST API documents (collaborators, a pull request, its labels and comments) and records them.
@@ -212,5 +213,33 @@ describe('the trigger writing back to GitHub', () => {
     expect(
       provider.writes.filter((write) => write.startsWith(`POST /repos/org/repo/statuses/${headSha}`)),
     ).toHaveLength(1);
+  });
+
+  it("tells the delivery's story: the decision, what the provider was asked, and each job started", async () => {
+    const { dispatch } = await dispatcher();
+    const recent = new RecentDeliveries({ size: 5 });
+    const story = recent.add({
+      receivedAt: new Date().toISOString(),
+      provider: 'github',
+      event: 'pull_request',
+      summary: '',
+    });
+    await dispatch(opened, { ...context, record: story });
+    await dispatch(okToTest, { ...context, record: story });
+    const told = recent.get(story.seq);
+    expect(told?.decision?.start).toEqual([{ job: 'unit', why: expect.any(String) }]);
+    expect(told?.consulted).toContainEqual({
+      fact: 'isCollaborator',
+      asked: 'org, repo, stranger',
+      answer: 'false',
+    });
+    expect(told?.consulted).toContainEqual({
+      fact: 'isCollaborator',
+      asked: 'org, repo, maintainer',
+      answer: 'true',
+    });
+    expect(told?.jobs).toEqual([
+      { job: 'unit', pipeline: { namespace: 'jx', name: 'job-1', buildNumber: 1 } },
+    ]);
   });
 });

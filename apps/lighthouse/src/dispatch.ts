@@ -12,12 +12,14 @@ import {
   type Decision,
   type Dispatch,
   type DispatchLogger,
+  type DispatchRecorder,
   type DispatchResult,
   type JobToStart,
   MissingFactError,
   PermanentError,
   performActions,
   RetryableError,
+  recordingFacts,
   type TriggerFacts,
   trigger,
 } from '@lighthouse-ts/plugins';
@@ -61,11 +63,12 @@ export function idempotencyKey(event: Exclude<WebhookEvent, { type: 'ping' }>, j
 
 /** Decides with the trigger plugin and starts (and supersedes) meta-pipelines through the client. */
 export function createDispatch(options: DispatchOptions): Dispatch {
-  return async (event, { log, signal, traceparent, attempt = 1 }) => {
+  return async (event, { log, signal, traceparent, attempt = 1, record }) => {
     const repo = event.repo;
     // Only a ping has no repository, and the server answers pings itself.
     if (!repo || event.type === 'ping') return { started: [] };
-    const decision = await decideWithTrigger(event, repo, options);
+    const decision = await decideWithTrigger(event, repo, options, record);
+    record?.decided(decision);
     log.info(
       { summary: decision.summary, start: decision.start.length, skip: decision.skip.length },
       'trigger decided',
@@ -91,6 +94,10 @@ export function createDispatch(options: DispatchOptions): Dispatch {
         };
         const pipeline = await startOnce(request, options.client, { signal, traceparent }, log);
         started.push(jobName);
+        record?.job({
+          job: jobName,
+          ...(pipeline ? { pipeline: { ...pipeline.ref, buildNumber: pipeline.buildNumber } } : {}),
+        });
         if (!pipeline) continue;
         options.metrics.jobsStarted.inc({ repo: `${repo.owner}/${repo.name}`, job: jobName });
         log.info({ job: jobName, pipeline: pipeline.ref, build: pipeline.buildNumber }, 'job started');
@@ -100,6 +107,7 @@ export function createDispatch(options: DispatchOptions): Dispatch {
         if (attempt === 1) await reportLaunchFailure(event, job, error, options, log);
         else log.error({ err: error, job: jobName }, 'a job could not start');
         failures.push({ job: jobName, error });
+        record?.job({ job: jobName, error: error instanceof Error ? error.message : String(error) });
       }
     }
     await supersede(decision, repo, { ...options, pipelines }, { signal, traceparent }, log);
@@ -201,9 +209,11 @@ async function decideWithTrigger(
   event: WebhookEvent,
   { owner, name }: Repo,
   options: DispatchOptions,
+  record: DispatchRecorder | undefined,
 ): Promise<Decision> {
   const repo = repoConfig(options.config.current(), owner, name);
-  const facts = options.facts(event.provider) ?? missingFacts(event.provider);
+  const known = options.facts(event.provider) ?? missingFacts(event.provider);
+  const facts = record ? recordingFacts(known, (fact) => record.consulted(fact)) : known;
   try {
     return await trigger(event, { repo, facts, ...(options.botName ? { botName: options.botName } : {}) });
   } catch (error) {

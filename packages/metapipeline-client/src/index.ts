@@ -26,6 +26,7 @@ export {
 export { createRemoteClient, type RemoteClientOptions } from './remote.ts';
 export { ComputeResources, defaultMetaStepResources, Quantity } from './resources.ts';
 export {
+  type ActivityStage,
   branchIdentifier,
   ListFilter,
   MetaPipeline,

@@ -75,6 +75,14 @@ describe('createRemoteClient', () => {
     expect(seen[0]?.headers.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
   });
 
+  it("reads a newer runner's answer, dropping the fields it does not know, so the runner may be upgraded first", async () => {
+    const newer = { ...pipeline, sha: 'dd64c739', shinyNewField: { any: 'thing' } };
+    const url = await runner(json(200, newer), json(200, { items: [newer], nextPage: 'x' }));
+    const client = createRemoteClient({ url, token: 't' });
+    expect(await client.create(pullRequestRequest('ns'))).toEqual({ ...pipeline, sha: 'dd64c739' });
+    expect(await client.list({ namespace: 'ns' })).toEqual([{ ...pipeline, sha: 'dd64c739' }]);
+  });
+
   it('continues a given trace', async () => {
     const url = await runner(json(200, pipeline));
     const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';

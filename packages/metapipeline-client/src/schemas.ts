@@ -108,7 +108,7 @@ export type MetaPipelineRef = z.infer<typeof MetaPipelineRef>;
 export const Phase = z.enum(['pending', 'running', 'succeeded', 'failed', 'cancelled']);
 export type Phase = z.infer<typeof Phase>;
 
-export const ResourceRef = z.strictObject({
+export const ResourceRef = z.object({
   apiVersion: z.string(),
   kind: z.string(),
   namespace: z.string(),
@@ -117,7 +117,21 @@ export const ResourceRef = z.strictObject({
 });
 export type ResourceRef = z.infer<typeof ResourceRef>;
 
-export const MetaPipeline = z.strictObject({
+const Step = z.object({
+  name: z.string(),
+  status: z.string(),
+  startedAt: z.iso.datetime({ offset: true }).optional(),
+  completedAt: z.iso.datetime({ offset: true }).optional(),
+});
+const Stage = Step.extend({ steps: z.array(Step).optional() });
+export type ActivityStage = z.infer<typeof Stage>;
+
+/**
+ * A meta-pipeline as the client answers it. Not strict, unlike requests: a newer runner may answer with
+ * fields this client does not know yet, which are dropped rather than refused, so the runner can be
+ * upgraded before lighthouse.
+ */
+export const MetaPipeline = z.object({
   ref: MetaPipelineRef,
   idempotencyKey: z.string(),
   kind: PipelineKind,
@@ -133,6 +147,19 @@ export const MetaPipeline = z.strictObject({
   phase: Phase,
   description: z.string(),
   createdAt: z.iso.datetime({ offset: true }).optional(),
+  // What a person looking at the job wants (lighthouse's web page); a runner before 0.3 sends none of it.
+  /** The commit built: the pull request's head, or the pushed commit. */
+  sha: z.string().optional(),
+  pullNumber: z.number().int().nonnegative().optional(),
+  links: z
+    .object({ repo: z.string().optional(), pull: z.string().optional(), commit: z.string().optional() })
+    .optional(),
+  startedAt: z.iso.datetime({ offset: true }).optional(),
+  completedAt: z.iso.datetime({ offset: true }).optional(),
+  /** The PipelineRun the job's state follows: the build's once the meta step created it. */
+  activityName: z.string().optional(),
+  /** The tasks of that PipelineRun and their steps, as the status sync recorded them. */
+  stages: z.array(Stage).optional(),
 });
 export type MetaPipeline = z.infer<typeof MetaPipeline>;
 
@@ -145,7 +172,7 @@ export const ListFilter = z.strictObject({
 });
 export type ListFilter = z.infer<typeof ListFilter>;
 
-export const MetaPipelineList = z.strictObject({ items: z.array(MetaPipeline) });
+export const MetaPipelineList = z.object({ items: z.array(MetaPipeline) });
 export type MetaPipelineList = z.infer<typeof MetaPipelineList>;
 
 /** An RFC 9457 problem document: how both sides describe an error over HTTP. */

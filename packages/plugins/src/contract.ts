@@ -85,6 +85,33 @@ export interface DispatchContext {
    * may pass writes again only what is not yet written (an error status was posted on the first).
    */
   attempt?: number;
+  /** Told what was decided and done as it happens, for whoever tells the delivery's story (a web page). */
+  record?: DispatchRecorder;
+}
+
+/** What a dispatch tells as it goes; each call adds to the delivery's story. */
+export interface DispatchRecorder {
+  decided(decision: Decision): void;
+  consulted(fact: ConsultedFact): void;
+  job(job: StartedJob): void;
+}
+
+/** One question a plugin asked the provider's API (who is trusted, which files changed...) and its answer. */
+export interface ConsultedFact {
+  /** The question, e.g. `isCollaborator`. */
+  fact: string;
+  /** Its arguments, in words. */
+  asked: string;
+  /** The answer in brief, or the error it met. */
+  answer?: string;
+  error?: string;
+}
+
+/** A job a dispatch started (or found started by an earlier delivery of the event), or could not start. */
+export interface StartedJob {
+  job: string;
+  pipeline?: { namespace: string; name: string; buildNumber: number };
+  error?: string;
 }
 
 /** What a delivery started and skipped; sent back to the provider, so it shows in its delivery log. */

@@ -1,15 +1,18 @@
 export { type FailedAction, performActions } from './actions.ts';
 export type {
+  ConsultedFact,
   Decision,
   Dispatch,
   DispatchContext,
   DispatchLogger,
+  DispatchRecorder,
   DispatchResult,
   JobRequest,
   JobToStart,
   Plugin,
   ProviderAction,
   SkippedJob,
+  StartedJob,
   SupersededRuns,
 } from './contract.ts';
 export { asPluginError, PermanentError, PluginError, RetryableError } from './errors.ts';
@@ -25,3 +28,4 @@ export {
 } from './trigger/facts.ts';
 export { type FactsData, type InMemoryFacts, inMemoryFacts } from './trigger/in-memory-facts.ts';
 export { factsFromProvider } from './trigger/provider-facts.ts';
+export { recordingFacts } from './trigger/recording-facts.ts';

@@ -1,6 +1,13 @@
 import { FlagError, flagError } from '@lighthouse-ts/cli';
 import { ConfigError, watchConfig } from '@lighthouse-ts/config';
-import { BodyBudget, ListenError, rereading, serveUntilSignal } from '@lighthouse-ts/http';
+import {
+  BodyBudget,
+  type HttpServer,
+  ListenError,
+  rereading,
+  serveUntilSignal,
+  startHttpServer,
+} from '@lighthouse-ts/http';
 import { factsFromProvider } from '@lighthouse-ts/plugins';
 import { connectProviders, type ProviderApis, reportRetry, webUrls } from '@lighthouse-ts/providers';
 import { countSecrets, type WebhookSecrets } from '@lighthouse-ts/scm/webhooks';
@@ -20,6 +27,9 @@ import {
   openPendingStore,
   type PendingStore,
 } from '../server/index.ts';
+import { checkLogUrl } from '../ui/log-url.ts';
+import { RecentDeliveries } from '../ui/recent.ts';
+import { createUiHandler, type UiHandler } from '../ui/server.ts';
 import { readSecretFiles } from './secrets.ts';
 import { type ServeSettings, serveFlags } from './settings.ts';
 
@@ -67,6 +77,12 @@ export async function serve(settings: ServeSettings): Promise<number> {
   } catch (error) {
     if (!(error instanceof FlagError)) throw error;
     process.stderr.write(`lighthouse: ${error.message}\n`);
+    return badSettings;
+  }
+
+  const logUrlProblem = settings['ui-log-url'] && checkLogUrl(settings['ui-log-url']);
+  if (logUrlProblem) {
+    process.stderr.write(`lighthouse: ${flagError(serveFlags, 'ui-log-url', logUrlProblem).message}\n`);
     return badSettings;
   }
 
@@ -160,6 +176,8 @@ export async function serve(settings: ServeSettings): Promise<number> {
     });
   }
 
+  const recent =
+    settings['ui-port'] === undefined ? undefined : new RecentDeliveries({ size: settings['ui-deliveries'] });
   const handler = createWebhookHandler({
     secrets,
     allowSha1: settings['allow-sha1'],
@@ -183,12 +201,42 @@ export async function serve(settings: ServeSettings): Promise<number> {
     bodyBudget: new BodyBudget(settings['body-budget-bytes']),
     ...(embedded ? { readiness: embedded.readiness } : {}),
     ...(pending ? { pending } : {}),
+    ...(recent ? { recent } : {}),
   });
   logger.info({ metapipeline: settings.metapipeline, namespace: settings.namespace }, 'starting');
   const resumed = await handler.resume();
   if (resumed > 0) logger.info({ resumed, dir: pendingDir }, 'resuming deliveries an earlier process kept');
+  let ui: { handler: UiHandler; server: HttpServer } | undefined;
+  if (recent && settings['ui-port'] !== undefined) {
+    const uiHandler = createUiHandler({
+      deliveries: recent,
+      client,
+      namespace: settings.namespace,
+      logger: logger.child({ component: 'ui' }),
+      ...(settings['ui-log-url'] ? { logUrl: settings['ui-log-url'] } : {}),
+    });
+    try {
+      const server = await startHttpServer({
+        handler: uiHandler,
+        logger,
+        host: settings['ui-host'],
+        port: settings['ui-port'],
+      });
+      ui = { handler: uiHandler, server };
+      logger.info({ port: server.port, url: server.url }, 'web page listening');
+    } catch (error) {
+      if (!(error instanceof ListenError)) throw error;
+      logger.fatal({ err: error }, 'cannot listen for the web page');
+      stop.abort();
+      await embedded?.stop();
+      await client.close();
+      return 1;
+    }
+  }
   const release = async () => {
     stop.abort();
+    ui?.handler.shutdown();
+    await ui?.server.stop(1000);
     await embedded?.stop();
     await client.close();
   };
@@ -233,7 +281,9 @@ async function reportSettings(
 ): Promise<BesideEmbeddedOptions['report']> {
   if (Object.keys(providers).length === 0) return undefined;
   const { targetUrlTemplate } = await import('@lighthouse-ts/reporter');
-  const template = settings['report-target-url'];
+  const uiUrl = settings['ui-url']?.replace(/\/+$/, '');
+  // Each status links to the job's page when the web page is reachable and nothing else is asked for.
+  const template = settings['report-target-url'] ?? (uiUrl ? `${uiUrl}/jobs/{namespace}/{job}` : undefined);
   let targetUrl: ReturnType<typeof targetUrlTemplate> | undefined;
   try {
     targetUrl = template ? targetUrlTemplate(template) : undefined;

@@ -128,6 +128,37 @@ export const serveFlags: readonly Flag[] = [
     description: 'how long deliveries in flight may finish after SIGTERM',
   },
   {
+    flag: 'ui-port',
+    env: 'LIGHTHOUSE_UI_PORT',
+    description:
+      'serve the read-only web page of deliveries and jobs on this port (0 picks one); unset: none',
+  },
+  {
+    flag: 'ui-host',
+    env: 'LIGHTHOUSE_UI_HOST',
+    default: '0.0.0.0',
+    description: 'address the web page listens on',
+  },
+  {
+    flag: 'ui-url',
+    env: 'LIGHTHOUSE_UI_URL',
+    description:
+      "the web page's address as people reach it; commit statuses link to its job pages unless --report-target-url says otherwise",
+  },
+  {
+    flag: 'ui-deliveries',
+    env: 'LIGHTHOUSE_UI_DELIVERIES',
+    default: '500',
+    description:
+      'verified deliveries the web page keeps (in memory, per replica); a quarter as many refused ones',
+  },
+  {
+    flag: 'ui-log-url',
+    env: 'LIGHTHOUSE_UI_LOG_URL',
+    description:
+      "a job's logs, e.g. https://HOST/#/namespaces/{namespace}/pipelineruns/{pipelineRun}; also {job} {build} {owner} {repo}",
+  },
+  {
     flag: 'log-level',
     env: 'LOG_LEVEL',
     default: 'info',
@@ -171,6 +202,12 @@ const fields = z.object({
   'body-budget-bytes': integer(1024, 64 * 1024 ** 3),
   'max-connections': integer(1, 1_000_000),
   'shutdown-grace-seconds': seconds,
+  'ui-port': integer(0, 65_535).optional(),
+  'ui-host': z.string().min(1),
+  'ui-url': z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).optional(),
+  'ui-deliveries': integer(1, 100_000),
+  // Its placeholders are checked by serve (with the web page's code, which check-config does not load).
+  'ui-log-url': z.string().optional(),
   'log-level': z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']),
 });
 const ServeSettings = fields.superRefine((s, context) => {

@@ -32,6 +32,7 @@ import {
 } from '@lighthouse-ts/scm/webhooks';
 import type { Logger } from 'pino';
 import { failedForGood } from '../permanent.ts';
+import type { RecentDeliveries, StoryHandle } from '../ui/recent.ts';
 import { createDeliveryLedger } from './dedupe.ts';
 import type { Metrics } from './metrics.ts';
 import type { PendingDelivery, PendingStore } from './pending.ts';
@@ -65,6 +66,8 @@ export interface WebhookHandlerOptions {
    * down first leaves it to the next one (see `resume`). None: it lives in this process only.
    */
   pending?: PendingStore;
+  /** Where each delivery's story is told, for the web page. */
+  recent?: RecentDeliveries;
 }
 
 /**
@@ -132,7 +135,7 @@ type Settled = { ok: true; result: DispatchResult } | { ok: false; error: unknow
  * clientErrorListener in @lighthouse-ts/http.
  */
 export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHandler {
-  const { allowSha1 = false, dispatch, logger, metrics, pending } = options;
+  const { allowSha1 = false, dispatch, logger, metrics, pending, recent } = options;
   const maxBodyBytes = options.maxBodyBytes ?? defaultMaxBodyBytes;
   const budgetMs = options.budgetMs ?? defaultBudgetMs;
   const given = options.secrets;
@@ -211,6 +214,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     let eventLabel = 'unverified';
     let outcome = 'refused';
     let reason: string | undefined;
+    let story: StoryHandle | undefined;
     res.on('close', () => {
       const status = res.writableFinished ? res.statusCode : 499;
       const seconds = (performance.now() - receivedAt) / 1000;
@@ -224,6 +228,18 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
 
     const answer = (result: Answer, why?: string) => {
       reason = why;
+      // Told before it is sent, so whoever reads the answer finds the page telling it too.
+      if (story) story.answered(result.status, why ? `${outcome}: ${why}` : outcome);
+      else {
+        recent?.refuse({
+          receivedAt: new Date(receivedAtMs).toISOString(),
+          provider,
+          status: result.status,
+          reason: why ?? outcome,
+          ...(detected.kind === 'known' ? { event: detected.event.slice(0, 64) } : {}),
+          ...(deliveryId ? { deliveryId } : {}),
+        });
+      }
       send(req, res, result);
     };
     if (req.method !== 'POST') {
@@ -252,6 +268,14 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       return answer(problem(received.status, kind, received.reason, ids), received.reason);
     }
     if (detected.kind === 'known') eventLabel = metricEvent(detected);
+    story = recent?.add({
+      receivedAt: new Date(receivedAtMs).toISOString(),
+      provider,
+      event: detected.kind === 'known' ? detected.event.slice(0, 64) : 'unknown',
+      ...(deliveryId ? { deliveryId } : {}),
+      ...(received.kind === 'event' ? describeEvent(received.event) : {}),
+      summary: 'being handled',
+    });
     if (received.kind === 'ignored') {
       outcome = 'ignored';
       return answer(json(202, { status: 'ignored', reason: received.reason, ...ids }), received.reason);
@@ -275,7 +299,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       );
       run = seen.outcome;
     } else {
-      run = startDispatch(event, log, trace.traceparent, { receivedAtMs });
+      run = startDispatch(event, log, trace.traceparent, { receivedAtMs, ...(story ? { story } : {}) });
       ledger.track(key, run, (settled) => settled.ok);
     }
 
@@ -300,7 +324,8 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     if (settled.ok) {
       if (!seen) outcome = 'dispatched';
       const { started, skipped } = settled.result;
-      return answer(json(200, { status: seen ? 'duplicate' : 'done', started, skipped, ...ids }));
+      const what = `${started.length} started${skipped?.length ? `, ${skipped.length} skipped` : ''}`;
+      return answer(json(200, { status: seen ? 'duplicate' : 'done', started, skipped, ...ids }), what);
     }
     outcome = 'dispatch failed';
     const { error } = settled;
@@ -326,7 +351,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     event: WebhookEvent,
     log: Logger,
     traceparent: string,
-    { receivedAtMs, attempts = 0 }: { receivedAtMs: number; attempts?: number },
+    { receivedAtMs, attempts = 0, story }: { receivedAtMs: number; attempts?: number; story?: StoryHandle },
   ): Promise<Settled> {
     lifecycle.enter();
     metrics.dispatchesInFlight.inc();
@@ -334,7 +359,13 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     log.debug({ type: event.type }, 'dispatching');
     const attempt = (): Promise<Settled> =>
       (async () =>
-        dispatch(event, { log, signal: stopping.signal, traceparent, attempt: ++attempts }))().then(
+        dispatch(event, {
+          log,
+          signal: stopping.signal,
+          traceparent,
+          attempt: ++attempts,
+          ...(story ? { record: story } : {}),
+        }))().then(
         (result): Settled => ({ ok: true, result }),
         (error: unknown): Settled => ({ ok: false, error }),
       );
@@ -363,6 +394,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
         const durationMs = Math.round(performance.now() - started);
         metrics.dispatchesInFlight.dec();
         metrics.dispatchDuration.observe({ outcome: settled.ok ? 'ok' : 'error' }, durationMs / 1000);
+        story?.settled(settled.ok ? 'done' : `failed: ${messageOf(settled.error)}`);
         if (settled.ok) {
           const { started: jobs, skipped = [] } = settled.result;
           log.info({ started: jobs, skipped, durationMs }, 'dispatched');
@@ -449,10 +481,21 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
         await pending.forget(file);
         continue;
       }
-      log.info({ receivedAt: new Date(delivery.receivedAt).toISOString() }, 'resuming a kept delivery');
+      const receivedAt = new Date(delivery.receivedAt).toISOString();
+      log.info({ receivedAt }, 'resuming a kept delivery');
+      const story = recent?.add({
+        receivedAt,
+        provider: event.provider,
+        event: event.type,
+        ...(deliveryId ? { deliveryId } : {}),
+        ...describeEvent(event),
+        summary: 'resumed after a restart',
+        resumed: true,
+      });
       const run = startDispatch(event, log, traceparent, {
         receivedAtMs: delivery.receivedAt,
         attempts: delivery.attempts,
+        ...(story ? { story } : {}),
       });
       ledger.track(key, run, (settled) => settled.ok);
       forgetOnceSettled(file, run, log);
@@ -498,4 +541,25 @@ function mayPass(error: unknown): boolean {
 /** An event's metric label: its name if lighthouse reads it, else `other`, so senders cannot add labels. */
 function metricEvent({ provider, event }: { provider: Provider; event: string }): string {
   return handledEvents[provider].includes(event) ? event : 'other';
+}
+
+/** What a delivery is about, for its story: the repository and, in a few words, what in it. */
+function describeEvent(event: WebhookEvent): { repo?: string; subject?: string } {
+  const repo = event.repo ? { repo: `${event.repo.owner}/${event.repo.name}` } : {};
+  switch (event.type) {
+    case 'push':
+      return { ...repo, subject: `push to ${event.ref} (${event.after.slice(0, 12)})` };
+    case 'pull_request':
+      return { ...repo, subject: `PR #${event.number} ${event.action} (${event.head.sha.slice(0, 12)})` };
+    case 'ping':
+      return repo;
+    case 'review':
+      return { ...repo, subject: `review of #${event.number} by ${event.author.login}` };
+    default:
+      return { ...repo, subject: `comment on #${event.number} by ${event.author.login}` };
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -1,4 +1,5 @@
 import {
+  ActivityStageOrStep,
   apiVersionOf,
   buildPipelineRunName,
   ConfigMap,
@@ -329,6 +330,52 @@ function describe(job: LighthouseJob, run: PipelineRun | undefined): MetaPipelin
     phase: phaseOf[job.status?.state ?? 'pending'],
     description: job.status?.description ?? (run ? 'meta-pipeline created' : 'creating the meta-pipeline'),
     ...(meta.creationTimestamp ? { createdAt: meta.creationTimestamp } : {}),
+    ...forPeople(job),
+  };
+}
+
+/** The commit, links, times and activity of a job, each only when the job records it. */
+function forPeople({ spec, status }: LighthouseJob): Partial<MetaPipeline> {
+  const refs = spec.refs;
+  const pull = refs?.pulls?.[0];
+  const sha = pull?.sha ?? refs?.base_sha;
+  const links = defined({
+    repo: refs?.repo_link,
+    pull: pull?.link,
+    commit: pull?.commit_link ?? refs?.base_link,
+  });
+  const times = (step: ActivityStageOrStep) =>
+    defined({ startedAt: step.startTime, completedAt: step.completionTime });
+  const stages = status?.activity?.stages?.map((stage) => ({
+    name: stage.name,
+    status: stage.status,
+    ...times(stage),
+    ...(stage.steps
+      ? {
+          steps: stage.steps.flatMap((step) => {
+            const parsed = ActivityStageOrStep.safeParse(step);
+            return parsed.success
+              ? [{ name: parsed.data.name, status: parsed.data.status, ...times(parsed.data) }]
+              : [];
+          }),
+        }
+      : {}),
+  }));
+  return defined({
+    sha,
+    pullNumber: pull?.number,
+    links: Object.keys(links).length > 0 ? links : undefined,
+    startedAt: status?.startTime ?? undefined,
+    completedAt: status?.completionTime ?? undefined,
+    activityName: status?.activityName,
+    stages,
+  });
+}
+
+/** The object without its undefined fields (the schemas are exact: an absent field, not an undefined one). */
+function defined<T extends object>(object: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
   };
 }
 

@@ -84,6 +84,10 @@ export function describeMetaPipelineContract(name: string, subject: () => Promis
         repo: 'lighthouse',
         branch: 'PR-813',
         phase: 'pending',
+        // For people: the commit built and where the pull request is.
+        sha: 'dd64c739442d505cf5381e2a14b60968e8a0d86e',
+        pullNumber: 813,
+        links: { pull: 'https://github.com/jenkins-x/lighthouse/pull/813' },
       });
       expect(created.buildNumber).toBeGreaterThanOrEqual(1);
       expect(created.resources.map((r) => r.kind)).toEqual(['LighthouseJob', 'PipelineRun']);

@@ -1,0 +1,243 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type Answer, createLifecycle, methodNotAllowed, sendAnswer } from '@lighthouse-ts/http';
+import { type MetaPipelineClient, NotFoundError, type Phase } from '@lighthouse-ts/metapipeline-client';
+import type { Logger } from 'pino';
+import { liveScript, styleSheet } from './assets.ts';
+import type { Html } from './html.ts';
+import { logUrlOf } from './log-url.ts';
+import {
+  deliveriesPage,
+  deliveryPage,
+  jobPage,
+  jobStates,
+  jobsPage,
+  layout,
+  messagePage,
+  type Section,
+} from './pages.ts';
+import type { RecentDeliveries } from './recent.ts';
+
+export interface UiOptions {
+  deliveries: RecentDeliveries;
+  /** Where the jobs are read: the meta-pipeline client, so remote mode needs no Kubernetes access. */
+  client: MetaPipelineClient;
+  namespace: string;
+  /** A job's logs, e.g. a Tekton dashboard: `{namespace}`, `{job}`, `{pipelineRun}`, `{build}`, `{owner}`, `{repo}`. */
+  logUrl?: string;
+  logger: Logger;
+  /** How often the jobs are read while a page is open live; default 2 s. */
+  jobsPollMs?: number;
+  /** Live pages open at once; default 100 (more get 503 and fall back to reloading). */
+  maxLiveClients?: number;
+}
+
+export type UiHandler = ((req: IncomingMessage, res: ServerResponse) => void) & {
+  shutdown(): void;
+  drained(): Promise<void>;
+};
+
+/** Most jobs one page shows. */
+const jobsShown = 200;
+
+const securityHeaders = {
+  'content-security-policy':
+    "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
+/**
+ * The read-only web page of deliveries and jobs, on its own port: server-rendered HTML that works
+ * without JavaScript, made live by a small script listening to `/events` (server-sent events).
+ */
+export function createUiHandler(options: UiOptions): UiHandler {
+  const { deliveries, client, namespace, logger } = options;
+  const jobsPollMs = options.jobsPollMs ?? 2000;
+  const maxLiveClients = options.maxLiveClients ?? 100;
+  const lifecycle = createLifecycle(logger);
+  const live = new Set<ServerResponse>();
+  const stopping = new AbortController();
+
+  function page(title: string, section: Section, body: Html, liveTopic?: Section, status = 200): Answer {
+    return {
+      status,
+      body: layout({ title, section, body, ...(liveTopic ? { live: liveTopic } : {}) }),
+      contentType: 'text/html; charset=utf-8',
+      headers: securityHeaders,
+    };
+  }
+
+  async function route(path: string, search: URLSearchParams): Promise<Answer> {
+    if (path === '/')
+      return { status: 302, body: '', contentType: 'text/plain', headers: { location: '/deliveries' } };
+    if (path === '/assets/ui.css') return asset(styleSheet, 'text/css; charset=utf-8');
+    if (path === '/assets/live.js') return asset(liveScript, 'text/javascript; charset=utf-8');
+    if (path === '/deliveries') {
+      const body = deliveriesPage(deliveries.list(), deliveries.refused(), deliveries);
+      return page('Deliveries', 'deliveries', body, 'deliveries');
+    }
+    const delivery = /^\/deliveries\/(\d{1,15})$/.exec(path);
+    if (delivery) {
+      const story = deliveries.get(Number(delivery[1]));
+      if (!story)
+        return notFound(
+          'deliveries',
+          'This delivery is not in this replica’s list (another replica’s, or gone from the ring).',
+        );
+      return page(
+        `Delivery ${story.deliveryId ?? story.seq}`,
+        'deliveries',
+        deliveryPage(story),
+        'deliveries',
+      );
+    }
+    if (path === '/jobs') return jobsAnswer(search);
+    const job = /^\/jobs\/([a-z0-9-]{1,63})\/([a-z0-9.-]{1,253})$/.exec(path);
+    if (job) return jobAnswer(job[1] as string, job[2] as string);
+    return notFound('deliveries', `No page at ${path}.`);
+  }
+
+  async function jobsAnswer(search: URLSearchParams): Promise<Answer> {
+    const repo = search.get('repo')?.trim() || undefined;
+    const stateParam = search.get('state') || undefined;
+    const state = jobStates.includes(stateParam as Phase) ? (stateParam as Phase) : undefined;
+    const [owner, name] = repo?.split('/') ?? [];
+    const filter = { namespace, ...(owner ? { owner } : {}), ...(name ? { repo: name } : {}) };
+    return readJobs('Jobs', async () => {
+      const all = await client.list(filter, { signal: stopping.signal });
+      const shown = all.filter((job) => !state || job.phase === state).slice(0, jobsShown);
+      const body = jobsPage(
+        shown,
+        { ...(repo ? { repo } : {}), ...(state ? { state } : {}) },
+        {
+          namespace,
+          shown: jobsShown,
+          now: new Date(),
+        },
+      );
+      return page('Jobs', 'jobs', body, 'jobs');
+    });
+  }
+
+  async function jobAnswer(jobNamespace: string, name: string): Promise<Answer> {
+    return readJobs('Job', async () => {
+      const job = await client.get({ namespace: jobNamespace, name }, { signal: stopping.signal });
+      const logUrl = options.logUrl ? logUrlOf(options.logUrl, job) : undefined;
+      const body = jobPage(job, { now: new Date(), ...(logUrl ? { logUrl } : {}) });
+      return page(`${job.jobName} #${job.buildNumber}`, 'jobs', body, 'jobs');
+    });
+  }
+
+  async function readJobs(title: string, read: () => Promise<Answer>): Promise<Answer> {
+    try {
+      return await read();
+    } catch (error) {
+      if (error instanceof NotFoundError) return notFound('jobs', 'No such job.');
+      logger.warn({ err: error }, 'the web page cannot read the jobs');
+      const why = error instanceof Error ? error.message : String(error);
+      return page(title, 'jobs', messagePage('Jobs cannot be read now', why), undefined, 503);
+    }
+  }
+
+  function notFound(section: Section, message: string): Answer {
+    return page('Not found', section, messagePage('Not found', message), undefined, 404);
+  }
+
+  function asset(body: string, contentType: string): Answer {
+    return { status: 200, body, contentType, headers: securityHeaders };
+  }
+
+  /** `/events`: `deliveries` when the list changes, `jobs` when a poll sees the jobs change. */
+  function openEvents(res: ServerResponse): void {
+    if (live.size >= maxLiveClients || lifecycle.shuttingDown) {
+      res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '30' }).end('too many live pages');
+      return;
+    }
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-store',
+      'x-accel-buffering': 'no',
+    });
+    res.write('retry: 5000\n\n');
+    live.add(res);
+    startPolling();
+    res.on('close', () => live.delete(res));
+  }
+
+  function broadcast(topic: Section): void {
+    for (const res of live) res.write(`event: ${topic}\ndata: \n\n`);
+  }
+
+  // Many changes in a burst (one delivery tells several) make one event.
+  let deliveriesPending = false;
+  deliveries.subscribe(() => {
+    if (deliveriesPending || live.size === 0) return;
+    deliveriesPending = true;
+    setImmediate(() => {
+      deliveriesPending = false;
+      broadcast('deliveries');
+    });
+  });
+
+  let polling: NodeJS.Timeout | undefined;
+  let lastJobs: string | undefined;
+  function startPolling(): void {
+    if (polling) return;
+    const poll = async () => {
+      if (live.size === 0) {
+        clearInterval(polling);
+        polling = undefined;
+        lastJobs = undefined;
+        return;
+      }
+      try {
+        const jobs = await client.list({ namespace }, { signal: stopping.signal });
+        const seen = JSON.stringify(jobs.map((j) => [j.ref.name, j.phase, j.description, j.stages?.length]));
+        if (lastJobs !== undefined && seen !== lastJobs) broadcast('jobs');
+        lastJobs = seen;
+      } catch (error) {
+        logger.debug({ err: error }, 'the web page cannot poll the jobs');
+      }
+    };
+    polling = setInterval(poll, jobsPollMs);
+    void poll();
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://ui');
+    const method = req.method ?? 'GET';
+    if (method !== 'GET' && method !== 'HEAD') {
+      sendAnswer(req, res, methodNotAllowed(method, ['GET', 'HEAD']).toAnswer());
+      return;
+    }
+    if (url.pathname === '/events') return openEvents(res);
+    sendAnswer(req, res, await route(url.pathname, url.searchParams), { closing: lifecycle.shuttingDown });
+  }
+
+  return Object.assign(
+    (req: IncomingMessage, res: ServerResponse) => {
+      lifecycle.enter();
+      handle(req, res)
+        .catch((error: unknown) => {
+          logger.error({ err: error }, 'web page request failed');
+          if (res.headersSent) res.destroy();
+          else
+            sendAnswer(
+              req,
+              res,
+              page('Error', 'deliveries', messagePage('Error', 'See lighthouse’s log.'), undefined, 500),
+            );
+        })
+        .finally(lifecycle.leave);
+    },
+    {
+      shutdown() {
+        lifecycle.shutdown();
+        stopping.abort(new Error('shutting down'));
+        clearInterval(polling);
+        for (const res of live) res.end();
+      },
+      drained: lifecycle.drained,
+    },
+  );
+}

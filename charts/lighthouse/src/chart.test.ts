@@ -22,6 +22,10 @@ const everything = {
   'git.bitbucketserver.tokenSecret': 'bitbucket-token',
   'git.bitbucketserver.apiUrl': 'https://bitbucket.example.com',
   'report.targetUrl': 'https://dashboard.example.com/#/namespaces/{namespace}/pipelineruns/{pipelineRun}',
+  'ui.enabled': true,
+  'ui.url': 'https://lighthouse-ui.example.com',
+  'ui.logUrl': 'https://dashboard.example.com/#/namespaces/{namespace}/pipelineruns/{pipelineRun}',
+  'ui.from': [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress' } } }],
   'lighthouse.botName': 'lighthouse-bot',
   'lighthouse.extraEnv': [{ name: 'NODE_OPTIONS', value: '--max-old-space-size=192' }],
   'lighthouse.nodeSelector': { 'kubernetes.io/os': 'linux' },
@@ -150,6 +154,54 @@ describe('the rendered chart', () => {
     expect(envOf(lighthouse)).not.toHaveProperty('LIGHTHOUSE_RUNNER_URL');
     expect(ofKind(objects, 'Secret').map((s) => s.metadata.name)).toEqual(['ci-lighthouse-webhook']);
   });
+
+  it.each(modes)(
+    'in %s mode serves the web page only when asked, on a port and a Service of its own; statuses link to its job pages',
+    async (mode) => {
+      const off = await helmTemplate(helm, {
+        namespace: 'ci',
+        values: { ...ownJobs, 'metapipeline.mode': mode },
+      });
+      expect(ofKind(off, 'Service').map((s) => s.metadata.name)).not.toContain('ci-lighthouse-ui');
+      expect(envOf(named(off, 'Deployment', 'ci-lighthouse'))).not.toHaveProperty('LIGHTHOUSE_UI_PORT');
+
+      const values = {
+        ...ownJobs,
+        'metapipeline.mode': mode,
+        'ui.enabled': true,
+        'ui.url': 'https://ui.example.com/',
+      };
+      const objects = await helmTemplate(helm, { namespace: 'ci', values });
+      const lighthouse = named(objects, 'Deployment', 'ci-lighthouse');
+      expect(envOf(lighthouse)).toMatchObject({
+        LIGHTHOUSE_UI_PORT: '8081',
+        LIGHTHOUSE_UI_URL: 'https://ui.example.com/',
+        LIGHTHOUSE_UI_DELIVERIES: '500',
+      });
+      expect(podSpec(lighthouse).containers[0]?.ports).toContainEqual(
+        expect.objectContaining({ name: 'ui', containerPort: 8081 }),
+      );
+      const service = named(objects, 'Service', 'ci-lighthouse-ui') as unknown as {
+        spec: { ports: { port: number; targetPort: string }[] };
+      };
+      expect(service.spec.ports).toEqual([expect.objectContaining({ port: 80, targetPort: 'ui' })]);
+      // The webhook's ingress still reaches the webhook only.
+      const reporter =
+        mode === 'embedded' ? lighthouse : named(objects, 'Deployment', 'ci-lighthouse-runner');
+      expect(envOf(reporter).LIGHTHOUSE_REPORT_TARGET_URL).toBe(
+        'https://ui.example.com/jobs/{namespace}/{job}',
+      );
+      const chosen = await helmTemplate(helm, {
+        namespace: 'ci',
+        values: { ...values, 'report.targetUrl': 'https://dashboard.example.com/{job}' },
+      });
+      const chosenReporter =
+        mode === 'embedded'
+          ? named(chosen, 'Deployment', 'ci-lighthouse')
+          : named(chosen, 'Deployment', 'ci-lighthouse-runner');
+      expect(envOf(chosenReporter).LIGHTHOUSE_REPORT_TARGET_URL).toBe('https://dashboard.example.com/{job}');
+    },
+  );
 
   it.each(modes)(
     'in %s mode keeps accepted deliveries on an emptyDir by default, on the volume given, or in memory when told',

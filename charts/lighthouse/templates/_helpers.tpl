@@ -240,7 +240,11 @@ paths in both; lighthouse.gitEnv, lighthouse.gitVolumeMounts and lighthouse.gitV
 {{- define "lighthouse.reportEnv" -}}
 - name: LIGHTHOUSE_REPORT
   value: {{ .Values.report.enabled | toString | quote }}
-{{- with .Values.report.targetUrl }}
+{{- $uiJobs := "" }}
+{{- if and .Values.ui.enabled .Values.ui.url }}
+{{- $uiJobs = printf "%s/jobs/{namespace}/{job}" (trimSuffix "/" .Values.ui.url) }}
+{{- end }}
+{{- with .Values.report.targetUrl | default $uiJobs }}
 - name: LIGHTHOUSE_REPORT_TARGET_URL
   value: {{ . | quote }}
 {{- end }}

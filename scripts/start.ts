@@ -14,6 +14,7 @@ import { tektonStandInCustomResourceDefinitions } from '../packages/crds/src/ind
 
 const root = join(import.meta.dirname, '..');
 const port = process.env.LIGHTHOUSE_PORT ?? '8080';
+const uiPort = process.env.LIGHTHOUSE_UI_PORT ?? '8081';
 const log = (line: string) => process.stderr.write(`start: ${line}\n`);
 
 const dir = await mkdtemp(join(tmpdir(), 'lighthouse-start-'));
@@ -96,6 +97,7 @@ const lighthouse = spawn(
       ...process.env,
       KUBECONFIG: kubeconfig,
       LIGHTHOUSE_PORT: port,
+      LIGHTHOUSE_UI_PORT: uiPort,
       LIGHTHOUSE_NAMESPACE: namespace,
       LIGHTHOUSE_WEBHOOK_SECRET_FILE: files.secret,
       LIGHTHOUSE_CONFIG_FILE: files.config,
@@ -107,6 +109,7 @@ const lighthouse = spawn(
 );
 const exited = once(lighthouse, 'exit');
 log(`lighthouse (embedded) on http://127.0.0.1:${port}/hook, jobs in namespace ${namespace}`);
+log(`its web page: http://127.0.0.1:${uiPort}/deliveries (what each delivery did, and why) and /jobs`);
 log('in another terminal, send it a pull request:');
 process.stderr.write(
   `\n  scripts/dev lighthouse replay ${files.payload} --event pull_request --secret-file ${files.secret} --url http://127.0.0.1:${port}/hook\n\n`,

@@ -21,7 +21,7 @@ const repository = join(import.meta.dirname, '../..');
 const patienceMs = 120_000;
 
 /** A newcomer's shell: no KUBECONFIG, no test cluster of ours; the binaries' cache and the toolchain kept. */
-function newcomerEnv(port: number): Record<string, string> {
+function newcomerEnv(port: number, uiPort: number): Record<string, string> {
   const kept = [
     'PATH',
     'HOME',
@@ -41,7 +41,7 @@ function newcomerEnv(port: number): Record<string, string> {
     'SSL_CERT_FILE',
     'NODE_EXTRA_CA_CERTS',
   ];
-  const env: Record<string, string> = { LIGHTHOUSE_PORT: String(port) };
+  const env: Record<string, string> = { LIGHTHOUSE_PORT: String(port), LIGHTHOUSE_UI_PORT: String(uiPort) };
   for (const name of kept) {
     const value = process.env[name];
     if (value !== undefined) env[name] = value;
@@ -165,7 +165,7 @@ describe('scripts/dev start from a bare clone', () => {
     parent = await mkdtemp(join(tmpdir(), 'lighthouse-bare-clone-'));
     clone = join(parent, 'lighthouse-ts');
     await copyWorkingTree(clone);
-    env = newcomerEnv(await freePort());
+    env = newcomerEnv(await freePort(), await freePort());
   });
 
   afterAll(async () => {
@@ -180,6 +180,7 @@ describe('scripts/dev start from a bare clone', () => {
     expect(await exists(join(clone, '..', 'shared'))).toBe(false);
     started = devStart(clone, env);
 
+    const [, page] = await started.line(/^start: its web page: (\S+)\/deliveries /);
     const [, stateDir] = await started.line(
       /^start: and look at what it created: KUBECONFIG=(\S+)\/kubeconfig /,
     );
@@ -195,6 +196,10 @@ describe('scripts/dev start from a bare clone', () => {
     const [, status, body] = /^(\d{3}) (\{.*\})$/m.exec(stdout) ?? [];
     expect(status, stdout).toBe('200');
     expect(JSON.parse(body as string)).toMatchObject({ status: 'done', started: ['unit'] });
+    // The page tells it too.
+    const deliveries = await fetch(`${page}/deliveries`);
+    expect(deliveries.status).toBe(200);
+    expect(await deliveries.text()).toContain('PR #');
 
     const cluster = await TestCluster.attach(stateDir as string);
     const items = <T extends z.ZodType>(schema: T) => z.object({ items: z.array(schema) });
@@ -222,5 +227,6 @@ describe('scripts/dev start from a bare clone', () => {
     expect(await exists(startDir as string)).toBe(false);
     expect(await refusesConnections(Number(new URL(cluster.server).port))).toBe(true);
     expect(await refusesConnections(Number(new URL(url as string).port))).toBe(true);
+    expect(await refusesConnections(Number(new URL(page as string).port))).toBe(true);
   }, 300_000);
 });

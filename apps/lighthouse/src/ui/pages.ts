@@ -133,7 +133,8 @@ ${story.consulted.map(
 ${
   decision &&
   decision.actions.length > 0 &&
-  html`<h2>Written to the provider</h2>
+  html`<h2>Decided for the provider</h2>
+<p class="note">Labels, comments and statuses; written when lighthouse has the provider's credentials.</p>
 <ul>${decision.actions.map((action) => html`<li>${action}</li>`)}</ul>`
 }`;
 }

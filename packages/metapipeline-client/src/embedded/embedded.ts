@@ -342,7 +342,7 @@ function forPeople({ spec, status }: LighthouseJob): Partial<MetaPipeline> {
   const links = defined({
     repo: refs?.repo_link,
     pull: pull?.link,
-    commit: pull?.commit_link ?? refs?.base_link,
+    commit: pull ? pull.commit_link : refs?.base_link,
   });
   const times = (step: ActivityStageOrStep) =>
     defined({ startedAt: step.startTime, completedAt: step.completionTime });

@@ -90,6 +90,7 @@ ${story.subject && html`<dt>What</dt><dd>${story.subject}</dd>`}
 ${story.outcome && html`<dt>Dispatch</dt><dd>${story.outcome}</dd>`}
 ${story.resumed && html`<dt>Resumed</dt><dd>after a restart, from the pending directory</dd>`}
 </dl>
+${story.omitted > 0 && html`<p class="note">${story.omitted} more items were not kept: each delivery's story has a size budget, so the list's memory stays bounded.</p>`}
 ${
   decision
     ? html`<h2>Decision</h2>

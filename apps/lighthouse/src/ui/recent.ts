@@ -25,6 +25,8 @@ export interface DeliveryStory {
   jobs: StartedJob[];
   /** The dispatch's outcome, once it settled: `ok`, or the error's message. */
   outcome?: string;
+  /** Items left out (decided jobs, facts, jobs, actions) once the story reached its size budget. */
+  omitted: number;
 }
 
 export interface DecisionStory {
@@ -55,9 +57,13 @@ export interface RecentDeliveriesOptions {
 }
 
 /** Longest text kept of any one field a sender or provider supplied. */
-const maxText = 2000;
-/** Most items kept of any one list (changed files, consulted facts, jobs). */
-const maxItems = 200;
+const maxText = 1000;
+/**
+ * Characters one story may hold in all; past it, further items are counted in `omitted`, not kept. With
+ * the default 500 stories a full ring holds at most about 16 MiB of text (V8 stores up to 2 bytes a
+ * character), whatever the senders send; a typical pull request takes well under a tenth of it.
+ */
+const storyBudget = 16_000;
 
 /**
  * The last deliveries this process handled, in bounded rings, for the web page: per replica, in memory,
@@ -78,8 +84,8 @@ export class RecentDeliveries {
   }
 
   /** Starts the story of a verified delivery; change it through the returned handle. */
-  add(start: Omit<DeliveryStory, 'seq' | 'consulted' | 'jobs'>): StoryHandle {
-    const story: DeliveryStory = { ...capped(start), seq: this.#next++, consulted: [], jobs: [] };
+  add(start: Omit<DeliveryStory, 'seq' | 'consulted' | 'jobs' | 'omitted'>): StoryHandle {
+    const story: DeliveryStory = { ...capped(start), seq: this.#next++, consulted: [], jobs: [], omitted: 0 };
     this.#stories.push(story);
     if (this.#stories.length > this.size) this.#stories.shift();
     this.#changed();
@@ -115,14 +121,16 @@ export class RecentDeliveries {
   }
 }
 
-/** Changes one story, capping what it is given. */
+/** Changes one story, capping what it is given and keeping it within its budget. */
 export class StoryHandle {
   readonly #story: DeliveryStory;
   readonly #changed: () => void;
+  #left = storyBudget;
 
   constructor(story: DeliveryStory, changed: () => void) {
     this.#story = story;
     this.#changed = changed;
+    this.#left -= textLength(story);
   }
 
   get seq(): number {
@@ -136,26 +144,26 @@ export class StoryHandle {
   }
 
   decided(decision: Decision): void {
+    const summary = cap(decision.summary);
+    this.#left -= summary.length;
     this.#story.decision = {
-      summary: cap(decision.summary),
-      start: decision.start
-        .slice(0, maxItems)
-        .map((job) => ({ job: cap(job.request.jobName), why: cap(job.why) })),
-      skip: decision.skip.slice(0, maxItems).map((job) => ({ job: cap(job.jobName), why: cap(job.why) })),
-      actions: decision.actions.slice(0, maxItems).map((action) => cap(describeAction(action))),
+      summary,
+      start: this.#within(
+        decision.start.map((job) => ({ job: cap(job.request.jobName), why: cap(job.why) })),
+      ),
+      skip: this.#within(decision.skip.map((job) => ({ job: cap(job.jobName), why: cap(job.why) }))),
+      actions: this.#within(decision.actions.map((action) => cap(describeAction(action)))),
     };
     this.#changed();
   }
 
   consulted(fact: ConsultedFact): void {
-    if (this.#story.consulted.length >= maxItems) return;
-    this.#story.consulted.push(capped(fact));
+    this.#story.consulted.push(...this.#within([capped(fact)]));
     this.#changed();
   }
 
   job(job: StartedJob): void {
-    if (this.#story.jobs.length >= maxItems) return;
-    this.#story.jobs.push(capped(job));
+    this.#story.jobs.push(...this.#within([capped(job)]));
     this.#changed();
   }
 
@@ -163,6 +171,30 @@ export class StoryHandle {
     this.#story.outcome = cap(outcome);
     this.#changed();
   }
+
+  /** The items that fit in what is left of the budget, in order; the rest counted as omitted. */
+  #within<T>(items: T[]): T[] {
+    const kept: T[] = [];
+    for (const item of items) {
+      const length = textLength(item);
+      if (length > this.#left) {
+        this.#story.omitted += items.length - kept.length;
+        break;
+      }
+      this.#left -= length;
+      kept.push(item);
+    }
+    return kept;
+  }
+}
+
+/** Characters of text in a value's strings (shallow objects and strings, as stories hold). */
+function textLength(value: unknown): number {
+  if (typeof value === 'string') return value.length;
+  if (value && typeof value === 'object') {
+    return Object.values(value).reduce((sum: number, field) => sum + textLength(field), 0);
+  }
+  return 0;
 }
 
 function describeAction(action: Decision['actions'][number]): string {

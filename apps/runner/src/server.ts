@@ -15,6 +15,7 @@ import {
   requireJson,
   sendAnswer,
   traceContextOf,
+  trackedListener,
 } from '@lighthouse-ts/http';
 import {
   InvalidRequestError,
@@ -254,18 +255,10 @@ function routedHandler(options: RoutedHandlerOptions): RunnerHandler {
     sendAnswer(req, res, answer, { closing: lifecycle.shuttingDown, maxBodyBytes });
   }
 
-  const handler: RunnerHandler = Object.assign(
-    (req: IncomingMessage, res: ServerResponse) => {
-      lifecycle.enter();
-      handle(req, res)
-        .catch((error: unknown) => {
-          logger.error({ err: error }, 'request handler failed');
-          res.destroy();
-        })
-        .finally(lifecycle.leave);
-    },
-    { shutdown: lifecycle.shutdown, drained: lifecycle.drained },
-  );
+  const handler: RunnerHandler = Object.assign(trackedListener(lifecycle, logger, handle), {
+    shutdown: lifecycle.shutdown,
+    drained: lifecycle.drained,
+  });
   return handler;
 }
 

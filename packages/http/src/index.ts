@@ -8,7 +8,7 @@ export {
   readBody,
   requireJson,
 } from './body.ts';
-export { createLifecycle, type Lifecycle, type Readiness } from './lifecycle.ts';
+export { createLifecycle, type Lifecycle, type Readiness, trackedListener } from './lifecycle.ts';
 export type { HttpLogger, LogMethod } from './logger.ts';
 export {
   type Answer,

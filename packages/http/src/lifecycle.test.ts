@@ -4,7 +4,7 @@ import { createLifecycle, type Readiness } from './lifecycle.ts';
 function recordingLogger() {
   const lines: string[] = [];
   const log = (...args: unknown[]) => lines.push(String(args.at(-1)));
-  return { lines, logger: { info: log, warn: log } };
+  return { lines, logger: { info: log, warn: log, error: log } };
 }
 
 describe('createLifecycle', () => {

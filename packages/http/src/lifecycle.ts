@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpLogger } from './logger.ts';
 
 export type Readiness = { ready: true } | { ready: false; reason: string };
@@ -62,5 +63,28 @@ export function createLifecycle(
       }
       return state;
     },
+  };
+}
+
+/**
+ * A request listener that runs `handle` as work in flight of `lifecycle`. A rejection is a bug: logged,
+ * and answered with `internalError` when given and nothing was sent yet; otherwise the connection is
+ * destroyed.
+ */
+export function trackedListener(
+  lifecycle: Lifecycle,
+  logger: HttpLogger,
+  handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+  internalError?: (req: IncomingMessage, res: ServerResponse) => void,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    lifecycle.enter();
+    handle(req, res)
+      .catch((error: unknown) => {
+        logger.error({ err: error }, 'request handler failed');
+        if (internalError && !res.headersSent) internalError(req, res);
+        else res.destroy();
+      })
+      .finally(lifecycle.leave);
   };
 }

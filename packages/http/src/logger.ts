@@ -11,4 +11,5 @@ export interface LogMethod {
 export interface HttpLogger {
   info: LogMethod;
   warn: LogMethod;
+  error: LogMethod;
 }

@@ -40,7 +40,7 @@ export function testLogger(write?: (line: string) => void): TestLogger {
       waiters.add(check);
       check();
     });
-  return { info: at(30), warn: at(40), lines, waitFor };
+  return { info: at(30), warn: at(40), error: at(50), lines, waitFor };
 }
 
 /**

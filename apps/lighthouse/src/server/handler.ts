@@ -17,6 +17,7 @@ import {
   requireJson,
   sendAnswer,
   traceContextOf,
+  trackedListener,
   within,
 } from '@lighthouse-ts/http';
 import { MetaPipelineError } from '@lighthouse-ts/metapipeline-client';
@@ -507,30 +508,20 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     sendAnswer(req, res, answer, { closing: lifecycle.shuttingDown, maxBodyBytes });
   }
 
-  return Object.assign(
-    (req: IncomingMessage, res: ServerResponse) => {
-      lifecycle.enter();
-      handle(req, res)
-        .catch((error: unknown) => {
-          logger.error({ err: error }, 'request handler failed');
-          if (res.headersSent) res.destroy();
-          else send(req, res, problem(500, 'internal', "internal error; see lighthouse's log"));
-        })
-        .finally(lifecycle.leave);
+  const internalError = (req: IncomingMessage, res: ServerResponse) =>
+    send(req, res, problem(500, 'internal', "internal error; see lighthouse's log"));
+  return Object.assign(trackedListener(lifecycle, logger, handle, internalError), {
+    shutdown() {
+      retries.abort();
+      lifecycle.shutdown();
     },
-    {
-      shutdown() {
-        retries.abort();
-        lifecycle.shutdown();
-      },
-      drained: lifecycle.drained,
-      abort(reason: string) {
-        retries.abort();
-        stopping.abort(new Error(reason));
-      },
-      resume,
+    drained: lifecycle.drained,
+    abort(reason: string) {
+      retries.abort();
+      stopping.abort(new Error(reason));
     },
-  );
+    resume,
+  });
 }
 
 /** Whether a failed dispatch may succeed if tried again: a typed failure that is not for good. */

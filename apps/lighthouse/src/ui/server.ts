@@ -1,5 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Answer, createLifecycle, methodNotAllowed, sendAnswer } from '@lighthouse-ts/http';
+import {
+  type Answer,
+  createLifecycle,
+  methodNotAllowed,
+  sendAnswer,
+  trackedListener,
+} from '@lighthouse-ts/http';
 import { type MetaPipelineClient, NotFoundError, type Phase } from '@lighthouse-ts/metapipeline-client';
 import type { Logger } from 'pino';
 import { liveScript, styleSheet } from './assets.ts';
@@ -214,30 +220,19 @@ export function createUiHandler(options: UiOptions): UiHandler {
     sendAnswer(req, res, await route(url.pathname, url.searchParams), { closing: lifecycle.shuttingDown });
   }
 
-  return Object.assign(
-    (req: IncomingMessage, res: ServerResponse) => {
-      lifecycle.enter();
-      handle(req, res)
-        .catch((error: unknown) => {
-          logger.error({ err: error }, 'web page request failed');
-          if (res.headersSent) res.destroy();
-          else
-            sendAnswer(
-              req,
-              res,
-              page('Error', 'deliveries', messagePage('Error', 'See lighthouse’s log.'), undefined, 500),
-            );
-        })
-        .finally(lifecycle.leave);
+  const internalError = (req: IncomingMessage, res: ServerResponse) =>
+    sendAnswer(
+      req,
+      res,
+      page('Error', 'deliveries', messagePage('Error', 'See lighthouse’s log.'), undefined, 500),
+    );
+  return Object.assign(trackedListener(lifecycle, logger, handle, internalError), {
+    shutdown() {
+      lifecycle.shutdown();
+      stopping.abort(new Error('shutting down'));
+      clearInterval(polling);
+      for (const res of live) res.end();
     },
-    {
-      shutdown() {
-        lifecycle.shutdown();
-        stopping.abort(new Error('shutting down'));
-        clearInterval(polling);
-        for (const res of live) res.end();
-      },
-      drained: lifecycle.drained,
-    },
-  );
+    drained: lifecycle.drained,
+  });
 }

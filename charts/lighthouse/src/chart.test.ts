@@ -223,7 +223,7 @@ describe('the rendered chart', () => {
       expect(await render({})).toEqual({
         dir,
         mount: dir,
-        volume: { name: 'pending', emptyDir: { sizeLimit: '64Mi' } },
+        volume: { name: 'pending', emptyDir: { sizeLimit: '128Mi' } },
       });
       const claim = { persistentVolumeClaim: { claimName: 'lighthouse-pending' } };
       expect(await render({ 'lighthouse.pending.volume': claim })).toEqual({

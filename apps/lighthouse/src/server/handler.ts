@@ -67,6 +67,8 @@ export interface WebhookHandlerOptions {
    * down first leaves it to the next one (see `resume`). None: it lives in this process only.
    */
   pending?: PendingStore;
+  /** Deliveries kept in the pending store at once; past it one lives in the process only. Default 1,000. */
+  maxKept?: number;
   /** Where each delivery's story is told, for the web page. */
   recent?: RecentDeliveries;
 }
@@ -98,6 +100,10 @@ export type WebhookHandler = DrainingListener & { abort(reason: string): void; r
 export const hookPath = '/hook';
 export const defaultMaxBodyBytes = 25 * 1024 * 1024;
 export const defaultBudgetMs = 8000;
+/** Longest an answer waits for its delivery to be kept on disk. */
+const keepWaitMs = 2000;
+/** Starts that may resume one kept delivery before it is set aside. */
+const maxResumes = 5;
 
 /**
  * GitHub can also send `application/x-www-form-urlencoded` with the JSON in a `payload` field; that is
@@ -109,8 +115,12 @@ const contentTypeAdvice = {
     'set the webhook\'s content type to "application/json" in the provider\'s settings',
 };
 
-/** A dispatch's outcome; `interrupted`: it failed while lighthouse shut down, and may pass later. */
-type Settled = { ok: true; result: DispatchResult } | { ok: false; error: unknown; interrupted?: true };
+/**
+ * A dispatch's outcome. `unfinished`: it failed for a reason that may pass but is not tried again in this
+ * process (shutting down, its time or the room to wait is up), so a kept delivery stays kept for the
+ * next start.
+ */
+type Settled = { ok: true; result: DispatchResult } | { ok: false; error: unknown; unfinished?: true };
 
 /**
  * The answers to `POST /hook`, in the order they are decided (JSON bodies; problem+json for errors):
@@ -154,6 +164,9 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   const retryForMs = options.retry?.forMs ?? 30 * 60_000;
   const maxWaiting = options.retry?.maxWaiting ?? 1000;
   let waiting = 0;
+  const maxKept = options.maxKept ?? 1000;
+  // Files in the pending store this process keeps or resumed, and has not forgotten.
+  let keptNow = 0;
   // Aborted on shutdown: a dispatch waiting to be tried again gives up then, instead of holding the drain.
   const retries = new AbortController();
   const stopping = new AbortController();
@@ -300,7 +313,10 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       );
       run = seen.outcome;
     } else {
-      run = startDispatch(event, log, trace.traceparent, { receivedAtMs, ...(story ? { story } : {}) });
+      run = startDispatch(event, log, trace.traceparent, {
+        retryFrom: receivedAtMs,
+        ...(story ? { story } : {}),
+      });
       ledger.track(key, run, (settled) => settled.ok);
     }
 
@@ -315,6 +331,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
           traceparent: trace.traceparent,
           receivedAt: receivedAtMs,
           attempts: 1,
+          resumes: 0,
           event,
         } as const;
         await keepUntilSettled({ ...kept, ...(deliveryId ? { deliveryId } : {}) }, run, log);
@@ -352,7 +369,16 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     event: WebhookEvent,
     log: Logger,
     traceparent: string,
-    { receivedAtMs, attempts = 0, story }: { receivedAtMs: number; attempts?: number; story?: StoryHandle },
+    {
+      retryFrom,
+      attempts = 0,
+      story,
+    }: {
+      /** When its retries started counting (epoch ms): its receipt, or its resumption after a restart. */
+      retryFrom: number;
+      attempts?: number;
+      story?: StoryHandle;
+    },
   ): Promise<Settled> {
     lifecycle.enter();
     metrics.dispatchesInFlight.inc();
@@ -376,19 +402,19 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
         if (settled.ok) return settled;
         // Shutting down: a failure that may pass (an aborted call included) is left for the next start.
         if (retries.signal.aborted && (mayPass(settled.error) || stopping.signal.aborted)) {
-          return { ...settled, interrupted: true as const };
+          return { ...settled, unfinished: true as const };
         }
         if (!mayPass(settled.error)) return settled;
         const waitMs = delayMs / 2 + Math.random() * (delayMs / 2);
-        const deadline = Date.now() + waitMs - receivedAtMs > retryForMs;
-        if (deadline || waiting >= maxWaiting) return settled;
+        const deadline = Date.now() + waitMs - retryFrom > retryForMs;
+        if (deadline || waiting >= maxWaiting) return { ...settled, unfinished: true as const };
         metrics.dispatchRetries.inc();
         log.warn({ err: settled.error, retryInMs: Math.round(waitMs) }, 'dispatch failed; trying again');
         waiting++;
         await sleep(waitMs, undefined, { signal: retries.signal })
           .catch(() => undefined)
           .finally(() => waiting--);
-        if (retries.signal.aborted) return { ...settled, interrupted: true as const };
+        if (retries.signal.aborted) return { ...settled, unfinished: true as const };
       }
     })()
       .then((settled) => {
@@ -399,11 +425,6 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
         if (settled.ok) {
           const { started: jobs, skipped = [] } = settled.result;
           log.info({ started: jobs, skipped, durationMs }, 'dispatched');
-        } else if (settled.interrupted && pending) {
-          log.warn(
-            { err: settled.error, durationMs },
-            'dispatch interrupted by shutdown; the next start resumes it',
-          );
         } else {
           const { error } = settled;
           const known = error instanceof MetaPipelineError || error instanceof PluginError;
@@ -418,8 +439,9 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   }
 
   /**
-   * Keeps an accepted delivery in the pending store until its dispatch settles; a dispatch interrupted
-   * by shutdown stays kept for the next start. A store that cannot write costs only the restart.
+   * Keeps an accepted delivery in the pending store until its dispatch settles; one left unfinished (see
+   * Settled) stays kept for the next start. The answer waits for the write at most `keepWaitMs`; a store
+   * that cannot write, or holds `maxKept` already, costs only what a restart would lose.
    */
   async function keepUntilSettled(
     delivery: PendingDelivery,
@@ -427,17 +449,37 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     log: Logger,
   ): Promise<void> {
     if (!pending) return;
-    try {
-      forgetOnceSettled(await pending.keep(delivery), run, log);
-    } catch (error) {
+    if (keptNow >= maxKept) {
       metrics.keepFailures.inc();
-      log.error(
-        { err: error, dir: pending.dir },
-        'cannot keep the accepted delivery on disk: its dispatch goes on, but a restart first would lose it',
+      log.error({ kept: keptNow }, 'too many deliveries kept already: this one lives in this process only');
+      return;
+    }
+    keptNow++;
+    const written = pending.keep(delivery).then(
+      (file) => forgetOnceSettled(file, run, log),
+      (error: unknown) => {
+        keptNow--;
+        metrics.keepFailures.inc();
+        log.error(
+          { err: error, dir: pending.dir },
+          'cannot keep the accepted delivery on disk: its dispatch goes on, but a restart first would lose it',
+        );
+      },
+    );
+    if (
+      (await within(
+        written.then(() => true),
+        keepWaitMs,
+      )) === undefined
+    ) {
+      log.warn(
+        { dir: pending.dir },
+        `keeping the delivery took over ${keepWaitMs} ms; answered before it was kept`,
       );
     }
   }
 
+  /** Forgets a kept file once its dispatch settles, unless it was left unfinished. */
   function forgetOnceSettled(file: string, run: Promise<Settled>, log: Logger): void {
     if (!pending) return;
     metrics.deliveriesKept.inc();
@@ -445,7 +487,11 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     lifecycle.enter();
     void run
       .then(async (settled) => {
-        if (!settled.ok && settled.interrupted) return;
+        if (!settled.ok && settled.unfinished) {
+          log.warn({ file }, 'left kept: the next start on the pending directory tries it again');
+          return;
+        }
+        keptNow--;
         metrics.deliveriesKept.dec();
         await pending.forget(file);
       })
@@ -473,13 +519,22 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
         provider: event.provider,
         resumed: true,
       });
-      const seen = ledger.lookup(key);
-      if (seen?.state === 'running') {
-        forgetOnceSettled(file, seen.outcome, log);
+      if (delivery.resumes >= maxResumes) {
+        await pending.setAside(file, 'abandoned');
+        log.error(
+          { file, resumes: delivery.resumes },
+          `a kept delivery was resumed ${maxResumes} times without settling (did it end its process?): renamed *.abandoned, not dispatched`,
+        );
         continue;
       }
-      if (seen?.state === 'done') {
-        await pending.forget(file);
+      // Counted before it runs, so a delivery that ends its process every time stops being resumed.
+      const counted = await pending.keep({ ...delivery, resumes: delivery.resumes + 1 });
+      await pending.forget(file);
+      keptNow++;
+      // Two files of one event (kept twice before) share one dispatch.
+      const seen = ledger.lookup(key);
+      if (seen?.state === 'running') {
+        forgetOnceSettled(counted, seen.outcome, log);
         continue;
       }
       const receivedAt = new Date(delivery.receivedAt).toISOString();
@@ -493,13 +548,14 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
         summary: 'resumed after a restart',
         resumed: true,
       });
+      // Its retries count from now: the time it waited for a start is not its own.
       const run = startDispatch(event, log, traceparent, {
-        receivedAtMs: delivery.receivedAt,
+        retryFrom: Date.now(),
         attempts: delivery.attempts,
         ...(story ? { story } : {}),
       });
       ledger.track(key, run, (settled) => settled.ok);
-      forgetOnceSettled(file, run, log);
+      forgetOnceSettled(counted, run, log);
     }
     return kept.length;
   }

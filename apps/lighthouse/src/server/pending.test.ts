@@ -73,7 +73,7 @@ it('a delivery still waiting out an outage at shutdown is dispatched by the next
   expect((await send(first, 'outage-1')).status).toBe(202);
   expect(await first.server.stop(5000)).toBe('drained');
   expect(first.logs.lines.map((line) => line.msg)).toContain(
-    'dispatch interrupted by shutdown; the next start resumes it',
+    'left kept: the next start on the pending directory tries it again',
   );
   expect(await keptFiles(dir)).toHaveLength(1);
 
@@ -94,7 +94,40 @@ it('a delivery still waiting out an outage at shutdown is dispatched by the next
   expect(next.calls).toHaveLength(1);
 });
 
-it('a delivery past its time to retry when resumed is tried once more, then given up and forgotten', async () => {
+it('a delivery still failing when it may be tried no longer stays kept, and the next start tries it again', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'pending-'));
+  const store = await openPendingStore(dir);
+  // Held past the budget, so it is answered 202 (and kept) before it fails.
+  const { promise: held, resolve: release } = Promise.withResolvers<void>();
+  const failing = async (): Promise<never> => {
+    await held;
+    throw new UnavailableError('the runner is away');
+  };
+  const first = await serve({
+    budgetMs: 50,
+    retry: { firstDelayMs: 10, forMs: 0 },
+    pending: store,
+    respond: failing,
+  });
+  expect((await send(first, 'long-outage')).status).toBe(202);
+  release();
+  await first.handler.drained();
+  expect(first.logs.lines.find((line) => line.msg === 'dispatch failed')).toMatchObject({
+    deliveryId: 'long-outage',
+    errorType: 'UnavailableError',
+  });
+  expect(await keptFiles(dir)).toHaveLength(1);
+
+  const next = await serve({ pending: store });
+  expect(await next.handler.resume()).toBe(1);
+  await next.handler.drained();
+  expect(next.logs.lines.find((line) => line.msg === 'dispatched')).toMatchObject({
+    deliveryId: 'long-outage',
+  });
+  await until(async () => (await keptFiles(dir)).length === 0, 'the delivery to be forgotten');
+});
+
+it('a kept delivery resumed five times without settling is set aside, not dispatched again', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'pending-'));
   const store = await openPendingStore(dir);
   const first = await serve({
@@ -105,24 +138,29 @@ it('a delivery past its time to retry when resumed is tried once more, then give
       throw new UnavailableError('the runner is away');
     },
   });
-  expect((await send(first, 'old-1')).status).toBe(202);
+  expect((await send(first, 'crashing')).status).toBe(202);
   await first.server.stop(5000);
-
-  const next = await serve({
-    retry: { firstDelayMs: 10, forMs: 0 },
-    pending: store,
-    respond: async () => {
-      throw new UnavailableError('still away');
-    },
-  });
+  // Five starts that each resume it and end before it settles (as a process it crashed would).
+  for (let start = 1; start <= 5; start++) {
+    const crashing = await serve({
+      retry: { firstDelayMs: 600_000 },
+      pending: store,
+      respond: async () => {
+        throw new UnavailableError('ends before it settles');
+      },
+    });
+    expect(await crashing.handler.resume()).toBe(1);
+    await crashing.server.stop(5000);
+  }
+  const next = await serve({ pending: store });
   expect(await next.handler.resume()).toBe(1);
-  await next.handler.drained();
-  expect(next.calls).toHaveLength(1);
-  expect(next.logs.lines.find((line) => line.msg === 'dispatch failed')).toMatchObject({
-    deliveryId: 'old-1',
-    errorType: 'UnavailableError',
-  });
-  await until(async () => (await keptFiles(dir)).length === 0, 'the given-up delivery to be forgotten');
+  expect(next.calls).toHaveLength(0);
+  const files = await readdir(dir);
+  expect(files).toHaveLength(1);
+  expect(files[0]).toMatch(/\.json\.abandoned$/);
+  expect(
+    next.logs.lines.find((line) => line.msg.startsWith('a kept delivery was resumed 5 times')),
+  ).toBeDefined();
 });
 
 it('a kept file that does not parse is set aside and reported; a cut-short write is removed', async () => {

@@ -1118,6 +1118,20 @@ describe('the rendered chart', () => {
       },
     );
 
+    it('let only ui.from reach the web page, and nobody when it is empty', async () => {
+      const policyOf = async (values: Record<string, unknown>) => {
+        const objects = await helmTemplate(helm, { namespace: 'ci', values: { ...ownJobs, ...values } });
+        return (named(objects, 'NetworkPolicy', 'ci-lighthouse') as unknown as Policy).spec.ingress;
+      };
+      const webhooks = { ports: [{ port: 'http', protocol: 'TCP' }] };
+      expect(await policyOf({ 'ui.enabled': true })).toEqual([webhooks]);
+      const from = everything['ui.from'];
+      expect(await policyOf({ 'ui.enabled': true, 'ui.from': from })).toEqual([
+        webhooks,
+        { ports: [{ port: 'ui', protocol: 'TCP' }], from },
+      ]);
+    });
+
     it('are left out with networkPolicy.enabled=false', async () => {
       const objects = await helmTemplate(helm, {
         namespace: 'ci',

@@ -77,7 +77,7 @@ describe('createRemoteClient', () => {
 
   it("reads a newer runner's answer, dropping the fields it does not know, so the runner may be upgraded first", async () => {
     const newer = { ...pipeline, sha: 'dd64c739', shinyNewField: { any: 'thing' } };
-    const url = await runner(json(200, newer), json(200, { items: [newer], nextPage: 'x' }));
+    const url = await runner(json(200, newer), json(200, { items: [newer], servedBy: 'runner-2' }));
     const client = createRemoteClient({ url, token: 't' });
     expect(await client.create(pullRequestRequest('ns'))).toEqual({ ...pipeline, sha: 'dd64c739' });
     expect(await client.list({ namespace: 'ns' })).toEqual([{ ...pipeline, sha: 'dd64c739' }]);

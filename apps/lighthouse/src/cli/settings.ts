@@ -205,7 +205,7 @@ const fields = z.object({
   'ui-port': integer(0, 65_535).optional(),
   'ui-host': z.string().min(1),
   'ui-url': z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).optional(),
-  'ui-deliveries': integer(1, 100_000),
+  'ui-deliveries': integer(1, 5000),
   // Its placeholders are checked by serve (with the web page's code, which check-config does not load).
   'ui-log-url': z.string().optional(),
   'log-level': z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']),

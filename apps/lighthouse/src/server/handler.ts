@@ -384,18 +384,21 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     metrics.dispatchesInFlight.inc();
     const started = performance.now();
     log.debug({ type: event.type }, 'dispatching');
-    const attempt = (): Promise<Settled> =>
-      (async () =>
+    const attempt = (): Promise<Settled> => {
+      const number = ++attempts;
+      story?.attempt(number);
+      return (async () =>
         dispatch(event, {
           log,
           signal: stopping.signal,
           traceparent,
-          attempt: ++attempts,
+          attempt: number,
           ...(story ? { record: story } : {}),
         }))().then(
         (result): Settled => ({ ok: true, result }),
         (error: unknown): Settled => ({ ok: false, error }),
       );
+    };
     const run: Promise<Settled> = (async () => {
       for (let delayMs = firstRetryMs; ; delayMs = Math.min(delayMs * 2, maxRetryMs)) {
         const settled = await attempt();

@@ -55,7 +55,7 @@ export const liveScript = `
       if (again) { again = false; refresh(); }
     }
   }
-  const events = new EventSource('/events');
+  const events = new EventSource('/events?topic=' + encodeURIComponent(topic));
   events.addEventListener(topic, refresh);
 })();
 `;

@@ -48,7 +48,8 @@ export function html(strings: TemplateStringsArray, ...values: Part[]): Html {
  */
 export function safeHref(url: string | undefined): string | undefined {
   if (!url) return undefined;
-  if (url.startsWith('/') && !url.startsWith('//')) return url;
+  // A path of our own; `//host` and any backslash (`/\host`) lead a browser to another host.
+  if (url.startsWith('/')) return url.startsWith('//') || url.includes('\\') ? undefined : url;
   try {
     const parsed = new URL(url);
     return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.href : undefined;

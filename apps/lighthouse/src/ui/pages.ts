@@ -88,6 +88,7 @@ ${story.subject && html`<dt>What</dt><dd>${story.subject}</dd>`}
 <dt>Answer</dt><dd>${story.status ?? 'not yet'}</dd>
 <dt>Summary</dt><dd>${story.summary}</dd>
 ${story.outcome && html`<dt>Dispatch</dt><dd>${story.outcome}</dd>`}
+${(story.attempt ?? 1) > 1 && html`<dt>Attempt</dt><dd>${story.attempt} (the earlier ones failed for a reason that may pass; shown: the last)</dd>`}
 ${story.resumed && html`<dt>Resumed</dt><dd>after a restart, from the pending directory</dd>`}
 </dl>
 ${story.omitted > 0 && html`<p class="note">${story.omitted} more items were not kept: each delivery's story has a size budget, so the list's memory stays bounded.</p>`}

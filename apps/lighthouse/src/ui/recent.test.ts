@@ -48,4 +48,18 @@ describe('RecentDeliveries', () => {
     story.settled('done');
     expect(changes).toBe(2);
   });
+
+  it('tells the last attempt at a dispatch, not every one appended', () => {
+    const ring = new RecentDeliveries({ size: 1 });
+    const story = ring.add(start(1));
+    for (const attempt of [1, 2, 3]) {
+      story.attempt(attempt);
+      story.consulted({ fact: 'isMember', asked: `try ${attempt}`, answer: 'true' });
+      story.job({ job: 'unit', error: `unavailable (${attempt})` });
+    }
+    const told = ring.get(story.seq);
+    expect(told?.attempt).toBe(3);
+    expect(told?.consulted.map((f) => f.asked)).toEqual(['try 3']);
+    expect(told?.jobs).toEqual([{ job: 'unit', error: 'unavailable (3)' }]);
+  });
 });

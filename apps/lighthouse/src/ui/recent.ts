@@ -27,6 +27,8 @@ export interface DeliveryStory {
   outcome?: string;
   /** Items left out (decided jobs, facts, jobs, actions) once the story reached its size budget. */
   omitted: number;
+  /** The dispatch attempt told (after a failure that may pass it is tried again, and told anew). */
+  attempt?: number;
 }
 
 export interface DecisionStory {
@@ -135,6 +137,19 @@ export class StoryHandle {
 
   get seq(): number {
     return this.#story.seq;
+  }
+
+  /** A new attempt at the dispatch: what an earlier one told is replaced by what this one tells. */
+  attempt(number: number): void {
+    const story = this.#story;
+    story.attempt = number;
+    if (number === 1) return;
+    delete story.decision;
+    story.consulted = [];
+    story.jobs = [];
+    story.omitted = 0;
+    this.#left = storyBudget - textLength({ ...story, consulted: [], jobs: [] });
+    this.#changed();
   }
 
   answered(status: number, summary: string): void {

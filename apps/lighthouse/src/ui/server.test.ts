@@ -37,7 +37,11 @@ const job: MetaPipeline = {
 };
 
 /** Answers list and get from `jobs` (what a client says is proven by its contract suite, not here). */
-function listingClient(jobs: () => MetaPipeline[], failing?: Error): MetaPipelineClient {
+function listingClient(
+  jobs: () => MetaPipeline[],
+  failing?: Error,
+  listed: () => void = () => {},
+): MetaPipelineClient {
   const refuse = async (): Promise<never> => {
     throw new Error('the web page only reads');
   };
@@ -46,6 +50,7 @@ function listingClient(jobs: () => MetaPipeline[], failing?: Error): MetaPipelin
     cancel: refuse,
     close: async () => {},
     list: async (filter) => {
+      listed();
       if (failing) throw failing;
       return jobs().filter(
         (j) => (!filter.owner || j.owner === filter.owner) && (!filter.repo || j.repo === filter.repo),
@@ -67,14 +72,16 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.stop(1000)));
 });
 
-async function serveUi(options: { jobs?: () => MetaPipeline[]; failing?: Error; logUrl?: string } = {}) {
+async function serveUi(
+  options: { jobs?: () => MetaPipeline[]; failing?: Error; logUrl?: string; listed?: () => void } = {},
+) {
   const recent = new RecentDeliveries({ size: 10 });
   const hook = await serveInProcess({ recent, respond: async () => ({ started: ['unit'], skipped: [] }) });
   servers.push(hook.server);
   const logs = captureLogs();
   const handler = createUiHandler({
     deliveries: recent,
-    client: listingClient(options.jobs ?? (() => [job]), options.failing),
+    client: listingClient(options.jobs ?? (() => [job]), options.failing, options.listed),
     namespace: 'jobs',
     logger: logs.logger,
     jobsPollMs: 20,
@@ -83,7 +90,7 @@ async function serveUi(options: { jobs?: () => MetaPipeline[]; failing?: Error; 
   handlers.push(handler);
   const ui: HttpServer = await startHttpServer({ handler, logger: logs.logger, host: '127.0.0.1', port: 0 });
   servers.push(ui);
-  return { recent, hook, ui: ui.url };
+  return { recent, hook, ui: ui.url, handler };
 }
 
 const opened = octokitExample('pull_request', 'opened');
@@ -193,13 +200,38 @@ describe('the web page', () => {
 
   it('tells a live page when deliveries change and when a job changes state', async () => {
     let phase: MetaPipeline['phase'] = 'running';
-    const { hook, ui } = await serveUi({ jobs: () => [{ ...job, phase }] });
-    const events = await openEvents(`${ui}/events`);
+    const { promise: firstList, resolve: listed } = Promise.withResolvers<void>();
+    const { hook, ui } = await serveUi({ jobs: () => [{ ...job, phase }], listed });
+    const deliveries = await openEvents(`${ui}/events?topic=deliveries`);
     await send(hook.hook, 'live-1');
-    await events.next('deliveries');
+    await deliveries.next('deliveries');
+    const jobs = await openEvents(`${ui}/events?topic=jobs`);
+    // The first read is what a change is seen against.
+    await firstList;
     phase = 'succeeded';
-    await events.next('jobs');
-    events.close();
+    await jobs.next('jobs');
+    deliveries.close();
+    jobs.close();
+  });
+
+  it('answers odd addresses without an error: 400 for one it cannot read, 404 for a job outside its namespace', async () => {
+    const { ui } = await serveUi();
+    expect((await rawRequest(`${ui}//`)).status).toBe(400);
+    expect((await rawRequest(`${ui}/jobs/kube-system/${job.ref.name}`)).status).toBe(404);
+    expect((await rawRequest(`${ui}/jobs/jobs/..`)).status).toBe(404);
+    expect((await rawRequest(`${ui}/jobs/jobs/a.b`)).status).toBe(404);
+    expect((await rawRequest(`${ui}/events?topic=secrets`)).status).toBe(400);
+    expect((await rawRequest(`${ui}/deliveries/99999999999999999999`)).status).toBe(404);
+  });
+
+  it('ends its live pages on shutdown, and a change after it writes to none of them', async () => {
+    const { hook, ui, handler } = await serveUi();
+    const events = await openEvents(`${ui}/events?topic=deliveries`);
+    handler.shutdown();
+    await events.ended;
+    // A delivery after shutdown would broadcast to the ended streams if they were still listed.
+    await send(hook.hook, 'after-shutdown');
+    expect((await rawRequest(`${ui}/events?topic=deliveries`)).status).toBe(503);
   });
 
   it('refuses to change anything: GET and HEAD only', async () => {
@@ -225,6 +257,7 @@ async function openEvents(url: string) {
     buffer += chunk;
     for (const wake of waiters.splice(0)) wake();
   });
+  const ended = new Promise<void>((resolve) => res.on('end', resolve));
   return {
     /** Resolves once an event of this name has come (since the last one looked for). */
     async next(name: string): Promise<void> {
@@ -238,5 +271,6 @@ async function openEvents(url: string) {
       }
     },
     close: () => req.destroy(),
+    ended,
   };
 }

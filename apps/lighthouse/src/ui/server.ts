@@ -44,6 +44,10 @@ export type UiHandler = ((req: IncomingMessage, res: ServerResponse) => void) & 
 
 /** Most jobs one page shows. */
 const jobsShown = 200;
+/** Bytes a live page may leave unread before it is dropped. */
+const maxUnsentBytes = 64 * 1024;
+/** A job's name: a DNS label, no dots (so never a `..` path segment). */
+const jobName = /^[a-z0-9]([-a-z0-9]{0,251}[a-z0-9])?$/;
 
 const securityHeaders = {
   'content-security-policy':
@@ -61,7 +65,10 @@ export function createUiHandler(options: UiOptions): UiHandler {
   const jobsPollMs = options.jobsPollMs ?? 2000;
   const maxLiveClients = options.maxLiveClients ?? 100;
   const lifecycle = createLifecycle(logger);
-  const live = new Set<ServerResponse>();
+  // Each live page's response, and the topic it listens for.
+  const live = new Map<ServerResponse, Section>();
+  let heartbeat: NodeJS.Timeout | undefined;
+  let pollTimer: NodeJS.Timeout | undefined;
   const stopping = new AbortController();
 
   function page(title: string, section: Section, body: Html, liveTopic?: Section, status = 200): Answer {
@@ -98,8 +105,12 @@ export function createUiHandler(options: UiOptions): UiHandler {
       );
     }
     if (path === '/jobs') return jobsAnswer(search);
-    const job = /^\/jobs\/([a-z0-9-]{1,63})\/([a-z0-9.-]{1,253})$/.exec(path);
-    if (job) return jobAnswer(job[1] as string, job[2] as string);
+    const [, jobs, jobNamespace, name] = path.split('/');
+    if (jobs === 'jobs' && name !== undefined && path.split('/').length === 4) {
+      // Only the jobs' namespace: the page reads no other, whatever the address asks.
+      if (jobNamespace !== namespace || !jobName.test(name)) return notFound('jobs', 'No such job.');
+      return jobAnswer(name);
+    }
     return notFound('deliveries', `No page at ${path}.`);
   }
 
@@ -125,9 +136,9 @@ export function createUiHandler(options: UiOptions): UiHandler {
     });
   }
 
-  async function jobAnswer(jobNamespace: string, name: string): Promise<Answer> {
+  async function jobAnswer(name: string): Promise<Answer> {
     return readJobs('Job', async () => {
-      const job = await client.get({ namespace: jobNamespace, name }, { signal: stopping.signal });
+      const job = await client.get({ namespace, name }, { signal: stopping.signal });
       const logUrl = options.logUrl ? logUrlOf(options.logUrl, job) : undefined;
       const body = jobPage(job, { now: new Date(), ...(logUrl ? { logUrl } : {}) });
       return page(`${job.jobName} #${job.buildNumber}`, 'jobs', body, 'jobs');
@@ -153,8 +164,26 @@ export function createUiHandler(options: UiOptions): UiHandler {
     return { status: 200, body, contentType, headers: securityHeaders };
   }
 
-  /** `/events`: `deliveries` when the list changes, `jobs` when a poll sees the jobs change. */
-  function openEvents(res: ServerResponse): void {
+  /**
+   * `/events?topic=deliveries|jobs`: an event of that name when the deliveries change (at most one a
+   * second), or when a poll of the jobs (only while someone listens for them) sees them change; a comment
+   * line every 25 s keeps the stream open through proxies. A listener that does not read is dropped.
+   */
+  function openEvents(req: IncomingMessage, res: ServerResponse, topic: string | null): void {
+    if (topic !== 'deliveries' && topic !== 'jobs') {
+      sendAnswer(
+        req,
+        res,
+        page(
+          'Bad request',
+          'deliveries',
+          messagePage('Bad request', 'topic must be deliveries or jobs'),
+          undefined,
+          400,
+        ),
+      );
+      return;
+    }
     if (live.size >= maxLiveClients || lifecycle.shuttingDown) {
       res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '30' }).end('too many live pages');
       return;
@@ -164,35 +193,56 @@ export function createUiHandler(options: UiOptions): UiHandler {
       'cache-control': 'no-store',
       'x-accel-buffering': 'no',
     });
-    res.write('retry: 5000\n\n');
-    live.add(res);
-    startPolling();
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    res.on('error', () => live.delete(res));
     res.on('close', () => live.delete(res));
+    live.set(res, topic);
+    write(res, 'retry: 5000\n\n');
+    heartbeat ??= setInterval(() => {
+      for (const listener of live.keys()) write(listener, ': still here\n\n');
+    }, 25_000);
+    if (topic === 'jobs') pollJobs();
+  }
+
+  function write(res: ServerResponse, text: string): void {
+    if (res.writableEnded || res.destroyed) return;
+    if (res.writableLength > maxUnsentBytes) {
+      live.delete(res);
+      res.destroy();
+      return;
+    }
+    res.write(text);
   }
 
   function broadcast(topic: Section): void {
-    for (const res of live) res.write(`event: ${topic}\ndata: \n\n`);
+    for (const [res, wanted] of live) if (wanted === topic) write(res, `event: ${topic}\ndata: \n\n`);
   }
 
-  // Many changes in a burst (one delivery tells several) make one event.
-  let deliveriesPending = false;
+  // A burst of changes (one delivery tells several; a stranger may send many) makes one event a second.
+  let deliveriesTimer: NodeJS.Timeout | undefined;
+  let deliveriesSentAt = 0;
   deliveries.subscribe(() => {
-    if (deliveriesPending || live.size === 0) return;
-    deliveriesPending = true;
-    setImmediate(() => {
-      deliveriesPending = false;
+    if (deliveriesTimer || live.size === 0) return;
+    const waitMs = Math.max(0, deliveriesSentAt + 1000 - Date.now());
+    deliveriesTimer = setTimeout(() => {
+      deliveriesTimer = undefined;
+      deliveriesSentAt = Date.now();
       broadcast('deliveries');
-    });
+    }, waitMs);
   });
 
-  let polling: NodeJS.Timeout | undefined;
+  let polling = false;
   let lastJobs: string | undefined;
-  function startPolling(): void {
+  /** Reads the jobs, then again `jobsPollMs` after each read ends, while someone listens for them. */
+  function pollJobs(): void {
     if (polling) return;
+    polling = true;
     const poll = async () => {
-      if (live.size === 0) {
-        clearInterval(polling);
-        polling = undefined;
+      if (![...live.values()].includes('jobs') || stopping.signal.aborted) {
+        polling = false;
         lastJobs = undefined;
         return;
       }
@@ -204,19 +254,26 @@ export function createUiHandler(options: UiOptions): UiHandler {
       } catch (error) {
         logger.debug({ err: error }, 'the web page cannot poll the jobs');
       }
+      pollTimer = setTimeout(poll, jobsPollMs);
     };
-    polling = setInterval(poll, jobsPollMs);
     void poll();
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://ui');
     const method = req.method ?? 'GET';
     if (method !== 'GET' && method !== 'HEAD') {
       sendAnswer(req, res, methodNotAllowed(method, ['GET', 'HEAD']).toAnswer());
       return;
     }
-    if (url.pathname === '/events') return openEvents(res);
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://ui');
+    } catch {
+      const body = messagePage('Bad request', 'The address cannot be read.');
+      sendAnswer(req, res, page('Bad request', 'deliveries', body, undefined, 400));
+      return;
+    }
+    if (url.pathname === '/events') return openEvents(req, res, url.searchParams.get('topic'));
     sendAnswer(req, res, await route(url.pathname, url.searchParams), { closing: lifecycle.shuttingDown });
   }
 
@@ -230,8 +287,11 @@ export function createUiHandler(options: UiOptions): UiHandler {
     shutdown() {
       lifecycle.shutdown();
       stopping.abort(new Error('shutting down'));
-      clearInterval(polling);
-      for (const res of live) res.end();
+      clearTimeout(pollTimer);
+      clearTimeout(deliveriesTimer);
+      clearInterval(heartbeat);
+      for (const res of live.keys()) res.end();
+      live.clear();
     },
     drained: lifecycle.drained,
   });

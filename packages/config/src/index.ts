@@ -2,7 +2,7 @@ export { ConfigError, type ConfigIssue, formatIssue } from './config-error.ts';
 export { compileGoRegExp, type GoMatcher, type GoRegExp, type GoRegExpResult } from './go-regexp.ts';
 export { defaultRerunCommandFor, defaultTriggerFor } from './job-config.ts';
 export { type ConfigPaths, type ConfigSources, loadConfig, parseConfig, readConfigSources } from './load.ts';
-export { defaultTriggerSettings } from './plugins-config.ts';
+export { defaultTriggerSettings, knownPlugins } from './plugins-config.ts';
 export { pluginsFor, type RepoConfig, repoConfig, triggerFor } from './repo-config.ts';
 export * from './types.ts';
 export { type ConfigReload, type ConfigWatch, type WatchConfigOptions, watchConfig } from './watch.ts';

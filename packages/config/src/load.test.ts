@@ -263,6 +263,16 @@ describe('loadConfig validation', () => {
     expect(config.jobs.postsubmits.get('org/repo')).toHaveLength(2);
   });
 
+  it('refuses a plugin name it does not know, naming it (Lighthouse would only log it)', async () => {
+    const error = await failure('{}\n', 'plugins:\n  org/repo: [trigger, lgmt, heart]\n');
+    expect(error.issues).toEqual([
+      expect.objectContaining({
+        path: 'plugins.org/repo[1]',
+        reason: expect.stringMatching(/^unknown plugin "lgmt"; the plugins are approve, assign, /),
+      }),
+    ]);
+  });
+
   it('refuses a plugin enabled for both an org and one of its repos', async () => {
     const error = await failure('{}\n', 'plugins:\n  org: [trigger, lgtm]\n  org/repo: [trigger]\n');
     expect(error.issues).toEqual([

@@ -69,10 +69,65 @@ export function compilePluginsConfig(file: PluginsFile): { config: PluginsConfig
       showReportCompletionDuration: trigger.show_report_completion_duration ?? false,
     }),
   );
-  return { config: { plugins, triggers }, issues: duplicatedPlugins(plugins) };
+  return {
+    config: { plugins, triggers },
+    issues: [...unknownPlugins(plugins), ...duplicatedPlugins(plugins)],
+  };
 }
 
 // Lighthouse refuses a plugin enabled both for an org and for one of its repos.
+/**
+ * Every plugin name a plugins.yaml may list: Lighthouse's own, and `blunderbuss` and `heart`, which Jenkins
+ * X's default schedulers list though Lighthouse has neither (it ignores them, and so do we). Lighthouse
+ * logs any other name and goes on; a typo then disables a plugin silently, so here it is an error.
+ */
+export const knownPlugins: readonly string[] = [
+  'approve',
+  'assign',
+  'blockade',
+  'blunderbuss',
+  'branchcleaner',
+  'cat',
+  'cherry-pick-unapproved',
+  'config-updater',
+  'dog',
+  'heart',
+  'help',
+  'hold',
+  'label',
+  'lgtm',
+  'lifecycle',
+  'milestone',
+  'milestonestatus',
+  'override',
+  'owners-label',
+  'pony',
+  'shrug',
+  'sigmention',
+  'size',
+  'skip',
+  'stage',
+  'trigger',
+  'welcome',
+  'wip',
+  'yuks',
+];
+
+function unknownPlugins(plugins: ReadonlyMap<string, readonly string[]>): PathIssue[] {
+  return [...plugins].flatMap(([key, names]) =>
+    names.flatMap((name, index) =>
+      knownPlugins.includes(name)
+        ? []
+        : [
+            {
+              path: ['plugins', key, index],
+              reason: `unknown plugin "${name}"; the plugins are ${knownPlugins.join(', ')}`,
+            },
+          ],
+    ),
+  );
+}
+
 function duplicatedPlugins(plugins: ReadonlyMap<string, readonly string[]>): PathIssue[] {
   const issues: PathIssue[] = [];
   for (const [key, names] of plugins) {

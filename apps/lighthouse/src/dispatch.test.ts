@@ -135,14 +135,14 @@ const log = { debug() {}, info() {}, warn() {}, error() {} };
 const context = { log, signal: new AbortController().signal, traceparent: '' };
 
 /** The trigger's dispatch for `org/repo` (one presubmit, `unit`), writing to the local GitHub. */
-async function dispatcher(refuse?: Error) {
+async function dispatcher(refuse?: Error, plugins = ['trigger']) {
   const provider = await github();
   const api = githubApi({ baseUrl: provider.baseUrl, token: 'a-token' });
   const config = parseConfig(
     { configPath: 'config.yaml', pluginsPath: 'plugins.yaml' },
     {
       config: 'presubmits:\n  org/repo:\n  - name: unit\n    always_run: true\n',
-      plugins: 'plugins:\n  org/repo: [trigger]\n',
+      plugins: `plugins:\n  org/repo: [${plugins.join(', ')}]\n`,
     },
   );
   const { client, created } = recordingClient();
@@ -240,6 +240,32 @@ describe('the trigger writing back to GitHub', () => {
     });
     expect(told?.jobs).toEqual([
       { job: 'unit', pipeline: { namespace: 'jx', name: 'job-1', buildNumber: 1 } },
+    ]);
+  });
+
+  it('carries out the ChatOps plugins against GitHub: /hold by anyone, /lgtm by a collaborator, a refusal answered', async () => {
+    const { provider, dispatch } = await dispatcher(undefined, ['trigger', 'hold', 'lgtm']);
+    const comment = (login: string, body: string, id: string) => ({
+      ...okToTest,
+      commentId: id,
+      body,
+      author: { id: login, login },
+    });
+    await dispatch(comment('passer-by', '/hold', '11'), context);
+    expect([...provider.labels]).toEqual(['do-not-merge/hold']);
+    await dispatch(comment('passer-by', '/lgtm', '12'), context);
+    expect([...provider.labels]).toEqual(['do-not-merge/hold']);
+    expect(provider.comments.at(-1)?.body).toMatch(
+      /^@passer-by: changing LGTM is restricted to collaborators/,
+    );
+    await dispatch(comment('maintainer', '/lgtm\n/hold cancel', '13'), context);
+    expect([...provider.labels]).toEqual(['lgtm']);
+    expect(provider.writes).toEqual([
+      'POST /repos/org/repo/issues/7/labels',
+      'POST /repos/org/repo/issues/7/comments',
+      // In plugins.yaml's order: hold, then lgtm.
+      'DELETE /repos/org/repo/issues/7/labels/do-not-merge%2Fhold',
+      'POST /repos/org/repo/issues/7/labels',
     ]);
   });
 });

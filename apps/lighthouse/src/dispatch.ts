@@ -14,6 +14,7 @@ import {
   type DispatchLogger,
   type DispatchRecorder,
   type DispatchResult,
+  decideAll,
   type JobToStart,
   MissingFactError,
   PermanentError,
@@ -21,7 +22,6 @@ import {
   RetryableError,
   recordingFacts,
   type TriggerFacts,
-  trigger,
 } from '@lighthouse-ts/plugins';
 import {
   cloneUrlOf,
@@ -70,8 +70,14 @@ export function createDispatch(options: DispatchOptions): Dispatch {
     const decision = await decideWithTrigger(event, repo, options, record);
     record?.decided(decision);
     log.info(
-      { summary: decision.summary, start: decision.start.length, skip: decision.skip.length },
-      'trigger decided',
+      {
+        summary: decision.summary,
+        start: decision.start.length,
+        skip: decision.skip.length,
+        actions: decision.actions.length,
+        ...(decision.notBuilt.length > 0 ? { notBuilt: decision.notBuilt } : {}),
+      },
+      'plugins decided',
     );
     // Every job that can start does; the failures are answered together once all were tried.
     const started: string[] = [];
@@ -210,12 +216,12 @@ async function decideWithTrigger(
   { owner, name }: Repo,
   options: DispatchOptions,
   record: DispatchRecorder | undefined,
-): Promise<Decision> {
+): Promise<Decision & { notBuilt: string[] }> {
   const repo = repoConfig(options.config.current(), owner, name);
   const known = options.facts(event.provider) ?? missingFacts(event.provider);
   const facts = record ? recordingFacts(known, (fact) => record.consulted(fact)) : known;
   try {
-    return await trigger(event, { repo, facts, ...(options.botName ? { botName: options.botName } : {}) });
+    return await decideAll(event, { repo, facts, ...(options.botName ? { botName: options.botName } : {}) });
   } catch (error) {
     throw asPluginError(error);
   }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { PathIssue } from './path-issue.ts';
-import type { PluginsConfig, TriggerSettings } from './types.ts';
+import type { LgtmSettings, PluginsConfig, TriggerSettings } from './types.ts';
 
 const flag = z.boolean().nullish();
 
@@ -28,13 +28,26 @@ const TriggerFile = z.looseObject({
   ),
 });
 
-// Loose: the other plugins' sections (approve, lgtm, welcome, ...) are accepted and left alone.
+const LgtmFile = z.looseObject({
+  repos: z.array(z.string()).nullish().describe('The orgs and org/repos these settings are for.'),
+  review_acts_as_lgtm: flag.describe('An approving review adds LGTM; one requesting changes removes it.'),
+  store_tree_hash: flag.describe(
+    "Keep LGTM on a push that leaves the code's tree as it was (not supported yet: the label comes off).",
+  ),
+  trusted_team_for_sticky_lgtm: z
+    .string()
+    .nullish()
+    .describe("A team whose members' pushes keep LGTM (not supported yet: the label comes off)."),
+});
+
+// Loose: the other plugins' sections (approve, welcome, ...) are accepted and left alone.
 export const PluginsFile = z.looseObject({
   plugins: z
     .record(z.string(), z.array(z.string()).nullable())
     .nullish()
     .describe('The plugins enabled, by org or org/repo.'),
   triggers: z.array(TriggerFile).nullish().describe("The trigger plugin's settings, by repository."),
+  lgtm: z.array(LgtmFile).nullish().describe("The lgtm plugin's settings, by repository."),
 });
 export type PluginsFile = z.output<typeof PluginsFile>;
 
@@ -69,8 +82,15 @@ export function compilePluginsConfig(file: PluginsFile): { config: PluginsConfig
       showReportCompletionDuration: trigger.show_report_completion_duration ?? false,
     }),
   );
+  const lgtm = (file.lgtm ?? []).map(
+    (entry): LgtmSettings => ({
+      repos: entry.repos ?? [],
+      reviewActsAsLgtm: entry.review_acts_as_lgtm ?? false,
+      storeTreeHash: entry.store_tree_hash ?? false,
+    }),
+  );
   return {
-    config: { plugins, triggers },
+    config: { plugins, triggers, lgtm },
     issues: [...unknownPlugins(plugins), ...duplicatedPlugins(plugins)],
   };
 }

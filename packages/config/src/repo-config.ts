@@ -1,5 +1,12 @@
 import { defaultTriggerSettings } from './plugins-config.ts';
-import type { LighthouseConfig, PluginsConfig, Postsubmit, Presubmit, TriggerSettings } from './types.ts';
+import type {
+  LgtmSettings,
+  LighthouseConfig,
+  PluginsConfig,
+  Postsubmit,
+  Presubmit,
+  TriggerSettings,
+} from './types.ts';
 
 /** What the config says about one repository. */
 export interface RepoConfig {
@@ -10,6 +17,7 @@ export interface RepoConfig {
   /** Plugins enabled for the org plus those enabled for the repo. */
   plugins: readonly string[];
   trigger: TriggerSettings;
+  lgtm: LgtmSettings;
 }
 
 export function repoConfig(config: LighthouseConfig, owner: string, name: string): RepoConfig {
@@ -21,6 +29,7 @@ export function repoConfig(config: LighthouseConfig, owner: string, name: string
     postsubmits: keys.flatMap((key) => config.jobs.postsubmits.get(key) ?? []),
     plugins: pluginsFor(config.plugins, owner, name),
     trigger: triggerFor(config.plugins, owner, name),
+    lgtm: lgtmFor(config.plugins, owner, name),
   };
 }
 
@@ -37,6 +46,17 @@ export function pluginsFor(config: PluginsConfig, org: string, repo: string): st
     ...(config.plugins.get(owner) ?? []),
     ...(config.plugins.get(`${owner}/${repo}`) ?? []),
   ]);
+}
+
+/** The first `lgtm` entry listing the org or `org/repo`; otherwise the defaults (all off). */
+export function lgtmFor(config: PluginsConfig, org: string, repo: string): LgtmSettings {
+  return (
+    config.lgtm.find((entry) => entry.repos.some((r) => r === org || r === `${org}/${repo}`)) ?? {
+      repos: [],
+      reviewActsAsLgtm: false,
+      storeTreeHash: false,
+    }
+  );
 }
 
 /** The first `triggers` entry listing the org or `org/repo`; otherwise the defaults (Lighthouse's `TriggerFor`). */

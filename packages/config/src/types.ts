@@ -81,6 +81,16 @@ export interface PluginsConfig {
   /** Plugin names enabled per `org` or `org/repo`. */
   plugins: ReadonlyMap<string, readonly string[]>;
   triggers: readonly TriggerSettings[];
+  lgtm: readonly LgtmSettings[];
+}
+
+/** The lgtm plugin's settings for some repositories (plugins.yaml `lgtm:`). */
+export interface LgtmSettings {
+  repos: readonly string[];
+  /** An approving review adds LGTM; one requesting changes removes it. */
+  reviewActsAsLgtm: boolean;
+  /** Read, not yet honoured: a push always takes LGTM off. */
+  storeTreeHash: boolean;
 }
 
 export interface LighthouseConfig {

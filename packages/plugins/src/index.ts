@@ -1,4 +1,19 @@
 export { type FailedAction, performActions } from './actions.ts';
+export {
+  type ChatOpsPlugin,
+  type Command,
+  chatOpsPlugins,
+  commandsIn,
+  decideAll,
+  hold,
+  holdLabel,
+  lgtm,
+  lgtmLabel,
+  lifecycle,
+  reply,
+  wip,
+  wipLabel,
+} from './chatops/index.ts';
 export type {
   ConsultedFact,
   Decision,

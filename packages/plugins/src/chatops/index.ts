@@ -1,0 +1,42 @@
+import type { WebhookEvent } from '@lighthouse-ts/scm';
+import type { Decision, ProviderAction } from '../contract.ts';
+import type { TriggerContext } from '../trigger/context.ts';
+import { decide as trigger } from '../trigger/decide.ts';
+import { chatOpsPlugins } from './plugins.ts';
+
+export { type Command, commandsIn, reply } from './commands.ts';
+export {
+  type ChatOpsPlugin,
+  chatOpsPlugins,
+  hold,
+  holdLabel,
+  lgtm,
+  lgtmLabel,
+  lifecycle,
+  wip,
+  wipLabel,
+} from './plugins.ts';
+
+/**
+ * What every plugin enabled for the event's repository decides: the trigger's jobs, and the labels and
+ * comments of the ChatOps plugins, in the order plugins.yaml lists them. Enabled plugins not built yet
+ * (`notBuilt`) decide nothing.
+ */
+export async function decideAll(
+  event: WebhookEvent,
+  context: TriggerContext,
+): Promise<Decision & { notBuilt: string[] }> {
+  const decision = await trigger(event, context);
+  const actions: ProviderAction[] = [...decision.actions];
+  const notBuilt: string[] = [];
+  for (const name of context.repo.plugins) {
+    if (name === 'trigger') continue;
+    const plugin = chatOpsPlugins.get(name);
+    if (!plugin) {
+      notBuilt.push(name);
+      continue;
+    }
+    actions.push(...(await plugin(event, context)));
+  }
+  return { ...decision, actions, notBuilt };
+}

@@ -1,0 +1,203 @@
+import { parseConfig, repoConfig } from '@lighthouse-ts/config';
+import type { WebhookEvent } from '@lighthouse-ts/scm';
+import { describe, expect, it } from 'vitest';
+import { commentEvent, openPullRequest, pullRequestEvent, repo } from '../../test/support.ts';
+import type { ProviderAction } from '../contract.ts';
+import { type FactsData, inMemoryFacts } from '../trigger/in-memory-facts.ts';
+import { commandsIn, reply } from './commands.ts';
+import { decideAll } from './index.ts';
+
+// Lighthouse's behaviour for each plugin (research: pkg/plugins/<name>), as tables: an event, what the
+// provider says, and exactly the labels and comments that come of it.
+
+const facts: FactsData = {
+  collaborators: { 'org/repo': ['maintainer'] },
+  pullRequests: { 'org/repo#7': openPullRequest({ author: 'author' }) },
+  labels: { 'org/repo#7': [] },
+};
+
+async function actionsOf(
+  event: WebhookEvent,
+  { plugins = ['hold', 'wip', 'lgtm', 'lifecycle'], data = facts, lgtm = '' } = {},
+): Promise<ProviderAction[]> {
+  const config = parseConfig(
+    { configPath: 'config.yaml', pluginsPath: 'plugins.yaml' },
+    { config: '{}\n', plugins: `plugins:\n  org/repo: [${plugins.join(', ')}]\n${lgtm}` },
+  );
+  const decision = await decideAll(event, {
+    repo: repoConfig(config, repo.owner, repo.name),
+    facts: inMemoryFacts(data),
+  });
+  return decision.actions;
+}
+
+const add = (label: string): ProviderAction => ({ type: 'add-label', pullNumber: 7, label });
+const remove = (label: string): ProviderAction => ({ type: 'remove-label', pullNumber: 7, label });
+const by = (login: string, body: string) => commentEvent(body, { author: { id: '9', login } });
+const labelled = (...labels: string[]): FactsData => ({ ...facts, labels: { 'org/repo#7': labels } });
+
+describe('commands', () => {
+  it.each([
+    ['/hold', [{ name: 'hold', arg: '' }]],
+    ['/HOLD cancel  ', [{ name: 'hold', arg: 'cancel' }]],
+    ['/lh-hold', [{ name: 'hold', arg: '' }]],
+    [
+      'please\n/lgtm\r\n/kind bug\nthanks',
+      [
+        { name: 'lgtm', arg: '' },
+        { name: 'kind', arg: 'bug' },
+      ],
+    ],
+    ['not /hold at the start of a line', []],
+    ['/hold!', []],
+  ])('%j', (body, expected) => {
+    expect(commandsIn(body)).toEqual(expected);
+  });
+
+  it('reads a 1 MB hostile comment in linear time (no catastrophic backtracking)', () => {
+    const hostile = `/${'a-'.repeat(250_000)}!\n${' \t'.repeat(250_000)}`;
+    expect(commandsIn(hostile)).toEqual([]);
+  });
+
+  it('replies as Lighthouse does: the commenter named, the comment quoted', () => {
+    expect(
+      reply('alice', 'you cannot LGTM your own PR.', { body: '/lgtm\nship it', link: 'https://x/1' }),
+    ).toBe(
+      '@alice: you cannot LGTM your own PR.\n\n<details>\n\nIn response to [this](https://x/1):\n\n>/lgtm\n>ship it\n</details>',
+    );
+  });
+});
+
+describe('hold', () => {
+  it.each<[string, string, ProviderAction[]]>([
+    ['anyone holds', '/hold', [add('do-not-merge/hold')]],
+    ['anyone cancels', '/hold cancel', [remove('do-not-merge/hold')]],
+    ['with the lh- prefix', '/lh-hold', [add('do-not-merge/hold')]],
+    ['an argument it does not know', '/hold on', []],
+    ['mentioned, not commanded', 'we should /hold this', []],
+  ])('%s', async (_, body, expected) => {
+    expect(await actionsOf(by('stranger', body), { plugins: ['hold'] })).toEqual(expected);
+  });
+
+  it('does nothing when not enabled for the repository', async () => {
+    expect(await actionsOf(by('stranger', '/hold'), { plugins: ['lgtm'] })).toEqual([]);
+  });
+});
+
+describe('wip', () => {
+  it.each<[string, Partial<Parameters<typeof pullRequestEvent>[0]>, ProviderAction[]]>([
+    ['a draft gets the label', { draft: true }, [add('do-not-merge/work-in-progress')]],
+    ['a WIP title gets the label', { title: 'WIP: widget' }, [add('do-not-merge/work-in-progress')]],
+    ['[WIP] too', { title: '[WIP] widget', action: 'edited' }, [add('do-not-merge/work-in-progress')]],
+    ['a title that only contains wip does not', { title: 'wipe the cache' }, []],
+    [
+      'ready for review loses it',
+      { action: 'ready_for_review', labels: ['do-not-merge/work-in-progress'] },
+      [remove('do-not-merge/work-in-progress')],
+    ],
+    ['a draft that has it is left alone', { draft: true, labels: ['do-not-merge/work-in-progress'] }, []],
+  ])('%s', async (_, overrides, expected) => {
+    expect(await actionsOf(pullRequestEvent(overrides), { plugins: ['wip'] })).toEqual(expected);
+  });
+});
+
+describe('lgtm', () => {
+  it.each<[string, WebhookEvent, FactsData, ProviderAction[]]>([
+    ['a collaborator adds it', by('maintainer', '/lgtm'), facts, [add('lgtm')]],
+    ['no-issue is read as /lgtm', by('maintainer', '/lgtm no-issue'), facts, [add('lgtm')]],
+    ['a collaborator cancels it', by('maintainer', '/lgtm cancel'), labelled('lgtm'), [remove('lgtm')]],
+    ['adding it twice writes nothing', by('maintainer', '/lgtm'), labelled('lgtm'), []],
+    ['the author may cancel it', by('author', '/lgtm cancel'), labelled('lgtm'), [remove('lgtm')]],
+    [
+      'a closed pull request is left alone',
+      by('maintainer', '/lgtm'),
+      { ...facts, pullRequests: { 'org/repo#7': openPullRequest({ open: false }) } },
+      [],
+    ],
+  ])('%s', async (_, event, data, expected) => {
+    expect(await actionsOf(event, { plugins: ['lgtm'], data })).toEqual(expected);
+  });
+
+  it.each([
+    ['the author cannot LGTM their own PR', 'author', 'you cannot LGTM your own PR.'],
+    [
+      'someone not a collaborator cannot change it',
+      'stranger',
+      'changing LGTM is restricted to collaborators',
+    ],
+  ])('%s: answered with a comment, no label', async (_, login, message) => {
+    const event = by(login, '/lgtm');
+    expect(await actionsOf(event, { plugins: ['lgtm'] })).toEqual([
+      { type: 'comment', pullNumber: 7, body: reply(login, message, event) },
+    ]);
+  });
+
+  it('new commits take it off, saying so', async () => {
+    const pushed = pullRequestEvent({ action: 'synchronize', labels: ['lgtm'] });
+    expect(await actionsOf(pushed, { plugins: ['lgtm'] })).toEqual([
+      remove('lgtm'),
+      { type: 'comment', pullNumber: 7, body: 'New changes are detected. LGTM label has been removed.' },
+    ]);
+    expect(await actionsOf(pullRequestEvent({ action: 'synchronize' }), { plugins: ['lgtm'] })).toEqual([]);
+  });
+
+  it('a review acts as /lgtm only with review_acts_as_lgtm', async () => {
+    const review = (state: 'approved' | 'changes_requested', body = '') => ({
+      ...by('maintainer', body),
+      type: 'review' as const,
+      state,
+    });
+    const settings = 'lgtm:\n- repos: [org/repo]\n  review_acts_as_lgtm: true\n';
+    expect(await actionsOf(review('approved'), { plugins: ['lgtm'] })).toEqual([]);
+    expect(await actionsOf(review('approved'), { plugins: ['lgtm'], lgtm: settings })).toEqual([add('lgtm')]);
+    expect(
+      await actionsOf(review('changes_requested'), {
+        plugins: ['lgtm'],
+        lgtm: settings,
+        data: labelled('lgtm'),
+      }),
+    ).toEqual([remove('lgtm')]);
+    // A command in the review's body wins over its state.
+    expect(
+      await actionsOf(review('approved', '/lgtm cancel'), {
+        plugins: ['lgtm'],
+        lgtm: settings,
+        data: labelled('lgtm'),
+      }),
+    ).toEqual([remove('lgtm')]);
+  });
+});
+
+describe('lifecycle', () => {
+  it.each<[string, string, string[], ProviderAction[]]>([
+    ['sets a state', '/lifecycle frozen', [], [add('lifecycle/frozen')]],
+    [
+      'one state at a time',
+      '/lifecycle rotten',
+      ['lifecycle/stale', 'lifecycle/active'],
+      [remove('lifecycle/active'), remove('lifecycle/stale'), add('lifecycle/rotten')],
+    ],
+    ['removes one', '/remove-lifecycle stale', ['lifecycle/stale'], [remove('lifecycle/stale')]],
+    ['removing one it lacks writes nothing', '/remove-lifecycle stale', [], []],
+    ['active cannot be set by command', '/lifecycle active', [], []],
+  ])('%s', async (_, body, labels, expected) => {
+    expect(
+      await actionsOf(by('stranger', body), { plugins: ['lifecycle'], data: labelled(...labels) }),
+    ).toEqual(expected);
+  });
+});
+
+describe('decideAll', () => {
+  it('runs the enabled plugins in plugins.yaml order, and names the enabled ones not built yet', async () => {
+    const config = parseConfig(
+      { configPath: 'config.yaml', pluginsPath: 'plugins.yaml' },
+      { config: '{}\n', plugins: 'plugins:\n  org/repo: [lifecycle, hold, approve, size]\n' },
+    );
+    const decision = await decideAll(by('maintainer', '/hold\n/lifecycle stale'), {
+      repo: repoConfig(config, 'org', 'repo'),
+      facts: inMemoryFacts(facts),
+    });
+    expect(decision.actions).toEqual([add('lifecycle/stale'), add('do-not-merge/hold')]);
+    expect(decision.notBuilt).toEqual(['approve', 'size']);
+  });
+});

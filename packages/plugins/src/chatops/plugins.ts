@@ -1,0 +1,151 @@
+import type {
+  IssueCommentEvent,
+  PullRequestCommentEvent,
+  PullRequestEvent,
+  ReviewEvent,
+  WebhookEvent,
+} from '@lighthouse-ts/scm';
+import type { ProviderAction } from '../contract.ts';
+import type { TriggerContext } from '../trigger/context.ts';
+import { type Command, commandsIn, reply } from './commands.ts';
+
+type CommentEvent = PullRequestCommentEvent | IssueCommentEvent | ReviewEvent;
+
+/** One ChatOps plugin: from an event and what it may ask, the labels and comments to write. */
+export type ChatOpsPlugin = (event: WebhookEvent, context: TriggerContext) => Promise<ProviderAction[]>;
+
+export const holdLabel = 'do-not-merge/hold';
+export const wipLabel = 'do-not-merge/work-in-progress';
+export const lgtmLabel = 'lgtm';
+export const lifecycleStates = ['active', 'frozen', 'stale', 'rotten'] as const;
+
+const isComment = (event: WebhookEvent): event is CommentEvent =>
+  event.type === 'pull_request_comment' || event.type === 'issue_comment' || event.type === 'review';
+
+/** A comment's commands of these names (a review's body counts as a comment). */
+function commandsOf(event: WebhookEvent, names: readonly string[]): Command[] {
+  if (!isComment(event)) return [];
+  return commandsIn(event.body).filter((command) => names.includes(command.name));
+}
+
+const label = (type: 'add-label' | 'remove-label', pullNumber: number, name: string): ProviderAction => ({
+  type,
+  pullNumber,
+  label: name,
+});
+
+/** The labels on the pull request or issue now: the payload's when it has them, else the provider's. */
+async function labelsOf(event: CommentEvent | PullRequestEvent, context: TriggerContext): Promise<string[]> {
+  if (event.type === 'pull_request') return event.labels;
+  return [...(await context.facts.prLabels({ repo: event.repo, number: event.number }))];
+}
+
+/** `/hold` adds `do-not-merge/hold`, `/hold cancel` removes it; anyone may (Lighthouse's hold). */
+export const hold: ChatOpsPlugin = async (event) => {
+  if (!isComment(event)) return [];
+  return commandsOf(event, ['hold']).flatMap((command) => {
+    if (command.arg === '') return [label('add-label', event.number, holdLabel)];
+    if (command.arg.toLowerCase() === 'cancel') return [label('remove-label', event.number, holdLabel)];
+    return [];
+  });
+};
+
+const wipTitle = /^\W?WIP\W/i;
+
+/**
+ * A draft, or a title that starts with WIP, has `do-not-merge/work-in-progress`; any other pull request
+ * has not (Lighthouse's wip, on opened, reopened, edited, ready-for-review and new commits).
+ */
+export const wip: ChatOpsPlugin = async (event) => {
+  if (event.type !== 'pull_request' || event.action === 'closed' || event.action === 'labeled') return [];
+  const wanted = event.draft || wipTitle.test(event.title);
+  const has = event.labels.includes(wipLabel);
+  if (wanted === has) return [];
+  return [label(wanted ? 'add-label' : 'remove-label', event.number, wipLabel)];
+};
+
+const lgtmArgs = ['', 'no-issue', 'cancel'];
+
+/**
+ * Lighthouse's lgtm: `/lgtm` adds the `lgtm` label and `/lgtm cancel` removes it, on an open pull request;
+ * its author cannot LGTM it (but may cancel), and only collaborators may change it. With
+ * `review_acts_as_lgtm` an approving review adds it and one requesting changes removes it. New commits
+ * take it off, saying so. Not yet: `store_tree_hash` (keeping it when the tree is unchanged), sticky
+ * teams, and assigning the reviewer.
+ */
+export const lgtm: ChatOpsPlugin = async (event, context) => {
+  if (event.type === 'pull_request') {
+    if (event.action !== 'synchronize' || !event.labels.includes(lgtmLabel)) return [];
+    return [
+      label('remove-label', event.number, lgtmLabel),
+      {
+        type: 'comment',
+        pullNumber: event.number,
+        body: 'New changes are detected. LGTM label has been removed.',
+      },
+    ];
+  }
+  if (event.type !== 'pull_request_comment' && event.type !== 'review') return [];
+  let wants: boolean[] = commandsOf(event, ['lgtm'])
+    .filter((command) => lgtmArgs.includes(command.arg.toLowerCase()))
+    .map((command) => command.arg.toLowerCase() !== 'cancel');
+  if (wants.length === 0 && event.type === 'review' && context.repo.lgtm.reviewActsAsLgtm) {
+    if (event.state === 'approved') wants = [true];
+    if (event.state === 'changes_requested') wants = [false];
+  }
+  const want = wants.at(-1);
+  if (want === undefined) return [];
+  const pull = await context.facts.pullRequest({ repo: event.repo, number: event.number });
+  if (!pull.open) return [];
+  const commenter = event.author.login;
+  const isAuthor = commenter.toLowerCase() === pull.author.toLowerCase();
+  const answer = (message: string): ProviderAction[] => [
+    { type: 'comment', pullNumber: event.number, body: reply(commenter, message, event) },
+  ];
+  if (isAuthor && want) return answer('you cannot LGTM your own PR.');
+  if (!isAuthor && !(await context.facts.isCollaborator(event.repo.owner, event.repo.name, commenter))) {
+    return answer('changing LGTM is restricted to collaborators');
+  }
+  const has = (await labelsOf(event, context)).includes(lgtmLabel);
+  if (want === has) return [];
+  return [label(want ? 'add-label' : 'remove-label', event.number, lgtmLabel)];
+};
+
+/**
+ * `/lifecycle frozen|stale|rotten` sets that `lifecycle/*` label and takes the other lifecycle labels off;
+ * `/remove-lifecycle <state>` takes it off (Lighthouse's lifecycle; anyone may). Not yet: `/close` and
+ * `/reopen`, which change the pull request's state.
+ */
+export const lifecycle: ChatOpsPlugin = async (event, context) => {
+  if (!isComment(event)) return [];
+  const commands = commandsOf(event, ['lifecycle', 'remove-lifecycle']).filter((command) =>
+    ['frozen', 'stale', 'rotten'].includes(command.arg.toLowerCase()),
+  );
+  if (commands.length === 0) return [];
+  const labels = new Set(await labelsOf(event, context));
+  const actions: ProviderAction[] = [];
+  for (const { name, arg } of commands) {
+    const wanted = `lifecycle/${arg.toLowerCase()}`;
+    if (name === 'remove-lifecycle') {
+      if (labels.delete(wanted)) actions.push(label('remove-label', event.number, wanted));
+      continue;
+    }
+    for (const state of lifecycleStates) {
+      const other = `lifecycle/${state}`;
+      if (other !== wanted && labels.delete(other)) actions.push(label('remove-label', event.number, other));
+    }
+    if (!labels.has(wanted)) {
+      labels.add(wanted);
+      actions.push(label('add-label', event.number, wanted));
+    }
+  }
+  return actions;
+};
+
+/** The ChatOps plugins built so far, by their plugins.yaml name. */
+export const chatOpsPlugins: ReadonlyMap<string, ChatOpsPlugin> = new Map([
+  ['hold', hold],
+  ['wip', wip],
+  ['lgtm', lgtm],
+  ['lifecycle', lifecycle],
+]);

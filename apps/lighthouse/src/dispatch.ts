@@ -302,6 +302,7 @@ function missingFacts(provider: Provider): TriggerFacts {
     isMember: refuse,
     changedFiles: refuse,
     prLabels: refuse,
+    repoLabels: refuse,
     combinedStatus: refuse,
     pullRequest: refuse,
   };

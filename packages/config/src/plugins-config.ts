@@ -48,6 +48,15 @@ export const PluginsFile = z.looseObject({
     .describe('The plugins enabled, by org or org/repo.'),
   triggers: z.array(TriggerFile).nullish().describe("The trigger plugin's settings, by repository."),
   lgtm: z.array(LgtmFile).nullish().describe("The lgtm plugin's settings, by repository."),
+  label: z
+    .looseObject({
+      additional_labels: z
+        .array(z.string())
+        .nullish()
+        .describe('Labels `/label <name>` may add (besides /kind, /area, /priority and the other prefixes).'),
+    })
+    .nullish()
+    .describe("The label plugin's settings."),
 });
 export type PluginsFile = z.output<typeof PluginsFile>;
 
@@ -90,7 +99,7 @@ export function compilePluginsConfig(file: PluginsFile): { config: PluginsConfig
     }),
   );
   return {
-    config: { plugins, triggers, lgtm },
+    config: { plugins, triggers, lgtm, additionalLabels: file.label?.additional_labels ?? [] },
     issues: [...unknownPlugins(plugins), ...duplicatedPlugins(plugins)],
   };
 }

@@ -18,6 +18,8 @@ export interface RepoConfig {
   plugins: readonly string[];
   trigger: TriggerSettings;
   lgtm: LgtmSettings;
+  /** Labels `/label <name>` may add. */
+  additionalLabels: readonly string[];
 }
 
 export function repoConfig(config: LighthouseConfig, owner: string, name: string): RepoConfig {
@@ -30,6 +32,7 @@ export function repoConfig(config: LighthouseConfig, owner: string, name: string
     plugins: pluginsFor(config.plugins, owner, name),
     trigger: triggerFor(config.plugins, owner, name),
     lgtm: lgtmFor(config.plugins, owner, name),
+    additionalLabels: config.plugins.additionalLabels,
   };
 }
 

@@ -82,6 +82,8 @@ export interface PluginsConfig {
   plugins: ReadonlyMap<string, readonly string[]>;
   triggers: readonly TriggerSettings[];
   lgtm: readonly LgtmSettings[];
+  /** Labels `/label <name>` may add (plugins.yaml `label.additional_labels`). */
+  additionalLabels: readonly string[];
 }
 
 /** The lgtm plugin's settings for some repositories (plugins.yaml `lgtm:`). */

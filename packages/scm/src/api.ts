@@ -12,6 +12,11 @@ export interface ProviderReads {
   changedFiles(owner: string, repo: string, number: number): Promise<string[]>;
   /** The latest status of each context on a commit. */
   commitStatuses(owner: string, repo: string, sha: string): Promise<CommitStatus[]>;
+  /**
+   * The names of the labels the repository may be given: its own and, on GitLab, its groups'. None where
+   * pull requests have no labels (Bitbucket Server).
+   */
+  repoLabels(owner: string, repo: string): Promise<string[]>;
   /** The HTTP clone URL, for providers whose payloads may lack it (Bitbucket Server pushes). */
   cloneUrl?(owner: string, repo: string): Promise<string>;
 }

@@ -183,6 +183,7 @@ export function bitbucketServerApi(options: BitbucketServerApiOptions): Provider
           .flatMap((c) => (c.type === 'MOVE' && c.srcPath ? [c.path, c.srcPath] : [c.path]))
           .map((p) => p.components.join('/'));
       }),
+    repoLabels: async () => [],
     commitStatuses: (project, repo, sha) =>
       statuses.get(sha, async () => {
         // Build statuses belong to the commit, whichever repository holds it.

@@ -46,6 +46,7 @@ const IssueComment = z.looseObject({
   user: z.looseObject({ login: z.string() }).nullish(),
 });
 const User = z.looseObject({ login: z.string() });
+const RepoLabels = z.array(z.looseObject({ name: z.string() }));
 
 const toComment = (c: z.output<typeof IssueComment>) => ({
   id: c.id,
@@ -130,6 +131,10 @@ export function githubLikeApi(rest: Rest, dialect: GithubDialect, token: string 
           f.previous_filename ? [f.filename, f.previous_filename] : [f.filename],
         );
       }),
+    async repoLabels(owner, repo) {
+      const path = `${repoPath(owner, repo)}/labels?${dialect.fullPage}`;
+      return (await rest.pages({ owner, repo, path }, RepoLabels)).map((label) => label.name);
+    },
     commitStatuses: (owner, repo, sha) =>
       statuses.get(`${owner}/${repo}@${sha}`, async () => {
         const path = `${repoPath(owner, repo)}/commits/${encodeURIComponent(sha)}/status?${dialect.fullPage}`;

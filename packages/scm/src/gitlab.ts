@@ -157,6 +157,12 @@ export function gitlabApi(options: GitlabApiOptions): ProviderApi {
         const diffs = await rest.pages({ owner, repo, path }, Diffs);
         return [...new Set(diffs.flatMap((d) => [d.new_path, d.old_path]))];
       }),
+    async repoLabels(owner, repo) {
+      const path = `${project(owner, repo)}/labels?per_page=100&include_ancestor_groups=true`;
+      return (await rest.pages({ owner, repo, path }, z.array(z.looseObject({ name: z.string() })))).map(
+        (label) => label.name,
+      );
+    },
     commitStatuses: (owner, repo, sha) =>
       statuses.get(`${owner}/${repo}@${sha}`, async () => {
         const path = `${project(owner, repo)}/repository/commits/${encodeURIComponent(sha)}/statuses?per_page=100`;

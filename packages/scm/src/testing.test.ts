@@ -118,6 +118,14 @@ describe.each(['github', 'gitlab', 'gitea'] as const)('the fake %s', (provider) 
     expect((await clients()[provider].pullRequest('acme', 'rocket', 3)).labels).toEqual(['ok-to-test']);
     expect(server.writes.map((w) => `${w.method} ${w.path} ${w.status}`)).toEqual(labelWrites[provider]);
   });
+
+  it('lists the labels a repository has, through the real client', async () => {
+    server = await startProviderServer();
+    server.createLabel(`${provider}/acme/rocket`, 'kind/bug');
+    server.createLabel(`${provider}/acme/rocket`, 'area/ui');
+    expect(await clients()[provider].repoLabels('acme', 'rocket')).toEqual(['kind/bug', 'area/ui']);
+    expect(await clients()[provider].repoLabels('acme', 'other')).toEqual([]);
+  });
 });
 
 describe('the fake Bitbucket Server', () => {

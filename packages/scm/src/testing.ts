@@ -87,6 +87,8 @@ export interface ProviderServer {
    * may set one before it is asked about, else it is a copy of `defaultPullRequest`.
    */
   pullRequests: Map<string, StoredPullRequest>;
+  /** Gives a repository (`<provider>/<owner>/<repo>`) a label, as a person would in the provider's settings. */
+  createLabel(repo: string, name: string): void;
   /** Answers the next requests whose `METHOD path` matches with these, one each, before answering as usual. */
   refuse(match: RegExp, refusals: Refusal[]): void;
   close(): Promise<void>;
@@ -382,6 +384,11 @@ export async function startProviderServer(): Promise<ProviderServer> {
       if (!user) return { status: 404, body: { message: '404 Not found' } };
       return { status: 200, body: { ...user, name: user.username, state: 'active', access_level: 30 } };
     }
+    m = /^\/projects\/([^/]+)\/labels$/.exec(path);
+    if (m && method === 'GET') {
+      const labels = labelsOf(`gitlab/${decode(m[1])}`);
+      return { status: 200, body: labels.map((l) => ({ id: l.id, name: l.name, color: `#${l.color}` })) };
+    }
     m = /^\/projects\/([^/]+)\/merge_requests\/(\d+)$/.exec(path);
     if (!m || (method !== 'GET' && method !== 'PUT')) return undefined;
     const pr = pullRequest(`gitlab/${decode(m[1])}#${m[2]}`);
@@ -573,6 +580,9 @@ export async function startProviderServer(): Promise<ProviderServer> {
     statuses,
     comments,
     pullRequests,
+    createLabel: (repo, name) => {
+      labelNamed(repo, name);
+    },
     refuse: (match, answers) => refusals.push({ match, answers: [...answers] }),
     close: () =>
       new Promise<void>((resolve) => {

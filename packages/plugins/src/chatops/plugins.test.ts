@@ -187,6 +187,52 @@ describe('lifecycle', () => {
   });
 });
 
+describe('label', () => {
+  const repoHas: FactsData = {
+    ...facts,
+    labels: { 'org/repo#7': ['kind/cleanup'] },
+    repoLabels: {
+      'org/repo': ['kind/bug', 'kind/cleanup', 'area/ui', 'priority/important-soon', 'good first issue'],
+    },
+  };
+  const settings = 'label:\n  additional_labels: [good first issue]\n';
+  it.each<[string, string, ProviderAction[]]>([
+    ['/kind bug adds kind/bug', '/kind bug', [add('kind/bug')]],
+    [
+      'several at once, lower-cased',
+      '/area UI\n/priority important-soon',
+      [add('area/ui'), add('priority/important-soon')],
+    ],
+    ['a label it has already: nothing', '/kind cleanup', []],
+    ['/remove-kind removes', '/remove-kind cleanup', [remove('kind/cleanup')]],
+    ['/label takes an additional label', '/label good first issue', [add('good first issue')]],
+    ['an argument is required', '/kind', []],
+  ])('%s', async (_, body, expected) => {
+    expect(
+      await actionsOf(by('stranger', body), { plugins: ['label'], data: repoHas, lgtm: settings }),
+    ).toEqual(expected);
+  });
+
+  it.each([
+    [
+      'a label the repository lacks',
+      '/kind feature',
+      "The label(s) `kind/feature` cannot be applied, because the repository doesn't have them.",
+    ],
+    [
+      'a /label not listed',
+      '/label ship-it',
+      "The label(s) `ship-it` cannot be applied: /label takes only those plugins.yaml's label.additional_labels lists.",
+    ],
+    ['removing one it lacks', '/remove-area ui', 'Those labels are not set on the issue: `area/ui`'],
+  ])('%s is answered, nothing labelled', async (_, body, message) => {
+    const event = by('stranger', body);
+    expect(await actionsOf(event, { plugins: ['label'], data: repoHas, lgtm: settings })).toEqual([
+      { type: 'comment', pullNumber: 7, body: reply('stranger', message, event) },
+    ]);
+  });
+});
+
 describe('decideAll', () => {
   it('runs the enabled plugins in plugins.yaml order, and names the enabled ones not built yet', async () => {
     const config = parseConfig(

@@ -142,10 +142,87 @@ export const lifecycle: ChatOpsPlugin = async (event, context) => {
   return actions;
 };
 
+/** The commands of the label plugin, each the prefix of the labels it sets (`/kind bug` is `kind/bug`). */
+export const labelPrefixes = [
+  'area',
+  'committee',
+  'kind',
+  'language',
+  'priority',
+  'sig',
+  'team',
+  'triage',
+  'wg',
+  'risk',
+] as const;
+
+/**
+ * Lighthouse's label: `/kind bug` adds `kind/bug` (likewise `/area`, `/priority`, `/triage` and the other
+ * prefixes; several names at once), `/remove-kind bug` removes it, and `/label <name>` adds a label
+ * plugins.yaml's `label.additional_labels` lists. Anyone may. Only labels the repository has are added;
+ * the others, and removing one the pull request lacks, are answered with a comment.
+ */
+export const labels: ChatOpsPlugin = async (event, context) => {
+  if (!isComment(event)) return [];
+  const names = [...labelPrefixes, 'label'];
+  const commands = commandsOf(event, [...names, ...names.map((name) => `remove-${name}`)]).filter(
+    (command) => command.arg !== '',
+  );
+  if (commands.length === 0) return [];
+  const has = new Set(await labelsOf(event, context));
+  const known = new Set(await context.facts.repoLabels(event.repo));
+  const toAdd: string[] = [];
+  const toRemove: string[] = [];
+  const cannotAdd: string[] = [];
+  const notAllowed: string[] = [];
+  const notSet: string[] = [];
+  for (const { name, arg } of commands) {
+    const remove = name.startsWith('remove-');
+    const kind = remove ? name.slice('remove-'.length) : name;
+    const wanted =
+      kind === 'label'
+        ? context.repo.additionalLabels.includes(arg)
+          ? [arg]
+          : []
+        : arg.split(/[ 	]+/).map((value) => `${kind}/${value.toLowerCase()}`);
+    if (kind === 'label' && wanted.length === 0) notAllowed.push(arg);
+    for (const label of wanted) {
+      if (remove) {
+        if (has.delete(label)) toRemove.push(label);
+        else notSet.push(label);
+      } else if (!known.has(label)) cannotAdd.push(label);
+      else if (!has.has(label)) {
+        has.add(label);
+        toAdd.push(label);
+      }
+    }
+  }
+  const actions: ProviderAction[] = [
+    ...toAdd.map((name) => label('add-label', event.number, name)),
+    ...toRemove.map((name) => label('remove-label', event.number, name)),
+  ];
+  const problems = [
+    cannotAdd.length > 0 &&
+      `The label(s) \`${cannotAdd.join(', ')}\` cannot be applied, because the repository doesn't have them.`,
+    notAllowed.length > 0 &&
+      `The label(s) \`${notAllowed.join(', ')}\` cannot be applied: /label takes only those plugins.yaml's label.additional_labels lists.`,
+    notSet.length > 0 && `Those labels are not set on the issue: \`${notSet.join(', ')}\``,
+  ].filter((problem): problem is string => typeof problem === 'string');
+  if (problems.length > 0) {
+    actions.push({
+      type: 'comment',
+      pullNumber: event.number,
+      body: reply(event.author.login, problems.join('\n\n'), event),
+    });
+  }
+  return actions;
+};
+
 /** The ChatOps plugins built so far, by their plugins.yaml name. */
 export const chatOpsPlugins: ReadonlyMap<string, ChatOpsPlugin> = new Map([
   ['hold', hold],
   ['wip', wip],
   ['lgtm', lgtm],
   ['lifecycle', lifecycle],
+  ['label', labels],
 ]);

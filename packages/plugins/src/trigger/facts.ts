@@ -47,6 +47,8 @@ export interface TriggerFacts {
   /** Paths changed by the pull request. */
   changedFiles(pr: PullRequestKey): Promise<readonly string[]>;
   prLabels(pr: PullRequestKey): Promise<readonly string[]>;
+  /** The labels the repository may be given (the label plugin adds no other). */
+  repoLabels(repo: RepoKey): Promise<readonly string[]>;
   /** The latest status of each context on a commit (what `/retest` reruns). */
   combinedStatus(repo: RepoKey, sha: string): Promise<readonly CommitStatus[]>;
   /** State, head and base of a pull request, for comments (their payloads carry none of it). */

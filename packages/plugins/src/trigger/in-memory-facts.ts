@@ -11,6 +11,8 @@ export interface FactsData {
   changedFiles?: Record<string, readonly string[]>;
   /** `org/repo#number` -> label names. */
   labels?: Record<string, readonly string[]>;
+  /** `org/repo` -> the labels the repository has. */
+  repoLabels?: Record<string, readonly string[]>;
   /** `org/repo@sha` -> statuses. */
   statuses?: Record<string, readonly CommitStatus[]>;
   /** `org/repo#number` -> the pull request. */
@@ -56,6 +58,10 @@ export function inMemoryFacts(data: FactsData = {}): InMemoryFacts {
       const key = `${fullName(pr.repo)}#${pr.number}`;
       asked.push(`prLabels ${key}`);
       return data.labels?.[key] ?? [];
+    },
+    async repoLabels(repo) {
+      asked.push(`repoLabels ${fullName(repo)}`);
+      return data.repoLabels?.[fullName(repo)] ?? [];
     },
     async combinedStatus(repo, sha) {
       const key = `${fullName(repo)}@${sha}`;

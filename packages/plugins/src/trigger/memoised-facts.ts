@@ -16,6 +16,7 @@ export function memoisedFacts(facts: TriggerFacts): TriggerFacts {
     isMember: (org, user) => once(`isMember\0${org}\0${user}`, () => facts.isMember(org, user)),
     changedFiles: (pr) =>
       once(`changedFiles\0${pr.repo.owner}\0${pr.repo.name}\0${pr.number}`, () => facts.changedFiles(pr)),
+    repoLabels: (repo) => once(`repoLabels\0${repo.owner}\0${repo.name}`, () => facts.repoLabels(repo)),
     prLabels: (pr) =>
       once(`prLabels\0${pr.repo.owner}\0${pr.repo.name}\0${pr.number}`, () => facts.prLabels(pr)),
     combinedStatus: (repo, sha) =>

@@ -42,6 +42,10 @@ function provider(): ProviderReads & { asked: string[] } {
       asked.push(`commitStatuses ${owner}/${repo}@${sha}`);
       return [{ context: 'unit', state: 'failure' }];
     },
+    async repoLabels(owner, repo) {
+      asked.push(`repoLabels ${owner}/${repo}`);
+      return [];
+    },
   };
 }
 

@@ -13,6 +13,7 @@ export function factsFromProvider(api: ProviderReads): TriggerFacts {
     isMember: (org, user) => api.isOrgMember(org, user),
     changedFiles: ({ repo, number }) => api.changedFiles(repo.owner, repo.name, number),
     prLabels: async ({ repo, number }) => (await pull(repo.owner, repo.name, number)).labels,
+    repoLabels: (repo) => api.repoLabels(repo.owner, repo.name),
     combinedStatus: (repo, sha) => api.commitStatuses(repo.owner, repo.name, sha),
     pullRequest: async ({ repo, number }) => {
       const pr = await pull(repo.owner, repo.name, number);

@@ -1,0 +1,138 @@
+// ChatOps through the running lighthouse: go-scm's real comment payloads (their bodies set to commands),
+// signed and delivered, and the fake providers' record of every write, exactly. Remote mode with a runner
+// that is never called: these comments start no job.
+import { readFileSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Provider } from '@lighthouse-ts/scm';
+import { type ProviderServer, startProviderServer } from '@lighthouse-ts/scm/testing';
+import { killApps, type ServingApp, startServingApp } from '@lighthouse-ts/testenv/app-process';
+import { rawRequest } from '@lighthouse-ts/testenv/http';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { delivery } from '../../packages/scm/test/payloads.ts';
+
+const lighthouseMain = join(import.meta.dirname, '../../apps/lighthouse/src/main.ts');
+const secret = 'chatops-secret';
+
+interface Case {
+  provider: Extract<Provider, 'github' | 'gitlab'>;
+  event: string;
+  repo: string;
+  /** The path of the pull request's labels or merge request in the provider's API, as the client writes it. */
+  labelsPath: string;
+  commentsPath: string;
+  /** The payload with this comment by this login. */
+  comment(body: string, login: string, id: number): Buffer;
+}
+
+const fixture = (provider: string, file: string) =>
+  JSON.parse(
+    readFileSync(join(inject('fixturesDir'), 'go-scm', provider, 'testdata', 'webhooks', file), 'utf8'),
+  );
+
+const cases: Case[] = [
+  {
+    provider: 'github',
+    event: 'issue_comment',
+    repo: 'Codertocat/Hello-World',
+    labelsPath: '/repos/Codertocat/Hello-World/issues/1/labels',
+    commentsPath: '/repos/Codertocat/Hello-World/issues/1/comments',
+    comment(body, login, id) {
+      const payload = fixture('github', 'issue_comment.json');
+      // The same comment on a pull request: GitHub marks the issue so.
+      payload.issue.pull_request = { url: 'https://api.github.com/repos/Codertocat/Hello-World/pulls/1' };
+      payload.comment = { ...payload.comment, body, id, user: { ...payload.comment.user, login } };
+      return Buffer.from(JSON.stringify(payload));
+    },
+  },
+  {
+    provider: 'gitlab',
+    event: 'Note Hook',
+    repo: 'gitlab-org/hello-world',
+    labelsPath: '/projects/gitlab-org%2Fhello-world/merge_requests/1',
+    commentsPath: '/projects/gitlab-org%2Fhello-world/merge_requests/1/notes',
+    comment(body, login, id) {
+      const payload = fixture('gitlab', 'pull_request_comment_create.json');
+      payload.object_attributes = { ...payload.object_attributes, note: body, id };
+      payload.user = { ...payload.user, username: login };
+      return Buffer.from(JSON.stringify(payload));
+    },
+  },
+];
+
+describe.each(cases)('ChatOps on $provider, through the running app', (c) => {
+  let providers: ProviderServer;
+  let lighthouse: ServingApp;
+  const prefix = c.provider === 'github' ? '/github' : '/gitlab/api/v4';
+
+  beforeAll(async () => {
+    providers = await startProviderServer();
+    providers.createLabel(`${c.provider}/${c.repo}`, 'kind/bug');
+    const dir = await mkdtemp(join(tmpdir(), 'chatops-'));
+    const file = async (name: string, text: string) => {
+      await writeFile(join(dir, name), text);
+      return join(dir, name);
+    };
+    const upper = c.provider.toUpperCase();
+    lighthouse = await startServingApp(
+      lighthouseMain,
+      ['serve', '--host=127.0.0.1', '--port=0', '--metapipeline=remote', '--runner-url=http://127.0.0.1:9'],
+      {
+        LIGHTHOUSE_WEBHOOK_SECRET_FILE: await file('hmac', secret),
+        LIGHTHOUSE_CONFIG_FILE: await file('config.yaml', '{}\n'),
+        LIGHTHOUSE_PLUGINS_FILE: await file(
+          'plugins.yaml',
+          `plugins:\n  ${c.repo}: [trigger, hold, lgtm, label]\n`,
+        ),
+        LIGHTHOUSE_RUNNER_TOKEN_FILE: await file('runner-token', 'unused\n'),
+        [`LIGHTHOUSE_${upper}_TOKEN_FILE`]: await file('token', 'a-token\n'),
+        [`LIGHTHOUSE_${upper}_API_URL`]: providers.baseUrl[c.provider],
+      },
+    );
+  });
+  afterAll(async () => {
+    await lighthouse?.stop();
+    await killApps();
+    await providers?.close();
+  });
+
+  let nextId = 1000;
+  async function say(body: string, login: string): Promise<string[]> {
+    const before = providers.writes.length;
+    const id = nextId++;
+    const answer = await rawRequest(
+      `${lighthouse.url}/hook`,
+      delivery({
+        provider: c.provider,
+        event: c.event,
+        body: c.comment(body, login, id),
+        deliveryId: `c-${id}`,
+        secret,
+      }),
+    );
+    expect(answer.status, answer.text).toBe(200);
+    return providers.writes.slice(before).map((write) => `${write.method} ${write.path.replace(prefix, '')}`);
+  }
+  const labelWrite = c.provider === 'github' ? `POST ${c.labelsPath}` : `PUT ${c.labelsPath}`;
+  const labels = () => providers.pullRequests.get(`${c.provider}/${c.repo}#1`)?.labels ?? [];
+
+  it('/hold, /kind bug and /lgtm from a collaborator: exactly their label writes', async () => {
+    expect(await say('/hold', 'maintainer')).toEqual([labelWrite]);
+    expect(await say('/kind bug', 'maintainer')).toEqual([labelWrite]);
+    expect(await say('/lh-lgtm', 'maintainer')).toEqual([labelWrite]);
+    expect(labels()).toEqual(['do-not-merge/hold', 'kind/bug', 'lgtm']);
+  });
+
+  it("the pull request's author cannot /lgtm it: one comment, no label", async () => {
+    const writes = await say('/lgtm cancel', 'maintainer');
+    expect(writes).toEqual([c.provider === 'github' ? `DELETE ${c.labelsPath}/lgtm` : labelWrite]);
+    expect(await say('/lgtm', 'pr-author')).toEqual([`POST ${c.commentsPath}`]);
+    expect(labels()).not.toContain('lgtm');
+  });
+
+  it('a label the repository lacks is answered, not added; words that are not commands write nothing', async () => {
+    expect(await say('/kind feature', 'maintainer')).toEqual([`POST ${c.commentsPath}`]);
+    expect(await say('looks good, but please /hold off', 'maintainer')).toEqual([]);
+  });
+});

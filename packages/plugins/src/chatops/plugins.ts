@@ -184,7 +184,7 @@ export const labels: ChatOpsPlugin = async (event, context) => {
         ? context.repo.additionalLabels.includes(arg)
           ? [arg]
           : []
-        : arg.split(/[ 	]+/).map((value) => `${kind}/${value.toLowerCase()}`);
+        : arg.split(/[ \t]+/).map((value) => `${kind}/${value.toLowerCase()}`);
     if (kind === 'label' && wanted.length === 0) notAllowed.push(arg);
     for (const label of wanted) {
       if (remove) {

@@ -119,7 +119,19 @@ export interface ProviderWrites {
   removeLabel(owner: string, repo: string, number: number, label: string): Promise<void>;
   /** The login the credentials act as, to tell Lighthouse's own comments from others'. */
   whoAmI(): Promise<string>;
+  /** Whether assignees and review requests are written (GitHub and GitLab, so far); elsewhere they do nothing. */
+  readonly hasAssignees: boolean;
+  /**
+   * Assigns the pull request to these logins, or (`reviewers`) asks them for a review; resolves to the
+   * logins the provider would not take (unknown, or not allowed on the repository).
+   */
+  assign(owner: string, repo: string, number: number, logins: string[], as: PeopleRole): Promise<string[]>;
+  /** Unassigns these logins, or takes back their review requests; one not assigned is no error. */
+  unassign(owner: string, repo: string, number: number, logins: string[], as: PeopleRole): Promise<void>;
 }
+
+/** Whom a pull request names: those it is assigned to, or those asked for a review. */
+export type PeopleRole = 'assignees' | 'reviewers';
 
 /**
  * Where a client gets its token for each request, so a rotated token file or a GitHub App's installation

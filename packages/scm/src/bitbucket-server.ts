@@ -260,6 +260,10 @@ export function bitbucketServerApi(options: BitbucketServerApiOptions): Provider
     hasLabels: false,
     addLabel: async () => {},
     removeLabel: async () => {},
+    // Pull requests have reviewers and no assignees; not written yet.
+    hasAssignees: false,
+    assign: async () => [],
+    unassign: async () => {},
     // The applinks servlet names the token's user; the user search then gives the slug comments carry.
     whoAmI: whoAmI(options.token, async () => {
       const name = (await rest.text({ owner: '', path: '/plugins/servlet/applinks/whoami' })).trim();

@@ -86,6 +86,8 @@ export function giteaApi(options: GiteaApiOptions): ProviderApi {
       // Gitea keeps a description as TEXT; 255 is our choice, as much as its pages show on hover.
       maxDescription: 255,
       labels: giteaLabels,
+      // Not yet: Gitea replaces the whole list of assignees on the issue instead.
+      githubAssignees: false,
     },
     options.token,
   );

@@ -19,6 +19,8 @@ export interface GithubDialect {
   maxDescription: number;
   /** Labels, where they are not GitHub's by name (Gitea's are added and removed by id). */
   labels?(rest: Rest): LabelWrites;
+  /** Whether assignees and review requests are written as GitHub's API takes them (Gitea's differ). */
+  githubAssignees: boolean;
 }
 
 /** The path of a repository in the API. */
@@ -47,6 +49,8 @@ const IssueComment = z.looseObject({
 });
 const User = z.looseObject({ login: z.string() });
 const RepoLabels = z.array(z.looseObject({ name: z.string() }));
+const Logins = z.array(z.looseObject({ login: z.string() })).nullish();
+const Assigned = z.looseObject({ assignees: Logins, requested_reviewers: Logins });
 
 const toComment = (c: z.output<typeof IssueComment>) => ({
   id: c.id,
@@ -189,5 +193,46 @@ export function githubLikeApi(rest: Rest, dialect: GithubDialect, token: string 
       pullRequests.delete(`${owner}/${repo}#${number}`);
     },
     whoAmI: whoAmI(token, async () => (await rest.json({ owner: '', path: '/user' }, User)).body.login),
+    hasAssignees: dialect.githubAssignees,
+    async assign(owner, repo, number, logins, as) {
+      if (!dialect.githubAssignees) return [];
+      const path = peoplePath(owner, repo, number, as);
+      // A reviewer who may not review makes GitHub refuse the whole request (422): none was asked.
+      const { status, body } = await rest.json(
+        {
+          owner,
+          repo,
+          method: 'POST',
+          path,
+          body: { [as]: logins },
+          answers: [200, 201, 422],
+          idempotent: true,
+        },
+        Assigned,
+      );
+      if (status === 422) return logins;
+      const named = as === 'assignees' ? body.assignees : body.requested_reviewers;
+      const taken = new Set((named ?? []).map((user) => user.login.toLowerCase()));
+      return logins.filter((login) => !taken.has(login.toLowerCase()));
+    },
+    async unassign(owner, repo, number, logins, as) {
+      if (!dialect.githubAssignees) return;
+      const path = peoplePath(owner, repo, number, as);
+      await rest.send({
+        owner,
+        repo,
+        method: 'DELETE',
+        path,
+        body: { [as]: logins },
+        answers: [200, 204, 404],
+      });
+    },
   };
+}
+
+/** Where GitHub keeps a pull request's assignees (its issue's) or its review requests. */
+function peoplePath(owner: string, repo: string, number: number, as: 'assignees' | 'reviewers'): string {
+  return as === 'assignees'
+    ? `${repoPath(owner, repo)}/issues/${number}/assignees`
+    : `${repoPath(owner, repo)}/pulls/${number}/requested_reviewers`;
 }

@@ -6,7 +6,8 @@ import { githubApi } from './github.ts';
 // What githubApi writes, against a local server answering as GitHub's REST reference shows: "Create a
 // commit status" (201), issue comments (list 200 oldest first with Link pages, create 201, update 200,
 // delete 204), "Add labels to an issue" (200 with the issue's labels), "Remove a label from an issue"
-// (200, or 404 "Label does not exist"), "Get the authenticated user".
+// (200, or 404 "Label does not exist"), "Add assignees to an issue", "Request reviewers for a pull request"
+// and their removals, "Get the authenticated user".
 
 const replay = replayServer();
 const { requests } = replay;
@@ -154,6 +155,45 @@ describe('githubApi writes', () => {
       { method: 'DELETE', url: `${repo}/issues/1347/labels/needs%20rebase`, body: undefined },
       { method: 'DELETE', url: `${repo}/issues/1347/labels/gone`, body: undefined },
       { method: 'GET', url: `${repo}/pulls/1347`, body: undefined },
+    ]);
+  });
+
+  it('assigns and asks for reviews, naming the logins GitHub left out or refused, and takes them back', async () => {
+    const user = (login: string) => ({ login, id: 1, type: 'User' });
+    const baseUrl = await github({
+      // "Add assignees": users who cannot be assigned are left out of the issue's assignees, silently.
+      [`POST ${repo}/issues/1347/assignees`]: {
+        status: 201,
+        body: { number: 1347, assignees: [user('Octocat')] },
+      },
+      [`DELETE ${repo}/issues/1347/assignees`]: { body: { number: 1347, assignees: [] } },
+      // "Request reviewers": one who may not review refuses the whole request.
+      [`POST ${repo}/pulls/1347/requested_reviewers`]: {
+        status: 422,
+        body: { message: 'Reviews may only be requested from collaborators.' },
+      },
+      [`DELETE ${repo}/pulls/1347/requested_reviewers`]: { body: { number: 1347, requested_reviewers: [] } },
+    });
+    const api = githubApi({ baseUrl, token: 't' });
+    expect(api.hasAssignees).toBe(true);
+    expect(await api.assign('octocat', 'Hello-World', 1347, ['octocat', 'nobody'], 'assignees')).toEqual([
+      'nobody',
+    ]);
+    expect(await api.assign('octocat', 'Hello-World', 1347, ['hubot', 'other'], 'reviewers')).toEqual([
+      'hubot',
+      'other',
+    ]);
+    await api.unassign('octocat', 'Hello-World', 1347, ['octocat'], 'assignees');
+    await api.unassign('octocat', 'Hello-World', 1347, ['hubot'], 'reviewers');
+    expect(requests.map(({ method, url, body }) => ({ method, url, body }))).toEqual([
+      { method: 'POST', url: `${repo}/issues/1347/assignees`, body: { assignees: ['octocat', 'nobody'] } },
+      {
+        method: 'POST',
+        url: `${repo}/pulls/1347/requested_reviewers`,
+        body: { reviewers: ['hubot', 'other'] },
+      },
+      { method: 'DELETE', url: `${repo}/issues/1347/assignees`, body: { assignees: ['octocat'] } },
+      { method: 'DELETE', url: `${repo}/pulls/1347/requested_reviewers`, body: { reviewers: ['hubot'] } },
     ]);
   });
 

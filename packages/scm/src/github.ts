@@ -26,6 +26,7 @@ export function githubApi(options: GithubApiOptions): ProviderApi {
       statusState: ({ state }) => (states.has(state) ? (state as StatusState) : 'pending'),
       // The limit GitHub's clients (Prow among them) keep to; its API reference states none.
       maxDescription: 140,
+      githubAssignees: true,
     },
     options.token,
   );

@@ -7,7 +7,8 @@ import { gitlabApi } from './gitlab.ts';
 // request specs show: "Set the pipeline status of a commit" (201 with the status; 400 "Cannot transition
 // status via :run from :running (Reason(s): ...)" when the name already holds that state), merge request
 // notes (list with sort/order_by and Link pages, `system` notes among them; create 201, update 200,
-// delete 204), "Update a merge request" with add_labels/remove_labels, "Get the current user".
+// delete 204), "Update a merge request" with add_labels/remove_labels and assignee_ids/reviewer_ids (each
+// list set whole), "List users" by username, "Get the current user".
 
 const replay = replayServer({ notFound: { message: '404 Not found' } });
 const { requests } = replay;
@@ -147,6 +148,31 @@ describe('gitlabApi writes', () => {
     expect(requests.map(({ method, url, body }) => ({ method, url, body }))).toEqual([
       { method: 'PUT', url: mr, body: { add_labels: 'lgtm' } },
       { method: 'PUT', url: mr, body: { remove_labels: 'do-not-merge/hold' } },
+    ]);
+  });
+
+  it('assigns and asks for reviews by user id, keeping who is there, and names the users GitLab does not know', async () => {
+    const mr = `${project}/merge_requests/1`;
+    const user = (id: number, username: string) => ({ id, username, name: username, state: 'active' });
+    const baseUrl = await gitlab({
+      '/users?username=john_smith': { body: [user(1, 'john_smith')] },
+      '/users?username=jane': { body: [user(2, 'jane')] },
+      '/users?username=nobody': { body: [] },
+      [mr]: { body: { iid: 1, assignees: [user(7, 'ada')], reviewers: [user(2, 'jane')] } },
+      [`PUT ${mr}`]: { body: { iid: 1 } },
+    });
+    const api = gitlabApi({ baseUrl, token: 't' });
+    expect(api.hasAssignees).toBe(true);
+    expect(await api.assign('gitlab-org/sub', 'gitlab', 1, ['john_smith', 'nobody'], 'assignees')).toEqual([
+      'nobody',
+    ]);
+    await api.unassign('gitlab-org/sub', 'gitlab', 1, ['jane'], 'reviewers');
+    // Nobody to take off: nothing written.
+    await api.unassign('gitlab-org/sub', 'gitlab', 1, ['john_smith'], 'reviewers');
+    const writes = requests.filter(({ method }) => method === 'PUT');
+    expect(writes.map(({ url, body }) => ({ url, body }))).toEqual([
+      { url: mr, body: { assignee_ids: [7, 1] } },
+      { url: mr, body: { reviewer_ids: [] } },
     ]);
   });
 

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { type ProviderApi, ProviderError, type ReportState, type StatusState } from './api.ts';
+import {
+  type PeopleRole,
+  type ProviderApi,
+  ProviderError,
+  type ReportState,
+  type StatusState,
+} from './api.ts';
 import { providerCaches, TtlCache } from './cache.ts';
 import { type ClientOptions, restClient } from './rest.ts';
 import { truncate, whoAmI } from './writes.ts';
@@ -38,6 +44,8 @@ const Note = z.looseObject({
 // A status created (201), or a refusal (400) whose message may say the status is already in that state.
 const StatusAnswer = z.looseObject({ message: z.unknown().optional() });
 const User = z.looseObject({ username: z.string() });
+const People = z.array(z.looseObject({ id: z.number() })).nullish();
+const MergeRequestPeople = z.looseObject({ assignees: People, reviewers: People });
 
 const statusStates: Record<string, StatusState> = {
   success: 'success',
@@ -116,6 +124,20 @@ export function gitlabApi(options: GitlabApiOptions): ProviderApi {
       throw new ProviderError(`a GitLab label cannot contain a comma: "${label}"`, 400);
     const path = `${project(owner, repo)}/merge_requests/${number}`;
     await rest.send({ owner, repo, method: 'PUT', path, body: { [change]: label } });
+    mergeRequests.delete(`${owner}/${repo}!${number}`);
+  };
+
+  /** A merge request's assignees or reviewers, by id: GitLab sets each list whole. */
+  const people = async (owner: string, repo: string, number: number, as: PeopleRole) => {
+    const path = `${project(owner, repo)}/merge_requests/${number}`;
+    const { body } = await rest.json({ owner, repo, path }, MergeRequestPeople);
+    return (body[as] ?? []).map((user) => user.id);
+  };
+  const setPeople = async (owner: string, repo: string, number: number, as: PeopleRole, ids: number[]) => {
+    const path = `${project(owner, repo)}/merge_requests/${number}`;
+    const field = as === 'assignees' ? 'assignee_ids' : 'reviewer_ids';
+    // Setting the same list twice sets the same people.
+    await rest.send({ owner, repo, method: 'PUT', path, body: { [field]: ids }, idempotent: true });
     mergeRequests.delete(`${owner}/${repo}!${number}`);
   };
 
@@ -230,5 +252,25 @@ export function gitlabApi(options: GitlabApiOptions): ProviderApi {
       options.token,
       async () => (await rest.json({ owner: '', path: '/user' }, User)).body.username,
     ),
+    hasAssignees: true,
+    async assign(owner, repo, number, logins, as) {
+      const found = await Promise.all(
+        logins.map(async (login) => ({ login, id: await userId(owner, login) })),
+      );
+      const ids = found.flatMap((user) => (user.id === undefined ? [] : [user.id]));
+      if (ids.length > 0) {
+        const current = await people(owner, repo, number, as);
+        await setPeople(owner, repo, number, as, [...new Set([...current, ...ids])]);
+      }
+      return found.filter((user) => user.id === undefined).map((user) => user.login);
+    },
+    async unassign(owner, repo, number, logins, as) {
+      const ids = (await Promise.all(logins.map((login) => userId(owner, login)))).filter(
+        (id): id is number => id !== undefined,
+      );
+      const current = await people(owner, repo, number, as);
+      const kept = current.filter((id) => !ids.includes(id));
+      if (kept.length !== current.length) await setPeople(owner, repo, number, as, kept);
+    },
   };
 }

@@ -3,6 +3,7 @@ export {
   type CommitStatus,
   type CreateCommentOptions,
   type Credentials,
+  type PeopleRole,
   type ProviderApi,
   ProviderError,
   type ProviderReads,

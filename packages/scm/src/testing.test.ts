@@ -128,6 +128,23 @@ describe.each(['github', 'gitlab', 'gitea'] as const)('the fake %s', (provider) 
   });
 });
 
+describe.each(['github', 'gitlab'] as const)('the fake %s', (provider) => {
+  it("keeps a pull request's assignees and reviewers, and knows no stranger", async () => {
+    server = await startProviderServer();
+    server.strangers.add('ghost');
+    const api = clients()[provider];
+    expect(await api.assign('acme', 'rocket', 3, ['mona', 'ghost'], 'assignees')).toEqual(['ghost']);
+    expect(await api.assign('acme', 'rocket', 3, ['hubot'], 'assignees')).toEqual([]);
+    expect(await api.assign('acme', 'rocket', 3, ['octo'], 'reviewers')).toEqual([]);
+    await api.unassign('acme', 'rocket', 3, ['mona'], 'assignees');
+    expect(server.people(`${provider}/acme/rocket#3`)).toEqual({ assignees: ['hubot'], reviewers: ['octo'] });
+    // GitHub refuses a review request naming the author or a stranger, and asks nobody.
+    expect(await api.assign('acme', 'rocket', 3, ['ghost', 'ada'], 'reviewers')).toEqual(
+      provider === 'github' ? ['ghost', 'ada'] : ['ghost'],
+    );
+  });
+});
+
 describe('the fake Bitbucket Server', () => {
   it("gives a repository's clone link on the server, and has no labels", async () => {
     server = await startProviderServer();

@@ -1,6 +1,6 @@
 // `@lighthouse-ts/scm/testing`: for tests of what reads from and writes to providers (lighthouse, a reporter,
 // a plugin). One local server answering as GitHub, GitLab, Gitea and Bitbucket Server document their REST
-// APIs: for writes, commit statuses, a pull request's comments and labels, and whoami; for reads, what the
+// APIs: for writes, commit statuses, a pull request's comments, labels, assignees and review requests, and whoami; for reads, what the
 // trigger asks (is this user a collaborator, a member? a pull request, a repository's clone links). Every
 // repository and pull request exists, and every user may push to every repository; a pull request first
 // asked about or written to is `defaultPullRequest` unless the test set it. It keeps what is written as the
@@ -64,6 +64,11 @@ export const defaultPullRequest: Readonly<StoredPullRequest> = Object.freeze({
   headSha: 'c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00',
 });
 
+export interface PullPeople {
+  assignees: string[];
+  reviewers: string[];
+}
+
 /** What the next matching request is answered with instead of the provider's usual answer. */
 export interface Refusal {
   status: number;
@@ -83,12 +88,22 @@ export interface ProviderServer {
   /** The comments of each pull request, by `<provider>/<owner>/<repo>#<number>`. */
   comments: Map<string, StoredComment[]>;
   /**
-   * The pull requests asked about or written to (labels), by `<provider>/<owner>/<repo>#<number>`; a test
+   * The pull requests asked about or written to (labels, assignees), by `<provider>/<owner>/<repo>#<number>`; a test
    * may set one before it is asked about, else it is a copy of `defaultPullRequest`.
    */
   pullRequests: Map<string, StoredPullRequest>;
   /** Gives a repository (`<provider>/<owner>/<repo>`) a label, as a person would in the provider's settings. */
   createLabel(repo: string, name: string): void;
+  /**
+   * Whom each pull request (by `<provider>/<owner>/<repo>#<number>`) is assigned to and whose review it
+   * asks for, as GitHub and GitLab keep them.
+   */
+  people(pull: string): PullPeople;
+  /**
+   * Logins no provider knows: GitHub leaves them out of assignees and refuses a review request naming one
+   * (422), GitLab finds no such user.
+   */
+  strangers: Set<string>;
   /** Answers the next requests whose `METHOD path` matches with these, one each, before answering as usual. */
   refuse(match: RegExp, refusals: Refusal[]): void;
   close(): Promise<void>;
@@ -118,6 +133,10 @@ interface Body {
   color: string;
   add_labels?: string;
   remove_labels?: string;
+  assignees?: string[];
+  reviewers?: string[];
+  assignee_ids?: number[];
+  reviewer_ids?: number[];
 }
 
 interface Label {
@@ -199,6 +218,13 @@ export async function startProviderServer(): Promise<ProviderServer> {
   const gitlabUsers = new Map<string, { id: number; username: string }>([
     [botLogin, { id: 1, username: botLogin }],
   ]);
+  const strangers = new Set<string>();
+  const peopleOf = new Map<string, PullPeople>();
+  const people = (key: string) => {
+    const found = peopleOf.get(key) ?? { assignees: [], reviewers: [] };
+    peopleOf.set(key, found);
+    return found;
+  };
   const gitlabUser = (username: string) => {
     const user = gitlabUsers.get(username.toLowerCase()) ?? { id: nextId++, username };
     gitlabUsers.set(username.toLowerCase(), user);
@@ -285,6 +311,8 @@ export async function startProviderServer(): Promise<ProviderServer> {
       };
       return { status: 200, body: pull };
     }
+    const assigned = githubPeople(provider, method, path, body);
+    if (assigned) return assigned;
     m = pullPath('issues/(\\d+)/labels(?:/([^/]+))?');
     if (!m) return undefined;
     const repo = `${provider}/${decode(m[1])}/${decode(m[2])}`;
@@ -317,6 +345,54 @@ export async function startProviderServer(): Promise<ProviderServer> {
       return { status: 204 };
     }
     return undefined;
+  };
+
+  /**
+   * GitHub's assignees (the issue's; a stranger is left out without complaint) and review requests (the
+   * author or a stranger refused, 422, and then nobody is asked). Gitea has the same paths, not served here.
+   */
+  const githubPeople = (
+    provider: 'github' | 'gitea',
+    method: string,
+    path: string,
+    body: Body,
+  ): Answer | undefined => {
+    const m =
+      /^\/repos\/([^/]+)\/([^/]+)\/(issues\/(\d+)\/assignees|pulls\/(\d+)\/requested_reviewers)$/.exec(path);
+    if (!m || provider !== 'github' || (method !== 'POST' && method !== 'DELETE')) return undefined;
+    const key = `github/${decode(m[1])}/${decode(m[2])}#${m[4] ?? m[5]}`;
+    const pr = people(key);
+    const user = (login: string) => ({ login, id: 1, type: 'User' });
+    if (m[4] !== undefined) {
+      const logins = body.assignees ?? [];
+      if (method === 'POST') {
+        for (const login of logins) {
+          if (!strangers.has(login) && !pr.assignees.includes(login)) pr.assignees.push(login);
+        }
+      } else pr.assignees = pr.assignees.filter((login) => !logins.includes(login));
+      return {
+        status: method === 'POST' ? 201 : 200,
+        body: { number: Number(m[4]), assignees: pr.assignees.map(user) },
+      };
+    }
+    const logins = body.reviewers ?? [];
+    if (method === 'POST') {
+      const author = pullRequest(key).author;
+      if (logins.some((login) => strangers.has(login) || login === author)) {
+        return {
+          status: 422,
+          body: {
+            message:
+              'Reviews may only be requested from collaborators. One or more of the users or teams you specified is not a collaborator of the repository.',
+          },
+        };
+      }
+      for (const login of logins) if (!pr.reviewers.includes(login)) pr.reviewers.push(login);
+    } else pr.reviewers = pr.reviewers.filter((login) => !logins.includes(login));
+    return {
+      status: method === 'POST' ? 201 : 200,
+      body: { number: Number(m[5]), requested_reviewers: pr.reviewers.map(user) },
+    };
   };
 
   const gitlab = (method: string, path: string, body: Body, query: URLSearchParams): Answer => {
@@ -374,6 +450,7 @@ export async function startProviderServer(): Promise<ProviderServer> {
   ): Answer | undefined => {
     const username = query.get('username');
     if (path === '/users' && method === 'GET' && username !== null) {
+      if (strangers.has(username)) return { status: 200, body: [] };
       const user = gitlabUser(username);
       return { status: 200, body: [{ ...user, name: user.username, state: 'active' }] };
     }
@@ -391,13 +468,21 @@ export async function startProviderServer(): Promise<ProviderServer> {
     }
     m = /^\/projects\/([^/]+)\/merge_requests\/(\d+)$/.exec(path);
     if (!m || (method !== 'GET' && method !== 'PUT')) return undefined;
-    const pr = pullRequest(`gitlab/${decode(m[1])}#${m[2]}`);
+    const key = `gitlab/${decode(m[1])}#${m[2]}`;
+    const pr = pullRequest(key);
+    const assigned = people(key);
     const names = (list: string | undefined) => (list ?? '').split(',').filter((name) => name !== '');
+    const usernames = (ids: number[]) =>
+      ids.flatMap((id) => [...gitlabUsers.values()].find((u) => u.id === id)?.username ?? []);
     if (method === 'PUT') {
       for (const name of names(body.add_labels)) if (!pr.labels.includes(name)) pr.labels.push(name);
       const removed = names(body.remove_labels);
       pr.labels = pr.labels.filter((name) => !removed.includes(name));
+      if (body.assignee_ids) assigned.assignees = usernames(body.assignee_ids);
+      if (body.reviewer_ids) assigned.reviewers = usernames(body.reviewer_ids);
     }
+    const users = (list: string[]) =>
+      list.map((username) => ({ ...gitlabUser(username), name: username, state: 'active' }));
     const mergeRequest = {
       iid: Number(m[2]),
       state: pr.state === 'open' ? 'opened' : pr.state,
@@ -405,6 +490,8 @@ export async function startProviderServer(): Promise<ProviderServer> {
       work_in_progress: pr.draft,
       author: { ...gitlabUser(pr.author), name: pr.author },
       labels: pr.labels,
+      assignees: users(assigned.assignees),
+      reviewers: users(assigned.reviewers),
       source_branch: pr.headRef,
       target_branch: pr.baseRef,
       sha: pr.headSha,
@@ -583,6 +670,8 @@ export async function startProviderServer(): Promise<ProviderServer> {
     createLabel: (repo, name) => {
       labelNamed(repo, name);
     },
+    people,
+    strangers,
     refuse: (match, answers) => refusals.push({ match, answers: [...answers] }),
     close: () =>
       new Promise<void>((resolve) => {

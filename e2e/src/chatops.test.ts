@@ -22,6 +22,9 @@ interface Case {
   /** The path of the pull request's labels or merge request in the provider's API, as the client writes it. */
   labelsPath: string;
   commentsPath: string;
+  /** The writes assigning the pull request, and asking for a review: GitLab reads the list, then sets it. */
+  assignWrites: string[];
+  ccWrites: string[];
   /** The payload with this comment by this login. */
   comment(body: string, login: string, id: number): Buffer;
 }
@@ -38,6 +41,8 @@ const cases: Case[] = [
     repo: 'Codertocat/Hello-World',
     labelsPath: '/repos/Codertocat/Hello-World/issues/1/labels',
     commentsPath: '/repos/Codertocat/Hello-World/issues/1/comments',
+    assignWrites: ['POST /repos/Codertocat/Hello-World/issues/1/assignees'],
+    ccWrites: ['POST /repos/Codertocat/Hello-World/pulls/1/requested_reviewers'],
     comment(body, login, id) {
       const payload = fixture('github', 'issue_comment.json');
       // The same comment on a pull request: GitHub marks the issue so.
@@ -52,6 +57,8 @@ const cases: Case[] = [
     repo: 'gitlab-org/hello-world',
     labelsPath: '/projects/gitlab-org%2Fhello-world/merge_requests/1',
     commentsPath: '/projects/gitlab-org%2Fhello-world/merge_requests/1/notes',
+    assignWrites: ['PUT /projects/gitlab-org%2Fhello-world/merge_requests/1'],
+    ccWrites: ['PUT /projects/gitlab-org%2Fhello-world/merge_requests/1'],
     comment(body, login, id) {
       const payload = fixture('gitlab', 'pull_request_comment_create.json');
       payload.object_attributes = { ...payload.object_attributes, note: body, id };
@@ -69,6 +76,7 @@ describe.each(cases)('ChatOps on $provider, through the running app', (c) => {
   beforeAll(async () => {
     providers = await startProviderServer();
     providers.createLabel(`${c.provider}/${c.repo}`, 'kind/bug');
+    providers.strangers.add('ghost');
     const dir = await mkdtemp(join(tmpdir(), 'chatops-'));
     const file = async (name: string, text: string) => {
       await writeFile(join(dir, name), text);
@@ -83,7 +91,7 @@ describe.each(cases)('ChatOps on $provider, through the running app', (c) => {
         LIGHTHOUSE_CONFIG_FILE: await file('config.yaml', '{}\n'),
         LIGHTHOUSE_PLUGINS_FILE: await file(
           'plugins.yaml',
-          `plugins:\n  ${c.repo}: [trigger, hold, lgtm, label]\n`,
+          `plugins:\n  ${c.repo}: [trigger, hold, lgtm, label, assign]\n`,
         ),
         LIGHTHOUSE_RUNNER_TOKEN_FILE: await file('runner-token', 'unused\n'),
         [`LIGHTHOUSE_${upper}_TOKEN_FILE`]: await file('token', 'a-token\n'),
@@ -134,5 +142,17 @@ describe.each(cases)('ChatOps on $provider, through the running app', (c) => {
   it('a label the repository lacks is answered, not added; words that are not commands write nothing', async () => {
     expect(await say('/kind feature', 'maintainer')).toEqual([`POST ${c.commentsPath}`]);
     expect(await say('looks good, but please /hold off', 'maintainer')).toEqual([]);
+  });
+
+  it('/assign and /cc: exactly their assignee and review writes; a login the provider refuses is answered', async () => {
+    const people = () => providers.people(`${c.provider}/${c.repo}#1`);
+    expect(await say('/assign @hubot', 'pr-author')).toEqual(c.assignWrites);
+    expect(await say('/lh-assign', 'maintainer')).toEqual(c.assignWrites);
+    expect(await say('/cc reviewer', 'pr-author')).toEqual(c.ccWrites);
+    expect(people()).toEqual({ assignees: ['hubot', 'maintainer'], reviewers: ['reviewer'] });
+    // GitHub is asked and leaves the stranger out; GitLab knows no such user, so nothing is set.
+    const asked = c.provider === 'github' ? c.assignWrites : [];
+    expect(await say('/assign ghost', 'maintainer')).toEqual([...asked, `POST ${c.commentsPath}`]);
+    expect(people().assignees).toEqual(['hubot', 'maintainer']);
   });
 });

@@ -1,4 +1,5 @@
 import type { ProviderWrites, Repo } from '@lighthouse-ts/scm';
+import { reply } from './chatops/commands.ts';
 import type { DispatchLogger, ProviderAction } from './contract.ts';
 
 /** An action the provider did not take, and why. */
@@ -11,9 +12,10 @@ export interface FailedAction {
  * Writes a decision's provider actions to the repository's pull requests and commits, in order. Each is
  * safe to repeat, so a redelivered event does no harm: adding a label it has or removing one it lacks
  * changes nothing, a status is set to the same value, and a comment marked `unlessAlreadyPosted` is not
- * posted twice (by us: someone else posting the same text does not silence it). Labels on a provider
- * without them (Bitbucket Server) are logged and left out. One action failing does not stop the others:
- * the failures are returned, for the caller to log and count.
+ * posted twice (by us: someone else posting the same text does not silence it); nor is the answer naming
+ * the logins a provider would not assign. Labels on a provider without them (Bitbucket Server), and
+ * assignees where they are not written (Bitbucket Server, Gitea), are logged and left out. One action
+ * failing does not stop the others: the failures are returned, for the caller to log and count.
  */
 export async function performActions(
   actions: readonly ProviderAction[],
@@ -40,24 +42,36 @@ async function perform(
   { owner, name }: Pick<Repo, 'owner' | 'name'>,
 ): Promise<boolean> {
   switch (action.type) {
-    case 'comment': {
-      if (action.unlessAlreadyPosted) {
-        const me = (await api.whoAmI()).toLowerCase();
-        const comments = await api.comments(owner, name, action.pullNumber);
-        const posted = comments.some(
-          (c) => c.author.toLowerCase() === me && c.body.trim() === action.body.trim(),
-        );
-        if (posted) return false;
-      }
-      await api.createComment(owner, name, action.pullNumber, action.body);
-      return true;
-    }
+    case 'comment':
+      return comment(api, { owner, name }, action.pullNumber, action.body, action.unlessAlreadyPosted);
     case 'add-label':
     case 'remove-label':
       // Bitbucket Server's pull requests have no labels.
       if (!api.hasLabels) return false;
       if (action.type === 'add-label') await api.addLabel(owner, name, action.pullNumber, action.label);
       else await api.removeLabel(owner, name, action.pullNumber, action.label);
+      return true;
+    case 'assign': {
+      // Bitbucket Server and Gitea: not written yet.
+      if (!api.hasAssignees) return false;
+      const refused = await api.assign(owner, name, action.pullNumber, action.logins, action.as);
+      if (refused.length > 0 && action.askedBy) {
+        const what = action.as === 'assignees' ? 'assign' : 'request a review from';
+        const who = action.as === 'assignees' ? 'can be assigned' : 'can be asked for a review';
+        const message = `the provider didn't allow me to ${what} the following users: ${refused.join(', ')}.\n\nOnly the organisation's members and the repository's collaborators ${who}, and authors cannot review their own pull requests.`;
+        await comment(
+          api,
+          { owner, name },
+          action.pullNumber,
+          reply(action.askedBy.login, message, action.askedBy),
+          true,
+        );
+      }
+      return true;
+    }
+    case 'unassign':
+      if (!api.hasAssignees) return false;
+      await api.unassign(owner, name, action.pullNumber, action.logins, action.as);
       return true;
     case 'status':
       await api.createStatus(owner, name, action.sha, {
@@ -67,4 +81,21 @@ async function perform(
       });
       return true;
   }
+}
+
+/** Posts a comment; with `unlessAlreadyPosted`, only if we have not posted this text on the pull request. */
+async function comment(
+  api: ProviderWrites,
+  { owner, name }: Pick<Repo, 'owner' | 'name'>,
+  pullNumber: number,
+  body: string,
+  unlessAlreadyPosted = false,
+): Promise<boolean> {
+  if (unlessAlreadyPosted) {
+    const me = (await api.whoAmI()).toLowerCase();
+    const comments = await api.comments(owner, name, pullNumber);
+    if (comments.some((c) => c.author.toLowerCase() === me && c.body.trim() === body.trim())) return false;
+  }
+  await api.createComment(owner, name, pullNumber, body);
+  return true;
 }

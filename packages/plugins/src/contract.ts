@@ -1,6 +1,6 @@
 import type { Postsubmit, Presubmit } from '@lighthouse-ts/config';
 import type { MetaPipelineRequest } from '@lighthouse-ts/metapipeline-client';
-import type { WebhookEvent } from '@lighthouse-ts/scm';
+import type { PeopleRole, WebhookEvent } from '@lighthouse-ts/scm';
 
 /**
  * The request for one job, without what the caller adds: the namespace it runs in and the idempotency key.
@@ -44,7 +44,16 @@ export type ProviderAction =
     }
   | { type: 'add-label'; pullNumber: number; label: string }
   | { type: 'remove-label'; pullNumber: number; label: string }
-  | { type: 'status'; sha: string; context: string; state: 'success' | 'error'; description: string };
+  | { type: 'status'; sha: string; context: string; state: 'success' | 'error'; description: string }
+  | {
+      type: 'assign' | 'unassign';
+      pullNumber: number;
+      logins: string[];
+      /** Assigned to the pull request, or asked for a review. */
+      as: PeopleRole;
+      /** Whose comment asked, answered quoting it when the provider will not take some of the logins. */
+      askedBy?: { login: string; body: string; link?: string };
+    };
 
 /** A plugin's answer to one event: what to start, skip and cancel, and what to write to the provider. */
 export interface Decision {

@@ -1,5 +1,6 @@
 export { type FailedAction, performActions } from './actions.ts';
 export {
+  assign,
   type ChatOpsPlugin,
   type Command,
   chatOpsPlugins,

@@ -220,6 +220,16 @@ function describeAction(action: Decision['actions'][number]): string {
       return `label #${action.pullNumber} ${action.label}`;
     case 'remove-label':
       return `unlabel #${action.pullNumber} ${action.label}`;
+    case 'assign':
+    case 'unassign': {
+      const verb =
+        action.as === 'assignees'
+          ? action.type
+          : action.type === 'assign'
+            ? 'ask for review by'
+            : 'take back review by';
+      return `${verb} #${action.pullNumber}: ${action.logins.join(', ')}`;
+    }
     case 'status':
       return `status ${action.state} for ${action.context} on ${action.sha.slice(0, 12)}: ${action.description}`;
   }

@@ -6,6 +6,7 @@ import { chatOpsPlugins } from './plugins.ts';
 
 export { type Command, commandsIn, reply } from './commands.ts';
 export {
+  assign,
   type ChatOpsPlugin,
   chatOpsPlugins,
   hold,

@@ -233,6 +233,53 @@ describe('label', () => {
   });
 });
 
+describe('assign', () => {
+  const people =
+    (type: 'assign' | 'unassign', as: 'assignees' | 'reviewers', ...logins: string[]) =>
+    (event: WebhookEvent & { type: 'pull_request_comment' }): ProviderAction => ({
+      type,
+      pullNumber: 7,
+      logins,
+      as,
+      ...(type === 'assign'
+        ? { askedBy: { login: event.author.login, body: event.body, link: event.link } }
+        : {}),
+    });
+  it.each<[string, string, ((event: WebhookEvent & { type: 'pull_request_comment' }) => ProviderAction)[]]>([
+    ['/assign with no login assigns the commenter', '/assign', [people('assign', 'assignees', 'stranger')]],
+    [
+      '`@` and quotes are optional',
+      '/assign @Mona "hubot"',
+      [people('assign', 'assignees', 'mona', 'hubot')],
+    ],
+    ['/lh-assign is /assign', '/lh-assign ada', [people('assign', 'assignees', 'ada')]],
+    ['/unassign', '/unassign @mona', [people('unassign', 'assignees', 'mona')]],
+    ['/cc asks for a review', '/cc @hubot', [people('assign', 'reviewers', 'hubot')]],
+    ['/uncc with no login takes back the commenter', '/uncc', [people('unassign', 'reviewers', 'stranger')]],
+    [
+      'the last command naming someone wins',
+      '/assign mona ada\n/unassign MONA\n/cc ada',
+      [
+        people('assign', 'assignees', 'ada'),
+        people('unassign', 'assignees', 'mona'),
+        people('assign', 'reviewers', 'ada'),
+      ],
+    ],
+    ['arguments that are not logins make no command', '/assign mona, please', []],
+    ['not at the start of a line: no command', 'could you /assign me', []],
+  ])('%s', async (_, body, expected) => {
+    const event = by('stranger', body);
+    expect(await actionsOf(event, { plugins: ['assign'] })).toEqual(expected.map((action) => action(event)));
+  });
+
+  it('does nothing on a pull request event or a comment on an issue', async () => {
+    expect(await actionsOf(pullRequestEvent(), { plugins: ['assign'] })).toEqual([]);
+    expect(
+      await actionsOf({ ...by('stranger', '/assign'), type: 'issue_comment' }, { plugins: ['assign'] }),
+    ).toEqual([]);
+  });
+});
+
 describe('decideAll', () => {
   it('runs the enabled plugins in plugins.yaml order, and names the enabled ones not built yet', async () => {
     const config = parseConfig(

@@ -218,6 +218,42 @@ export const labels: ChatOpsPlugin = async (event, context) => {
   return actions;
 };
 
+// Lighthouse's arguments: logins with an optional `@` and quotes (Bitbucket Server's are quoted).
+const loginArg = /^@?"?([-/\w]+)"?$/;
+
+/**
+ * Lighthouse's assign: `/assign` and `/unassign` the pull request to the logins named (`@` optional), or to
+ * the commenter when none is; `/cc` and `/uncc` ask for their review or take the request back. Anyone may.
+ * A command whose arguments are not all logins is not one (as Lighthouse's pattern reads it). The provider
+ * decides who can be assigned; those it refuses are answered with a comment.
+ */
+export const assign: ChatOpsPlugin = async (event) => {
+  if (event.type !== 'pull_request_comment' && event.type !== 'review') return [];
+  const wanted = { assignees: new Map<string, boolean>(), reviewers: new Map<string, boolean>() };
+  for (const { name, arg } of commandsOf(event, ['assign', 'unassign', 'cc', 'uncc'])) {
+    const args = arg === '' ? [] : arg.split(/[ \t]+/).map((word) => loginArg.exec(word)?.[1]);
+    if (args.some((login) => login === undefined)) continue;
+    const logins = args.length === 0 ? [event.author.login] : (args as string[]);
+    const people = name.endsWith('assign') ? wanted.assignees : wanted.reviewers;
+    for (const login of logins) {
+      // The last command naming someone wins, whatever the case it was written in.
+      people.delete(login.toLowerCase());
+      people.set(login.toLowerCase(), !name.startsWith('un'));
+    }
+  }
+  const askedBy = { login: event.author.login, body: event.body, link: event.link };
+  return (['assignees', 'reviewers'] as const).flatMap((as) => {
+    const chosen = (add: boolean) =>
+      [...wanted[as]].filter(([, value]) => value === add).map(([login]) => login);
+    const actions: ProviderAction[] = [];
+    const add = chosen(true);
+    const remove = chosen(false);
+    if (add.length > 0) actions.push({ type: 'assign', pullNumber: event.number, logins: add, as, askedBy });
+    if (remove.length > 0) actions.push({ type: 'unassign', pullNumber: event.number, logins: remove, as });
+    return actions;
+  });
+};
+
 /** The ChatOps plugins built so far, by their plugins.yaml name. */
 export const chatOpsPlugins: ReadonlyMap<string, ChatOpsPlugin> = new Map([
   ['hold', hold],
@@ -225,4 +261,5 @@ export const chatOpsPlugins: ReadonlyMap<string, ChatOpsPlugin> = new Map([
   ['lgtm', lgtm],
   ['lifecycle', lifecycle],
   ['label', labels],
+  ['assign', assign],
 ]);

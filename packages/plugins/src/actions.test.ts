@@ -1,0 +1,68 @@
+// performActions through the real provider clients against the fake providers, which keep what is written.
+import { bitbucketServerApi, giteaApi, githubApi, gitlabApi, type ProviderApi } from '@lighthouse-ts/scm';
+import { type ProviderServer, startProviderServer } from '@lighthouse-ts/scm/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { performActions } from './actions.ts';
+import { reply } from './chatops/commands.ts';
+import type { DispatchLogger, ProviderAction } from './contract.ts';
+
+let server: ProviderServer;
+afterEach(() => server?.close());
+
+const repo = { owner: 'acme', name: 'rocket' };
+const lines: string[] = [];
+const log: DispatchLogger = {
+  debug: () => {},
+  info: (fields: object | string, message?: string) => {
+    lines.push(typeof fields === 'string' ? fields : `${message} ${JSON.stringify(fields)}`);
+  },
+  warn: () => {},
+  error: () => {},
+};
+const askedBy = { login: 'mona', body: '/cc ghost octo', link: 'https://example.test/pull/3#c1' };
+const reviewers = (logins: string[]): ProviderAction => ({
+  type: 'assign',
+  pullNumber: 3,
+  logins,
+  as: 'reviewers',
+  askedBy,
+});
+
+describe.each([
+  ['github', (baseUrl: string) => githubApi({ baseUrl, token: 't' })],
+  ['gitlab', (baseUrl: string) => gitlabApi({ baseUrl, token: 't' })],
+] as const)('performActions on %s', (provider, client) => {
+  it('assigns and unassigns, and answers once, quoting the comment, for logins the provider refused', async () => {
+    server = await startProviderServer();
+    server.strangers.add('ghost');
+    const api: ProviderApi = client(server.baseUrl[provider]);
+    const actions: ProviderAction[] = [
+      { type: 'assign', pullNumber: 3, logins: ['mona', 'ada'], as: 'assignees', askedBy },
+      { type: 'unassign', pullNumber: 3, logins: ['ada'], as: 'assignees' },
+      reviewers(['ghost', 'octo']),
+    ];
+    expect(await performActions(actions, api, repo, log)).toEqual([]);
+    // The same delivery again: the same writes, and no second answer.
+    expect(await performActions(actions, api, repo, log)).toEqual([]);
+    const asked = provider === 'github' ? [] : ['octo'];
+    expect(server.people(`${provider}/acme/rocket#3`)).toEqual({ assignees: ['mona'], reviewers: asked });
+    const refused = provider === 'github' ? 'ghost, octo' : 'ghost';
+    const message = `the provider didn't allow me to request a review from the following users: ${refused}.\n\nOnly the organisation's members and the repository's collaborators can be asked for a review, and authors cannot review their own pull requests.`;
+    const key = provider === 'github' ? `${provider}/acme/rocket#3` : 'gitlab/acme/rocket#3';
+    expect(server.comments.get(key)?.map((c) => c.body)).toEqual([reply('mona', message, askedBy)]);
+  });
+});
+
+describe.each([
+  ['gitea', (baseUrl: string) => giteaApi({ baseUrl, token: 't' })],
+  ['bitbucketserver', (baseUrl: string) => bitbucketServerApi({ baseUrl, token: 't' })],
+] as const)('performActions on %s', (provider, client) => {
+  it('leaves assignees out, saying so in the log', async () => {
+    server = await startProviderServer();
+    lines.length = 0;
+    const api = client(server.baseUrl[provider]);
+    expect(await performActions([reviewers(['octo'])], api, repo, log)).toEqual([]);
+    expect(server.writes).toEqual([]);
+    expect(lines).toEqual(['provider action not needed {"action":"assign"}']);
+  });
+});

@@ -19,6 +19,25 @@ export interface ProviderReads {
   repoLabels(owner: string, repo: string): Promise<string[]>;
   /** The HTTP clone URL, for providers whose payloads may lack it (Bitbucket Server pushes). */
   cloneUrl?(owner: string, repo: string): Promise<string>;
+  /**
+   * The text of the file at `path` in the repository at `ref` (normally a full commit SHA); undefined when
+   * there is no file there (no such path, or a directory). Whoever pushes decides what a file holds, so one
+   * larger than 256 KiB is refused with a `ProviderError`. Answers at a full SHA are kept: they never change.
+   */
+  fileContent(owner: string, repo: string, path: string, ref: string): Promise<string | undefined>;
+  /**
+   * The reviews of a pull request, oldest first, pending ones left out. GitLab has approvals only, each an
+   * `approved` review without a body; Bitbucket Server has each reviewer's verdict (approved or needs work),
+   * without a body or an order.
+   */
+  reviews(owner: string, repo: string, number: number): Promise<Review[]>;
+}
+
+/** A review of a pull request, as `ProviderReads.reviews` gives it. */
+export interface Review {
+  author: string;
+  state: 'approved' | 'changes_requested' | 'commented' | 'dismissed';
+  body: string;
 }
 
 export interface PullRequest {

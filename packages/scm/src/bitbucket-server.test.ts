@@ -432,3 +432,115 @@ describe('bitbucketServerApi writes', () => {
     expect(requests).toHaveLength(2);
   });
 });
+
+// "Get raw content of a file at revision" (GET .../raw/{path}?at=: the bytes as they are; 404 with
+// NoSuchPathException for a missing path) and "Get pull request" (its reviewers and participants, each with
+// a status APPROVED, NEEDS_WORK or UNAPPROVED).
+describe('bitbucketServerApi reads files and reviews', () => {
+  const limit = 256 * 1024;
+  const text = (body: string) => ({ text: body, headers: { 'content-type': 'text/plain;charset=UTF-8' } });
+  const owners = 'approvers:\n  - jcitizen\n';
+  const noSuchPath = (path: string) => ({
+    status: 404,
+    body: {
+      errors: [
+        {
+          context: null,
+          message: `The path "${path}" does not exist at revision "${head}"`,
+          exceptionName: 'com.atlassian.bitbucket.content.NoSuchPathException',
+        },
+      ],
+    },
+  });
+
+  it('reads a raw file at a commit, each segment of its path encoded; a missing one is none', async () => {
+    const baseUrl = await bitbucket({
+      [`${repo}/raw/OWNERS?at=${head}`]: text(owners),
+      [`${repo}/raw/docs/a%20b/%231%3F/%C3%BCn%C3%AF.md?at=${head}`]: text('ünï ✓\n'),
+      [`${repo}/raw/gone?at=${head}`]: noSuchPath('gone'),
+    });
+    const api = bitbucketServerApi({ baseUrl, token: 't' });
+    expect(await api.fileContent('PRJ', 'my-repo', 'OWNERS', head)).toBe(owners);
+    expect(await api.fileContent('PRJ', 'my-repo', 'docs/a b/#1?/ünï.md', head)).toBe('ünï ✓\n');
+    expect(await api.fileContent('PRJ', 'my-repo', 'gone', head)).toBeUndefined();
+    expect(requests.map((r) => r.url)).toEqual([
+      `${repo}/raw/OWNERS?at=${head}`,
+      `${repo}/raw/docs/a%20b/%231%3F/%C3%BCn%C3%AF.md?at=${head}`,
+      `${repo}/raw/gone?at=${head}`,
+    ]);
+  });
+
+  it('keeps what it read at a SHA, a missing file too, and asks again at a branch', async () => {
+    const baseUrl = await bitbucket({
+      [`${repo}/raw/OWNERS?at=${head}`]: text(owners),
+      [`${repo}/raw/gone/OWNERS?at=${head}`]: noSuchPath('gone/OWNERS'),
+      [`${repo}/raw/OWNERS?at=refs%2Fheads%2Fmain`]: text(owners),
+    });
+    const api = bitbucketServerApi({ baseUrl, token: 't' });
+    for (let read = 0; read < 2; read++) {
+      expect(await api.fileContent('PRJ', 'my-repo', 'OWNERS', head)).toBe(owners);
+      expect(await api.fileContent('PRJ', 'my-repo', 'gone/OWNERS', head)).toBeUndefined();
+      expect(await api.fileContent('PRJ', 'my-repo', 'OWNERS', 'refs/heads/main')).toBe(owners);
+    }
+    expect(requests.map((r) => r.url)).toEqual([
+      `${repo}/raw/OWNERS?at=${head}`,
+      `${repo}/raw/gone/OWNERS?at=${head}`,
+      `${repo}/raw/OWNERS?at=refs%2Fheads%2Fmain`,
+      `${repo}/raw/OWNERS?at=refs%2Fheads%2Fmain`,
+    ]);
+  });
+
+  it('reads a file of 256 KiB, and refuses a larger one', async () => {
+    const baseUrl = await bitbucket({
+      [`${repo}/raw/full?at=${head}`]: text('x'.repeat(limit)),
+      [`${repo}/raw/big?at=${head}`]: text('x'.repeat(limit + 1)),
+    });
+    const api = bitbucketServerApi({ baseUrl, token: 't' });
+    expect(await api.fileContent('PRJ', 'my-repo', 'full', head)).toHaveLength(limit);
+    await expect(api.fileContent('PRJ', 'my-repo', 'big', head)).rejects.toThrow(
+      expect.objectContaining({
+        name: 'ProviderError',
+        message: expect.stringMatching(/larger than 256 KiB/),
+      }),
+    );
+    expect(requests).toHaveLength(2);
+  });
+
+  it("gives the reviewers' and participants' verdicts by slug, none from those without one, asking each time", async () => {
+    const participant = (name: string, role: string, status: string) => ({
+      user: user(name),
+      lastReviewedCommit: head,
+      role,
+      approved: status === 'APPROVED',
+      status,
+    });
+    const baseUrl = await bitbucket({
+      [`${repo}/pull-requests/1`]: {
+        body: {
+          id: 1,
+          version: 3,
+          state: 'OPEN',
+          author: { user: user('jcitizen'), role: 'AUTHOR', approved: false, status: 'UNAPPROVED' },
+          reviewers: [
+            participant('Jane', 'REVIEWER', 'APPROVED'),
+            participant('bob', 'REVIEWER', 'NEEDS_WORK'),
+            participant('ada', 'REVIEWER', 'UNAPPROVED'),
+          ],
+          participants: [
+            participant('carol', 'PARTICIPANT', 'APPROVED'),
+            participant('dave', 'PARTICIPANT', 'UNAPPROVED'),
+          ],
+        },
+      },
+    });
+    const api = bitbucketServerApi({ baseUrl, token: 't' });
+    const expected = [
+      { author: 'jane', state: 'approved', body: '' },
+      { author: 'bob', state: 'changes_requested', body: '' },
+      { author: 'carol', state: 'approved', body: '' },
+    ];
+    expect(await api.reviews('PRJ', 'my-repo', 1)).toEqual(expected);
+    expect(await api.reviews('PRJ', 'my-repo', 1)).toEqual(expected);
+    expect(requests.map((r) => r.url)).toEqual([`${repo}/pull-requests/1`, `${repo}/pull-requests/1`]);
+  });
+});

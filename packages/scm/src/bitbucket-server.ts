@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { type ProviderApi, ProviderError, type ReportState, type StatusState } from './api.ts';
+import { type ProviderApi, ProviderError, type ReportState, type Review, type StatusState } from './api.ts';
 import { providerCaches, TtlCache } from './cache.ts';
+import { cachedFileContent, encodePath, maxFileBytes, unlessMissing } from './file-content.ts';
 import { type Call, type ClientOptions, type Rest, restClient } from './rest.ts';
 import { truncate, whoAmI } from './writes.ts';
 
@@ -29,6 +30,11 @@ const PullRequest = z.looseObject({
   fromRef: Ref,
   toRef: Ref,
 });
+const Participant = z.looseObject({ user: User, status: z.string() });
+const Participants = z.looseObject({
+  reviewers: z.array(Participant).optional(),
+  participants: z.array(Participant).optional(),
+});
 const Path = z.looseObject({ components: z.array(z.string()) });
 const Change = z.looseObject({ type: z.string(), path: Path, srcPath: Path.nullish() });
 const BuildStatus = z.looseObject({ key: z.string(), state: z.string() });
@@ -43,6 +49,11 @@ const Repository = z.looseObject({
 });
 
 const pullRequestStates = { OPEN: 'open', DECLINED: 'closed', MERGED: 'merged' } as const;
+/** A participant's verdict; `UNAPPROVED` is none. */
+const reviewStates: Record<string, Review['state']> = {
+  APPROVED: 'approved',
+  NEEDS_WORK: 'changes_requested',
+};
 const buildStates: Record<string, StatusState> = {
   SUCCESSFUL: 'success',
   FAILED: 'failure',
@@ -121,7 +132,7 @@ async function allValues<T extends z.ZodType>(
  */
 export function bitbucketServerApi(options: BitbucketServerApiOptions): ProviderApi {
   const rest = restClient({ ...options, authorize: (token) => ({ authorization: `Bearer ${token}` }) });
-  const { membership, pullRequests, files, statuses } = providerCaches();
+  const { membership, pullRequests, files, statuses, contents } = providerCaches();
   const cloneUrls = new TtlCache<string>({ maxEntries: 500, ttlMs: 60 * 60_000 });
   const server = options.baseUrl.replace(/\/$/, '');
   const repoPath = (project: string, repo: string) =>
@@ -198,6 +209,19 @@ export function bitbucketServerApi(options: BitbucketServerApiOptions): Provider
         if (!http) throw new ProviderError(`${project}/${repo} has no HTTP clone link`, 200);
         return http.href;
       }),
+    fileContent: cachedFileContent(contents, (project, repo, path, ref) => {
+      const raw = `${repoPath(project, repo)}/raw/${encodePath(path)}?at=${encodeURIComponent(ref)}`;
+      return unlessMissing(rest.text({ owner: project, repo, path: raw, maxBytes: maxFileBytes }));
+    }),
+    async reviews(project, repo, number) {
+      // Not the cached pull request: a verdict may change at any time.
+      const path = `${repoPath(project, repo)}/pull-requests/${number}`;
+      const { body } = await rest.json({ owner: project, repo, path }, Participants);
+      return [...(body.reviewers ?? []), ...(body.participants ?? [])].flatMap((p) => {
+        const state = reviewStates[p.status];
+        return state ? [{ author: p.user.slug, state, body: '' }] : [];
+      });
+    },
 
     async createStatus(project, repo, sha, status) {
       const commit = `projects/${encodeURIComponent(project)}/repos/${encodeURIComponent(repo)}/commits/${encodeURIComponent(sha)}`;

@@ -47,7 +47,8 @@ export class TtlCache<V> {
 
 /**
  * The caches each provider client keeps: who may push or belongs changes rarely (minutes); a pull
- * request, its files and statuses change with every push (seconds).
+ * request, its files and statuses change with every push (seconds); a file at a commit never changes (an
+ * hour, for memory's sake).
  */
 export function providerCaches() {
   return {
@@ -55,5 +56,6 @@ export function providerCaches() {
     pullRequests: new TtlCache<PullRequest>({ maxEntries: 500, ttlMs: 15_000 }),
     files: new TtlCache<string[]>({ maxEntries: 500, ttlMs: 15_000 }),
     statuses: new TtlCache<CommitStatus[]>({ maxEntries: 500, ttlMs: 10_000 }),
+    contents: new TtlCache<string | undefined>({ maxEntries: 1000, ttlMs: 60 * 60_000 }),
   };
 }

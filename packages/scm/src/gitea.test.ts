@@ -282,3 +282,103 @@ describe('giteaApi writes', () => {
     expect(await giteaApi({ baseUrl, token: 't' }).whoAmI()).toBe('lighthouse-bot');
   });
 });
+
+// "Get a file from a repository" (GET /repos/{owner}/{repo}/raw/{filepath}?ref=: the bytes as they are, 404
+// for a missing path or a directory) and "List all reviews for a pull request" (its swagger's PullReview:
+// state APPROVED, PENDING, COMMENT, REQUEST_CHANGES or REQUEST_REVIEW; a dismissed review keeps its state
+// and says `dismissed`), oldest first as Gitea sorts them.
+describe('giteaApi reads files and reviews', () => {
+  const repo = '/api/v1/repos/gitea/tea';
+  const limit = 256 * 1024;
+  const text = (body: string) => ({ text: body, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  const owners = 'approvers:\n  - lunny\n';
+
+  it('reads a raw file at a commit, each segment of its path encoded; a missing one is none', async () => {
+    const baseUrl = await gitea({
+      [`${repo}/raw/OWNERS?ref=${head}`]: text(owners),
+      [`${repo}/raw/docs/a%20b/%231%3F/%C3%BCn%C3%AF.md?ref=${head}`]: text('ünï ✓\n'),
+      [`${repo}/raw/gone?ref=${head}`]: { status: 404, body: { message: "The target couldn't be found." } },
+    });
+    const api = giteaApi({ baseUrl, token: 't' });
+    expect(await api.fileContent('gitea', 'tea', 'OWNERS', head)).toBe(owners);
+    expect(await api.fileContent('gitea', 'tea', 'docs/a b/#1?/ünï.md', head)).toBe('ünï ✓\n');
+    expect(await api.fileContent('gitea', 'tea', 'gone', head)).toBeUndefined();
+    expect(requests.map((r) => r.url)).toEqual([
+      `${repo}/raw/OWNERS?ref=${head}`,
+      `${repo}/raw/docs/a%20b/%231%3F/%C3%BCn%C3%AF.md?ref=${head}`,
+      `${repo}/raw/gone?ref=${head}`,
+    ]);
+  });
+
+  it('keeps what it read at a SHA, a missing file too, and asks again at a branch', async () => {
+    const baseUrl = await gitea({
+      [`${repo}/raw/OWNERS?ref=${head}`]: text(owners),
+      [`${repo}/raw/OWNERS?ref=main`]: text(owners),
+    });
+    const api = giteaApi({ baseUrl, token: 't' });
+    for (let read = 0; read < 2; read++) {
+      expect(await api.fileContent('gitea', 'tea', 'OWNERS', head)).toBe(owners);
+      expect(await api.fileContent('gitea', 'tea', 'gone/OWNERS', head)).toBeUndefined();
+      expect(await api.fileContent('gitea', 'tea', 'OWNERS', 'main')).toBe(owners);
+    }
+    expect(requests.map((r) => r.url)).toEqual([
+      `${repo}/raw/OWNERS?ref=${head}`,
+      `${repo}/raw/gone/OWNERS?ref=${head}`,
+      `${repo}/raw/OWNERS?ref=main`,
+      `${repo}/raw/OWNERS?ref=main`,
+    ]);
+  });
+
+  it('reads a file of 256 KiB, and refuses a larger one', async () => {
+    const baseUrl = await gitea({
+      [`${repo}/raw/full?ref=${head}`]: text('x'.repeat(limit)),
+      [`${repo}/raw/big?ref=${head}`]: text('x'.repeat(limit + 1)),
+    });
+    const api = giteaApi({ baseUrl, token: 't' });
+    expect(await api.fileContent('gitea', 'tea', 'full', head)).toHaveLength(limit);
+    await expect(api.fileContent('gitea', 'tea', 'big', head)).rejects.toThrow(
+      expect.objectContaining({
+        name: 'ProviderError',
+        message: expect.stringMatching(/larger than 256 KiB/),
+      }),
+    );
+    expect(requests).toHaveLength(2);
+  });
+
+  it("lists the reviews in Gitea's state names, a dismissed one as dismissed, pending ones and requests left out", async () => {
+    const review = (id: number, login: string | null, state: string, body: string, dismissed = false) => ({
+      id,
+      user: login === null ? null : { id: 1, login, full_name: '' },
+      team: login === null ? { id: 3, name: 'reviewers' } : null,
+      state,
+      body,
+      commit_id: head,
+      stale: false,
+      official: true,
+      dismissed,
+      comments_count: 0,
+      submitted_at: '2024-05-01T10:00:00Z',
+    });
+    const reviews = `${repo}/pulls/7/reviews?limit=50`;
+    const baseUrl = await gitea({
+      [reviews]: {
+        body: [
+          review(1, 'lunny', 'APPROVED', 'LGTM'),
+          review(2, 'zeripath', 'REQUEST_CHANGES', 'Please add a test', true),
+          review(3, 'zeripath', 'REQUEST_CHANGES', 'Still no test'),
+          review(4, 'techknowlogick', 'COMMENT', 'Why not reuse it?'),
+          review(5, 'delvh', 'PENDING', ''),
+          review(6, 'jolheiser', 'REQUEST_REVIEW', ''),
+          review(7, null, 'REQUEST_REVIEW', ''),
+        ],
+      },
+    });
+    expect(await giteaApi({ baseUrl, token: 't' }).reviews('gitea', 'tea', 7)).toEqual([
+      { author: 'lunny', state: 'approved', body: 'LGTM' },
+      { author: 'zeripath', state: 'dismissed', body: 'Please add a test' },
+      { author: 'zeripath', state: 'changes_requested', body: 'Still no test' },
+      { author: 'techknowlogick', state: 'commented', body: 'Why not reuse it?' },
+    ]);
+    expect(requests.map((r) => r.url)).toEqual([reviews]);
+  });
+});

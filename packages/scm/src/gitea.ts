@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { type ProviderApi, ProviderError, type StatusState } from './api.ts';
+import { type ProviderApi, ProviderError, type ProviderReads, type StatusState } from './api.ts';
 import { TtlCache } from './cache.ts';
+import { encodePath, maxFileBytes, unlessMissing } from './file-content.ts';
 import { githubLikeApi, type LabelWrites, repoPath } from './github-like.ts';
 import { type ClientOptions, type Rest, restClient } from './rest.ts';
 
@@ -73,6 +74,14 @@ function giteaLabels(rest: Rest): LabelWrites {
   };
 }
 
+/** Gitea's raw files: the bytes as they are; a directory is no file (404). */
+function giteaFile(rest: Rest): ProviderReads['fileContent'] {
+  return (owner, repo, path, ref) => {
+    const raw = `${repoPath(owner, repo)}/raw/${encodePath(path)}?ref=${encodeURIComponent(ref)}`;
+    return unlessMissing(rest.text({ owner, repo, path: raw, maxBytes: maxFileBytes }));
+  };
+}
+
 /** The Gitea REST API (v1), a copy of GitHub's: what the trigger asks, and what Lighthouse writes back. */
 export function giteaApi(options: GiteaApiOptions): ProviderApi {
   const rest = restClient({ ...options, authorize: (token) => ({ authorization: `token ${token}` }) });
@@ -86,6 +95,7 @@ export function giteaApi(options: GiteaApiOptions): ProviderApi {
       // Gitea keeps a description as TEXT; 255 is our choice, as much as its pages show on hover.
       maxDescription: 255,
       labels: giteaLabels,
+      fileContent: giteaFile,
       // Not yet: Gitea replaces the whole list of assignees on the issue instead.
       githubAssignees: false,
     },

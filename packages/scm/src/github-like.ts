@@ -1,6 +1,16 @@
 import { z } from 'zod';
-import type { Credentials, ProviderApi, ProviderWrites, ReportState, StatusState } from './api.ts';
+import {
+  type Credentials,
+  type ProviderApi,
+  ProviderError,
+  type ProviderReads,
+  type ProviderWrites,
+  type ReportState,
+  type Review,
+  type StatusState,
+} from './api.ts';
 import { providerCaches } from './cache.ts';
+import { cachedFileContent, encodePath, maxFileBytes, unlessMissing } from './file-content.ts';
 import type { Rest } from './rest.ts';
 import { truncate, whoAmI } from './writes.ts';
 
@@ -19,6 +29,8 @@ export interface GithubDialect {
   maxDescription: number;
   /** Labels, where they are not GitHub's by name (Gitea's are added and removed by id). */
   labels?(rest: Rest): LabelWrites;
+  /** Files, where they are not read from GitHub's contents (Gitea's raw files); the client keeps the answers. */
+  fileContent?(rest: Rest): ProviderReads['fileContent'];
   /** Whether assignees and review requests are written as GitHub's API takes them (Gitea's differ). */
   githubAssignees: boolean;
 }
@@ -51,6 +63,24 @@ const User = z.looseObject({ login: z.string() });
 const RepoLabels = z.array(z.looseObject({ name: z.string() }));
 const Logins = z.array(z.looseObject({ login: z.string() })).nullish();
 const Assigned = z.looseObject({ assignees: Logins, requested_reviewers: Logins });
+const Contents = z.union([
+  // A directory's entries.
+  z.array(z.unknown()),
+  // A file, a submodule, or a symlink out of the repository (one to a file answers as the file).
+  z.looseObject({
+    type: z.string(),
+    size: z.number(),
+    encoding: z.string().optional(),
+    content: z.string().optional(),
+  }),
+]);
+const PullReview = z.looseObject({
+  user: z.looseObject({ login: z.string() }).nullish(),
+  state: z.string(),
+  body: z.string().nullish(),
+  // Gitea keeps a dismissed review's verdict and marks it dismissed.
+  dismissed: z.boolean().optional(),
+});
 
 const toComment = (c: z.output<typeof IssueComment>) => ({
   id: c.id,
@@ -70,6 +100,47 @@ const statusStates: Record<ReportState, StatusState> = {
   error: 'error',
   aborted: 'error',
 };
+
+/**
+ * GitHub's review states, and Gitea's (`REQUEST_CHANGES`, `COMMENT`); pending reviews, and Gitea's requests
+ * for one (`REQUEST_REVIEW`), are left out.
+ */
+const reviewStates: Record<string, Review['state']> = {
+  APPROVED: 'approved',
+  CHANGES_REQUESTED: 'changes_requested',
+  REQUEST_CHANGES: 'changes_requested',
+  COMMENTED: 'commented',
+  COMMENT: 'commented',
+  DISMISSED: 'dismissed',
+};
+
+/**
+ * GitHub's contents, as JSON rather than the raw media type: a directory answers a list there too, told
+ * apart here by its shape instead of guessed from text. The base64 content (4 bytes for 3, in lines of 60)
+ * and the links beside it fit in twice the file's cap.
+ */
+function githubFile(rest: Rest): ProviderReads['fileContent'] {
+  return async (owner, repo, path, ref) => {
+    const call = {
+      owner,
+      repo,
+      path: `${repoPath(owner, repo)}/contents/${encodePath(path)}?ref=${encodeURIComponent(ref)}`,
+      maxBytes: 2 * maxFileBytes,
+    };
+    const answer = await unlessMissing(rest.json(call, Contents));
+    const file = answer?.body;
+    if (!file || Array.isArray(file) || file.type !== 'file') return undefined;
+    const what = `${owner}/${repo}:${path} at ${ref}`;
+    if (file.size > maxFileBytes) {
+      const message = `${what} is ${file.size} bytes, larger than ${maxFileBytes / 1024} KiB, the most read`;
+      throw new ProviderError(message, 200);
+    }
+    if (file.encoding !== 'base64' || file.content === undefined) {
+      throw new ProviderError(`${what} comes without its base64 content`, 200);
+    }
+    return Buffer.from(file.content, 'base64').toString('utf8');
+  };
+}
 
 /** GitHub's labels: added by name in a list, removed by name. */
 function githubLabels(rest: Rest): LabelWrites {
@@ -92,7 +163,7 @@ function githubLabels(rest: Rest): LabelWrites {
  * changes them. Comments are the pull request's issue comments.
  */
 export function githubLikeApi(rest: Rest, dialect: GithubDialect, token: string | Credentials): ProviderApi {
-  const { membership, pullRequests, files, statuses } = providerCaches();
+  const { membership, pullRequests, files, statuses, contents } = providerCaches();
   const answers = [204, dialect.undisclosedMembership, 404];
   const yesOrNo = async (owner: string, path: string, repo?: string) =>
     (await rest.send({ owner, ...(repo ? { repo } : {}), path, answers })) === 204;
@@ -145,6 +216,15 @@ export function githubLikeApi(rest: Rest, dialect: GithubDialect, token: string 
         const { body } = await rest.json({ owner, repo, path }, CombinedStatus);
         return (body.statuses ?? []).map((s) => ({ context: s.context, state: dialect.statusState(s) }));
       }),
+    fileContent: cachedFileContent(contents, dialect.fileContent?.(rest) ?? githubFile(rest)),
+    async reviews(owner, repo, number) {
+      const path = `${repoPath(owner, repo)}/pulls/${number}/reviews?${dialect.fullPage}`;
+      const all = await rest.pages({ owner, repo, path }, z.array(PullReview));
+      return all.flatMap((review) => {
+        const state = review.dismissed ? 'dismissed' : reviewStates[review.state];
+        return state ? [{ author: review.user?.login ?? 'ghost', state, body: review.body ?? '' }] : [];
+      });
+    },
 
     async createStatus(owner, repo, sha, status) {
       await rest.send({

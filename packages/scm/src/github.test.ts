@@ -205,3 +205,136 @@ describe('githubApi writes', () => {
     expect(requests).toHaveLength(1);
   });
 });
+
+// "Get repository content" (a file as base64 in lines of 60, with `size`; a directory as a list of entries;
+// 404 for a missing path; for a file over 1 MB, `encoding: none` and no content) and "List reviews for a
+// pull request" (chronological, with Link pages; a deleted account's review has no user).
+describe('githubApi reads files and reviews', () => {
+  const limit = 256 * 1024;
+  const contents = (path: string, text: string) => ({
+    type: 'file',
+    encoding: 'base64',
+    size: Buffer.byteLength(text),
+    name: path.split('/').at(-1),
+    path,
+    content: Buffer.from(text).toString('base64').replace(/.{60}/g, '$&\n'),
+    sha: '3d21ec53a331a6f037a91c368710b99387d012c1',
+    url: `https://api.github.com${repo}/contents/${path}`,
+  });
+  const owners = 'approvers:\n  - octocat\n  - hubot\nreviewers:\n  - mona\n';
+
+  it('reads a file at a commit, each segment of its path encoded; a missing path or a directory is none', async () => {
+    const odd = 'docs/a b/#1?/ünï.md';
+    const baseUrl = await github({
+      [`${repo}/contents/OWNERS?ref=${sha}`]: { body: contents('OWNERS', owners) },
+      [`${repo}/contents/docs/a%20b/%231%3F/%C3%BCn%C3%AF.md?ref=${sha}`]: { body: contents(odd, 'ünï ✓\n') },
+      [`${repo}/contents/docs?ref=${sha}`]: {
+        body: [{ type: 'file', name: 'README.md', path: 'docs/README.md', size: 5 }],
+      },
+    });
+    const api = githubApi({ baseUrl, token: 't' });
+    expect(await api.fileContent('octocat', 'Hello-World', 'OWNERS', sha)).toBe(owners);
+    expect(await api.fileContent('octocat', 'Hello-World', odd, sha)).toBe('ünï ✓\n');
+    expect(await api.fileContent('octocat', 'Hello-World', 'gone/OWNERS', sha)).toBeUndefined();
+    expect(await api.fileContent('octocat', 'Hello-World', 'docs', sha)).toBeUndefined();
+    expect(requests.map((r) => r.url)).toEqual([
+      `${repo}/contents/OWNERS?ref=${sha}`,
+      `${repo}/contents/docs/a%20b/%231%3F/%C3%BCn%C3%AF.md?ref=${sha}`,
+      `${repo}/contents/gone/OWNERS?ref=${sha}`,
+      `${repo}/contents/docs?ref=${sha}`,
+    ]);
+    expect(requests[0]?.headers.accept).toBe('application/vnd.github+json');
+  });
+
+  it('keeps what it read at a SHA, a missing file too, and asks again at a branch', async () => {
+    const baseUrl = await github({
+      [`${repo}/contents/OWNERS?ref=${sha}`]: { body: contents('OWNERS', owners) },
+      [`${repo}/contents/OWNERS?ref=main`]: { body: contents('OWNERS', owners) },
+    });
+    const api = githubApi({ baseUrl, token: 't' });
+    for (let read = 0; read < 2; read++) {
+      expect(await api.fileContent('octocat', 'Hello-World', 'OWNERS', sha)).toBe(owners);
+      expect(await api.fileContent('octocat', 'Hello-World', 'gone/OWNERS', sha)).toBeUndefined();
+      expect(await api.fileContent('octocat', 'Hello-World', 'OWNERS', 'main')).toBe(owners);
+    }
+    // A URL would resolve `..` away: no file has such a path, and nothing is asked.
+    expect(await api.fileContent('octocat', 'Hello-World', 'docs/../OWNERS', sha)).toBeUndefined();
+    expect(requests.map((r) => r.url)).toEqual([
+      `${repo}/contents/OWNERS?ref=${sha}`,
+      `${repo}/contents/gone/OWNERS?ref=${sha}`,
+      `${repo}/contents/OWNERS?ref=main`,
+      `${repo}/contents/OWNERS?ref=main`,
+    ]);
+  });
+
+  it('reads a file of 256 KiB, and refuses a larger one by the size GitHub gives or the answer it sends', async () => {
+    const baseUrl = await github({
+      [`${repo}/contents/full?ref=${sha}`]: { body: contents('full', 'x'.repeat(limit)) },
+      [`${repo}/contents/big?ref=${sha}`]: { body: contents('big', 'x'.repeat(limit + 1)) },
+      [`${repo}/contents/huge?ref=${sha}`]: {
+        body: { type: 'file', encoding: 'none', size: 5_000_000, name: 'huge', path: 'huge', content: '' },
+      },
+      [`${repo}/contents/padded?ref=${sha}`]: {
+        body: { ...contents('padded', 'x'), padding: 'x'.repeat(2 * limit) },
+      },
+    });
+    const api = githubApi({ baseUrl, token: 't' });
+    expect(await api.fileContent('octocat', 'Hello-World', 'full', sha)).toHaveLength(limit);
+    // Too large to keep: read again each time, so the cache stays small.
+    expect(await api.fileContent('octocat', 'Hello-World', 'full', sha)).toHaveLength(limit);
+    expect(requests.filter((r) => r.url.includes('/full?'))).toHaveLength(2);
+    for (const path of ['big', 'huge']) {
+      await expect(api.fileContent('octocat', 'Hello-World', path, sha)).rejects.toThrow(
+        expect.objectContaining({
+          name: 'ProviderError',
+          message: expect.stringMatching(/larger than 256 KiB/),
+        }),
+      );
+    }
+    await expect(api.fileContent('octocat', 'Hello-World', 'padded', sha)).rejects.toThrow(
+      expect.objectContaining({
+        name: 'ProviderError',
+        message: expect.stringMatching(/larger than 512 KiB/),
+      }),
+    );
+    expect(requests).toHaveLength(5);
+  });
+
+  it('lists the reviews across pages, oldest first, pending ones left out, and asks again each time', async () => {
+    const review = (id: number, login: string | null, state: string, body: string) => ({
+      id,
+      node_id: 'MDE3OlB1bGxSZXF1ZXN0UmV2aWV3ODA=',
+      user: login === null ? null : { login, id: 1, type: 'User' },
+      body,
+      state,
+      html_url: `https://github.com/octocat/Hello-World/pull/12#pullrequestreview-${id}`,
+      submitted_at: '2019-11-17T17:43:43Z',
+      commit_id: sha,
+      author_association: 'COLLABORATOR',
+    });
+    const reviews = `${repo}/pulls/1347/reviews?per_page=100`;
+    const baseUrl = await github({
+      [reviews]: (origin) => ({
+        body: [review(80, 'octocat', 'APPROVED', 'LGTM'), review(81, 'hubot', 'PENDING', 'half written')],
+        headers: { link: `<${origin}${reviews}&page=2>; rel="next"` },
+      }),
+      [`${reviews}&page=2`]: {
+        body: [
+          review(82, 'mona', 'CHANGES_REQUESTED', 'Please rename it'),
+          review(83, null, 'COMMENTED', 'from a deleted account'),
+          review(84, 'octocat', 'DISMISSED', ''),
+        ],
+      },
+    });
+    const api = githubApi({ baseUrl, token: 't' });
+    const expected = [
+      { author: 'octocat', state: 'approved', body: 'LGTM' },
+      { author: 'mona', state: 'changes_requested', body: 'Please rename it' },
+      { author: 'ghost', state: 'commented', body: 'from a deleted account' },
+      { author: 'octocat', state: 'dismissed', body: '' },
+    ];
+    expect(await api.reviews('octocat', 'Hello-World', 1347)).toEqual(expected);
+    expect(await api.reviews('octocat', 'Hello-World', 1347)).toEqual(expected);
+    expect(requests.map((r) => r.url)).toEqual([reviews, `${reviews}&page=2`, reviews, `${reviews}&page=2`]);
+  });
+});

@@ -186,3 +186,95 @@ describe('gitlabApi writes', () => {
     expect(requests).toHaveLength(1);
   });
 });
+
+// "Get raw file from repository" (the whole path URL-encoded as one segment, dots included as its examples
+// do, `?ref=`; 404 "404 File Not Found") and "Get approval state" of a merge request (`approved_by`, in the
+// order they approved).
+describe('gitlabApi reads files and approvals', () => {
+  const limit = 256 * 1024;
+  const text = (body: string) => ({ text: body, headers: { 'content-type': 'text/plain' } });
+  const owners = 'approvers:\n  - john_smith\n';
+  const files = `${project}/repository/files`;
+
+  it('reads a raw file at a commit, its whole path one encoded segment; a missing one is none', async () => {
+    const baseUrl = await gitlab({
+      [`${files}/OWNERS/raw?ref=${sha}`]: text(owners),
+      [`${files}/docs%2Fa%20b%2F%231%3F%2F%C3%BCn%C3%AF%2Emd/raw?ref=${sha}`]: text('ünï ✓\n'),
+      [`${files}/gone/raw?ref=${sha}`]: { status: 404, body: { message: '404 File Not Found' } },
+    });
+    const api = gitlabApi({ baseUrl, token: 't' });
+    expect(await api.fileContent('gitlab-org/sub', 'gitlab', 'OWNERS', sha)).toBe(owners);
+    expect(await api.fileContent('gitlab-org/sub', 'gitlab', 'docs/a b/#1?/ünï.md', sha)).toBe('ünï ✓\n');
+    expect(await api.fileContent('gitlab-org/sub', 'gitlab', 'gone', sha)).toBeUndefined();
+    expect(requests.map((r) => r.url)).toEqual([
+      `${files}/OWNERS/raw?ref=${sha}`,
+      `${files}/docs%2Fa%20b%2F%231%3F%2F%C3%BCn%C3%AF%2Emd/raw?ref=${sha}`,
+      `${files}/gone/raw?ref=${sha}`,
+    ]);
+  });
+
+  it('keeps what it read at a SHA, a missing file too, and asks again at a branch', async () => {
+    const baseUrl = await gitlab({
+      [`${files}/OWNERS/raw?ref=${sha}`]: text(owners),
+      [`${files}/OWNERS/raw?ref=feature%2Fx`]: text(owners),
+    });
+    const api = gitlabApi({ baseUrl, token: 't' });
+    for (let read = 0; read < 2; read++) {
+      expect(await api.fileContent('gitlab-org/sub', 'gitlab', 'OWNERS', sha)).toBe(owners);
+      expect(await api.fileContent('gitlab-org/sub', 'gitlab', 'gone/OWNERS', sha)).toBeUndefined();
+      expect(await api.fileContent('gitlab-org/sub', 'gitlab', 'OWNERS', 'feature/x')).toBe(owners);
+    }
+    expect(requests.map((r) => r.url)).toEqual([
+      `${files}/OWNERS/raw?ref=${sha}`,
+      `${files}/gone%2FOWNERS/raw?ref=${sha}`,
+      `${files}/OWNERS/raw?ref=feature%2Fx`,
+      `${files}/OWNERS/raw?ref=feature%2Fx`,
+    ]);
+  });
+
+  it('reads a file of 256 KiB, and refuses a larger one', async () => {
+    const baseUrl = await gitlab({
+      [`${files}/full/raw?ref=${sha}`]: text('x'.repeat(limit)),
+      [`${files}/big/raw?ref=${sha}`]: text('x'.repeat(limit + 1)),
+    });
+    const api = gitlabApi({ baseUrl, token: 't' });
+    expect(await api.fileContent('gitlab-org/sub', 'gitlab', 'full', sha)).toHaveLength(limit);
+    await expect(api.fileContent('gitlab-org/sub', 'gitlab', 'big', sha)).rejects.toThrow(
+      expect.objectContaining({
+        name: 'ProviderError',
+        message: expect.stringMatching(/larger than 256 KiB/),
+      }),
+    );
+    expect(requests).toHaveLength(2);
+  });
+
+  it('gives each approval as an approved review, GitLab keeping no other verdict, and asks again each time', async () => {
+    const approvals = `${project}/merge_requests/1/approvals`;
+    const approver = (id: number, username: string) => ({
+      user: { id, username, name: username, state: 'active', web_url: `https://gitlab.com/${username}` },
+    });
+    const baseUrl = await gitlab({
+      [approvals]: {
+        body: {
+          id: 5,
+          iid: 1,
+          project_id: 3,
+          state: 'opened',
+          merge_status: 'can_be_merged',
+          approved: true,
+          approvals_required: 2,
+          approvals_left: 0,
+          approved_by: [approver(1, 'john_smith'), approver(2, 'jane')],
+        },
+      },
+    });
+    const api = gitlabApi({ baseUrl, token: 't' });
+    const expected = [
+      { author: 'john_smith', state: 'approved', body: '' },
+      { author: 'jane', state: 'approved', body: '' },
+    ];
+    expect(await api.reviews('gitlab-org/sub', 'gitlab', 1)).toEqual(expected);
+    expect(await api.reviews('gitlab-org/sub', 'gitlab', 1)).toEqual(expected);
+    expect(requests.map((r) => r.url)).toEqual([approvals, approvals]);
+  });
+});

@@ -7,6 +7,7 @@ import {
   type StatusState,
 } from './api.ts';
 import { providerCaches, TtlCache } from './cache.ts';
+import { cachedFileContent, maxFileBytes, unlessMissing } from './file-content.ts';
 import { type ClientOptions, restClient } from './rest.ts';
 import { truncate, whoAmI } from './writes.ts';
 
@@ -46,6 +47,9 @@ const StatusAnswer = z.looseObject({ message: z.unknown().optional() });
 const User = z.looseObject({ username: z.string() });
 const People = z.array(z.looseObject({ id: z.number() })).nullish();
 const MergeRequestPeople = z.looseObject({ assignees: People, reviewers: People });
+const Approvals = z.looseObject({
+  approved_by: z.array(z.looseObject({ user: z.looseObject({ username: z.string() }) })).nullish(),
+});
 
 const statusStates: Record<string, StatusState> = {
   success: 'success',
@@ -85,7 +89,8 @@ const toComment = (note: z.output<typeof Note>) => ({
 
 /**
  * The GitLab REST API (v4): what the trigger asks, cached as githubApi is, and what Lighthouse writes back.
- * Comments are the merge request's notes, GitLab's own system notes left out.
+ * Comments are the merge request's notes, GitLab's own system notes left out. Reviews are the merge
+ * request's approvals: GitLab keeps no other verdict.
  */
 export function gitlabApi(options: GitlabApiOptions): ProviderApi {
   const rest = restClient({
@@ -94,7 +99,7 @@ export function gitlabApi(options: GitlabApiOptions): ProviderApi {
     authorize: (token) => ({ 'private-token': token }),
   });
   const userIds = new TtlCache<number | undefined>({ maxEntries: 2000, ttlMs: 60 * 60_000 });
-  const { membership, pullRequests: mergeRequests, files, statuses } = providerCaches();
+  const { membership, pullRequests: mergeRequests, files, statuses, contents } = providerCaches();
   // Owners may be nested groups (`group/subgroup`); the API takes the whole path, encoded, as the id.
   const project = (owner: string, repo: string) => `/projects/${encodeURIComponent(`${owner}/${repo}`)}`;
   const userId = (owner: string, username: string) =>
@@ -191,6 +196,21 @@ export function gitlabApi(options: GitlabApiOptions): ProviderApi {
         const all = await rest.pages({ owner, repo, path }, Statuses);
         return all.map((s) => ({ context: s.name, state: statusStates[s.status] ?? 'pending' }));
       }),
+    fileContent: cachedFileContent(contents, (owner, repo, path, ref) => {
+      // The whole path is one segment; GitLab's documentation encodes its dots too (`lib%2Fclass%2Erb`).
+      const file = encodeURIComponent(path).replaceAll('.', '%2E');
+      const raw = `${project(owner, repo)}/repository/files/${file}/raw?ref=${encodeURIComponent(ref)}`;
+      return unlessMissing(rest.text({ owner, repo, path: raw, maxBytes: maxFileBytes }));
+    }),
+    async reviews(owner, repo, number) {
+      const path = `${project(owner, repo)}/merge_requests/${number}/approvals`;
+      const { body } = await rest.json({ owner, repo, path }, Approvals);
+      return (body.approved_by ?? []).map(({ user }) => ({
+        author: user.username,
+        state: 'approved' as const,
+        body: '',
+      }));
+    },
 
     async createStatus(owner, repo, sha, status) {
       const state = reportStates[status.state];

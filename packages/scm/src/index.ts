@@ -11,6 +11,7 @@ export {
   type ProviderWrites,
   type PullRequest,
   type ReportState,
+  type Review,
   type StatusInput,
   type StatusState,
 } from './api.ts';

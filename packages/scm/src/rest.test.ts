@@ -358,6 +358,38 @@ describe('an answer cut off while it is read', () => {
   });
 });
 
+describe('an answer larger than the call reads', () => {
+  it('is refused once that much is in, the rest never read nor asked for again', async () => {
+    let asked = 0;
+    let written = 0;
+    // Endless, and of no declared length: only the reader can stop it.
+    const server = createServer((_req, res) => {
+      asked++;
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      const more = () => {
+        while (!res.destroyed && res.write('x'.repeat(16 * 1024))) written += 16 * 1024;
+        if (!res.destroyed) res.once('drain', more);
+      };
+      more();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const api = gitlabApi({ baseUrl, token: 't' });
+      const failure = await api.fileContent('group', 'repo', 'OWNERS', sha).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(ProviderError);
+      expect((failure as Error).message).toMatch(
+        /the answer is larger than 256 KiB, the most this call reads$/,
+      );
+      expect(written).toBeLessThan(8 * 1024 * 1024);
+      expect(asked).toBe(1);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
 describe('credentials', () => {
   it('asks for a token on every request, with the owner and repository it is for', async () => {
     const baseUrl = await github({

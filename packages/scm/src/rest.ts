@@ -73,6 +73,11 @@ export interface Call {
   /** The statuses that are an answer rather than a failure. Default any 2xx. */
   answers?: readonly number[];
   /**
+   * The longest answer read, in bytes, for answers whose size someone else decides (a repository's files):
+   * a longer one is refused with a `ProviderError` once that many bytes are in, the rest left unread.
+   */
+  maxBytes?: number;
+  /**
    * Whether sending the call twice does what sending it once does. Default: every method but POST. A call
    * that is not is sent again only after answers proving it was not carried out (see `mayHaveBeenDone`).
    */
@@ -168,11 +173,32 @@ export function mayHaveBeenDone(failure: { status: number } | { error: unknown }
 
 const seconds = (ms: number) => `${Math.ceil(ms / 1000)} s`;
 
-/** An answer's body; one cut off or timed out while it was read is an outage, as a failed request is. */
-async function readText(res: Response, what: string): Promise<string> {
+const kib = (bytes: number) => (bytes % 1024 === 0 ? `${bytes / 1024} KiB` : `${bytes} bytes`);
+
+/**
+ * An answer's body, of at most `maxBytes` when given; one cut off or timed out while it was read is an
+ * outage, as a failed request is.
+ */
+async function readText(res: Response, what: string, maxBytes?: number): Promise<string> {
   try {
-    return await res.text();
+    if (maxBytes === undefined || !res.body) return await res.text();
+    const decoder = new TextDecoder();
+    const reader = res.body.getReader();
+    let text = '';
+    let read = 0;
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      read += chunk.value.byteLength;
+      if (read > maxBytes) {
+        // The rest of the answer is not read.
+        await reader.cancel();
+        const message = `${what}: the answer is larger than ${kib(maxBytes)}, the most this call reads`;
+        throw new ProviderError(message, res.status);
+      }
+      text += decoder.decode(chunk.value, { stream: true });
+    }
+    return text + decoder.decode();
   } catch (error) {
+    if (error instanceof ProviderError) throw error;
     throw new ProviderUnavailableError(`${what}: the answer was cut off: ${(error as Error).message}`, {
       cause: error,
     });
@@ -300,7 +326,7 @@ export function restClient(options: RestOptions): Rest {
 
   async function json<S extends z.ZodType>(call: Call, schema: S) {
     const { url, res } = await answer(call);
-    const text = await readText(res, `${call.method ?? 'GET'} ${url}`);
+    const text = await readText(res, `${call.method ?? 'GET'} ${url}`, call.maxBytes);
     const parsed = schema.safeParse(parseJson(text));
     if (!parsed.success) {
       const method = call.method ?? 'GET';
@@ -332,7 +358,7 @@ export function restClient(options: RestOptions): Rest {
     },
     async text(call) {
       const { url, res } = await answer(call);
-      return readText(res, `${call.method ?? 'GET'} ${url}`);
+      return readText(res, `${call.method ?? 'GET'} ${url}`, call.maxBytes);
     },
   };
 }

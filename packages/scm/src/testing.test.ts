@@ -26,6 +26,16 @@ function clients(): Record<Provider, ProviderApi> {
 }
 
 describe.each(providers)('the fake %s', (provider) => {
+  it('gives the paths a pull request changes, as the test set them', async () => {
+    server = await startProviderServer();
+    server.changedFiles.set(`${provider}/acme/rocket#4`, ['a/OWNERS', 'docs/read me.md']);
+    expect(await clients()[provider].changedFiles('acme', 'rocket', 4)).toEqual([
+      'a/OWNERS',
+      'docs/read me.md',
+    ]);
+    expect(await clients()[provider].changedFiles('acme', 'rocket', 5)).toEqual([]);
+  });
+
   it('says every user may push and is a member, and who the token is', async () => {
     server = await startProviderServer();
     const api = clients()[provider];
@@ -77,6 +87,70 @@ describe.each(providers)('the fake %s', (provider) => {
       `${provider}/acme/rocket#1`,
       `${provider}/acme/rocket#2`,
     ]);
+  });
+});
+
+describe.each(providers)('the fake %s', (provider) => {
+  const sha = 'a'.repeat(40);
+
+  it('serves the files a test put in a repository, at their commit only, whatever their path', async () => {
+    server = await startProviderServer();
+    const repo = provider === 'gitlab' ? 'gitlab/acme/sub/rocket' : `${provider}/acme/rocket`;
+    const owner = provider === 'gitlab' ? 'acme/sub' : 'acme';
+    server.setFile(repo, sha, 'OWNERS', 'approvers:\n  - mona\n');
+    server.setFile(repo, sha, 'docs/a b/#1?/ünï.md', 'ünï ✓\n');
+    const api = clients()[provider];
+    expect(await api.fileContent(owner, 'rocket', 'OWNERS', sha)).toBe('approvers:\n  - mona\n');
+    expect(await api.fileContent(owner, 'rocket', 'docs/a b/#1?/ünï.md', sha)).toBe('ünï ✓\n');
+    expect(await api.fileContent(owner, 'rocket', 'OWNERS', 'b'.repeat(40))).toBeUndefined();
+    expect(await api.fileContent(owner, 'rocket', 'docs/OWNERS', sha)).toBeUndefined();
+    // A directory is no file.
+    expect(await api.fileContent(owner, 'rocket', 'docs', sha)).toBeUndefined();
+    expect(server.reads.map((r) => r.status)).toEqual([
+      200,
+      200,
+      404,
+      404,
+      provider === 'github' ? 200 : 404,
+    ]);
+  });
+
+  it('refuses a file larger than the clients read', async () => {
+    server = await startProviderServer();
+    server.setFile(`${provider}/acme/rocket`, sha, 'OWNERS', 'x'.repeat(256 * 1024 + 1));
+    await expect(clients()[provider].fileContent('acme', 'rocket', 'OWNERS', sha)).rejects.toThrow(
+      /larger than 256 KiB/,
+    );
+  });
+});
+
+/** The reviews each fake gives back from the same four, as each provider keeps them. */
+const reviewsRead = {
+  github: [
+    { author: 'mona', state: 'changes_requested', body: 'Please add a test' },
+    { author: 'hubot', state: 'commented', body: 'Why not reuse it?' },
+    { author: 'mona', state: 'approved', body: 'LGTM' },
+    { author: 'octo', state: 'dismissed', body: '' },
+  ],
+  // Approvals only.
+  gitlab: [{ author: 'mona', state: 'approved', body: '' }],
+  // Each author once, with the verdict of their latest review that has one; no bodies.
+  bitbucketserver: [{ author: 'mona', state: 'approved', body: '' }],
+};
+
+describe.each(providers)('the fake %s', (provider) => {
+  it("gives a pull request's reviews in the provider's shape", async () => {
+    server = await startProviderServer();
+    const pull = `${provider}/acme/rocket#5`;
+    server.addReview(pull, { author: 'mona', state: 'changes_requested', body: 'Please add a test' });
+    server.addReview(pull, { author: 'hubot', state: 'commented', body: 'Why not reuse it?' });
+    server.addReview(pull, { author: 'mona', state: 'approved', body: 'LGTM' });
+    server.addReview(pull, { author: 'octo', state: 'dismissed', body: '' });
+    const api = clients()[provider];
+    expect(await api.reviews('acme', 'rocket', 5)).toEqual(
+      reviewsRead[provider === 'gitea' ? 'github' : provider],
+    );
+    expect(await api.reviews('acme', 'rocket', 6)).toEqual([]);
   });
 });
 

@@ -1,13 +1,16 @@
 // `@lighthouse-ts/scm/testing`: for tests of what reads from and writes to providers (lighthouse, a reporter,
 // a plugin). One local server answering as GitHub, GitLab, Gitea and Bitbucket Server document their REST
-// APIs: for writes, commit statuses, a pull request's comments, labels, assignees and review requests, and whoami; for reads, what the
-// trigger asks (is this user a collaborator, a member? a pull request, a repository's clone links). Every
-// repository and pull request exists, and every user may push to every repository; a pull request first
-// asked about or written to is `defaultPullRequest` unless the test set it. It keeps what is written as the
-// provider would, and records every request it is sent, so a test can count them.
+// APIs: for writes, commit statuses, a pull request's comments, labels, assignees and review requests, and
+// whoami; for reads, what the trigger asks (is this user a collaborator, a member? a pull request, a
+// repository's clone links), the files a test put in a repository at a commit, and a pull request's reviews
+// (GitLab's approvals, Bitbucket's reviewers' verdicts). Every repository and pull request exists, and every
+// user may push to every repository; a pull request first asked about or written to is `defaultPullRequest`
+// unless the test set it. It keeps what is written as the provider would, and records every request it is
+// sent, so a test can count them.
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { PullRequest } from './api.ts';
+import type { PullRequest, Review } from './api.ts';
 import type { Provider } from './events.ts';
 
 export const botLogin = 'lighthouse-bot';
@@ -92,6 +95,8 @@ export interface ProviderServer {
    * may set one before it is asked about, else it is a copy of `defaultPullRequest`.
    */
   pullRequests: Map<string, StoredPullRequest>;
+  /** The paths each pull request changes, by `<provider>/<owner>/<repo>#<number>`; none unless a test set them. */
+  changedFiles: Map<string, string[]>;
   /** Gives a repository (`<provider>/<owner>/<repo>`) a label, as a person would in the provider's settings. */
   createLabel(repo: string, name: string): void;
   /**
@@ -104,6 +109,17 @@ export interface ProviderServer {
    * (422), GitLab finds no such user.
    */
   strangers: Set<string>;
+  /**
+   * Puts a file in a repository (`<provider>/<owner>/<repo>`) at a commit, read back at that SHA only; a
+   * path under another file's directory makes that directory.
+   */
+  setFile(repo: string, sha: string, path: string, text: string): void;
+  /**
+   * Adds a review, the latest, to a pull request (`<provider>/<owner>/<repo>#<number>`). GitLab answers the
+   * approved ones as its approvals, one per author; Bitbucket Server each author as a reviewer, with the
+   * verdict (approved or needs work) of their latest review that has one.
+   */
+  addReview(pull: string, review: Review): void;
   /** Answers the next requests whose `METHOD path` matches with these, one each, before answering as usual. */
   refuse(match: RegExp, refusals: Refusal[]): void;
   close(): Promise<void>;
@@ -146,6 +162,12 @@ interface Label {
 }
 
 const decode = (text: string | undefined) => decodeURIComponent(text ?? '');
+
+/** Bitbucket Server's reviewer statuses: it has no comment-only review and no dismissal. */
+const bitbucketVerdicts: Partial<Record<Review['state'], string>> = {
+  approved: 'APPROVED',
+  changes_requested: 'NEEDS_WORK',
+};
 
 interface Answer {
   status: number;
@@ -220,6 +242,7 @@ export async function startProviderServer(): Promise<ProviderServer> {
   ]);
   const strangers = new Set<string>();
   const peopleOf = new Map<string, PullPeople>();
+  const changedFiles = new Map<string, string[]>();
   const people = (key: string) => {
     const found = peopleOf.get(key) ?? { assignees: [], reviewers: [] };
     peopleOf.set(key, found);
@@ -230,9 +253,30 @@ export async function startProviderServer(): Promise<ProviderServer> {
     gitlabUsers.set(username.toLowerCase(), user);
     return user;
   };
+  /** The files of each repository at each commit, by `<provider>/<owner>/<repo>@<sha>`, then by path. */
+  const trees = new Map<string, Map<string, string>>();
+  const fileAt = (repo: string, sha: string | null, path: string) => trees.get(`${repo}@${sha}`)?.get(path);
+  /** The names right under `path` at that commit; none when it is no directory. */
+  const entriesAt = (repo: string, sha: string | null, path: string) => {
+    const prefix = `${path}/`;
+    const under = [...(trees.get(`${repo}@${sha}`)?.keys() ?? [])].filter((p) => p.startsWith(prefix));
+    return [...new Set(under.map((p) => p.slice(prefix.length).split('/')[0] as string))];
+  };
+  /** A path as its segments were sent, each percent-encoded. */
+  const decodePath = (encoded: string) => encoded.split('/').map(decodeURIComponent).join('/');
+  const reviews = new Map<string, Review[]>();
+  const reviewsOn = (key: string) => reviews.get(key) ?? [];
 
-  const githubLike = (provider: 'github' | 'gitea', method: string, path: string, body: Body): Answer => {
-    const read = githubLikeTrigger(provider, method, path, body);
+  const githubLike = (
+    provider: 'github' | 'gitea',
+    method: string,
+    path: string,
+    body: Body,
+    query: URLSearchParams,
+  ): Answer => {
+    const read =
+      githubLikeTrigger(provider, method, path, body) ??
+      githubLikeFilesAndReviews(provider, method, path, query);
     if (read) return read;
     let m = /^\/repos\/([^/]+)\/([^/]+)\/statuses\/([0-9a-f]+)$/.exec(path);
     if (m && method === 'POST') {
@@ -295,6 +339,18 @@ export async function startProviderServer(): Promise<ProviderServer> {
       }
     }
     const pullPath = (suffix: string) => new RegExp(`^/repos/([^/]+)/([^/]+)/${suffix}$`).exec(path);
+    m = pullPath('pulls/(\\d+)/files');
+    if (m && method === 'GET') {
+      const paths = changedFiles.get(`${provider}/${decode(m[1])}/${decode(m[2])}#${m[3]}`) ?? [];
+      const files = paths.map((filename) => ({
+        filename,
+        status: 'modified',
+        additions: 1,
+        deletions: 1,
+        changes: 2,
+      }));
+      return { status: 200, body: files };
+    }
     m = pullPath('pulls/(\\d+)');
     if (m && method === 'GET') {
       const repo = `${provider}/${decode(m[1])}/${decode(m[2])}`;
@@ -348,6 +404,67 @@ export async function startProviderServer(): Promise<ProviderServer> {
   };
 
   /**
+   * GitHub's contents (a file as base64 JSON, a directory as a list of its entries) and Gitea's raw files;
+   * a pull request's reviews, in each one's names of their states.
+   */
+  const githubLikeFilesAndReviews = (
+    provider: 'github' | 'gitea',
+    method: string,
+    path: string,
+    query: URLSearchParams,
+  ): Answer | undefined => {
+    if (method !== 'GET') return undefined;
+    const notFound = { status: 404, body: { message: 'Not Found' } };
+    let m = /^\/repos\/([^/]+)\/([^/]+)\/(contents|raw)\/(.+)$/.exec(path);
+    if (m && (m[3] === 'contents') === (provider === 'github')) {
+      const repo = `${provider}/${decode(m[1])}/${decode(m[2])}`;
+      const filePath = decodePath(m[4] as string);
+      const ref = query.get('ref');
+      const text = fileAt(repo, ref, filePath);
+      if (provider === 'gitea') return text === undefined ? notFound : { status: 200, text };
+      if (text !== undefined) {
+        const bytes = Buffer.from(text);
+        return {
+          status: 200,
+          body: {
+            type: 'file',
+            encoding: 'base64',
+            size: bytes.length,
+            name: filePath.split('/').at(-1),
+            path: filePath,
+            // GitHub breaks the base64 into lines of 60 characters.
+            content: bytes.toString('base64').replace(/.{60}/g, '$&\n'),
+            sha: createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex'),
+          },
+        };
+      }
+      const entries = entriesAt(repo, ref, filePath).map((name) => {
+        const entryPath = `${filePath}/${name}`;
+        return { type: fileAt(repo, ref, entryPath) === undefined ? 'dir' : 'file', name, path: entryPath };
+      });
+      return entries.length > 0 ? { status: 200, body: entries } : notFound;
+    }
+    m = /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)\/reviews$/.exec(path);
+    if (!m) return undefined;
+    const states =
+      provider === 'github'
+        ? { approved: 'APPROVED', changes_requested: 'CHANGES_REQUESTED', commented: 'COMMENTED' }
+        : { approved: 'APPROVED', changes_requested: 'REQUEST_CHANGES', commented: 'COMMENT' };
+    const list = reviewsOn(`${provider}/${decode(m[1])}/${decode(m[2])}#${m[3]}`).map((review, index) => ({
+      id: index + 1,
+      user: { login: review.author, id: 1, type: 'User' },
+      body: review.body,
+      ...(review.state !== 'dismissed'
+        ? { state: states[review.state] }
+        : provider === 'github'
+          ? { state: 'DISMISSED' }
+          : // Gitea dismisses only approvals and change requests, keeping the verdict: here a change request.
+            { state: 'REQUEST_CHANGES', dismissed: true }),
+    }));
+    return { status: 200, body: list };
+  };
+
+  /**
    * GitHub's assignees (the issue's; a stranger is left out without complaint) and review requests (the
    * author or a stranger refused, 422, and then nobody is asked). Gitea has the same paths, not served here.
    */
@@ -396,7 +513,7 @@ export async function startProviderServer(): Promise<ProviderServer> {
   };
 
   const gitlab = (method: string, path: string, body: Body, query: URLSearchParams): Answer => {
-    const read = gitlabTrigger(method, path, body, query);
+    const read = gitlabTrigger(method, path, body, query) ?? gitlabFilesAndApprovals(method, path, query);
     if (read) return read;
     let m = /^\/projects\/([^/]+)\/statuses\/([0-9a-f]+)$/.exec(path);
     if (m && method === 'POST') {
@@ -436,6 +553,51 @@ export async function startProviderServer(): Promise<ProviderServer> {
     }
     if (path === '/user' && method === 'GET') return { status: 200, body: { id: 1, username: botLogin } };
     return { status: 404, body: { message: '404 Not found' } };
+  };
+
+  /** GitLab's raw files (the path one segment), and a merge request's approvals: its approved reviews. */
+  const gitlabFilesAndApprovals = (
+    method: string,
+    path: string,
+    query: URLSearchParams,
+  ): Answer | undefined => {
+    if (method !== 'GET') return undefined;
+    let m = /^\/projects\/([^/]+)\/repository\/files\/([^/]+)\/raw$/.exec(path);
+    if (m) {
+      const text = fileAt(`gitlab/${decode(m[1])}`, query.get('ref'), decode(m[2]));
+      return text === undefined
+        ? { status: 404, body: { message: '404 File Not Found' } }
+        : { status: 200, text };
+    }
+    m = /^\/projects\/([^/]+)\/merge_requests\/(\d+)\/diffs$/.exec(path);
+    if (m && method === 'GET') {
+      const paths = changedFiles.get(`gitlab/${decode(m[1])}#${m[2]}`) ?? [];
+      const diff = (file: string) => ({
+        old_path: file,
+        new_path: file,
+        diff: '',
+        new_file: false,
+        renamed_file: false,
+        deleted_file: false,
+      });
+      return { status: 200, body: paths.map(diff) };
+    }
+    m = /^\/projects\/([^/]+)\/merge_requests\/(\d+)\/approvals$/.exec(path);
+    if (!m) return undefined;
+    const approvers = reviewsOn(`gitlab/${decode(m[1])}#${m[2]}`)
+      .filter((review) => review.state === 'approved')
+      .map((review) => review.author);
+    const approvedBy = [...new Set(approvers)].map((username) => ({
+      user: { ...gitlabUser(username), name: username, state: 'active' },
+    }));
+    const approvals = {
+      iid: Number(m[2]),
+      approved: approvedBy.length > 0,
+      approvals_required: 0,
+      approvals_left: 0,
+      approved_by: approvedBy,
+    };
+    return { status: 200, body: approvals };
   };
 
   /**
@@ -502,7 +664,8 @@ export async function startProviderServer(): Promise<ProviderServer> {
 
   /**
    * What Bitbucket Server answers besides builds and comments: the user search finds the user it is given
-   * (every user holds every permission); repositories with their clone links; pull requests.
+   * (every user holds every permission); repositories with their clone links; raw files; pull requests,
+   * the authors of their reviews as reviewers.
    */
   const bitbucketTrigger = (method: string, path: string, query: URLSearchParams): Answer | undefined => {
     if (method !== 'GET') return undefined;
@@ -523,7 +686,16 @@ export async function startProviderServer(): Promise<ProviderServer> {
     const filter = query.get('filter');
     if (path === '/rest/api/1.0/users' && filter) return { status: 200, body: page([user(filter)]) };
     const repoPath = '^/rest/api/1\\.0/projects/([^/]+)/repos/([^/]+)';
-    let m = new RegExp(`${repoPath}$`).exec(path);
+    let m = new RegExp(`${repoPath}/raw/(.+)$`).exec(path);
+    if (m) {
+      const [filePath, at] = [decodePath(m[3] as string), query.get('at')];
+      const text = fileAt(`bitbucketserver/${decode(m[1])}/${decode(m[2])}`, at, filePath);
+      if (text !== undefined) return { status: 200, text };
+      const message = `The path "${filePath}" does not exist at revision "${at}"`;
+      const exceptionName = 'com.atlassian.bitbucket.content.NoSuchPathException';
+      return { status: 404, body: { errors: [{ context: null, message, exceptionName }] } };
+    }
+    m = new RegExp(`${repoPath}$`).exec(path);
     if (m) {
       const [project, slug] = [decode(m[1]), decode(m[2])];
       const clone = `${origin}${prefixes.bitbucketserver}/scm/${project.toLowerCase()}/${slug}.git`;
@@ -535,9 +707,30 @@ export async function startProviderServer(): Promise<ProviderServer> {
       };
       return { status: 200, body: repository };
     }
+    m = new RegExp(`${repoPath}/pull-requests/(\\d+)/changes$`).exec(path);
+    if (m) {
+      const paths = changedFiles.get(`bitbucketserver/${decode(m[1])}/${decode(m[2])}#${m[3]}`) ?? [];
+      const change = (file: string) => ({
+        type: 'MODIFY',
+        path: { components: file.split('/'), toString: file },
+      });
+      return { status: 200, body: page(paths.map(change)) };
+    }
     m = new RegExp(`${repoPath}/pull-requests/(\\d+)$`).exec(path);
     if (!m) return undefined;
-    const pr = pullRequest(`bitbucketserver/${decode(m[1])}/${decode(m[2])}#${m[3]}`);
+    const key = `bitbucketserver/${decode(m[1])}/${decode(m[2])}#${m[3]}`;
+    const pr = pullRequest(key);
+    const verdicts = new Map<string, string>();
+    for (const review of reviewsOn(key)) {
+      const verdict = bitbucketVerdicts[review.state] ?? verdicts.get(review.author) ?? 'UNAPPROVED';
+      verdicts.set(review.author, verdict);
+    }
+    const reviewers = [...verdicts].map(([author, status]) => ({
+      user: user(author),
+      role: 'REVIEWER',
+      approved: status === 'APPROVED',
+      status,
+    }));
     const ref = (branch: string, sha: string) => ({
       id: `refs/heads/${branch}`,
       displayId: branch,
@@ -551,6 +744,8 @@ export async function startProviderServer(): Promise<ProviderServer> {
       closed: pr.state !== 'open',
       draft: pr.draft,
       author: { user: user(pr.author), role: 'AUTHOR' },
+      reviewers,
+      participants: [],
       fromRef: ref(pr.headRef, pr.headSha),
       toRef: ref(pr.baseRef, pr.baseSha),
     };
@@ -624,7 +819,7 @@ export async function startProviderServer(): Promise<ProviderServer> {
     const answer: Answer & { headers?: Record<string, string> } = refusal
       ? (refusal.answers.shift() as Refusal)
       : provider === 'github' || provider === 'gitea'
-        ? githubLike(provider, method, path, body)
+        ? githubLike(provider, method, path, body, url.searchParams)
         : provider === 'gitlab'
           ? gitlab(method, path, body, url.searchParams)
           : provider === 'bitbucketserver'
@@ -672,6 +867,14 @@ export async function startProviderServer(): Promise<ProviderServer> {
     },
     people,
     strangers,
+    changedFiles,
+    setFile: (repo, sha, path, text) => {
+      const files = trees.get(`${repo}@${sha}`) ?? new Map<string, string>();
+      trees.set(`${repo}@${sha}`, files.set(path, text));
+    },
+    addReview: (pull, review) => {
+      reviews.set(pull, [...reviewsOn(pull), review]);
+    },
     refuse: (match, answers) => refusals.push({ match, answers: [...answers] }),
     close: () =>
       new Promise<void>((resolve) => {

@@ -63,6 +63,16 @@ describe('the fixture configs', () => {
     });
     expect(config.jobs.presubmits.size).toBe(0);
     expect(config.plugins.triggers.map((trigger) => trigger.trustedOrg)).toEqual(['someorg']);
+    // Jenkins X's approve settings, read for the approve plugin; other repositories get the defaults.
+    expect(repoConfig(config, 'someorg', 'somerepo').approve).toEqual({
+      repos: ['someorg/somerepo'],
+      issueRequired: false,
+      requireSelfApproval: true,
+      lgtmActsAsApprove: true,
+      ignoreReviewState: false,
+    });
+    expect(repoConfig(config, 'someorg', 'other').approve.lgtmActsAsApprove).toBe(false);
+    expect(repoConfig(config, 'someorg', 'somerepo').ownersSkipCollaborators).toBe(false);
   });
 });
 

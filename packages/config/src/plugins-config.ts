@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { PathIssue } from './path-issue.ts';
-import type { LgtmSettings, PluginsConfig, TriggerSettings } from './types.ts';
+import type { ApproveSettings, LgtmSettings, PluginsConfig, TriggerSettings } from './types.ts';
 
 const flag = z.boolean().nullish();
 
@@ -40,7 +40,28 @@ const LgtmFile = z.looseObject({
     .describe("A team whose members' pushes keep LGTM (not supported yet: the label comes off)."),
 });
 
-// Loose: the other plugins' sections (approve, welcome, ...) are accepted and left alone.
+const ApproveFile = z.looseObject({
+  repos: z.array(z.string()).nullish().describe('The orgs and org/repos these settings are for.'),
+  issue_required: flag.describe(
+    'Approval also needs a linked issue or `/approve no-issue` (not supported yet: no issue is needed).',
+  ),
+  require_self_approval: flag.describe(
+    "The author's pull request is not approved by its author until they write /approve.",
+  ),
+  lgtm_acts_as_approve: flag.describe('/lgtm from an approver counts as /approve.'),
+  ignore_review_state: flag.describe("Reviews' approvals and requests for changes do not count."),
+});
+
+const OwnersFile = z.looseObject({
+  skip_collaborators: z
+    .array(z.string())
+    .nullish()
+    .describe(
+      "The org/repos whose OWNERS approvers count even when they are not the repository's collaborators.",
+    ),
+});
+
+// Loose: the other plugins' sections (welcome, size, ...) are accepted and left alone.
 export const PluginsFile = z.looseObject({
   plugins: z
     .record(z.string(), z.array(z.string()).nullable())
@@ -48,6 +69,8 @@ export const PluginsFile = z.looseObject({
     .describe('The plugins enabled, by org or org/repo.'),
   triggers: z.array(TriggerFile).nullish().describe("The trigger plugin's settings, by repository."),
   lgtm: z.array(LgtmFile).nullish().describe("The lgtm plugin's settings, by repository."),
+  approve: z.array(ApproveFile).nullish().describe("The approve plugin's settings, by repository."),
+  owners: OwnersFile.nullish().describe('How OWNERS files are read.'),
   label: z
     .looseObject({
       additional_labels: z
@@ -98,8 +121,24 @@ export function compilePluginsConfig(file: PluginsFile): { config: PluginsConfig
       storeTreeHash: entry.store_tree_hash ?? false,
     }),
   );
+  const approve = (file.approve ?? []).map(
+    (entry): ApproveSettings => ({
+      repos: entry.repos ?? [],
+      issueRequired: entry.issue_required ?? false,
+      requireSelfApproval: entry.require_self_approval ?? false,
+      lgtmActsAsApprove: entry.lgtm_acts_as_approve ?? false,
+      ignoreReviewState: entry.ignore_review_state ?? false,
+    }),
+  );
   return {
-    config: { plugins, triggers, lgtm, additionalLabels: file.label?.additional_labels ?? [] },
+    config: {
+      plugins,
+      triggers,
+      lgtm,
+      approve,
+      ownersSkipCollaborators: file.owners?.skip_collaborators ?? [],
+      additionalLabels: file.label?.additional_labels ?? [],
+    },
     issues: [...unknownPlugins(plugins), ...duplicatedPlugins(plugins)],
   };
 }

@@ -1,5 +1,6 @@
 import { defaultTriggerSettings } from './plugins-config.ts';
 import type {
+  ApproveSettings,
   LgtmSettings,
   LighthouseConfig,
   PluginsConfig,
@@ -18,6 +19,9 @@ export interface RepoConfig {
   plugins: readonly string[];
   trigger: TriggerSettings;
   lgtm: LgtmSettings;
+  approve: ApproveSettings;
+  /** Whether OWNERS approvers count without being the repository's collaborators. */
+  ownersSkipCollaborators: boolean;
   /** Labels `/label <name>` may add. */
   additionalLabels: readonly string[];
 }
@@ -32,6 +36,8 @@ export function repoConfig(config: LighthouseConfig, owner: string, name: string
     plugins: pluginsFor(config.plugins, owner, name),
     trigger: triggerFor(config.plugins, owner, name),
     lgtm: lgtmFor(config.plugins, owner, name),
+    approve: approveFor(config.plugins, owner, name),
+    ownersSkipCollaborators: config.plugins.ownersSkipCollaborators.some((r) => keys.includes(r)),
     additionalLabels: config.plugins.additionalLabels,
   };
 }
@@ -58,6 +64,19 @@ export function lgtmFor(config: PluginsConfig, org: string, repo: string): LgtmS
       repos: [],
       reviewActsAsLgtm: false,
       storeTreeHash: false,
+    }
+  );
+}
+
+/** The first `approve` entry listing the org or `org/repo`; otherwise the defaults (all off). */
+export function approveFor(config: PluginsConfig, org: string, repo: string): ApproveSettings {
+  return (
+    config.approve.find((entry) => entry.repos.some((r) => r === org || r === `${org}/${repo}`)) ?? {
+      repos: [],
+      issueRequired: false,
+      requireSelfApproval: false,
+      lgtmActsAsApprove: false,
+      ignoreReviewState: false,
     }
   );
 }

@@ -82,6 +82,9 @@ export interface PluginsConfig {
   plugins: ReadonlyMap<string, readonly string[]>;
   triggers: readonly TriggerSettings[];
   lgtm: readonly LgtmSettings[];
+  approve: readonly ApproveSettings[];
+  /** The org/repos whose OWNERS approvers count without being collaborators (`owners.skip_collaborators`). */
+  ownersSkipCollaborators: readonly string[];
   /** Labels `/label <name>` may add (plugins.yaml `label.additional_labels`). */
   additionalLabels: readonly string[];
 }
@@ -93,6 +96,19 @@ export interface LgtmSettings {
   reviewActsAsLgtm: boolean;
   /** Read, not yet honoured: a push always takes LGTM off. */
   storeTreeHash: boolean;
+}
+
+/** The approve plugin's settings for some repositories (plugins.yaml `approve:`). */
+export interface ApproveSettings {
+  repos: readonly string[];
+  /** Read, not yet honoured: no linked issue is needed. */
+  issueRequired: boolean;
+  /** The author's own pull request needs the author's /approve too (else the author approves by opening it). */
+  requireSelfApproval: boolean;
+  /** /lgtm from an approver counts as /approve. */
+  lgtmActsAsApprove: boolean;
+  /** Reviews' approvals and requests for changes do not count. */
+  ignoreReviewState: boolean;
 }
 
 export interface LighthouseConfig {

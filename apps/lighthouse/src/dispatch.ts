@@ -294,7 +294,7 @@ async function reportLaunchFailure(
 function missingFacts(provider: Provider): TriggerFacts {
   const refuse = async (): Promise<never> => {
     throw new MissingFactError(
-      `the trigger needs to ask ${provider} something its payload does not say, and no ${provider} API token is configured`,
+      `a plugin needs to ask ${provider} something its payload does not say, and no ${provider} API token is configured`,
     );
   };
   return {
@@ -305,5 +305,9 @@ function missingFacts(provider: Provider): TriggerFacts {
     repoLabels: refuse,
     combinedStatus: refuse,
     pullRequest: refuse,
+    comments: refuse,
+    reviews: refuse,
+    fileAt: refuse,
+    botLogin: refuse,
   };
 }

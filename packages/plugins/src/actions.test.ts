@@ -1,6 +1,6 @@
 // performActions through the real provider clients against the fake providers, which keep what is written.
 import { bitbucketServerApi, giteaApi, githubApi, gitlabApi, type ProviderApi } from '@lighthouse-ts/scm';
-import { type ProviderServer, startProviderServer } from '@lighthouse-ts/scm/testing';
+import { botLogin, type ProviderServer, startProviderServer } from '@lighthouse-ts/scm/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { performActions } from './actions.ts';
 import { reply } from './chatops/commands.ts';
@@ -64,5 +64,30 @@ describe.each([
     expect(await performActions([reviewers(['octo'])], api, repo, log)).toEqual([]);
     expect(server.writes).toEqual([]);
     expect(lines).toEqual(['provider action not needed {"action":"assign"}']);
+  });
+});
+
+describe('a comment replacing ours with its marker', () => {
+  it('is posted once, edited in place when it changes, left alone when not, and extra copies deleted', async () => {
+    server = await startProviderServer();
+    const api = githubApi({ baseUrl: server.baseUrl.github, token: 't' });
+    const note = (body: string): ProviderAction => ({
+      type: 'comment',
+      pullNumber: 3,
+      body,
+      replacing: '[NOTE]',
+    });
+    const key = 'github/acme/rocket#3';
+    const bodies = () => server.comments.get(key)?.map((c) => c.body);
+    await performActions([note('[NOTE] one')], api, repo, log);
+    await performActions([note('[NOTE] two')], api, repo, log);
+    await performActions([note('[NOTE] two')], api, repo, log);
+    expect(bodies()).toEqual(['[NOTE] two']);
+    expect(server.writes.map((w) => w.method)).toEqual(['POST', 'PATCH']);
+    // Two deliveries at once each posted one, and someone quoted it: ours are kept to one, theirs left.
+    server.comments.get(key)?.push({ id: 1, author: botLogin, body: '[note] two', version: 0 });
+    server.comments.get(key)?.push({ id: 2, author: 'mona', body: '[NOTE] two', version: 0 });
+    await performActions([note('[NOTE] three')], api, repo, log);
+    expect(bodies()).toEqual(['[NOTE] three', '[NOTE] two']);
   });
 });

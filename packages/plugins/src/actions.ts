@@ -43,6 +43,9 @@ async function perform(
 ): Promise<boolean> {
   switch (action.type) {
     case 'comment':
+      if (action.replacing !== undefined) {
+        return replaceComment(api, { owner, name }, action.pullNumber, action.body, action.replacing);
+      }
       return comment(api, { owner, name }, action.pullNumber, action.body, action.unlessAlreadyPosted);
     case 'add-label':
     case 'remove-label':
@@ -81,6 +84,33 @@ async function perform(
       });
       return true;
   }
+}
+
+/**
+ * Edits our comment that starts with the marker to this body, deleting other copies (two deliveries at
+ * once may both have posted one); posts it when there is none. True when something was written.
+ */
+async function replaceComment(
+  api: ProviderWrites,
+  { owner, name }: Pick<Repo, 'owner' | 'name'>,
+  pullNumber: number,
+  body: string,
+  marker: string,
+): Promise<boolean> {
+  const me = (await api.whoAmI()).toLowerCase();
+  const ours = (await api.comments(owner, name, pullNumber)).filter(
+    (c) => c.author.toLowerCase() === me && c.body.toLowerCase().startsWith(marker.toLowerCase()),
+  );
+  const [kept, ...extra] = ours;
+  for (const copy of extra) await api.deleteComment(owner, name, pullNumber, copy.id);
+  if (!kept) {
+    // Sent again on a timeout: a copy is deleted the next time.
+    await api.createComment(owner, name, pullNumber, body, { safeToRetry: true });
+    return true;
+  }
+  if (kept.body.trim() === body.trim()) return extra.length > 0;
+  await api.editComment(owner, name, pullNumber, kept.id, body);
+  return true;
 }
 
 /** Posts a comment; with `unlessAlreadyPosted`, only if we have not posted this text on the pull request. */

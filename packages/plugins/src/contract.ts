@@ -41,6 +41,11 @@ export type ProviderAction =
       body: string;
       /** Post only if the pull request has no comment with exactly this body yet. */
       unlessAlreadyPosted?: boolean;
+      /**
+       * The comment stands for a state that changes: ours starting with this marker is edited to this body
+       * (and any other copies deleted) instead of a new one posted.
+       */
+      replacing?: string;
     }
   | { type: 'add-label'; pullNumber: number; label: string }
   | { type: 'remove-label'; pullNumber: number; label: string }

@@ -1,4 +1,5 @@
 export { type FailedAction, performActions } from './actions.ts';
+export { approvalMarker, approve, approvedLabel } from './approve/approve.ts';
 export {
   assign,
   type ChatOpsPlugin,
@@ -36,6 +37,7 @@ export type { TriggerContext } from './trigger/context.ts';
 export { decide as trigger } from './trigger/decide.ts';
 export {
   MissingFactError,
+  type PullRequestComment,
   type PullRequestFacts,
   type PullRequestKey,
   type PushKey,

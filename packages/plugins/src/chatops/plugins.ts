@@ -5,6 +5,7 @@ import type {
   ReviewEvent,
   WebhookEvent,
 } from '@lighthouse-ts/scm';
+import { approve } from '../approve/approve.ts';
 import type { ProviderAction } from '../contract.ts';
 import type { TriggerContext } from '../trigger/context.ts';
 import { type Command, commandsIn, reply } from './commands.ts';
@@ -262,4 +263,5 @@ export const chatOpsPlugins: ReadonlyMap<string, ChatOpsPlugin> = new Map([
   ['lifecycle', lifecycle],
   ['label', labels],
   ['assign', assign],
+  ['approve', approve],
 ]);

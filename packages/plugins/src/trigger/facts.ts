@@ -1,4 +1,4 @@
-import type { CommitStatus } from '@lighthouse-ts/scm';
+import type { CommitStatus, Review } from '@lighthouse-ts/scm';
 import { PermanentError } from '../errors.ts';
 
 /** A repository as providers name it: GitLab owners may hold `/` (group/subgroup). */
@@ -25,6 +25,13 @@ export interface PullRequestFacts {
   /** Branch names, not refs. */
   head: { ref: string; sha: string };
   base: { ref: string; sha: string };
+}
+
+export interface PullRequestComment {
+  /** The provider's id of the comment (a delivered comment event's `commentId`). */
+  id: string;
+  author: string;
+  body: string;
 }
 
 export interface PushKey {
@@ -58,6 +65,14 @@ export interface TriggerFacts {
    * Without it such a push is matched against no files, as Lighthouse does.
    */
   pushChangedFiles?(push: PushKey): Promise<readonly string[]>;
+  /** The pull request's comments, oldest first (ChatOps plugins read commands given before this event). */
+  comments(pr: PullRequestKey): Promise<readonly PullRequestComment[]>;
+  /** The pull request's reviews, oldest first. */
+  reviews(pr: PullRequestKey): Promise<readonly Review[]>;
+  /** A file's text at a commit, undefined when there is none (OWNERS files, read at the base). */
+  fileAt(repo: RepoKey, sha: string, path: string): Promise<string | undefined>;
+  /** The login Lighthouse writes as, to tell its own comments from people's. */
+  botLogin(): Promise<string>;
   /** For payloads that do not carry the clone URL (older Bitbucket Server); without it those jobs fail. */
   cloneUrl?(repo: RepoKey): Promise<string>;
 }

@@ -1,5 +1,11 @@
-import type { CommitStatus } from '@lighthouse-ts/scm';
-import { MissingFactError, type PullRequestFacts, type RepoKey, type TriggerFacts } from './facts.ts';
+import type { CommitStatus, Review } from '@lighthouse-ts/scm';
+import {
+  MissingFactError,
+  type PullRequestComment,
+  type PullRequestFacts,
+  type RepoKey,
+  type TriggerFacts,
+} from './facts.ts';
 
 /** Facts given as plain data, keyed the way the questions are asked. */
 export interface FactsData {
@@ -21,6 +27,14 @@ export interface FactsData {
   pushChangedFiles?: Record<string, readonly string[]>;
   /** `org/repo` -> clone URL. */
   cloneUrls?: Record<string, string>;
+  /** `org/repo#number` -> comments, oldest first. */
+  comments?: Record<string, readonly PullRequestComment[]>;
+  /** `org/repo#number` -> reviews, oldest first. */
+  reviews?: Record<string, readonly Review[]>;
+  /** `org/repo@sha` -> path -> text. */
+  files?: Record<string, Record<string, string>>;
+  /** Lighthouse's login; `lighthouse-bot` unless given. */
+  botLogin?: string;
 }
 
 export interface InMemoryFacts extends TriggerFacts {
@@ -72,6 +86,24 @@ export function inMemoryFacts(data: FactsData = {}): InMemoryFacts {
       const key = `${fullName(pr.repo)}#${pr.number}`;
       asked.push(`pullRequest ${key}`);
       return required(data.pullRequests?.[key], `pull request ${key}`);
+    },
+    async comments(pr) {
+      const key = `${fullName(pr.repo)}#${pr.number}`;
+      asked.push(`comments ${key}`);
+      return data.comments?.[key] ?? [];
+    },
+    async reviews(pr) {
+      const key = `${fullName(pr.repo)}#${pr.number}`;
+      asked.push(`reviews ${key}`);
+      return data.reviews?.[key] ?? [];
+    },
+    async fileAt(repo, sha, path) {
+      asked.push(`fileAt ${fullName(repo)}@${sha} ${path}`);
+      return data.files?.[`${fullName(repo)}@${sha}`]?.[path];
+    },
+    async botLogin() {
+      asked.push('botLogin');
+      return data.botLogin ?? 'lighthouse-bot';
     },
     async pushChangedFiles(push) {
       const key = `${fullName(push.repo)}@${push.before}..${push.after}`;

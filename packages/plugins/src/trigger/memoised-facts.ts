@@ -21,6 +21,13 @@ export function memoisedFacts(facts: TriggerFacts): TriggerFacts {
       once(`prLabels\0${pr.repo.owner}\0${pr.repo.name}\0${pr.number}`, () => facts.prLabels(pr)),
     combinedStatus: (repo, sha) =>
       once(`combinedStatus\0${repo.owner}\0${repo.name}\0${sha}`, () => facts.combinedStatus(repo, sha)),
+    comments: (pr) =>
+      once(`comments\0${pr.repo.owner}\0${pr.repo.name}\0${pr.number}`, () => facts.comments(pr)),
+    reviews: (pr) =>
+      once(`reviews\0${pr.repo.owner}\0${pr.repo.name}\0${pr.number}`, () => facts.reviews(pr)),
+    fileAt: (repo, sha, path) =>
+      once(`fileAt\0${repo.owner}\0${repo.name}\0${sha}\0${path}`, () => facts.fileAt(repo, sha, path)),
+    botLogin: () => once('botLogin', () => facts.botLogin()),
     pullRequest: (pr) =>
       once(`pullRequest\0${pr.repo.owner}\0${pr.repo.name}\0${pr.number}`, () => facts.pullRequest(pr)),
   };

@@ -234,7 +234,14 @@ describe('go-scm GitLab, Gitea and Bitbucket Server payloads', () => {
     const prj = repoConfig(
       {
         jobs: { presubmits: new Map([['prj/my-repo', jobs.presubmits]]), postsubmits: new Map() },
-        plugins: { plugins: new Map([['prj', ['trigger']]]), triggers: [], lgtm: [], additionalLabels: [] },
+        plugins: {
+          plugins: new Map([['prj', ['trigger']]]),
+          triggers: [],
+          lgtm: [],
+          approve: [],
+          ownersSkipCollaborators: [],
+          additionalLabels: [],
+        },
       },
       'PRJ',
       'my-repo',

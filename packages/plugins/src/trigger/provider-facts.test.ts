@@ -1,5 +1,5 @@
 import { parseConfig, repoConfig } from '@lighthouse-ts/config';
-import type { ProviderReads, PullRequest } from '@lighthouse-ts/scm';
+import type { ProviderReads, ProviderWrites, PullRequest } from '@lighthouse-ts/scm';
 import { expect, it } from 'vitest';
 import { commentEvent, headSha, presubmitsYaml, triggersYaml } from '../../test/support.ts';
 import { decide } from './decide.ts';
@@ -18,7 +18,7 @@ const pr: PullRequest = {
 };
 
 /** A provider client answering from plain data, recording what it was asked. */
-function provider(): ProviderReads & { asked: string[] } {
+function provider(): ProviderReads & Pick<ProviderWrites, 'comments' | 'whoAmI'> & { asked: string[] } {
   const asked: string[] = [];
   return {
     asked,
@@ -45,6 +45,22 @@ function provider(): ProviderReads & { asked: string[] } {
     async repoLabels(owner, repo) {
       asked.push(`repoLabels ${owner}/${repo}`);
       return [];
+    },
+    async comments(owner, repo, number) {
+      asked.push(`comments ${owner}/${repo}#${number}`);
+      return [{ id: 1, author: 'member', body: '/retest' }];
+    },
+    async reviews(owner, repo, number) {
+      asked.push(`reviews ${owner}/${repo}#${number}`);
+      return [];
+    },
+    async fileContent(owner, repo, path, ref) {
+      asked.push(`fileContent ${owner}/${repo}@${ref} ${path}`);
+      return undefined;
+    },
+    async whoAmI() {
+      asked.push('whoAmI');
+      return 'lighthouse-bot';
     },
   };
 }
@@ -78,5 +94,21 @@ it('a /retest decided with the provider client behind the facts', async () => {
     'pullRequest org/repo#7',
     `commitStatuses org/repo@${headSha}`,
     'changedFiles org/repo#7',
+  ]);
+});
+
+it("the ChatOps plugins' facts ask the client: comments (ids as text), reviews, files at a commit, its login", async () => {
+  const api = provider();
+  const facts = factsFromProvider(api);
+  const repo = { owner: 'org', name: 'repo' };
+  expect(await facts.comments({ repo, number: 7 })).toEqual([{ id: '1', author: 'member', body: '/retest' }]);
+  expect(await facts.reviews({ repo, number: 7 })).toEqual([]);
+  expect(await facts.fileAt(repo, pr.baseSha, 'a/OWNERS')).toBeUndefined();
+  expect(await facts.botLogin()).toBe('lighthouse-bot');
+  expect(api.asked).toEqual([
+    'comments org/repo#7',
+    'reviews org/repo#7',
+    `fileContent org/repo@${pr.baseSha} a/OWNERS`,
+    'whoAmI',
   ]);
 });

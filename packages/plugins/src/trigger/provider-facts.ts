@@ -1,11 +1,13 @@
-import type { ProviderReads } from '@lighthouse-ts/scm';
+import type { ProviderReads, ProviderWrites } from '@lighthouse-ts/scm';
 import type { TriggerFacts } from './facts.ts';
 
 /**
  * The trigger's facts from a provider's REST client. The client knows nothing of pushes' changed files, so
  * that fact is left out (see `TriggerFacts` for what that means); clone URLs where the client can tell.
  */
-export function factsFromProvider(api: ProviderReads): TriggerFacts {
+export function factsFromProvider(
+  api: ProviderReads & Pick<ProviderWrites, 'comments' | 'whoAmI'>,
+): TriggerFacts {
   const pull = (owner: string, repo: string, number: number) => api.pullRequest(owner, repo, number);
   const { cloneUrl } = api;
   return {
@@ -25,6 +27,15 @@ export function factsFromProvider(api: ProviderReads): TriggerFacts {
         base: { ref: pr.baseRef, sha: pr.baseSha },
       };
     },
+    comments: async ({ repo, number }) =>
+      (await api.comments(repo.owner, repo.name, number)).map(({ id, author, body }) => ({
+        id: String(id),
+        author,
+        body,
+      })),
+    reviews: ({ repo, number }) => api.reviews(repo.owner, repo.name, number),
+    fileAt: (repo, sha, path) => api.fileContent(repo.owner, repo.name, path, sha),
+    botLogin: () => api.whoAmI(),
     ...(cloneUrl ? { cloneUrl: ({ owner, name }) => cloneUrl.call(api, owner, name) } : {}),
   };
 }

@@ -6,7 +6,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Provider } from '@lighthouse-ts/scm';
-import { type ProviderServer, startProviderServer } from '@lighthouse-ts/scm/testing';
+import { defaultPullRequest, type ProviderServer, startProviderServer } from '@lighthouse-ts/scm/testing';
 import { killApps, type ServingApp, startServingApp } from '@lighthouse-ts/testenv/app-process';
 import { rawRequest } from '@lighthouse-ts/testenv/http';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -25,6 +25,9 @@ interface Case {
   /** The writes assigning the pull request, and asking for a review: GitLab reads the list, then sets it. */
   assignWrites: string[];
   ccWrites: string[];
+  /** Where our comment with this id is edited, and how the label `approved` comes off. */
+  editPath(id: number): string;
+  unlabelApproved: string;
   /** The payload with this comment by this login. */
   comment(body: string, login: string, id: number): Buffer;
 }
@@ -43,6 +46,8 @@ const cases: Case[] = [
     commentsPath: '/repos/Codertocat/Hello-World/issues/1/comments',
     assignWrites: ['POST /repos/Codertocat/Hello-World/issues/1/assignees'],
     ccWrites: ['POST /repos/Codertocat/Hello-World/pulls/1/requested_reviewers'],
+    editPath: (id) => `PATCH /repos/Codertocat/Hello-World/issues/comments/${id}`,
+    unlabelApproved: 'DELETE /repos/Codertocat/Hello-World/issues/1/labels/approved',
     comment(body, login, id) {
       const payload = fixture('github', 'issue_comment.json');
       // The same comment on a pull request: GitHub marks the issue so.
@@ -59,6 +64,8 @@ const cases: Case[] = [
     commentsPath: '/projects/gitlab-org%2Fhello-world/merge_requests/1/notes',
     assignWrites: ['PUT /projects/gitlab-org%2Fhello-world/merge_requests/1'],
     ccWrites: ['PUT /projects/gitlab-org%2Fhello-world/merge_requests/1'],
+    editPath: (id) => `PUT /projects/gitlab-org%2Fhello-world/merge_requests/1/notes/${id}`,
+    unlabelApproved: 'PUT /projects/gitlab-org%2Fhello-world/merge_requests/1',
     comment(body, login, id) {
       const payload = fixture('gitlab', 'pull_request_comment_create.json');
       payload.object_attributes = { ...payload.object_attributes, note: body, id };
@@ -77,6 +84,11 @@ describe.each(cases)('ChatOps on $provider, through the running app', (c) => {
     providers = await startProviderServer();
     providers.createLabel(`${c.provider}/${c.repo}`, 'kind/bug');
     providers.strangers.add('ghost');
+    // A two-level OWNERS tree at the pull request's base: the root's approver owns all, a/'s only a/.
+    const repo = `${c.provider}/${c.repo}`;
+    providers.setFile(repo, defaultPullRequest.baseSha, 'OWNERS', 'approvers: [root-approver]\n');
+    providers.setFile(repo, defaultPullRequest.baseSha, 'a/OWNERS', 'approvers: [maintainer]\n');
+    providers.changedFiles.set(`${repo}#1`, ['a/widget.go', 'README.md']);
     const dir = await mkdtemp(join(tmpdir(), 'chatops-'));
     const file = async (name: string, text: string) => {
       await writeFile(join(dir, name), text);
@@ -91,7 +103,7 @@ describe.each(cases)('ChatOps on $provider, through the running app', (c) => {
         LIGHTHOUSE_CONFIG_FILE: await file('config.yaml', '{}\n'),
         LIGHTHOUSE_PLUGINS_FILE: await file(
           'plugins.yaml',
-          `plugins:\n  ${c.repo}: [trigger, hold, lgtm, label, assign]\n`,
+          `plugins:\n  ${c.repo}: [trigger, hold, lgtm, label, assign, approve]\napprove:\n- repos: [${c.repo}]\n  require_self_approval: true\n`,
         ),
         LIGHTHOUSE_RUNNER_TOKEN_FILE: await file('runner-token', 'unused\n'),
         [`LIGHTHOUSE_${upper}_TOKEN_FILE`]: await file('token', 'a-token\n'),
@@ -105,10 +117,17 @@ describe.each(cases)('ChatOps on $provider, through the running app', (c) => {
     await providers?.close();
   });
 
-  let nextId = 1000;
+  // Far from the ids the fake gives its own comments.
+  let nextId = 900_000;
+  /** Comments as someone wrote them: the provider holds the comment, then delivers its webhook. */
   async function say(body: string, login: string): Promise<string[]> {
     const before = providers.writes.length;
     const id = nextId++;
+    const key = `${c.provider}/${c.repo}#1`;
+    providers.comments.set(key, [
+      ...(providers.comments.get(key) ?? []),
+      { id, author: login, body, version: 0 },
+    ]);
     const answer = await rawRequest(
       `${lighthouse.url}/hook`,
       delivery({
@@ -154,5 +173,27 @@ describe.each(cases)('ChatOps on $provider, through the running app', (c) => {
     const asked = c.provider === 'github' ? c.assignWrites : [];
     expect(await say('/assign ghost', 'maintainer')).toEqual([...asked, `POST ${c.commentsPath}`]);
     expect(people().assignees).toEqual(['hubot', 'maintainer']);
+  });
+
+  it('/approve with a two-level OWNERS tree: the notification, then the label once every file is approved', async () => {
+    const notification = () =>
+      providers.comments
+        .get(`${c.provider}/${c.repo}#1`)
+        ?.find((comment) => comment.body.startsWith('[APPROVALNOTIFIER]'));
+    // a/'s approver approves a/widget.go; README.md is the root's, still to approve.
+    expect(await say('/approve', 'maintainer')).toEqual([`POST ${c.commentsPath}`]);
+    const id = notification()?.id as number;
+    expect(notification()?.body).toContain('This PR is **NOT APPROVED**');
+    expect(notification()?.body).toContain('please assign **root-approver**');
+    // Someone no OWNERS names: the notification would say the same, so nothing is written.
+    expect(await say('/approve', 'passer-by')).toEqual([]);
+    expect(await say('/lh-approve', 'root-approver')).toEqual([labelWrite, c.editPath(id)]);
+    expect(notification()?.body).toContain('This PR is **APPROVED**');
+    expect(labels()).toContain('approved');
+    expect(await say('/approve cancel', 'root-approver')).toEqual([c.unlabelApproved, c.editPath(id)]);
+    expect(labels()).not.toContain('approved');
+    expect(
+      providers.comments.get(`${c.provider}/${c.repo}#1`)?.filter((comment) => comment === notification()),
+    ).toHaveLength(1);
   });
 });

@@ -225,6 +225,7 @@ describe('approve', () => {
 
   it.each<[string, WebhookEvent, FactsData]>([
     ['a comment without an approval command', commentEvent('please approve this'), facts()],
+    ['/lgtm without lgtm_acts_as_approve', commentEvent('/lgtm'), facts()],
     ['a pull request labelled by the update bot', pullRequestEvent({ labels: ['updatebot'] }), facts()],
     [
       'a closed pull request',

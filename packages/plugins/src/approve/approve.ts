@@ -30,14 +30,14 @@ type How = 'Approved' | 'LGTM' | 'Author self-approved';
  * `owners.skip_collaborators` lists the repository) a collaborator.
  */
 export const approve: ChatOpsPlugin = async (event, context) => {
-  if (!concerns(event)) return [];
+  const settings = context.repo.approve;
+  if (!concerns(event, settings)) return [];
   const pr = { repo: event.repo, number: event.number };
   const pull = await context.facts.pullRequest(pr);
   if (!pull.open) return [];
   const labels = event.type === 'pull_request' ? event.labels : await context.facts.prLabels(pr);
   // Lighthouse leaves pull requests of its update bot alone (ignore_updatebot, on by default).
   if (labels.includes('updatebot')) return [];
-  const settings = context.repo.approve;
   const [changed, bot, listed, reviews] = await Promise.all([
     context.facts.changedFiles(pr),
     context.facts.botLogin(),
@@ -79,14 +79,21 @@ export const approve: ChatOpsPlugin = async (event, context) => {
   return actions;
 };
 
-/** Whether the event may change the approval: an approval command, a review, or new code. */
+/**
+ * Whether the event may change the approval: an approval command (`/lgtm` only when it approves), a
+ * review, or new code.
+ */
 function concerns(
   event: WebhookEvent,
+  settings: ApproveSettings,
 ): event is WebhookEvent & { type: 'pull_request' | 'pull_request_comment' | 'review' } {
   if (event.type === 'pull_request') return ['opened', 'reopened', 'synchronize'].includes(event.action);
   if (event.type === 'review') return true;
   if (event.type !== 'pull_request_comment') return false;
-  return event.body.split('\n').some((line) => approvalLine.test(line.replace(/\r$/, '').trimEnd()));
+  return event.body.split('\n').some((line) => {
+    const command = approvalLine.exec(line.replace(/\r$/, '').trimEnd())?.[1]?.toLowerCase();
+    return command === 'approve' || (command === 'lgtm' && settings.lgtmActsAsApprove);
+  });
 }
 
 /** Who approved, oldest comment first, then each reviewer's last review; lower-cased logins. */

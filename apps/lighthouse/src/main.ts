@@ -7,11 +7,12 @@ async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
   const help = `${serveHelp()}\n`;
   if (command === undefined || command === '--help' || command === '-h' || rest.includes('--help')) {
-    const [{ replayHelp }, { checkConfigHelp }] = await Promise.all([
+    const [{ replayHelp }, { checkConfigHelp }, { pluginsHelp }] = await Promise.all([
       import('./cli/replay.ts'),
       import('./cli/check-config.ts'),
+      import('./cli/plugins.ts'),
     ]);
-    process.stdout.write(`${help}${replayHelp}\n${checkConfigHelp}`);
+    process.stdout.write(`${help}${replayHelp}\n${checkConfigHelp}\n${pluginsHelp}`);
     return command === undefined ? 2 : 0;
   }
   if (command === 'replay') {
@@ -32,6 +33,16 @@ async function main(args: string[]): Promise<number> {
     } catch (error) {
       if (!(error instanceof FlagError)) throw error;
       process.stderr.write(`lighthouse check-config: ${error.message}\n\n${checkConfigHelp}`);
+      return 2;
+    }
+  }
+  if (command === 'plugins') {
+    const { plugins, pluginsHelp } = await import('./cli/plugins.ts');
+    try {
+      return await plugins(rest, process.env);
+    } catch (error) {
+      if (!(error instanceof FlagError)) throw error;
+      process.stderr.write(`lighthouse plugins: ${error.message}\n\n${pluginsHelp}`);
       return 2;
     }
   }

@@ -33,6 +33,7 @@ export type {
   SupersededRuns,
 } from './contract.ts';
 export { asPluginError, PermanentError, PluginError, RetryableError } from './errors.ts';
+export { type CommandHelp, type EnabledPlugin, enabledPlugins, type PluginHelp, pluginHelp } from './help.ts';
 export type { TriggerContext } from './trigger/context.ts';
 export { decide as trigger } from './trigger/decide.ts';
 export {

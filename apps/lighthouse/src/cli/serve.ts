@@ -1,5 +1,5 @@
 import { FlagError, flagError } from '@lighthouse-ts/cli';
-import { ConfigError, watchConfig } from '@lighthouse-ts/config';
+import { ConfigError, repoConfig, watchConfig } from '@lighthouse-ts/config';
 import {
   BodyBudget,
   type HttpServer,
@@ -8,7 +8,7 @@ import {
   serveUntilSignal,
   startHttpServer,
 } from '@lighthouse-ts/http';
-import { factsFromProvider } from '@lighthouse-ts/plugins';
+import { enabledPlugins, factsFromProvider } from '@lighthouse-ts/plugins';
 import { connectProviders, type ProviderApis, reportRetry, webUrls } from '@lighthouse-ts/providers';
 import { countSecrets, type WebhookSecrets } from '@lighthouse-ts/scm/webhooks';
 import { createDispatch } from '../dispatch.ts';
@@ -213,6 +213,7 @@ export async function serve(settings: ServeSettings): Promise<number> {
       client,
       namespace: settings.namespace,
       logger: logger.child({ component: 'ui' }),
+      plugins: (owner, name) => enabledPlugins(repoConfig(config.current(), owner, name)),
       ...(settings['ui-log-url'] ? { logUrl: settings['ui-log-url'] } : {}),
     });
     try {

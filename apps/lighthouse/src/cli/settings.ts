@@ -251,6 +251,24 @@ const CheckConfigSettings = fields.pick({ 'config-file': true, 'plugins-file': t
 export const parseCheckConfigSettings = (args: string[], env: Env) =>
   parseFlags(checkConfigFlags, CheckConfigSettings, args, env);
 
+/** `plugins` reads the plugins as `serve` would, for one repository. */
+export const pluginsFlags: readonly Flag[] = [
+  ...serveFlags.filter((f) => ['config-file', 'plugins-file'].includes(f.flag)),
+  {
+    flag: 'repo',
+    env: 'LIGHTHOUSE_REPO',
+    description: 'the repository, org/repo (GitLab: group/subgroup/repo) (required)',
+  },
+  { flag: 'json', env: 'LIGHTHOUSE_JSON', boolean: true, default: 'false', description: 'print JSON' },
+];
+const PluginsSettings = fields.pick({ 'config-file': true, 'plugins-file': true }).extend({
+  repo: z.string({ error: 'is required' }).regex(/^[^/\s]+(\/[^/\s]+)*\/[^/\s]+$/, 'must be org/repo'),
+  json: boolean,
+});
+
+export const parsePluginsSettings = (args: string[], env: Env) =>
+  parseFlags(pluginsFlags, PluginsSettings, args, env);
+
 export function serveHelp(): string {
   return [
     'Usage: lighthouse serve [flags]      receive webhooks on POST /hook and start the jobs they ask for',

@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { parseConfig, repoConfig } from '@lighthouse-ts/config';
 import { type HttpServer, startHttpServer } from '@lighthouse-ts/http';
 import {
   type MetaPipeline,
@@ -6,6 +7,7 @@ import {
   NotFoundError,
   UnavailableError,
 } from '@lighthouse-ts/metapipeline-client';
+import { enabledPlugins } from '@lighthouse-ts/plugins';
 import { rawRequest } from '@lighthouse-ts/testenv/http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { delivery, octokitExample } from '../../../../packages/scm/test/payloads.ts';
@@ -86,6 +88,7 @@ async function serveUi(
     logger: logs.logger,
     jobsPollMs: 20,
     ...(options.logUrl ? { logUrl: options.logUrl } : {}),
+    plugins: (owner, name) => enabledPlugins(repoConfig(pluginsConfig, owner, name)),
   });
   handlers.push(handler);
   const ui: HttpServer = await startHttpServer({ handler, logger: logs.logger, host: '127.0.0.1', port: 0 });
@@ -93,6 +96,10 @@ async function serveUi(
   return { recent, hook, ui: ui.url, handler };
 }
 
+const pluginsConfig = parseConfig(
+  { configPath: 'config.yaml', pluginsPath: 'plugins.yaml' },
+  { config: '{}\n', plugins: 'plugins:\n  acme: [trigger]\n  acme/group/app: [hold, size]\n' },
+);
 const opened = octokitExample('pull_request', 'opened');
 const send = (hook: string, deliveryId: string, body = opened, event = 'pull_request') =>
   rawRequest(hook, delivery({ event, body, deliveryId, secret: testSecret }));
@@ -232,6 +239,25 @@ describe('the web page', () => {
     // A delivery after shutdown would broadcast to the ended streams if they were still listed.
     await send(hook.hook, 'after-shutdown');
     expect((await rawRequest(`${ui}/events?topic=deliveries`)).status).toBe(503);
+  });
+
+  it("answers a repository's plugins and their commands as JSON, and 400 without one", async () => {
+    const { ui } = await serveUi();
+    const answer = await rawRequest(`${ui}/plugins.json?repo=acme/group/app`);
+    expect(answer.status).toBe(200);
+    expect(answer.headers['content-type']).toBe('application/json');
+    const { repo, plugins } = JSON.parse(answer.text) as {
+      repo: string;
+      plugins: { name: string; built: boolean }[];
+    };
+    expect(repo).toBe('acme/group/app');
+    expect(plugins.map(({ name, built }) => [name, built])).toEqual([
+      ['hold', true],
+      ['size', false],
+    ]);
+    for (const bad of ['', '?repo=acme', '?repo=/app', '?repo=acme/']) {
+      expect((await rawRequest(`${ui}/plugins.json${bad}`)).status).toBe(400);
+    }
   });
 
   it('refuses to change anything: GET and HEAD only', async () => {

@@ -7,6 +7,7 @@ import {
   trackedListener,
 } from '@lighthouse-ts/http';
 import { type MetaPipelineClient, NotFoundError, type Phase } from '@lighthouse-ts/metapipeline-client';
+import type { EnabledPlugin } from '@lighthouse-ts/plugins';
 import type { Logger } from 'pino';
 import { liveScript, styleSheet } from './assets.ts';
 import type { Html } from './html.ts';
@@ -35,6 +36,8 @@ export interface UiOptions {
   jobsPollMs?: number;
   /** Live pages open at once; default 100 (more get 503 and fall back to reloading). */
   maxLiveClients?: number;
+  /** The plugins enabled for a repository (`owner/name`), for `/plugins.json?repo=`. */
+  plugins?: (owner: string, name: string) => EnabledPlugin[];
 }
 
 export type UiHandler = ((req: IncomingMessage, res: ServerResponse) => void) & {
@@ -105,6 +108,8 @@ export function createUiHandler(options: UiOptions): UiHandler {
       );
     }
     if (path === '/jobs') return jobsAnswer(search);
+    if (path === '/plugins.json' && options.plugins)
+      return pluginsAnswer(options.plugins, search.get('repo'));
     const [, jobs, jobNamespace, name] = path.split('/');
     if (jobs === 'jobs' && name !== undefined && path.split('/').length === 4) {
       // Only the jobs' namespace: the page reads no other, whatever the address asks.
@@ -154,6 +159,17 @@ export function createUiHandler(options: UiOptions): UiHandler {
       const why = error instanceof Error ? error.message : String(error);
       return page(title, 'jobs', messagePage('Jobs cannot be read now', why), undefined, 503);
     }
+  }
+
+  /** The plugins a repository has, and their commands, as JSON (as `lighthouse plugins --json` prints). */
+  function pluginsAnswer(plugins: NonNullable<UiOptions['plugins']>, repo: string | null): Answer {
+    const slash = repo?.lastIndexOf('/') ?? -1;
+    if (!repo || slash <= 0 || slash === repo.length - 1) {
+      const body = JSON.stringify({ error: 'repo must be org/repo, e.g. /plugins.json?repo=org/repo' });
+      return { status: 400, body, contentType: 'application/json', headers: securityHeaders };
+    }
+    const body = JSON.stringify({ repo, plugins: plugins(repo.slice(0, slash), repo.slice(slash + 1)) });
+    return { status: 200, body, contentType: 'application/json', headers: securityHeaders };
   }
 
   function notFound(section: Section, message: string): Answer {

@@ -1,0 +1,166 @@
+import type { RepoConfig } from '@lighthouse-ts/config';
+
+/** A command a plugin answers (Lighthouse's `pluginhelp.Command`). */
+export interface CommandHelp {
+  usage: string;
+  description: string;
+  whoCanUse: string;
+  examples: string[];
+}
+
+export interface PluginHelp {
+  description: string;
+  commands: CommandHelp[];
+}
+
+const anyone = 'Anyone';
+const collaborators = "The repository's collaborators";
+
+/** What each plugin built here does, and its commands; every command also answers as `/lh-<name>`. */
+export const pluginHelp: ReadonlyMap<string, PluginHelp> = new Map<string, PluginHelp>([
+  [
+    'trigger',
+    {
+      description:
+        'Starts the jobs a pull request or push asks for: always_run and run_if_changed jobs, for trusted authors (org members, collaborators, trusted apps); others wait for /ok-to-test.',
+      commands: [
+        {
+          usage: '/test <job>[,<job>...] | /test all',
+          description: 'Runs the jobs named (their `trigger`), or every job that would run.',
+          whoCanUse: 'Trusted people: org members and collaborators',
+          examples: ['/test unit', '/test all'],
+        },
+        {
+          usage: '/retest',
+          description: 'Runs again the jobs whose latest status failed.',
+          whoCanUse: 'Trusted people: org members and collaborators',
+          examples: ['/retest'],
+        },
+        {
+          usage: '/ok-to-test',
+          description: 'Trusts a pull request from someone who is not trusted, and runs its jobs.',
+          whoCanUse: 'Trusted people: org members and collaborators',
+          examples: ['/ok-to-test'],
+        },
+      ],
+    },
+  ],
+  [
+    'hold',
+    {
+      description: 'Keeps a pull request from merging with the do-not-merge/hold label.',
+      commands: [
+        {
+          usage: '/hold [cancel]',
+          description: 'Adds do-not-merge/hold, or takes it off.',
+          whoCanUse: anyone,
+          examples: ['/hold', '/hold cancel'],
+        },
+      ],
+    },
+  ],
+  [
+    'wip',
+    {
+      description:
+        'Labels a draft pull request, or one whose title starts with WIP, do-not-merge/work-in-progress.',
+      commands: [],
+    },
+  ],
+  [
+    'lgtm',
+    {
+      description:
+        'The lgtm label: added by /lgtm, taken off by /lgtm cancel and by new commits; with review_acts_as_lgtm, reviews count.',
+      commands: [
+        {
+          usage: '/lgtm [cancel]',
+          description: "Adds the lgtm label, or takes it off; a pull request's author cannot LGTM it.",
+          whoCanUse: collaborators,
+          examples: ['/lgtm', '/lgtm cancel'],
+        },
+      ],
+    },
+  ],
+  [
+    'lifecycle',
+    {
+      description: 'The lifecycle/frozen, lifecycle/stale and lifecycle/rotten labels, one at a time.',
+      commands: [
+        {
+          usage: '/[remove-]lifecycle <frozen|stale|rotten>',
+          description: 'Sets that lifecycle label (taking the others off), or takes it off.',
+          whoCanUse: anyone,
+          examples: ['/lifecycle frozen', '/remove-lifecycle stale'],
+        },
+      ],
+    },
+  ],
+  [
+    'label',
+    {
+      description:
+        'Labels by prefix (/kind bug is kind/bug; likewise area, priority, triage, sig, ...), only those the repository has, and /label for label.additional_labels.',
+      commands: [
+        {
+          usage: '/[remove-](area|committee|kind|language|priority|sig|team|triage|wg|risk) <value>...',
+          description: 'Adds <prefix>/<value> for each value, or takes it off.',
+          whoCanUse: anyone,
+          examples: ['/kind bug', '/area ui', '/remove-priority important-soon'],
+        },
+        {
+          usage: '/[remove-]label <name>',
+          description: "Adds a label plugins.yaml's label.additional_labels lists, or takes it off.",
+          whoCanUse: anyone,
+          examples: ['/label tide/merge-method-squash'],
+        },
+      ],
+    },
+  ],
+  [
+    'assign',
+    {
+      description: 'Assigns pull requests and asks for reviews (GitHub and GitLab).',
+      commands: [
+        {
+          usage: '/[un]assign [[@]<login>...]',
+          description: 'Assigns the pull request to them, or unassigns them; no login means the commenter.',
+          whoCanUse: anyone,
+          examples: ['/assign', '/assign @alice bob', '/unassign @alice'],
+        },
+        {
+          usage: '/[un]cc [[@]<login>...]',
+          description: 'Asks them for a review, or takes the request back; no login means the commenter.',
+          whoCanUse: anyone,
+          examples: ['/cc @alice', '/uncc'],
+        },
+      ],
+    },
+  ],
+  [
+    'approve',
+    {
+      description:
+        "The approved label: each changed file needs an approval from an approver in its OWNERS (or one above it), read at the pull request's base; one comment says what is left and whom to ask.",
+      commands: [
+        {
+          usage: '/approve [no-issue|cancel]',
+          description: 'Approves the files you own in the pull request, or takes your approval back.',
+          whoCanUse: 'Approvers in the OWNERS files, who are collaborators',
+          examples: ['/approve', '/approve cancel'],
+        },
+      ],
+    },
+  ],
+]);
+
+/** One enabled plugin: what it does, or that it is not built yet (a plugins.yaml may name it; it does nothing). */
+export type EnabledPlugin = { name: string; built: true; help: PluginHelp } | { name: string; built: false };
+
+/** The plugins enabled for a repository, in plugins.yaml's order, with their help. */
+export function enabledPlugins(repo: RepoConfig): EnabledPlugin[] {
+  return [...new Set(repo.plugins)].map((name) => {
+    const help = pluginHelp.get(name);
+    return help ? { name, built: true, help } : { name, built: false };
+  });
+}

@@ -38,6 +38,8 @@ export interface Review {
   author: string;
   state: 'approved' | 'changes_requested' | 'commented' | 'dismissed';
   body: string;
+  /** When it was submitted (ISO 8601): GitHub's and Gitea's; GitLab's and Bitbucket's verdicts have none. */
+  at?: string;
 }
 
 export interface PullRequest {
@@ -105,6 +107,8 @@ export interface Comment {
   id: number;
   author: string;
   body: string;
+  /** When it was written (ISO 8601), where the provider says. */
+  at?: string;
 }
 
 export interface CreateCommentOptions {

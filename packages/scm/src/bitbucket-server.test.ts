@@ -368,8 +368,8 @@ describe('bitbucketServerApi writes', () => {
       },
     });
     expect(await bitbucketServerApi({ baseUrl, token: 't' }).comments('PRJ', 'my-repo', 1)).toEqual([
-      { id: 1, author: 'lighthouse-bot', body: 'failed' },
-      { id: 2, author: 'jcitizen', body: 'Retest, please' },
+      { id: 1, author: 'lighthouse-bot', body: 'failed', at: '2020-04-22T05:24:59.278Z' },
+      { id: 2, author: 'jcitizen', body: 'Retest, please', at: '2020-04-22T05:24:59.278Z' },
     ]);
   });
 

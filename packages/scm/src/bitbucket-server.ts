@@ -38,7 +38,13 @@ const Participants = z.looseObject({
 const Path = z.looseObject({ components: z.array(z.string()) });
 const Change = z.looseObject({ type: z.string(), path: Path, srcPath: Path.nullish() });
 const BuildStatus = z.looseObject({ key: z.string(), state: z.string() });
-const Comment = z.looseObject({ id: z.number(), version: z.number(), text: z.string(), author: User });
+const Comment = z.looseObject({
+  id: z.number(),
+  version: z.number(),
+  text: z.string(),
+  author: User,
+  createdDate: z.number().optional(),
+});
 const Activity = z.looseObject({
   action: z.string(),
   commentAction: z.string().optional(),
@@ -251,7 +257,12 @@ export function bitbucketServerApi(options: BitbucketServerApiOptions): Provider
           a.action === 'COMMENTED' && a.commentAction === 'ADDED' && a.comment ? [a.comment] : [],
         )
         .reverse()
-        .map((c) => ({ id: c.id, author: c.author.slug, body: c.text }));
+        .map((c) => ({
+          id: c.id,
+          author: c.author.slug,
+          body: c.text,
+          ...(c.createdDate ? { at: new Date(c.createdDate).toISOString() } : {}),
+        }));
     },
     async createComment(project, repo, number, text, options) {
       const path = `${repoPath(project, repo)}/pull-requests/${number}/comments`;

@@ -37,7 +37,7 @@ export function cachedFileContent(cache: TtlCache<string | undefined>, read: Fil
     if (!fullSha.test(ref)) return load();
     const key = `${owner}/${repo}@${ref}:${path}`;
     const text = await cache.get(key, load);
-    // Only small files are kept, so a full cache holds at most a few MiB whatever the files pushed.
+    // Only small files are kept, so a full cache (1,000) holds at most about 16 MiB whatever is pushed.
     if (text !== undefined && text.length > maxCachedChars) cache.delete(key);
     return text;
   };

@@ -211,10 +211,10 @@ describe('giteaApi writes', () => {
     });
     const api = giteaApi({ baseUrl, token: 't' });
     expect(await api.comments('gitea', 'tea', 7)).toEqual([
-      { id: 11, author: 'lunny', body: 'LGTM' },
-      { id: 12, author: 'bot', body: 'failed' },
+      { id: 11, author: 'lunny', body: 'LGTM', at: '2024-05-01T10:00:00Z' },
+      { id: 12, author: 'bot', body: 'failed', at: '2024-05-01T10:00:00Z' },
     ]);
-    expect(await api.createComment('gitea', 'tea', 7, 'hello')).toEqual({
+    expect(await api.createComment('gitea', 'tea', 7, 'hello')).toMatchObject({
       id: 13,
       author: 'bot',
       body: 'hello',
@@ -374,10 +374,10 @@ describe('giteaApi reads files and reviews', () => {
       },
     });
     expect(await giteaApi({ baseUrl, token: 't' }).reviews('gitea', 'tea', 7)).toEqual([
-      { author: 'lunny', state: 'approved', body: 'LGTM' },
-      { author: 'zeripath', state: 'dismissed', body: 'Please add a test' },
-      { author: 'zeripath', state: 'changes_requested', body: 'Still no test' },
-      { author: 'techknowlogick', state: 'commented', body: 'Why not reuse it?' },
+      { author: 'lunny', state: 'approved', body: 'LGTM', at: '2024-05-01T10:00:00Z' },
+      { author: 'zeripath', state: 'dismissed', body: 'Please add a test', at: '2024-05-01T10:00:00Z' },
+      { author: 'zeripath', state: 'changes_requested', body: 'Still no test', at: '2024-05-01T10:00:00Z' },
+      { author: 'techknowlogick', state: 'commented', body: 'Why not reuse it?', at: '2024-05-01T10:00:00Z' },
     ]);
     expect(requests.map((r) => r.url)).toEqual([reviews]);
   });

@@ -58,6 +58,7 @@ const IssueComment = z.looseObject({
   body: z.string().nullish(),
   // A deleted account's comments have no user; GitHub shows them as `ghost`.
   user: z.looseObject({ login: z.string() }).nullish(),
+  created_at: z.string().nullish(),
 });
 const User = z.looseObject({ login: z.string() });
 const RepoLabels = z.array(z.looseObject({ name: z.string() }));
@@ -78,6 +79,7 @@ const PullReview = z.looseObject({
   user: z.looseObject({ login: z.string() }).nullish(),
   state: z.string(),
   body: z.string().nullish(),
+  submitted_at: z.string().nullish(),
   // Gitea keeps a dismissed review's verdict and marks it dismissed.
   dismissed: z.boolean().optional(),
 });
@@ -86,6 +88,7 @@ const toComment = (c: z.output<typeof IssueComment>) => ({
   id: c.id,
   author: c.user?.login ?? 'ghost',
   body: c.body ?? '',
+  ...(c.created_at ? { at: c.created_at } : {}),
 });
 
 /**
@@ -222,7 +225,9 @@ export function githubLikeApi(rest: Rest, dialect: GithubDialect, token: string 
       const all = await rest.pages({ owner, repo, path }, z.array(PullReview));
       return all.flatMap((review) => {
         const state = review.dismissed ? 'dismissed' : reviewStates[review.state];
-        return state ? [{ author: review.user?.login ?? 'ghost', state, body: review.body ?? '' }] : [];
+        if (!state) return [];
+        const at = review.submitted_at ? { at: review.submitted_at } : {};
+        return [{ author: review.user?.login ?? 'ghost', state, body: review.body ?? '', ...at }];
       });
     },
 

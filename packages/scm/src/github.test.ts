@@ -103,11 +103,11 @@ describe('githubApi writes', () => {
     });
     const api = githubApi({ baseUrl, token: 't' });
     expect(await api.comments('octocat', 'Hello-World', 1347)).toEqual([
-      { id: 1, author: 'octocat', body: 'Me too' },
-      { id: 2, author: 'ghost', body: 'from a deleted account' },
-      { id: 3, author: 'bot', body: 'failed' },
+      { id: 1, author: 'octocat', body: 'Me too', at: '2011-04-14T16:00:49Z' },
+      { id: 2, author: 'ghost', body: 'from a deleted account', at: '2011-04-14T16:00:49Z' },
+      { id: 3, author: 'bot', body: 'failed', at: '2011-04-14T16:00:49Z' },
     ]);
-    expect(await api.createComment('octocat', 'Hello-World', 1347, 'hello')).toEqual({
+    expect(await api.createComment('octocat', 'Hello-World', 1347, 'hello')).toMatchObject({
       id: 4,
       author: 'bot',
       body: 'hello',
@@ -328,10 +328,10 @@ describe('githubApi reads files and reviews', () => {
     });
     const api = githubApi({ baseUrl, token: 't' });
     const expected = [
-      { author: 'octocat', state: 'approved', body: 'LGTM' },
-      { author: 'mona', state: 'changes_requested', body: 'Please rename it' },
-      { author: 'ghost', state: 'commented', body: 'from a deleted account' },
-      { author: 'octocat', state: 'dismissed', body: '' },
+      { author: 'octocat', state: 'approved', body: 'LGTM', at: '2019-11-17T17:43:43Z' },
+      { author: 'mona', state: 'changes_requested', body: 'Please rename it', at: '2019-11-17T17:43:43Z' },
+      { author: 'ghost', state: 'commented', body: 'from a deleted account', at: '2019-11-17T17:43:43Z' },
+      { author: 'octocat', state: 'dismissed', body: '', at: '2019-11-17T17:43:43Z' },
     ];
     expect(await api.reviews('octocat', 'Hello-World', 1347)).toEqual(expected);
     expect(await api.reviews('octocat', 'Hello-World', 1347)).toEqual(expected);

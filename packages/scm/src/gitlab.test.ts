@@ -116,10 +116,10 @@ describe('gitlabApi writes', () => {
     });
     const api = gitlabApi({ baseUrl, token: 't' });
     expect(await api.comments('gitlab-org/sub', 'gitlab', 1)).toEqual([
-      { id: 301, author: 'john_smith', body: 'Looks good' },
-      { id: 305, author: 'lighthouse-bot', body: 'The following tests failed' },
+      { id: 301, author: 'john_smith', body: 'Looks good', at: '2013-10-02T09:22:45Z' },
+      { id: 305, author: 'lighthouse-bot', body: 'The following tests failed', at: '2013-10-02T09:22:45Z' },
     ]);
-    expect(await api.createComment('gitlab-org/sub', 'gitlab', 1, 'hello')).toEqual({
+    expect(await api.createComment('gitlab-org/sub', 'gitlab', 1, 'hello')).toMatchObject({
       id: 306,
       author: 'lighthouse-bot',
       body: 'hello',
@@ -155,25 +155,36 @@ describe('gitlabApi writes', () => {
     const mr = `${project}/merge_requests/1`;
     const user = (id: number, username: string) => ({ id, username, name: username, state: 'active' });
     const baseUrl = await gitlab({
-      '/users?username=john_smith': { body: [user(1, 'john_smith')] },
+      '/users?username=John_Smith': { body: [user(1, 'john_smith')] },
       '/users?username=jane': { body: [user(2, 'jane')] },
       '/users?username=nobody': { body: [] },
       [mr]: { body: { iid: 1, assignees: [user(7, 'ada')], reviewers: [user(2, 'jane')] } },
-      [`PUT ${mr}`]: { body: { iid: 1 } },
+      [`PUT ${mr}`]: [
+        { body: { iid: 1, assignees: [user(7, 'ada'), user(1, 'john_smith')] } },
+        { body: { iid: 1, reviewers: [] } },
+        // GitLab's free tier keeps one assignee: the others were not assigned.
+        { body: { iid: 1, assignees: [user(7, 'ada')] } },
+      ],
     });
     const api = gitlabApi({ baseUrl, token: 't' });
     expect(api.hasAssignees).toBe(true);
-    expect(await api.assign('gitlab-org/sub', 'gitlab', 1, ['john_smith', 'nobody'], 'assignees')).toEqual([
+    expect(await api.assign('gitlab-org/sub', 'gitlab', 1, ['John_Smith', 'nobody'], 'assignees')).toEqual([
       'nobody',
     ]);
     await api.unassign('gitlab-org/sub', 'gitlab', 1, ['jane'], 'reviewers');
     // Nobody to take off: nothing written.
     await api.unassign('gitlab-org/sub', 'gitlab', 1, ['john_smith'], 'reviewers');
+    expect(await api.assign('gitlab-org/sub', 'gitlab', 1, ['john_smith'], 'assignees')).toEqual([
+      'john_smith',
+    ]);
     const writes = requests.filter(({ method }) => method === 'PUT');
     expect(writes.map(({ url, body }) => ({ url, body }))).toEqual([
       { url: mr, body: { assignee_ids: [7, 1] } },
       { url: mr, body: { reviewer_ids: [] } },
+      { url: mr, body: { assignee_ids: [7, 1] } },
     ]);
+    // Each user's id is asked once, whatever case the login was written in.
+    expect(requests.filter(({ url }) => url.toLowerCase() === '/users?username=john_smith')).toHaveLength(1);
   });
 
   it('knows whom its token acts for', async () => {

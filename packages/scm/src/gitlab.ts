@@ -41,6 +41,7 @@ const Note = z.looseObject({
   author: z.looseObject({ username: z.string() }),
   // Notes GitLab writes itself ("added 1 commit", "changed the description").
   system: z.boolean().optional(),
+  created_at: z.string().optional(),
 });
 // A status created (201), or a refusal (400) whose message may say the status is already in that state.
 const StatusAnswer = z.looseObject({ message: z.unknown().optional() });
@@ -85,6 +86,7 @@ const toComment = (note: z.output<typeof Note>) => ({
   id: note.id,
   author: note.author.username,
   body: note.body,
+  ...(note.created_at ? { at: note.created_at } : {}),
 });
 
 /**
@@ -103,7 +105,7 @@ export function gitlabApi(options: GitlabApiOptions): ProviderApi {
   // Owners may be nested groups (`group/subgroup`); the API takes the whole path, encoded, as the id.
   const project = (owner: string, repo: string) => `/projects/${encodeURIComponent(`${owner}/${repo}`)}`;
   const userId = (owner: string, username: string) =>
-    userIds.get(username, async () => {
+    userIds.get(username.toLowerCase(), async () => {
       const path = `/users?username=${encodeURIComponent(username)}`;
       const { body } = await rest.json({ owner, path }, Users);
       return body.find((u) => u.username.toLowerCase() === username.toLowerCase())?.id;
@@ -138,12 +140,15 @@ export function gitlabApi(options: GitlabApiOptions): ProviderApi {
     const { body } = await rest.json({ owner, repo, path }, MergeRequestPeople);
     return (body[as] ?? []).map((user) => user.id);
   };
+  /** Sets the list, resolving to the ids GitLab kept (it drops some: one assignee on its free tier). */
   const setPeople = async (owner: string, repo: string, number: number, as: PeopleRole, ids: number[]) => {
     const path = `${project(owner, repo)}/merge_requests/${number}`;
     const field = as === 'assignees' ? 'assignee_ids' : 'reviewer_ids';
     // Setting the same list twice sets the same people.
-    await rest.send({ owner, repo, method: 'PUT', path, body: { [field]: ids }, idempotent: true });
+    const call = { owner, repo, method: 'PUT', path, body: { [field]: ids }, idempotent: true } as const;
+    const { body } = await rest.json(call, MergeRequestPeople);
     mergeRequests.delete(`${owner}/${repo}!${number}`);
+    return new Set((body[as] ?? []).map((user) => user.id));
   };
 
   return {
@@ -278,11 +283,12 @@ export function gitlabApi(options: GitlabApiOptions): ProviderApi {
         logins.map(async (login) => ({ login, id: await userId(owner, login) })),
       );
       const ids = found.flatMap((user) => (user.id === undefined ? [] : [user.id]));
+      let kept = new Set<number>();
       if (ids.length > 0) {
         const current = await people(owner, repo, number, as);
-        await setPeople(owner, repo, number, as, [...new Set([...current, ...ids])]);
+        kept = await setPeople(owner, repo, number, as, [...new Set([...current, ...ids])]);
       }
-      return found.filter((user) => user.id === undefined).map((user) => user.login);
+      return found.filter((user) => user.id === undefined || !kept.has(user.id)).map((user) => user.login);
     },
     async unassign(owner, repo, number, logins, as) {
       const ids = (await Promise.all(logins.map((login) => userId(owner, login)))).filter(

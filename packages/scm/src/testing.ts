@@ -51,6 +51,8 @@ export interface StoredComment {
   author: string;
   body: string;
   version: number;
+  /** When it was written (ISO 8601); served as the provider does when set. */
+  at?: string;
 }
 
 /** A pull request (a GitLab merge request) as each provider's API gives it, in one shape: its number aside. */
@@ -197,7 +199,7 @@ export async function startProviderServer(): Promise<ProviderServer> {
     return undefined;
   };
   const addComment = (key: string, body: string) => {
-    const comment = { id: nextId++, author: botLogin, body, version: 0 };
+    const comment = { id: nextId++, author: botLogin, body, version: 0, at: new Date().toISOString() };
     pullComments(key).push(comment);
     return comment;
   };
@@ -241,6 +243,9 @@ export async function startProviderServer(): Promise<ProviderServer> {
     [botLogin, { id: 1, username: botLogin }],
   ]);
   const strangers = new Set<string>();
+  // Providers compare logins without case.
+  const isStranger = (login: string) =>
+    [...strangers].some((stranger) => stranger.toLowerCase() === login.toLowerCase());
   const peopleOf = new Map<string, PullPeople>();
   const changedFiles = new Map<string, string[]>();
   const people = (key: string) => {
@@ -292,7 +297,12 @@ export async function startProviderServer(): Promise<ProviderServer> {
       return { status: 201, body: { id: nextId++, state: body.state, context: body.context } };
     }
     m = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/.exec(path);
-    const issueComment = (c: StoredComment) => ({ id: c.id, body: c.body, user: { login: c.author } });
+    const issueComment = (c: StoredComment) => ({
+      id: c.id,
+      body: c.body,
+      user: { login: c.author },
+      ...(c.at ? { created_at: c.at } : {}),
+    });
     if (m) {
       const key = `${provider}/${m[1]}/${m[2]}#${m[3]}`;
       if (method === 'GET') return { status: 200, body: pullComments(key).map(issueComment) };
@@ -454,6 +464,7 @@ export async function startProviderServer(): Promise<ProviderServer> {
       id: index + 1,
       user: { login: review.author, id: 1, type: 'User' },
       body: review.body,
+      ...(review.at ? { submitted_at: review.at } : {}),
       ...(review.state !== 'dismissed'
         ? { state: states[review.state] }
         : provider === 'github'
@@ -484,7 +495,7 @@ export async function startProviderServer(): Promise<ProviderServer> {
       const logins = body.assignees ?? [];
       if (method === 'POST') {
         for (const login of logins) {
-          if (!strangers.has(login) && !pr.assignees.includes(login)) pr.assignees.push(login);
+          if (!isStranger(login) && !pr.assignees.includes(login)) pr.assignees.push(login);
         }
       } else pr.assignees = pr.assignees.filter((login) => !logins.includes(login));
       return {
@@ -495,7 +506,7 @@ export async function startProviderServer(): Promise<ProviderServer> {
     const logins = body.reviewers ?? [];
     if (method === 'POST') {
       const author = pullRequest(key).author;
-      if (logins.some((login) => strangers.has(login) || login === author)) {
+      if (logins.some((login) => isStranger(login) || login === author)) {
         return {
           status: 422,
           body: {
@@ -542,6 +553,7 @@ export async function startProviderServer(): Promise<ProviderServer> {
       body: c.body,
       author: { username: c.author },
       system: false,
+      ...(c.at ? { created_at: c.at } : {}),
     });
     if (m) {
       const key = `gitlab/${decodeURIComponent(m[1] as string)}#${m[2]}`;
@@ -612,7 +624,7 @@ export async function startProviderServer(): Promise<ProviderServer> {
   ): Answer | undefined => {
     const username = query.get('username');
     if (path === '/users' && method === 'GET' && username !== null) {
-      if (strangers.has(username)) return { status: 200, body: [] };
+      if (isStranger(username)) return { status: 200, body: [] };
       const user = gitlabUser(username);
       return { status: 200, body: [{ ...user, name: user.username, state: 'active' }] };
     }
@@ -773,7 +785,13 @@ export async function startProviderServer(): Promise<ProviderServer> {
       return { status: 204 };
     }
     const pr = '^/rest/api/1\\.0/projects/([^/]+)/repos/([^/]+)/pull-requests/(\\d+)';
-    const comment = (c: StoredComment) => ({ id: c.id, version: c.version, text: c.body, author: user });
+    const comment = (c: StoredComment) => ({
+      id: c.id,
+      version: c.version,
+      text: c.body,
+      author: user,
+      ...(c.at ? { createdDate: Date.parse(c.at) } : {}),
+    });
     m = new RegExp(`${pr}/activities$`).exec(path);
     if (m && method === 'GET') {
       const list = pullComments(`bitbucketserver/${m[1]}/${m[2]}#${m[3]}`);

@@ -6,7 +6,7 @@ import {
   type MetaPipelineClient,
   type MetaPipelineRequest,
 } from '@lighthouse-ts/metapipeline-client';
-import { factsFromProvider, PermanentError } from '@lighthouse-ts/plugins';
+import { factsFromProvider, inMemoryFacts, PermanentError } from '@lighthouse-ts/plugins';
 import { githubApi, type PullRequestCommentEvent, type PullRequestEvent } from '@lighthouse-ts/scm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDispatch } from './dispatch.ts';
@@ -266,6 +266,80 @@ describe('the trigger writing back to GitHub', () => {
       // In plugins.yaml's order: hold, then lgtm.
       'DELETE /repos/org/repo/issues/7/labels/do-not-merge%2Fhold',
       'POST /repos/org/repo/issues/7/labels',
+    ]);
+  });
+});
+
+describe("a pull request's events", () => {
+  it('are dispatched one after another, each after the one before it is carried out; other pull requests go on', async () => {
+    const config = parseConfig(
+      { configPath: 'config.yaml', pluginsPath: 'plugins.yaml' },
+      { config: 'presubmits:\n  org/repo:\n  - name: unit\n', plugins: 'plugins:\n  org/repo: [trigger]\n' },
+    );
+    const facts = inMemoryFacts({
+      collaborators: { 'org/repo': ['maintainer'] },
+      pullRequests: {
+        'org/repo#7': {
+          open: true,
+          draft: false,
+          author: 'stranger',
+          head: { ref: 'fix', sha: headSha },
+          base: { ref: 'main', sha: 'ba5e000000000000000000000000000000000001' },
+        },
+        'org/repo#8': {
+          open: true,
+          draft: false,
+          author: 'stranger',
+          head: { ref: 'fix', sha: headSha },
+          base: { ref: 'main', sha: 'ba5e000000000000000000000000000000000001' },
+        },
+      },
+    });
+    // The first question about #7 waits until the test lets it go.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let firstAsked = () => {};
+    const asked = new Promise<void>((resolve) => {
+      firstAsked = resolve;
+    });
+    const gated = {
+      ...facts,
+      async pullRequest(pr: Parameters<typeof facts.pullRequest>[0]) {
+        const answer = await facts.pullRequest(pr);
+        if (pr.number === 7 && facts.asked.filter((q) => q === 'pullRequest org/repo#7').length === 1) {
+          firstAsked();
+          await held;
+        }
+        return answer;
+      },
+    };
+    const dispatch = createDispatch({
+      config: { current: () => config },
+      client: recordingClient().client,
+      facts: () => gated,
+      writes: () => undefined,
+      webUrls: () => ['https://github.com'],
+      namespace: 'jx',
+      metrics: createMetrics(),
+    });
+    const comment = (number: number, body: string) => ({ ...okToTest, number, body, deliveryId: body });
+    const first = dispatch(comment(7, '/test unit'), context);
+    await asked;
+    const second = dispatch(comment(7, '/retest'), context);
+    await dispatch(comment(8, '/test unit'), context);
+    // #8 was decided while #7's first event waited; #7's second has not begun.
+    expect(facts.asked.filter((q) => q.startsWith('pullRequest'))).toEqual([
+      'pullRequest org/repo#7',
+      'pullRequest org/repo#8',
+    ]);
+    release();
+    await Promise.all([first, second]);
+    expect(facts.asked.filter((q) => q.startsWith('pullRequest'))).toEqual([
+      'pullRequest org/repo#7',
+      'pullRequest org/repo#8',
+      'pullRequest org/repo#7',
     ]);
   });
 });

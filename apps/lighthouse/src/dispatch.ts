@@ -11,10 +11,12 @@ import {
   asPluginError,
   type Decision,
   type Dispatch,
+  type DispatchContext,
   type DispatchLogger,
   type DispatchRecorder,
   type DispatchResult,
   decideAll,
+  type FailedPlugin,
   type JobToStart,
   MissingFactError,
   PermanentError,
@@ -63,12 +65,29 @@ export function idempotencyKey(event: Exclude<WebhookEvent, { type: 'ping' }>, j
 
 /** Decides with the trigger plugin and starts (and supersedes) meta-pipelines through the client. */
 export function createDispatch(options: DispatchOptions): Dispatch {
-  return async (event, { log, signal, traceparent, attempt = 1, record }) => {
+  const oneAtATime = serialised();
+  return async (event, context) => {
     const repo = event.repo;
     // Only a ping has no repository, and the server answers pings itself.
     if (!repo || event.type === 'ping') return { started: [] };
+    if (event.type === 'push') return dispatch(event, repo, context);
+    // A pull request's events are decided and carried out one after another: two at once (an /approve and
+    // an /approve cancel) would each write the label from what they read before the other wrote.
+    const pull = `${event.provider}/${repo.owner}/${repo.name}#${event.number}`;
+    return oneAtATime(pull, () => dispatch(event, repo, context));
+  };
+
+  async function dispatch(
+    event: Exclude<WebhookEvent, { type: 'ping' }>,
+    repo: Repo,
+    { log, signal, traceparent, attempt = 1, record }: DispatchContext,
+  ): Promise<DispatchResult> {
     const decision = await decideWithTrigger(event, repo, options, record);
     record?.decided(decision);
+    for (const { plugin, error } of decision.failed) {
+      options.metrics.dispatchErrors.inc({ type: 'plugin' });
+      log.error({ err: error, plugin }, 'a plugin could not decide; the others go on');
+    }
     log.info(
       {
         summary: decision.summary,
@@ -136,6 +155,23 @@ export function createDispatch(options: DispatchOptions): Dispatch {
       started,
       skipped: decision.skip.map((s) => ({ job: s.jobName, reason: s.why })),
     } satisfies DispatchResult;
+  }
+}
+
+/** Runs work given the same key one after another, in the order given; keys with nothing queued are forgotten. */
+function serialised(): <T>(key: string, work: () => Promise<T>) => Promise<T> {
+  const tails = new Map<string, Promise<void>>();
+  return (key, work) => {
+    const result = (tails.get(key) ?? Promise.resolve()).then(work);
+    const tail = result.then(
+      () => {},
+      () => {},
+    );
+    tails.set(key, tail);
+    void tail.then(() => {
+      if (tails.get(key) === tail) tails.delete(key);
+    });
+    return result;
   };
 }
 
@@ -216,7 +252,7 @@ async function decideWithTrigger(
   { owner, name }: Repo,
   options: DispatchOptions,
   record: DispatchRecorder | undefined,
-): Promise<Decision & { notBuilt: string[] }> {
+): Promise<Decision & { notBuilt: string[]; failed: FailedPlugin[] }> {
   const repo = repoConfig(options.config.current(), owner, name);
   const known = options.facts(event.provider) ?? missingFacts(event.provider);
   const facts = record ? recordingFacts(known, (fact) => record.consulted(fact)) : known;

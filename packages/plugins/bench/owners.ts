@@ -83,7 +83,7 @@ async function gitRepository(): Promise<{ dir: string; url: string }> {
   const blob = (mark: number, text: string) => ['blob', `mark :${mark}`, `data ${text.length}`, text];
   const lines = [blob(1, 'approvers: [ann]\n'), ...files.map((_, i) => blob(i + 2, blobOf()))].flat();
   lines.push('commit refs/heads/main', 'committer Bench <bench@example.com> 0 +0000', 'data 5', 'bench');
-  files.forEach((file, i) => lines.push(`M 100644 :${i + 2} ${file}`));
+  for (const [i, file] of files.entries()) lines.push(`M 100644 :${i + 2} ${file}`);
   for (const owners of ownersDirs) lines.push(`M 100644 :1 ${owners}/OWNERS`);
   await new Promise<void>((resolve, reject) => {
     const child = execFile('git', ['-C', work, 'fast-import', '--quiet'], (error) =>

@@ -7,6 +7,7 @@ export {
   chatOpsPlugins,
   commandsIn,
   decideAll,
+  type FailedPlugin,
   hold,
   holdLabel,
   lgtm,

@@ -223,6 +223,64 @@ describe('approve', () => {
     expect(text).toMatch(/These could not be read, and were left out:\n\n- `a\/OWNERS`: .+/);
   });
 
+  it('reads comments and reviews in the order they were written: a later /approve cancel takes back a review', async () => {
+    const at = (minute: number) => `2026-12-05T10:0${minute}:00Z`;
+    const data = facts([], { touched: ['top.txt'] });
+    data.comments = {
+      'org/repo#7': [
+        { id: '1', author: 'root-approver', body: '/approve no-issue cancel', at: at(3) },
+        { id: '2', author: 'someone', body: 'thanks', at: at(1) },
+      ],
+    };
+    data.reviews = { 'org/repo#7': [{ author: 'root-approver', state: 'approved', body: '', at: at(2) }] };
+    expect(labelling(await decide(pullRequestEvent(), data))).toEqual([]);
+    // GitLab's approvals have no time: they stand as they are now.
+    data.reviews = { 'org/repo#7': [{ author: 'root-approver', state: 'approved', body: '' }] };
+    expect(labelling(await decide(pullRequestEvent(), data))).toEqual([add]);
+  });
+
+  it("reads /lgtm cancel only with lgtm_acts_as_approve, logins in any case, and not the bot's reviews", async () => {
+    const data = facts(
+      [
+        ['Root-Approver', '/approve'],
+        ['root-approver', '/lgtm cancel'],
+      ],
+      { touched: ['top.txt'] },
+    );
+    data.files = { [`org/repo@${baseSha}`]: { OWNERS: 'approvers: [ROOT-approver, lighthouse-bot]\n' } };
+    data.collaborators = { 'org/repo': ['root-approver', 'lighthouse-bot'] };
+    expect(labelling(await decide(pullRequestEvent(), data))).toEqual([add]);
+    expect(labelling(await decide(pullRequestEvent(), data, '  lgtm_acts_as_approve: true\n'))).toEqual([]);
+    const bot = facts([], {
+      touched: ['top.txt'],
+      reviews: [{ author: 'lighthouse-bot', state: 'approved', body: '' }],
+    });
+    bot.files = data.files;
+    bot.collaborators = data.collaborators;
+    expect(labelling(await decide(pullRequestEvent(), bot))).toEqual([]);
+  });
+
+  it('with issue_required, needs an approver to say /approve no-issue (linked issues are not read)', async () => {
+    const approved = facts([['root-approver', '/approve']], { touched: ['top.txt'] });
+    const needing = await decide(pullRequestEvent(), approved, '  issue_required: true\n');
+    expect(labelling(needing)).toEqual([]);
+    expect(notificationOf(needing)).toContain("An approver's `/approve no-issue` is needed too");
+    const waived = facts([['root-approver', '/approve no-issue']], { touched: ['top.txt'] });
+    expect(labelling(await decide(pullRequestEvent(), waived, '  issue_required: true\n'))).toEqual([add]);
+  });
+
+  it('reads no OWNERS for a change above the limit of directories, says so, and leaves the label be', async () => {
+    // 500 directories and the root.
+    const touched = Array.from({ length: 500 }, (_, i) => `dir${i}/file`);
+    const data = facts([['root-approver', '/approve']], { touched, labels: ['approved'] });
+    const actions = await decide(
+      commentEvent('/approve', { author: { id: '3', login: 'root-approver' } }),
+      data,
+    );
+    expect(labelling(actions)).toEqual([]);
+    expect(notificationOf(actions)).toContain('The change touches 501 directories, more than the 500');
+  });
+
   it.each<[string, WebhookEvent, FactsData]>([
     ['a comment without an approval command', commentEvent('please approve this'), facts()],
     ['/lgtm without lgtm_acts_as_approve', commentEvent('/lgtm'), facts()],

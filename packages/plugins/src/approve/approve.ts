@@ -1,5 +1,5 @@
 import type { ApproveSettings } from '@lighthouse-ts/config';
-import type { Provider, WebhookEvent } from '@lighthouse-ts/scm';
+import type { Provider, Review, WebhookEvent } from '@lighthouse-ts/scm';
 import type { ChatOpsPlugin } from '../chatops/plugins.ts';
 import type { ProviderAction } from '../contract.ts';
 import type { PullRequestComment } from '../trigger/facts.ts';
@@ -16,10 +16,22 @@ export const approvedLabel = 'approved';
 /** The first line of the notification, found again by it (Lighthouse's `[APPROVALNOTIFIER]`). */
 export const approvalMarker = '[APPROVALNOTIFIER]';
 
-// Lighthouse reads approvals with a looser pattern than its commands: anything may follow on the line.
-const approvalLine = /^\/(?:lh-)?(lgtm|approve)(?:[ \t]+(no-issue|cancel))?(?:[ \t].*)?$/i;
+// Lighthouse reads approvals with a looser pattern than its commands: anything may follow on the line, and
+// an argument that says `cancel` anywhere cancels.
+const approvalLine = /^\/(?:lh-)?(lgtm|approve)(?:[ \t]+(.*))?$/i;
 
 type How = 'Approved' | 'LGTM' | 'Author self-approved';
+
+interface Approval {
+  how: How;
+  /** `/approve no-issue`: approved without a linked issue (for `issue_required`). */
+  noIssue: boolean;
+}
+
+/** Most directories whose OWNERS one decision reads: a change touching more is not judged. */
+export const maxOwnersDirectories = 500;
+/** Most approvers the notification suggests. */
+const maxSuggested = 10;
 
 /**
  * Lighthouse's approve: the `approved` label and one notification comment saying which OWNERS files still
@@ -44,14 +56,17 @@ export const approve: ChatOpsPlugin = async (event, context) => {
     context.facts.comments(pr),
     settings.ignoreReviewState ? [] : context.facts.reviews(pr),
   ]);
-  const tree = await readOwners(changed, (path) => context.facts.fileAt(event.repo, pull.base.sha, path));
+  const tree = await readOwners(changed, maxOwnersDirectories, (path) =>
+    context.facts.fileAt(event.repo, pull.base.sha, path),
+  );
   const comments = [...listed];
   // The comment being delivered may not be listed yet.
   if (event.type === 'pull_request_comment' && !comments.some((c) => c.id === event.commentId)) {
     comments.push({ id: event.commentId, author: event.author.login, body: event.body });
   }
-  const people = comments.filter((c) => c.author.toLowerCase() !== bot.toLowerCase());
-  const approvals = approvalsOf(people, reviews, pull.author, settings);
+  const people = <T extends { author: string }>(said: readonly T[]) =>
+    said.filter((c) => c.author.toLowerCase() !== bot.toLowerCase());
+  const approvals = approvalsOf(people(comments), people(reviews), pull.author, settings);
   const mayApprove = new Set(changed.flatMap((file) => [...approversOf(tree, file)]));
   for (const login of approvals.keys()) {
     const counts =
@@ -60,10 +75,11 @@ export const approve: ChatOpsPlugin = async (event, context) => {
         (await context.facts.isCollaborator(event.repo.owner, event.repo.name, login)));
     if (!counts) approvals.delete(login);
   }
-  const state = approvalState(tree, changed, approvals, pull.author);
+  const state = approvalState(tree, changed, approvals, pull.author, settings);
   const has = labels.includes(approvedLabel);
   const actions: ProviderAction[] = [];
-  if (state.approved !== has) {
+  // A change too large to judge leaves the label as people set it.
+  if (tree.directories <= maxOwnersDirectories && state.approved !== has) {
     actions.push({
       type: state.approved ? 'add-label' : 'remove-label',
       pullNumber: event.number,
@@ -90,37 +106,48 @@ function concerns(
   if (event.type === 'pull_request') return ['opened', 'reopened', 'synchronize'].includes(event.action);
   if (event.type === 'review') return true;
   if (event.type !== 'pull_request_comment') return false;
-  return event.body.split('\n').some((line) => {
-    const command = approvalLine.exec(line.replace(/\r$/, '').trimEnd())?.[1]?.toLowerCase();
-    return command === 'approve' || (command === 'lgtm' && settings.lgtmActsAsApprove);
+  return commandsIn(event.body, settings).length > 0;
+}
+
+/** The approval commands in a comment: `/lgtm` counts only with `lgtm_acts_as_approve`, as in Lighthouse. */
+function commandsIn(body: string, settings: ApproveSettings): { lgtm: boolean; args: string }[] {
+  return body.split('\n').flatMap((line) => {
+    const match = approvalLine.exec(line.replace(/\r$/, '').trimEnd());
+    if (!match) return [];
+    const lgtm = (match[1] as string).toLowerCase() === 'lgtm';
+    return lgtm && !settings.lgtmActsAsApprove ? [] : [{ lgtm, args: (match[2] ?? '').toLowerCase() }];
   });
 }
 
-/** Who approved, oldest comment first, then each reviewer's last review; lower-cased logins. */
+/**
+ * Who approved, lower-cased, reading comments and reviews in the order they were written (reviews without
+ * a time, GitLab's approvals and Bitbucket Server's verdicts, stand as they are now, after the rest).
+ */
 function approvalsOf(
   comments: readonly PullRequestComment[],
-  reviews: readonly { author: string; state: string; body: string }[],
+  reviews: readonly Review[],
   author: string,
   settings: ApproveSettings,
-): Map<string, How> {
-  const approvals = new Map<string, How>();
-  if (!settings.requireSelfApproval) approvals.set(author.toLowerCase(), 'Author self-approved');
-  const readCommands = (login: string, body: string) => {
-    for (const line of body.split('\n')) {
-      const match = approvalLine.exec(line.replace(/\r$/, '').trimEnd());
-      if (!match) continue;
-      const command = (match[1] as string).toLowerCase();
-      if ((match[2] ?? '').toLowerCase() === 'cancel') approvals.delete(login);
-      else if (command === 'approve') approvals.set(login, 'Approved');
-      else if (settings.lgtmActsAsApprove) approvals.set(login, 'LGTM');
+): Map<string, Approval> {
+  const approvals = new Map<string, Approval>();
+  if (!settings.requireSelfApproval) {
+    approvals.set(author.toLowerCase(), { how: 'Author self-approved', noIssue: false });
+  }
+  const timed = reviews.filter((review) => review.at !== undefined);
+  let said: (PullRequestComment | Review)[] = [...comments, ...timed];
+  if (comments.every((comment) => comment.at !== undefined)) {
+    said = said.toSorted((a, b) => Date.parse(a.at ?? '') - Date.parse(b.at ?? ''));
+  }
+  said.push(...reviews.filter((review) => review.at === undefined));
+  for (const item of said) {
+    const login = item.author.toLowerCase();
+    for (const { lgtm, args } of commandsIn(item.body, settings)) {
+      if (args.includes('cancel')) approvals.delete(login);
+      else approvals.set(login, { how: lgtm ? 'LGTM' : 'Approved', noIssue: args.includes('no-issue') });
     }
-  };
-  for (const comment of comments) readCommands(comment.author.toLowerCase(), comment.body);
-  for (const review of reviews) {
-    const login = review.author.toLowerCase();
-    readCommands(login, review.body);
-    if (review.state === 'approved') approvals.set(login, 'Approved');
-    if (review.state === 'changes_requested') approvals.delete(login);
+    if (!('state' in item)) continue;
+    if (item.state === 'approved') approvals.set(login, { how: 'Approved', noIssue: false });
+    if (item.state === 'changes_requested') approvals.delete(login);
   }
   return approvals;
 }
@@ -131,13 +158,16 @@ interface ApprovalState {
   groups: { dir: string; approvedBy: string[] }[];
   /** Approvers to ask, who between them could approve what is left. */
   suggested: string[];
+  /** With `issue_required`, whether an approver said `/approve no-issue`. */
+  issueWaived: boolean;
 }
 
 function approvalState(
   tree: OwnersTree,
   changed: readonly string[],
-  approvals: ReadonlyMap<string, How>,
+  approvals: ReadonlyMap<string, Approval>,
   author: string,
+  settings: ApproveSettings,
 ): ApprovalState {
   const approvers = new Map(changed.map((file) => [file, approversOf(tree, file)]));
   const approvedBy = (file: string) =>
@@ -154,34 +184,52 @@ function approvalState(
     .filter((login) => login !== author.toLowerCase())
     .sort();
   const suggested: string[] = [];
-  while (left.length > 0) {
-    const covers = (login: string) => left.filter((file) => approvers.get(file)?.has(login)).length;
-    const best = candidates.reduce<string | undefined>(
-      (top, login) => (covers(login) > (top === undefined ? 0 : covers(top)) ? login : top),
-      undefined,
-    );
+  while (left.length > 0 && suggested.length < maxSuggested) {
+    let best: string | undefined;
+    let most = 0;
+    for (const login of candidates) {
+      const covers = left.filter((file) => approvers.get(file)?.has(login)).length;
+      if (covers > most) [best, most] = [login, covers];
+    }
     if (best === undefined) break;
-    suggested.push(best);
-    left = left.filter((file) => !approvers.get(file)?.has(best));
+    const chosen = best;
+    suggested.push(chosen);
+    left = left.filter((file) => !approvers.get(file)?.has(chosen));
   }
-  return { approved: groups.every((group) => group.approvedBy.length > 0), groups, suggested };
+  // Linked issues are not read yet: with issue_required, an approver's `/approve no-issue` is needed.
+  const issueWaived = !settings.issueRequired || [...approvals.values()].some((approval) => approval.noIssue);
+  const filesApproved =
+    tree.directories <= maxOwnersDirectories && groups.every((g) => g.approvedBy.length > 0);
+  return { approved: filesApproved && issueWaived, groups, suggested, issueWaived };
 }
 
 function notification(
   state: ApprovalState,
-  approvals: ReadonlyMap<string, How>,
+  approvals: ReadonlyMap<string, Approval>,
   tree: OwnersTree,
   provider: Provider,
 ): string {
   const lines = [`${approvalMarker} This PR is **${state.approved ? 'APPROVED' : 'NOT APPROVED'}**`, ''];
-  const by = [...approvals].map(([login, how]) => `*${login}* (${how})`);
+  const by = [...approvals].map(([login, { how }]) => `*${login}* (${how})`);
   lines.push(
     by.length > 0
       ? `This pull-request has been approved by: ${by.join(', ')}`
       : 'This pull-request has not been approved yet.',
   );
+  // GitLab keeps /approve and /assign for itself.
+  const approveCommand = provider === 'gitlab' ? '/lh-approve' : '/approve';
+  if (tree.directories > maxOwnersDirectories) {
+    lines.push(
+      `The change touches ${tree.directories} directories, more than the ${maxOwnersDirectories} whose OWNERS files are read: who may approve it is not worked out, and the \`${approvedLabel}\` label is left as it is.`,
+    );
+  }
+  if (!state.issueWaived) {
+    lines.push(
+      `An approver's \`${approveCommand} no-issue\` is needed too (issue_required: linked issues are not read yet).`,
+    );
+  }
   if (!state.approved && state.suggested.length > 0) {
-    // GitLab keeps /assign for itself; Bitbucket Server's logins may need quotes.
+    // Bitbucket Server's logins may need quotes.
     const command = provider === 'gitlab' ? '/lh-assign' : '/assign';
     const login = (name: string) => (provider === 'bitbucketserver' ? `@"${name}"` : `@${name}`);
     lines.push(
@@ -208,8 +256,8 @@ function notification(
   }
   lines.push(
     '',
-    'Approvers can indicate their approval by writing `/approve` in a comment',
-    'Approvers can cancel approval by writing `/approve cancel` in a comment',
+    `Approvers can indicate their approval by writing \`${approveCommand}\` in a comment`,
+    `Approvers can cancel approval by writing \`${approveCommand} cancel\` in a comment`,
     '</details>',
     `<!-- META=${JSON.stringify({ approvers: state.suggested })} -->`,
   );

@@ -1,3 +1,4 @@
+import { ProviderError, ProviderUnavailableError } from '@lighthouse-ts/scm';
 import { describe, expect, it } from 'vitest';
 import { approversOf, directoriesOf, leafApprovers, ownersGroups, readOwners } from './owners.ts';
 
@@ -15,10 +16,32 @@ const read = (files: Record<string, string>) => {
 describe('OWNERS for changed files', () => {
   it("reads each directory's OWNERS above the files once, and OWNERS_ALIASES", async () => {
     const source = read({ OWNERS: 'approvers: [root]\n' });
-    await readOwners(['a/b/one.go', 'a/b/two.go', 'a/c.go', 'top.md'], source.read);
+    await readOwners(['a/b/one.go', 'a/b/two.go', 'a/c.go', 'top.md'], 500, source.read);
     expect(source.asked.sort()).toEqual(['OWNERS', 'OWNERS_ALIASES', 'a/OWNERS', 'a/b/OWNERS']);
     expect(directoriesOf('a/b/c.go')).toEqual(['a/b', 'a', '']);
     expect(directoriesOf('top.md')).toEqual(['']);
+  });
+
+  it('reads nothing for a change above more directories than the limit, saying how many', async () => {
+    const source = read({ OWNERS: 'approvers: [root]\n' });
+    const tree = await readOwners(['a/b/one.go'], 2, source.read);
+    expect(source.asked).toEqual([]);
+    expect(tree.directories).toBe(3);
+    expect(tree.files.size).toBe(0);
+  });
+
+  it('names an OWNERS the provider refuses (too large) as unreadable, and throws when it cannot be asked', async () => {
+    const refusing = async (path: string) => {
+      if (path === 'a/OWNERS') throw new ProviderError('a/OWNERS is larger than 256 KiB', 200);
+      return path === 'OWNERS' ? 'approvers: [root]\n' : undefined;
+    };
+    const tree = await readOwners(['a/x'], 10, refusing);
+    expect(tree.unreadable).toEqual([{ path: 'a/OWNERS', reason: 'a/OWNERS is larger than 256 KiB' }]);
+    expect([...tree.files.keys()]).toEqual(['']);
+    const down = async () => {
+      throw new ProviderUnavailableError('GitHub answered 502');
+    };
+    await expect(readOwners(['a/x'], 10, down)).rejects.toThrow(ProviderUnavailableError);
   });
 
   it('groups files under the highest needed OWNERS, stopping at no_parent_owners', async () => {
@@ -30,7 +53,7 @@ describe('OWNERS for changed files', () => {
       'b/inner/OWNERS': 'approvers: [ian]\n',
     });
     const changed = ['a/x', 'a/deep/y', 'b/z', 'b/inner/w'];
-    const tree = await readOwners(changed, files);
+    const tree = await readOwners(changed, 500, files);
     // Only a/ and b/ are needed: the root is not, so a/deep folds into a/, and b/inner into b/.
     expect([...ownersGroups(tree, changed)]).toEqual([
       ['a', ['a/x', 'a/deep/y']],
@@ -55,7 +78,7 @@ describe('OWNERS for changed files', () => {
       return path === 'OWNERS' ? 'approvers: [team]\n' : undefined;
     };
     const changed = Array.from({ length: 200 }, (_, i) => `dir${i}/file`);
-    const tree = await readOwners(changed, files);
+    const tree = await readOwners(changed, 500, files);
     expect([...approversOf(tree, 'dir7/file')]).toEqual(['ann', 'ben']);
     expect(most).toBe(8);
   });

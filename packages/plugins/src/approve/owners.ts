@@ -1,4 +1,5 @@
 import { type Owners, parseOwners, parseOwnersAliases } from '@lighthouse-ts/config';
+import { ProviderError } from '@lighthouse-ts/scm';
 
 /** The OWNERS files that may own a pull request's changed files, read at its base. */
 export interface OwnersTree {
@@ -8,6 +9,8 @@ export interface OwnersTree {
   readonly aliases: ReadonlyMap<string, readonly string[]>;
   /** The files that exist but could not be read, with why; they are left out. */
   readonly unreadable: readonly { path: string; reason: string }[];
+  /** How many directories lie above the changed files: past the limit, no OWNERS was read. */
+  readonly directories: number;
 }
 
 /** How many files are asked for at once. */
@@ -28,17 +31,30 @@ export function directoriesOf(file: string): string[] {
 }
 
 /**
- * Reads the OWNERS of every directory above the changed files, and OWNERS_ALIASES: one read per directory,
- * each answered from the provider's cache when the commit was read before.
+ * Reads the OWNERS of every directory above the changed files, and OWNERS_ALIASES: one read per directory
+ * (at most `maxDirectories`; past that none), each answered from the provider's cache when the commit was
+ * read before. A file the provider refuses (one too large) is unreadable; one it cannot serve now throws.
  */
 export async function readOwners(
   changed: readonly string[],
+  maxDirectories: number,
   read: (path: string) => Promise<string | undefined>,
 ): Promise<OwnersTree> {
   const dirs = [...new Set(changed.flatMap(directoriesOf))];
   const files = new Map<string, Owners>();
   const unreadable: { path: string; reason: string }[] = [];
-  const texts = await mapLimited(dirs, concurrentReads, (dir) => read(ownersPath(dir)));
+  if (dirs.length > maxDirectories)
+    return { files, aliases: new Map(), unreadable, directories: dirs.length };
+  const readText = async (path: string) => {
+    try {
+      return await read(path);
+    } catch (error) {
+      if (!(error instanceof ProviderError)) throw error;
+      unreadable.push({ path, reason: error.message });
+      return undefined;
+    }
+  };
+  const texts = await mapLimited(dirs, concurrentReads, (dir) => readText(ownersPath(dir)));
   dirs.forEach((dir, index) => {
     const text = texts[index];
     if (text === undefined) return;
@@ -47,13 +63,13 @@ export async function readOwners(
     else unreadable.push({ path: ownersPath(dir), reason: owners.reason });
   });
   let aliases = new Map<string, string[]>();
-  const aliasesText = await read('OWNERS_ALIASES');
+  const aliasesText = await readText('OWNERS_ALIASES');
   if (aliasesText !== undefined) {
     const parsed = parseOwnersAliases(aliasesText);
     if (parsed.ok) aliases = parsed.value;
     else unreadable.push({ path: 'OWNERS_ALIASES', reason: parsed.reason });
   }
-  return { files, aliases, unreadable };
+  return { files, aliases, unreadable, directories: dirs.length };
 }
 
 /** The approvers one OWNERS file names for a path relative to its directory, aliases expanded. */

@@ -18,18 +18,27 @@ export {
   wipLabel,
 } from './plugins.ts';
 
+/** A ChatOps plugin that could not decide, and why. */
+export interface FailedPlugin {
+  plugin: string;
+  error: unknown;
+}
+
 /**
  * What every plugin enabled for the event's repository decides: the trigger's jobs, and the labels and
  * comments of the ChatOps plugins, in the order plugins.yaml lists them. Enabled plugins not built yet
- * (`notBuilt`) decide nothing.
+ * (`notBuilt`) decide nothing. A ChatOps plugin that fails (the provider down, a fact missing) is named in
+ * `failed` and the others' decisions stand: no label is worth the jobs not starting. The trigger failing
+ * fails the decision.
  */
 export async function decideAll(
   event: WebhookEvent,
   context: TriggerContext,
-): Promise<Decision & { notBuilt: string[] }> {
+): Promise<Decision & { notBuilt: string[]; failed: FailedPlugin[] }> {
   const decision = await trigger(event, context);
   const actions: ProviderAction[] = [...decision.actions];
   const notBuilt: string[] = [];
+  const failed: FailedPlugin[] = [];
   for (const name of context.repo.plugins) {
     if (name === 'trigger') continue;
     const plugin = chatOpsPlugins.get(name);
@@ -37,7 +46,11 @@ export async function decideAll(
       notBuilt.push(name);
       continue;
     }
-    actions.push(...(await plugin(event, context)));
+    try {
+      actions.push(...(await plugin(event, context)));
+    } catch (error) {
+      failed.push({ plugin: name, error });
+    }
   }
-  return { ...decision, actions, notBuilt };
+  return { ...decision, actions, notBuilt, failed };
 }

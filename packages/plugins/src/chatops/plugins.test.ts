@@ -266,6 +266,11 @@ describe('assign', () => {
       ],
     ],
     ['arguments that are not logins make no command', '/assign mona, please', []],
+    [
+      'ten logins at most',
+      `/assign ${Array.from({ length: 12 }, (_, i) => `u${i}`).join(' ')}`,
+      [people('assign', 'assignees', ...Array.from({ length: 10 }, (_, i) => `u${i}`))],
+    ],
     ['not at the start of a line: no command', 'could you /assign me', []],
   ])('%s', async (_, body, expected) => {
     const event = by('stranger', body);
@@ -292,5 +297,21 @@ describe('decideAll', () => {
     });
     expect(decision.actions).toEqual([add('lifecycle/stale'), add('do-not-merge/hold')]);
     expect(decision.notBuilt).toEqual(['skip', 'size']);
+  });
+
+  it("names a plugin that fails and keeps the others' decisions", async () => {
+    const config = parseConfig(
+      { configPath: 'config.yaml', pluginsPath: 'plugins.yaml' },
+      { config: '{}\n', plugins: 'plugins:\n  org/repo: [approve, hold]\n' },
+    );
+    // No fact about the pull request: approve cannot decide.
+    const decision = await decideAll(by('maintainer', '/approve\n/hold'), {
+      repo: repoConfig(config, 'org', 'repo'),
+      facts: inMemoryFacts({}),
+    });
+    expect(decision.actions).toEqual([add('do-not-merge/hold')]);
+    expect(decision.failed).toEqual([
+      { plugin: 'approve', error: expect.objectContaining({ name: 'MissingFactError' }) },
+    ]);
   });
 });

@@ -219,6 +219,9 @@ export const labels: ChatOpsPlugin = async (event, context) => {
   return actions;
 };
 
+/** Most logins one comment assigns, or asks for reviews, or takes back. */
+const maxPeople = 10;
+
 // Lighthouse's arguments: logins with an optional `@` and quotes (Bitbucket Server's are quoted).
 const loginArg = /^@?"?([-/\w]+)"?$/;
 
@@ -238,8 +241,9 @@ export const assign: ChatOpsPlugin = async (event) => {
     const people = name.endsWith('assign') ? wanted.assignees : wanted.reviewers;
     for (const login of logins) {
       // The last command naming someone wins, whatever the case it was written in.
-      people.delete(login.toLowerCase());
-      people.set(login.toLowerCase(), !name.startsWith('un'));
+      const known = people.delete(login.toLowerCase());
+      // GitHub takes ten assignees at most: a comment naming thousands asks for no more.
+      if (known || people.size < maxPeople) people.set(login.toLowerCase(), !name.startsWith('un'));
     }
   }
   const askedBy = { login: event.author.login, body: event.body, link: event.link };

@@ -32,6 +32,8 @@ export interface PullRequestComment {
   id: string;
   author: string;
   body: string;
+  /** When it was written (ISO 8601), where the provider says. */
+  at?: string;
 }
 
 export interface PushKey {

@@ -28,10 +28,9 @@ export function factsFromProvider(
       };
     },
     comments: async ({ repo, number }) =>
-      (await api.comments(repo.owner, repo.name, number)).map(({ id, author, body }) => ({
-        id: String(id),
-        author,
-        body,
+      (await api.comments(repo.owner, repo.name, number)).map((comment) => ({
+        ...comment,
+        id: String(comment.id),
       })),
     reviews: ({ repo, number }) => api.reviews(repo.owner, repo.name, number),
     fileAt: (repo, sha, path) => api.fileContent(repo.owner, repo.name, path, sha),

@@ -138,6 +138,21 @@ export const pluginHelp: ReadonlyMap<string, PluginHelp> = new Map<string, Plugi
     },
   ],
   [
+    'skip',
+    {
+      description:
+        "Marks optional jobs' failed statuses (optional or skip_report) as skipped, so they hold nothing back.",
+      commands: [
+        {
+          usage: '/skip',
+          description: "Sets each optional job's failed or pending status to success, Skipped.",
+          whoCanUse: anyone,
+          examples: ['/skip'],
+        },
+      ],
+    },
+  ],
+  [
     'approve',
     {
       description:

@@ -285,18 +285,74 @@ describe('assign', () => {
   });
 });
 
+describe('skip', () => {
+  const jobs =
+    'presubmits:\n  org/repo:\n' +
+    '  - name: unit\n' +
+    '  - name: lint\n    optional: true\n' +
+    '  - name: docs\n    skip_report: true\n' +
+    '  - name: e2e\n    optional: true\n    trigger: "(?m)^/(skip|test e2e)"\n    rerun_command: /test e2e\n' +
+    '  - name: release\n    optional: true\n    branches: [release]\n';
+  const statuses = (...failing: string[]): FactsData => ({
+    ...facts,
+    statuses: {
+      [`org/repo@${openPullRequest().head.sha}`]: ['unit', 'lint', 'docs', 'e2e', 'release'].map(
+        (context) => ({
+          context,
+          state: failing.includes(context) ? 'failure' : 'success',
+        }),
+      ),
+    },
+  });
+  const skipDecision = async (body: string, data: FactsData) => {
+    const config = parseConfig(
+      { configPath: 'config.yaml', pluginsPath: 'plugins.yaml' },
+      { config: jobs, plugins: 'plugins:\n  org/repo: [skip]\n' },
+    );
+    return (
+      await decideAll(by('stranger', body), {
+        repo: repoConfig(config, 'org', 'repo'),
+        facts: inMemoryFacts(data),
+      })
+    ).actions;
+  };
+  const skipped = (context: string): ProviderAction => ({
+    type: 'status',
+    sha: openPullRequest().head.sha,
+    context,
+    state: 'success',
+    description: 'Skipped',
+  });
+
+  it.each<[string, string, FactsData, ProviderAction[]]>([
+    [
+      "marks optional and skip_report jobs' failures skipped, never a required one",
+      '/skip',
+      statuses('unit', 'lint', 'docs'),
+      [skipped('lint'), skipped('docs')],
+    ],
+    ['/lh-skip too', '/lh-skip', statuses('lint'), [skipped('lint')]],
+    ['nothing when all is green', '/skip', statuses(), []],
+    ['not a job this comment triggers', '/skip', statuses('e2e'), []],
+    ['not a job for another branch', '/skip', statuses('release'), []],
+    ['/skip with words after it is no command', '/skip lint', statuses('lint'), []],
+  ])('%s', async (_, body, data, expected) => {
+    expect(await skipDecision(body, data)).toEqual(expected);
+  });
+});
+
 describe('decideAll', () => {
   it('runs the enabled plugins in plugins.yaml order, and names the enabled ones not built yet', async () => {
     const config = parseConfig(
       { configPath: 'config.yaml', pluginsPath: 'plugins.yaml' },
-      { config: '{}\n', plugins: 'plugins:\n  org/repo: [lifecycle, hold, skip, size]\n' },
+      { config: '{}\n', plugins: 'plugins:\n  org/repo: [lifecycle, hold, welcome, size]\n' },
     );
     const decision = await decideAll(by('maintainer', '/hold\n/lifecycle stale'), {
       repo: repoConfig(config, 'org', 'repo'),
       facts: inMemoryFacts(facts),
     });
     expect(decision.actions).toEqual([add('lifecycle/stale'), add('do-not-merge/hold')]);
-    expect(decision.notBuilt).toEqual(['skip', 'size']);
+    expect(decision.notBuilt).toEqual(['welcome', 'size']);
   });
 
   it("names a plugin that fails and keeps the others' decisions", async () => {

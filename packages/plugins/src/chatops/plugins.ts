@@ -8,6 +8,7 @@ import type {
 import { approve } from '../approve/approve.ts';
 import type { ProviderAction } from '../contract.ts';
 import type { TriggerContext } from '../trigger/context.ts';
+import { branchVerdict } from '../trigger/should-run.ts';
 import { type Command, commandsIn, reply } from './commands.ts';
 
 type CommentEvent = PullRequestCommentEvent | IssueCommentEvent | ReviewEvent;
@@ -259,6 +260,38 @@ export const assign: ChatOpsPlugin = async (event) => {
   });
 };
 
+/**
+ * Lighthouse's skip: `/skip` on an open pull request whose statuses are not all green marks each optional
+ * job's failed or pending status (`optional` or `skip_report`, on the pull request's base branch, and not
+ * one this very comment triggers) as successful, `Skipped`, so it no longer holds the pull request back.
+ * Anyone may: required jobs are never touched.
+ */
+export const skip: ChatOpsPlugin = async (event, context) => {
+  if (event.type !== 'pull_request_comment' || commandsOf(event, ['skip']).every((c) => c.arg !== ''))
+    return [];
+  const pr = { repo: event.repo, number: event.number };
+  const pull = await context.facts.pullRequest(pr);
+  if (!pull.open) return [];
+  const statuses = await context.facts.combinedStatus(event.repo, pull.head.sha);
+  const failing = new Set(statuses.filter((s) => s.state !== 'success').map((s) => s.context));
+  if (failing.size === 0) return [];
+  return context.repo.presubmits
+    .filter(
+      (job) =>
+        (job.optional || job.skipReport) &&
+        failing.has(job.context) &&
+        branchVerdict(job.brancher, pull.base.ref) === undefined &&
+        !job.trigger?.regexp.test(event.body),
+    )
+    .map((job) => ({
+      type: 'status',
+      sha: pull.head.sha,
+      context: job.context,
+      state: 'success',
+      description: 'Skipped',
+    }));
+};
+
 /** The ChatOps plugins built so far, by their plugins.yaml name. */
 export const chatOpsPlugins: ReadonlyMap<string, ChatOpsPlugin> = new Map([
   ['hold', hold],
@@ -268,4 +301,5 @@ export const chatOpsPlugins: ReadonlyMap<string, ChatOpsPlugin> = new Map([
   ['label', labels],
   ['assign', assign],
   ['approve', approve],
+  ['skip', skip],
 ]);

@@ -9,7 +9,7 @@ export {
   parseOwners,
   parseOwnersAliases,
 } from './owners.ts';
-export { defaultTriggerSettings, knownPlugins } from './plugins-config.ts';
+export { defaultSizes, defaultTriggerSettings, knownPlugins } from './plugins-config.ts';
 export { approveFor, pluginsFor, type RepoConfig, repoConfig, triggerFor } from './repo-config.ts';
 export * from './types.ts';
 export { type ConfigReload, type ConfigWatch, type WatchConfigOptions, watchConfig } from './watch.ts';

@@ -283,6 +283,15 @@ describe('loadConfig validation', () => {
     ]);
   });
 
+  it("reads size thresholds, 0 meaning the default as in Prow's generated configs, and refuses ones out of order", async () => {
+    const config = await load('{}\n', 'size:\n  s: 0\n  m: 20\n  l: 0\n  xl: 0\n  xxl: 0\n');
+    expect(config.plugins.size).toEqual({ s: 10, m: 20, l: 100, xl: 500, xxl: 1000 });
+    const error = await failure('{}\n', 'size:\n  s: 50\n  m: 20\n');
+    expect(error.issues.map((issue) => issue.reason)).toEqual([
+      'thresholds must ascend, s < m < l < xl < xxl: 50, 20, 100, 500, 1000',
+    ]);
+  });
+
   it('refuses a plugin enabled for both an org and one of its repos', async () => {
     const error = await failure('{}\n', 'plugins:\n  org: [trigger, lgtm]\n  org/repo: [trigger]\n');
     expect(error.issues).toEqual([

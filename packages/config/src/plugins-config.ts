@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { PathIssue } from './path-issue.ts';
-import type { ApproveSettings, LgtmSettings, PluginsConfig, TriggerSettings } from './types.ts';
+import type { ApproveSettings, LgtmSettings, PluginsConfig, SizeSettings, TriggerSettings } from './types.ts';
 
 const flag = z.boolean().nullish();
 
@@ -52,6 +52,17 @@ const ApproveFile = z.looseObject({
   ignore_review_state: flag.describe("Reviews' approvals and requests for changes do not count."),
 });
 
+const lines = z.number().int().nonnegative();
+const SizeFile = z.looseObject({
+  s: lines
+    .nullish()
+    .describe('Lines changed from which a pull request is size/S (default 10; 0 means the default).'),
+  m: lines.nullish().describe('... size/M (default 30).'),
+  l: lines.nullish().describe('... size/L (default 100).'),
+  xl: lines.nullish().describe('... size/XL (default 500).'),
+  xxl: lines.nullish().describe('... size/XXL (default 1000).'),
+});
+
 const OwnersFile = z.looseObject({
   skip_collaborators: z
     .array(z.string())
@@ -71,6 +82,7 @@ export const PluginsFile = z.looseObject({
   lgtm: z.array(LgtmFile).nullish().describe("The lgtm plugin's settings, by repository."),
   approve: z.array(ApproveFile).nullish().describe("The approve plugin's settings, by repository."),
   owners: OwnersFile.nullish().describe('How OWNERS files are read.'),
+  size: SizeFile.nullish().describe("The size plugin's thresholds, in lines changed."),
   label: z
     .looseObject({
       additional_labels: z
@@ -82,6 +94,9 @@ export const PluginsFile = z.looseObject({
     .describe("The label plugin's settings."),
 });
 export type PluginsFile = z.output<typeof PluginsFile>;
+
+/** Lighthouse's size thresholds: the lines changed from which each label applies. */
+export const defaultSizes: SizeSettings = { s: 10, m: 30, l: 100, xl: 500, xxl: 1000 };
 
 export const defaultTriggerSettings: TriggerSettings = {
   repos: [],
@@ -130,6 +145,14 @@ export function compilePluginsConfig(file: PluginsFile): { config: PluginsConfig
       ignoreReviewState: entry.ignore_review_state ?? false,
     }),
   );
+  // As Prow and Lighthouse read them, 0 (what their generated configs hold) means the default.
+  const size: SizeSettings = {
+    s: file.size?.s || defaultSizes.s,
+    m: file.size?.m || defaultSizes.m,
+    l: file.size?.l || defaultSizes.l,
+    xl: file.size?.xl || defaultSizes.xl,
+    xxl: file.size?.xxl || defaultSizes.xxl,
+  };
   return {
     config: {
       plugins,
@@ -137,13 +160,24 @@ export function compilePluginsConfig(file: PluginsFile): { config: PluginsConfig
       lgtm,
       approve,
       ownersSkipCollaborators: file.owners?.skip_collaborators ?? [],
+      size,
       additionalLabels: file.label?.additional_labels ?? [],
     },
-    issues: [...unknownPlugins(plugins), ...duplicatedPlugins(plugins)],
+    issues: [...unknownPlugins(plugins), ...duplicatedPlugins(plugins), ...sizeIssues(size)],
   };
 }
 
-// Lighthouse refuses a plugin enabled both for an org and for one of its repos.
+/** Lighthouse refuses thresholds that do not ascend: a pull request would fit two sizes. */
+function sizeIssues({ s, m, l, xl, xxl }: SizeSettings): PathIssue[] {
+  if (s < m && m < l && l < xl && xl < xxl) return [];
+  return [
+    {
+      path: ['size'],
+      reason: `thresholds must ascend, s < m < l < xl < xxl: ${s}, ${m}, ${l}, ${xl}, ${xxl}`,
+    },
+  ];
+}
+
 /**
  * Every plugin name a plugins.yaml may list: Lighthouse's own, and `blunderbuss` and `heart`, which Jenkins
  * X's default schedulers list though Lighthouse has neither (it ignores them, and so do we). Lighthouse
@@ -196,6 +230,7 @@ function unknownPlugins(plugins: ReadonlyMap<string, readonly string[]>): PathIs
   );
 }
 
+// Lighthouse refuses a plugin enabled both for an org and for one of its repos.
 function duplicatedPlugins(plugins: ReadonlyMap<string, readonly string[]>): PathIssue[] {
   const issues: PathIssue[] = [];
   for (const [key, names] of plugins) {

@@ -6,6 +6,7 @@ import type {
   PluginsConfig,
   Postsubmit,
   Presubmit,
+  SizeSettings,
   TriggerSettings,
 } from './types.ts';
 
@@ -24,6 +25,8 @@ export interface RepoConfig {
   ownersSkipCollaborators: boolean;
   /** Labels `/label <name>` may add. */
   additionalLabels: readonly string[];
+  /** The size plugin's thresholds. */
+  size: SizeSettings;
 }
 
 export function repoConfig(config: LighthouseConfig, owner: string, name: string): RepoConfig {
@@ -39,6 +42,7 @@ export function repoConfig(config: LighthouseConfig, owner: string, name: string
     approve: approveFor(config.plugins, owner, name),
     ownersSkipCollaborators: config.plugins.ownersSkipCollaborators.some((r) => keys.includes(r)),
     additionalLabels: config.plugins.additionalLabels,
+    size: config.plugins.size,
   };
 }
 

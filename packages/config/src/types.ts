@@ -85,6 +85,8 @@ export interface PluginsConfig {
   approve: readonly ApproveSettings[];
   /** The org/repos whose OWNERS approvers count without being collaborators (`owners.skip_collaborators`). */
   ownersSkipCollaborators: readonly string[];
+  /** The size plugin's thresholds (plugins.yaml `size:`). */
+  size: SizeSettings;
   /** Labels `/label <name>` may add (plugins.yaml `label.additional_labels`). */
   additionalLabels: readonly string[];
 }
@@ -96,6 +98,15 @@ export interface LgtmSettings {
   reviewActsAsLgtm: boolean;
   /** Read, not yet honoured: a push always takes LGTM off. */
   storeTreeHash: boolean;
+}
+
+/** The lines changed from which a pull request is size/S, M, L, XL and XXL (below `s`: XS). */
+export interface SizeSettings {
+  s: number;
+  m: number;
+  l: number;
+  xl: number;
+  xxl: number;
 }
 
 /** The approve plugin's settings for some repositories (plugins.yaml `approve:`). */

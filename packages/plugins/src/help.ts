@@ -153,6 +153,14 @@ export const pluginHelp: ReadonlyMap<string, PluginHelp> = new Map<string, Plugi
     },
   ],
   [
+    'size',
+    {
+      description:
+        'Labels a pull request size/XS .. size/XXL by the lines it adds and deletes (thresholds in plugins.yaml size:); GitHub and Gitea.',
+      commands: [],
+    },
+  ],
+  [
     'approve',
     {
       description:

@@ -52,6 +52,8 @@ export interface PullRequest {
   baseSha: string;
   headRef: string;
   headSha: string;
+  /** Lines added plus lines deleted, where the provider says (GitHub, Gitea). */
+  changedLines?: number;
 }
 
 export type StatusState = 'success' | 'pending' | 'failure' | 'error';

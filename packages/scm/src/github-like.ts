@@ -50,6 +50,8 @@ const PullRequest = z.looseObject({
   labels: z.array(z.looseObject({ name: z.string() })).nullish(),
   base: z.looseObject({ ref: z.string(), sha: z.string() }),
   head: z.looseObject({ ref: z.string(), sha: z.string() }),
+  additions: z.number().optional(),
+  deletions: z.number().optional(),
 });
 const Files = z.array(z.looseObject({ filename: z.string(), previous_filename: z.string().optional() }));
 const CombinedStatus = z.looseObject({ statuses: z.array(z.looseObject({ context: z.string() })).nullish() });
@@ -199,6 +201,9 @@ export function githubLikeApi(rest: Rest, dialect: GithubDialect, token: string 
           baseSha: pr.base.sha,
           headRef: pr.head.ref,
           headSha: pr.head.sha,
+          ...(pr.additions !== undefined && pr.deletions !== undefined
+            ? { changedLines: pr.additions + pr.deletions }
+            : {}),
         };
       }),
     changedFiles: (owner, repo, number) =>

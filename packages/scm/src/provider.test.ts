@@ -26,6 +26,9 @@ describe('githubApi', () => {
     labels: [{ id: 208045946, name: 'bug', color: 'f29513' }],
     head: { label: 'octocat:new-topic', ref: 'new-topic', sha: '6dcb09b5b57875f334f61aebed695e2e4193db5e' },
     base: { label: 'octocat:master', ref: 'master', sha: '6dcb09b5b57875f334f61aebed695e2e4193db5f' },
+    additions: 100,
+    deletions: 3,
+    changed_files: 5,
   };
 
   it('answers membership questions by status code, and keeps the answers', async () => {
@@ -84,6 +87,7 @@ describe('githubApi', () => {
       baseSha: '6dcb09b5b57875f334f61aebed695e2e4193db5f',
       headRef: 'new-topic',
       headSha: '6dcb09b5b57875f334f61aebed695e2e4193db5e',
+      changedLines: 103,
     });
     expect(await api.changedFiles('octocat', 'Hello-World', 1347)).toEqual([
       'file1.txt',

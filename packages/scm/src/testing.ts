@@ -374,6 +374,7 @@ export async function startProviderServer(): Promise<ProviderServer> {
         labels: pr.labels.map((name) => label(labelNamed(repo, name))),
         base: { ref: pr.baseRef, sha: pr.baseSha },
         head: { ref: pr.headRef, sha: pr.headSha },
+        ...(pr.changedLines === undefined ? {} : { additions: pr.changedLines, deletions: 0 }),
       };
       return { status: 200, body: pull };
     }

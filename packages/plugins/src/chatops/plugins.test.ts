@@ -341,18 +341,53 @@ describe('skip', () => {
   });
 });
 
+describe('size', () => {
+  const sized = async (lines: number | undefined, labels: string[] = [], sizes = '') => {
+    const pull = openPullRequest(lines === undefined ? {} : { changedLines: lines });
+    const data: FactsData = { ...facts, pullRequests: { 'org/repo#7': pull } };
+    const config = parseConfig(
+      { configPath: 'config.yaml', pluginsPath: 'plugins.yaml' },
+      { config: '{}\n', plugins: `plugins:\n  org/repo: [size]\n${sizes}` },
+    );
+    const event = pullRequestEvent({ action: 'synchronize', labels });
+    return (await decideAll(event, { repo: repoConfig(config, 'org', 'repo'), facts: inMemoryFacts(data) }))
+      .actions;
+  };
+  it.each<[number, string]>([
+    [0, 'size/XS'],
+    [9, 'size/XS'],
+    [10, 'size/S'],
+    [30, 'size/M'],
+    [99, 'size/M'],
+    [100, 'size/L'],
+    [500, 'size/XL'],
+    [1000, 'size/XXL'],
+    [250_000, 'size/XXL'],
+  ])('%i lines changed: %s', async (lines, expected) => {
+    expect(await sized(lines)).toEqual([add(expected)]);
+  });
+
+  it('keeps exactly one size label, by plugins.yaml thresholds; nothing where lines are not counted', async () => {
+    expect(await sized(40, ['size/XS', 'lgtm', 'size/M'])).toEqual([remove('size/XS')]);
+    expect(await sized(40, [], 'size:\n  s: 5\n  m: 20\n  l: 40\n  xl: 80\n  xxl: 160\n')).toEqual([
+      add('size/L'),
+    ]);
+    expect(await sized(undefined, ['size/XS'])).toEqual([]);
+  });
+});
+
 describe('decideAll', () => {
   it('runs the enabled plugins in plugins.yaml order, and names the enabled ones not built yet', async () => {
     const config = parseConfig(
       { configPath: 'config.yaml', pluginsPath: 'plugins.yaml' },
-      { config: '{}\n', plugins: 'plugins:\n  org/repo: [lifecycle, hold, welcome, size]\n' },
+      { config: '{}\n', plugins: 'plugins:\n  org/repo: [lifecycle, hold, welcome, help]\n' },
     );
     const decision = await decideAll(by('maintainer', '/hold\n/lifecycle stale'), {
       repo: repoConfig(config, 'org', 'repo'),
       facts: inMemoryFacts(facts),
     });
     expect(decision.actions).toEqual([add('lifecycle/stale'), add('do-not-merge/hold')]);
-    expect(decision.notBuilt).toEqual(['welcome', 'size']);
+    expect(decision.notBuilt).toEqual(['welcome', 'help']);
   });
 
   it("names a plugin that fails and keeps the others' decisions", async () => {

@@ -292,6 +292,32 @@ export const skip: ChatOpsPlugin = async (event, context) => {
     }));
 };
 
+const sizes = ['XS', 'S', 'M', 'L', 'XL', 'XXL'] as const;
+
+/**
+ * Lighthouse's size: a pull request opened, reopened, edited or pushed to has exactly one `size/*` label,
+ * from the lines it adds and deletes and plugins.yaml's thresholds (`size/XS` below `s`, ... `size/XXL`
+ * from `xxl`). Where the provider does not count lines (GitLab, Bitbucket Server) it does nothing; generated
+ * files (`.gitattributes`, `.generated_files`) are counted like any other.
+ */
+export const size: ChatOpsPlugin = async (event, context) => {
+  if (
+    event.type !== 'pull_request' ||
+    !['opened', 'reopened', 'edited', 'synchronize'].includes(event.action)
+  )
+    return [];
+  const pull = await context.facts.pullRequest({ repo: event.repo, number: event.number });
+  if (pull.changedLines === undefined) return [];
+  const { s, m, l, xl, xxl } = context.repo.size;
+  const fits = [0, s, m, l, xl, xxl].findLastIndex((threshold) => (pull.changedLines as number) >= threshold);
+  const wanted = `size/${sizes[fits]}`;
+  const actions: ProviderAction[] = event.labels
+    .filter((name) => name.startsWith('size/') && name !== wanted)
+    .map((name) => label('remove-label', event.number, name));
+  if (!event.labels.includes(wanted)) actions.push(label('add-label', event.number, wanted));
+  return actions;
+};
+
 /** The ChatOps plugins built so far, by their plugins.yaml name. */
 export const chatOpsPlugins: ReadonlyMap<string, ChatOpsPlugin> = new Map([
   ['hold', hold],
@@ -302,4 +328,5 @@ export const chatOpsPlugins: ReadonlyMap<string, ChatOpsPlugin> = new Map([
   ['assign', assign],
   ['approve', approve],
   ['skip', skip],
+  ['size', size],
 ]);

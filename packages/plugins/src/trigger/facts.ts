@@ -25,6 +25,8 @@ export interface PullRequestFacts {
   /** Branch names, not refs. */
   head: { ref: string; sha: string };
   base: { ref: string; sha: string };
+  /** Lines added plus lines deleted, where the provider says. */
+  changedLines?: number;
 }
 
 export interface PullRequestComment {

@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { type LighthouseConfig, loadConfig, type RepoConfig, repoConfig } from '@lighthouse-ts/config';
+import {
+  defaultSizes,
+  type LighthouseConfig,
+  loadConfig,
+  type RepoConfig,
+  repoConfig,
+} from '@lighthouse-ts/config';
 import { MetaPipelineRequest } from '@lighthouse-ts/metapipeline-client';
 import type { Provider, WebhookEvent } from '@lighthouse-ts/scm';
 import { receiveWebhook, signedWebhookHeaders } from '@lighthouse-ts/scm/webhooks';
@@ -240,6 +246,7 @@ describe('go-scm GitLab, Gitea and Bitbucket Server payloads', () => {
           lgtm: [],
           approve: [],
           ownersSkipCollaborators: [],
+          size: defaultSizes,
           additionalLabels: [],
         },
       },

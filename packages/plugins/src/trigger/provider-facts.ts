@@ -25,6 +25,7 @@ export function factsFromProvider(
         author: pr.author,
         head: { ref: pr.headRef, sha: pr.headSha },
         base: { ref: pr.baseRef, sha: pr.baseSha },
+        ...(pr.changedLines === undefined ? {} : { changedLines: pr.changedLines }),
       };
     },
     comments: async ({ repo, number }) =>

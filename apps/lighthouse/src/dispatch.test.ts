@@ -6,7 +6,7 @@ import {
   type MetaPipelineClient,
   type MetaPipelineRequest,
 } from '@lighthouse-ts/metapipeline-client';
-import { factsFromProvider, inMemoryFacts, PermanentError } from '@lighthouse-ts/plugins';
+import { factsFromProvider, inMemoryFacts, PermanentError, RetryableError } from '@lighthouse-ts/plugins';
 import { githubApi, type PullRequestCommentEvent, type PullRequestEvent } from '@lighthouse-ts/scm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDispatch } from './dispatch.ts';
@@ -49,8 +49,12 @@ afterEach(async () => {
   await new Promise((resolve) => server?.close(resolve));
 });
 
-/** GitHub's REST API for one pull request by `stranger`, on which `maintainer` is a collaborator. */
+/**
+ * GitHub's REST API for one pull request by `stranger`, on which `maintainer` is a collaborator; the
+ * routes in `down` answer 503.
+ */
 async function github() {
+  const down = new Set<string>();
   const labels = new Set<string>();
   const comments: { id: number; body: string; user: { login: string } }[] = [];
   const writes: string[] = [];
@@ -67,6 +71,7 @@ async function github() {
         res.end(answer === undefined ? '' : JSON.stringify(answer));
       };
       if (req.method !== 'GET') writes.push(route);
+      if (down.has(route)) return send(503, { message: 'Service Unavailable' });
       if (route === 'GET /user') return send(200, { login: 'lighthouse-bot' });
       if (route === 'GET /repos/org/repo/collaborators/maintainer') return send(204);
       if (route.startsWith('GET /repos/org/repo/collaborators/')) return send(404, { message: 'Not Found' });
@@ -100,6 +105,10 @@ async function github() {
         );
       }
       if (route.startsWith('GET /repos/org/repo/issues/7/comments')) return send(200, comments);
+      if (route === 'GET /repos/org/repo/pulls/7/files?per_page=100') {
+        return send(200, [{ filename: 'README.md', status: 'modified', additions: 1, deletions: 0 }]);
+      }
+      if (route === 'GET /repos/org/repo/pulls/7/reviews?per_page=100') return send(200, []);
       if (route === 'POST /repos/org/repo/issues/7/comments') {
         const comment = { id: comments.length + 1, body: body.body, user: { login: 'lighthouse-bot' } };
         comments.push(comment);
@@ -110,7 +119,7 @@ async function github() {
   });
   await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { baseUrl, labels, comments, writes };
+  return { baseUrl, labels, comments, writes, down };
 }
 
 /** A meta-pipeline client that records what it is asked to start. */
@@ -137,7 +146,7 @@ const context = { log, signal: new AbortController().signal, traceparent: '' };
 /** The trigger's dispatch for `org/repo` (one presubmit, `unit`), writing to the local GitHub. */
 async function dispatcher(refuse?: Error, plugins = ['trigger']) {
   const provider = await github();
-  const api = githubApi({ baseUrl: provider.baseUrl, token: 'a-token' });
+  const api = githubApi({ baseUrl: provider.baseUrl, token: 'a-token', retry: { attempts: 1 } });
   const config = parseConfig(
     { configPath: 'config.yaml', pluginsPath: 'plugins.yaml' },
     {
@@ -266,6 +275,36 @@ describe('the trigger writing back to GitHub', () => {
       // In plugins.yaml's order: hold, then lgtm.
       'DELETE /repos/org/repo/issues/7/labels/do-not-merge%2Fhold',
       'POST /repos/org/repo/issues/7/labels',
+    ]);
+  });
+});
+
+describe('a ChatOps plugin that cannot decide', () => {
+  it('keeps no job from starting nor the others from acting, and fails the attempt for a retry when the provider was down', async () => {
+    const { provider, dispatch, created } = await dispatcher(undefined, ['trigger', 'hold', 'approve']);
+    provider.down.add('GET /repos/org/repo/pulls/7/files?per_page=100');
+    const told: { plugin: string; error: unknown }[] = [];
+    const record = { decided: (_: unknown, failed = []) => told.push(...failed), consulted() {}, job() {} };
+    const comment = { ...okToTest, body: '/ok-to-test\n/hold\n/approve' };
+    const first = await dispatch(comment, { ...context, record }).catch((error: unknown) => error);
+    expect(first).toBeInstanceOf(RetryableError);
+    expect((first as Error).message).toBe('plugins that may decide later: approve');
+    expect(told.map((failed) => failed.plugin)).toEqual(['approve']);
+    expect(created.map((request) => request.jobName)).toEqual(['unit']);
+    expect([...provider.labels]).toContain('do-not-merge/hold');
+    // The provider is back: the retry decides approve. What it does again is safe to repeat: the job asked
+    // for under the same key (the client starts it once), the trigger's label added where it is.
+    provider.down.clear();
+    const labels = [...provider.labels];
+    const comments = provider.comments.length;
+    await dispatch(comment, { ...context, attempt: 2 });
+    expect(created.map((request) => request.idempotencyKey)).toEqual([
+      created[0]?.idempotencyKey,
+      created[0]?.idempotencyKey,
+    ]);
+    expect([...provider.labels]).toEqual(labels);
+    expect(provider.comments.slice(comments).map((posted) => posted.body)).toEqual([
+      expect.stringMatching(/^\[APPROVALNOTIFIER\] This PR is \*\*NOT APPROVED\*\*/),
     ]);
   });
 });

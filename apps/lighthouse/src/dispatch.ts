@@ -20,6 +20,7 @@ import {
   type JobToStart,
   MissingFactError,
   PermanentError,
+  PluginError,
   performActions,
   RetryableError,
   recordingFacts,
@@ -83,7 +84,7 @@ export function createDispatch(options: DispatchOptions): Dispatch {
     { log, signal, traceparent, attempt = 1, record }: DispatchContext,
   ): Promise<DispatchResult> {
     const decision = await decideWithTrigger(event, repo, options, record);
-    record?.decided(decision);
+    record?.decided(decision, decision.failed);
     for (const { plugin, error } of decision.failed) {
       options.metrics.dispatchErrors.inc({ type: 'plugin' });
       log.error({ err: error, plugin }, 'a plugin could not decide; the others go on');
@@ -151,6 +152,18 @@ export function createDispatch(options: DispatchOptions): Dispatch {
       );
     }
     if (failures.length > 0) throw launchFailure(failures, started);
+    const mayPass = decision.failed.filter(({ error }) => {
+      const known = asPluginError(error);
+      return known instanceof PluginError && known.retryable;
+    });
+    if (mayPass.length > 0) {
+      // The jobs started and the other plugins' actions were taken, each safe to repeat: the delivery is
+      // tried again for the plugins that could not decide, as a job that could not start would be.
+      const names = mayPass.map((failed) => failed.plugin).join(', ');
+      throw new RetryableError(`plugins that may decide later: ${names}`, {
+        cause: new AggregateError(mayPass.map((failed) => failed.error)),
+      });
+    }
     return {
       started,
       skipped: decision.skip.map((s) => ({ job: s.jobName, reason: s.why })),

@@ -103,9 +103,16 @@ export interface DispatchContext {
   record?: DispatchRecorder;
 }
 
+/** A ChatOps plugin that could not decide, and why. */
+export interface FailedPlugin {
+  plugin: string;
+  error: unknown;
+}
+
 /** What a dispatch tells as it goes; each call adds to the delivery's story. */
 export interface DispatchRecorder {
-  decided(decision: Decision): void;
+  /** What the plugins decided, and those that could not decide (their decisions missing from it). */
+  decided(decision: Decision, failed?: readonly FailedPlugin[]): void;
   consulted(fact: ConsultedFact): void;
   job(job: StartedJob): void;
 }

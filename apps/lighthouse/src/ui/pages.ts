@@ -138,6 +138,13 @@ ${
   html`<h2>Decided for the provider</h2>
 <p class="note">Labels, comments and statuses; written when lighthouse has the provider's credentials.</p>
 <ul>${decision.actions.map((action) => html`<li>${action}</li>`)}</ul>`
+}
+${
+  decision &&
+  decision.failed.length > 0 &&
+  html`<h2>Plugins that could not decide</h2>
+<p class="note">Their labels and comments are missing above; the jobs and the other plugins went on.</p>
+<ul>${decision.failed.map((failed) => html`<li>${failed.plugin}: <span class="mono">${failed.error}</span></li>`)}</ul>`
 }`;
 }
 

@@ -1,4 +1,4 @@
-import type { ConsultedFact, Decision, StartedJob } from '@lighthouse-ts/plugins';
+import type { ConsultedFact, Decision, FailedPlugin, StartedJob } from '@lighthouse-ts/plugins';
 
 /** One verified delivery as the web page tells it: what came, what was answered, and what was decided. */
 export interface DeliveryStory {
@@ -36,6 +36,8 @@ export interface DecisionStory {
   start: { job: string; why: string }[];
   skip: { job: string; why: string }[];
   actions: string[];
+  /** The ChatOps plugins that could not decide, each with its error's message. */
+  failed: { plugin: string; error: string }[];
 }
 
 /** A delivery refused before it could be verified: only what its unverified headers claimed. */
@@ -158,7 +160,7 @@ export class StoryHandle {
     this.#changed();
   }
 
-  decided(decision: Decision): void {
+  decided(decision: Decision, failed: readonly FailedPlugin[] = []): void {
     const summary = cap(decision.summary);
     this.#left -= summary.length;
     this.#story.decision = {
@@ -168,6 +170,12 @@ export class StoryHandle {
       ),
       skip: this.#within(decision.skip.map((job) => ({ job: cap(job.jobName), why: cap(job.why) }))),
       actions: this.#within(decision.actions.map((action) => cap(describeAction(action)))),
+      failed: this.#within(
+        failed.map(({ plugin, error }) => ({
+          plugin: cap(plugin),
+          error: cap(error instanceof Error ? error.message : String(error)),
+        })),
+      ),
     };
     this.#changed();
   }

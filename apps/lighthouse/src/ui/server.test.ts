@@ -137,18 +137,22 @@ describe('the web page', () => {
       event: 'pull_request',
       summary: 'x',
     });
-    handle.decided({
-      summary: 'PR #7 opened: 1 of 2 presubmits run',
-      start: [],
-      skip: [{ jobName: 'lint', context: 'lint', why: 'branch main does not match branches [release]' }],
-      cancel: [],
-      actions: [],
-    });
+    handle.decided(
+      {
+        summary: 'PR #7 opened: 1 of 2 presubmits run',
+        start: [],
+        skip: [{ jobName: 'lint', context: 'lint', why: 'branch main does not match branches [release]' }],
+        cancel: [],
+        actions: [],
+      },
+      [{ plugin: 'approve', error: new Error('GitHub is unavailable: HTTP 503') }],
+    );
     handle.consulted({ fact: 'isCollaborator', asked: 'acme, app, alice', answer: 'true' });
     handle.job({ job: 'unit', pipeline: { namespace: 'jobs', name: job.ref.name, buildNumber: 3 } });
     const page = await rawRequest(`${ui}/deliveries/${handle.seq}`);
     expect(page.text).toContain('branch main does not match branches [release]');
     expect(page.text).toContain('isCollaborator');
+    expect(page.text).toContain('approve: <span class="mono">GitHub is unavailable: HTTP 503</span>');
     expect(page.text).toContain(`href="/jobs/jobs/${job.ref.name}"`);
     expect((await rawRequest(`${ui}/deliveries/999`)).status).toBe(404);
   });

@@ -217,10 +217,22 @@ describe('approve', () => {
     expect(labelling(notes)).toEqual([]);
   });
 
-  it('says which OWNERS files could not be read, and goes on without them', async () => {
+  it('names an OWNERS file it could not read and judges nothing: no label on, none off', async () => {
     const files = { ...tree, 'a/OWNERS': 'approvers: [a\n' };
-    const text = notificationOf(await decide(pullRequestEvent(), facts([], { files })));
-    expect(text).toMatch(/These could not be read, and were left out:\n\n- `a\/OWNERS`: .+/);
+    const approvedAll = [
+      ['root-approver', '/approve'],
+      ['doc-writer', '/approve'],
+    ] as [string, string][];
+    const unlabelled = await decide(pullRequestEvent(), facts(approvedAll, { files }));
+    expect(notificationOf(unlabelled)).toMatch(
+      /These could not be read, so the pull request is not judged and the `approved` label is left as it is:\n\n- `a\/OWNERS`: .+/,
+    );
+    expect(notificationOf(unlabelled)).toContain('This PR is **NOT APPROVED**');
+    expect(labelling(unlabelled)).toEqual([]);
+    const labelled = await decide(pullRequestEvent(), facts([], { files, labels: ['approved'] }));
+    expect(labelling(labelled)).toEqual([]);
+    // The same approvals approve once the file reads.
+    expect(labelling(await decide(pullRequestEvent(), facts(approvedAll)))).toEqual([add]);
   });
 
   it('reads comments and reviews in the order they were written: a later /approve cancel takes back a review', async () => {
@@ -237,6 +249,18 @@ describe('approve', () => {
     // GitLab's approvals have no time: they stand as they are now.
     data.reviews = { 'org/repo#7': [{ author: 'root-approver', state: 'approved', body: '' }] };
     expect(labelling(await decide(pullRequestEvent(), data))).toEqual([add]);
+  });
+
+  it('reads the comment being delivered, not listed yet and without a time, after every review', async () => {
+    const data = facts([], { touched: ['top.txt'], labels: ['approved'] });
+    data.comments = {
+      'org/repo#7': [{ id: '9', author: 'someone', body: 'thanks', at: '2026-12-05T10:01:00Z' }],
+    };
+    data.reviews = {
+      'org/repo#7': [{ author: 'root-approver', state: 'approved', body: '', at: '2026-12-05T10:02:00Z' }],
+    };
+    const cancel = commentEvent('/approve cancel', { author: { id: '2', login: 'root-approver' } });
+    expect(labelling(await decide(cancel, data))).toEqual([remove]);
   });
 
   it("reads /lgtm cancel only with lgtm_acts_as_approve, logins in any case, and not the bot's reviews", async () => {

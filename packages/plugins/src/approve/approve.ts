@@ -78,8 +78,8 @@ export const approve: ChatOpsPlugin = async (event, context) => {
   const state = approvalState(tree, changed, approvals, pull.author, settings);
   const has = labels.includes(approvedLabel);
   const actions: ProviderAction[] = [];
-  // A change too large to judge leaves the label as people set it.
-  if (tree.directories <= maxOwnersDirectories && state.approved !== has) {
+  // A change too large to judge, or an OWNERS file that could not be read, leaves the label as people set it.
+  if (judged(tree) && state.approved !== has) {
     actions.push({
       type: state.approved ? 'add-label' : 'remove-label',
       pullNumber: event.number,
@@ -120,8 +120,9 @@ function commandsIn(body: string, settings: ApproveSettings): { lgtm: boolean; a
 }
 
 /**
- * Who approved, lower-cased, reading comments and reviews in the order they were written (reviews without
- * a time, GitLab's approvals and Bitbucket Server's verdicts, stand as they are now, after the rest).
+ * Who approved, lower-cased, reading comments and reviews in the order they were written. What has no time
+ * comes after: reviews that stand as they are now (GitLab's approvals, Bitbucket Server's verdicts), then
+ * comments (the one being delivered, not listed yet, is the newest of all).
  */
 function approvalsOf(
   comments: readonly PullRequestComment[],
@@ -133,12 +134,20 @@ function approvalsOf(
   if (!settings.requireSelfApproval) {
     approvals.set(author.toLowerCase(), { how: 'Author self-approved', noIssue: false });
   }
-  const timed = reviews.filter((review) => review.at !== undefined);
-  let said: (PullRequestComment | Review)[] = [...comments, ...timed];
-  if (comments.every((comment) => comment.at !== undefined)) {
-    said = said.toSorted((a, b) => Date.parse(a.at ?? '') - Date.parse(b.at ?? ''));
+  const timed: { item: PullRequestComment | Review; at: number }[] = [];
+  const untimedReviews: Review[] = [];
+  const untimedComments: PullRequestComment[] = [];
+  for (const item of [...comments, ...reviews]) {
+    const at = Date.parse(item.at ?? '');
+    if (!Number.isNaN(at)) timed.push({ item, at });
+    else if ('state' in item) untimedReviews.push(item);
+    else untimedComments.push(item);
   }
-  said.push(...reviews.filter((review) => review.at === undefined));
+  const said = [
+    ...timed.toSorted((a, b) => a.at - b.at).map(({ item }) => item),
+    ...untimedReviews,
+    ...untimedComments,
+  ];
   for (const item of said) {
     const login = item.author.toLowerCase();
     for (const { lgtm, args } of commandsIn(item.body, settings)) {
@@ -150,6 +159,11 @@ function approvalsOf(
     if (item.state === 'changes_requested') approvals.delete(login);
   }
   return approvals;
+}
+
+/** Whether every OWNERS file the change needs was read: a missing rule must not approve by omission. */
+function judged(tree: OwnersTree): boolean {
+  return tree.directories <= maxOwnersDirectories && tree.unreadable.length === 0;
 }
 
 interface ApprovalState {
@@ -198,8 +212,7 @@ function approvalState(
   }
   // Linked issues are not read yet: with issue_required, an approver's `/approve no-issue` is needed.
   const issueWaived = !settings.issueRequired || [...approvals.values()].some((approval) => approval.noIssue);
-  const filesApproved =
-    tree.directories <= maxOwnersDirectories && groups.every((g) => g.approvedBy.length > 0);
+  const filesApproved = judged(tree) && groups.every((g) => g.approvedBy.length > 0);
   return { approved: filesApproved && issueWaived, groups, suggested, issueWaived };
 }
 
@@ -251,7 +264,11 @@ function notification(
     );
   }
   if (tree.unreadable.length > 0) {
-    lines.push('', 'These could not be read, and were left out:', '');
+    lines.push(
+      '',
+      `These could not be read, so the pull request is not judged and the \`${approvedLabel}\` label is left as it is:`,
+      '',
+    );
     for (const { path, reason } of tree.unreadable) lines.push(`- \`${path}\`: ${reason.split('\n')[0]}`);
   }
   lines.push(

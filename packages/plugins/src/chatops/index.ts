@@ -1,5 +1,5 @@
 import type { WebhookEvent } from '@lighthouse-ts/scm';
-import type { Decision, ProviderAction } from '../contract.ts';
+import type { Decision, FailedPlugin, ProviderAction } from '../contract.ts';
 import type { TriggerContext } from '../trigger/context.ts';
 import { decide as trigger } from '../trigger/decide.ts';
 import { chatOpsPlugins } from './plugins.ts';
@@ -17,12 +17,6 @@ export {
   wip,
   wipLabel,
 } from './plugins.ts';
-
-/** A ChatOps plugin that could not decide, and why. */
-export interface FailedPlugin {
-  plugin: string;
-  error: unknown;
-}
 
 /**
  * What every plugin enabled for the event's repository decides: the trigger's jobs, and the labels and

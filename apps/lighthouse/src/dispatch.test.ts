@@ -9,7 +9,7 @@ import {
 import { factsFromProvider, inMemoryFacts, PermanentError, RetryableError } from '@lighthouse-ts/plugins';
 import { githubApi, type PullRequestCommentEvent, type PullRequestEvent } from '@lighthouse-ts/scm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDispatch } from './dispatch.ts';
+import { createDispatch, maxQueuedPerPull } from './dispatch.ts';
 import { createMetrics } from './server/metrics.ts';
 import { RecentDeliveries } from './ui/recent.ts';
 
@@ -310,31 +310,23 @@ describe('a ChatOps plugin that cannot decide', () => {
 });
 
 describe("a pull request's events", () => {
-  it('are dispatched one after another, each after the one before it is carried out; other pull requests go on', async () => {
+  /** A dispatch whose first question about #7 waits until the test lets it go. */
+  function gatedDispatch() {
     const config = parseConfig(
       { configPath: 'config.yaml', pluginsPath: 'plugins.yaml' },
       { config: 'presubmits:\n  org/repo:\n  - name: unit\n', plugins: 'plugins:\n  org/repo: [trigger]\n' },
     );
+    const pull = {
+      open: true,
+      draft: false,
+      author: 'stranger',
+      head: { ref: 'fix', sha: headSha },
+      base: { ref: 'main', sha: 'ba5e000000000000000000000000000000000001' },
+    };
     const facts = inMemoryFacts({
       collaborators: { 'org/repo': ['maintainer'] },
-      pullRequests: {
-        'org/repo#7': {
-          open: true,
-          draft: false,
-          author: 'stranger',
-          head: { ref: 'fix', sha: headSha },
-          base: { ref: 'main', sha: 'ba5e000000000000000000000000000000000001' },
-        },
-        'org/repo#8': {
-          open: true,
-          draft: false,
-          author: 'stranger',
-          head: { ref: 'fix', sha: headSha },
-          base: { ref: 'main', sha: 'ba5e000000000000000000000000000000000001' },
-        },
-      },
+      pullRequests: { 'org/repo#7': pull, 'org/repo#8': pull },
     });
-    // The first question about #7 waits until the test lets it go.
     let release = () => {};
     const held = new Promise<void>((resolve) => {
       release = resolve;
@@ -354,6 +346,7 @@ describe("a pull request's events", () => {
         return answer;
       },
     };
+    const metrics = createMetrics();
     const dispatch = createDispatch({
       config: { current: () => config },
       client: recordingClient().client,
@@ -361,24 +354,53 @@ describe("a pull request's events", () => {
       writes: () => undefined,
       webUrls: () => ['https://github.com'],
       namespace: 'jx',
-      metrics: createMetrics(),
+      metrics,
     });
     const comment = (number: number, body: string) => ({ ...okToTest, number, body, deliveryId: body });
+    const pullsAsked = () => facts.asked.filter((q) => q.startsWith('pullRequest'));
+    return { dispatch, comment, asked, release, metrics, pullsAsked };
+  }
+
+  it('are dispatched one after another, each after the one before it is carried out; other pull requests go on', async () => {
+    const { dispatch, comment, asked, release, pullsAsked } = gatedDispatch();
     const first = dispatch(comment(7, '/test unit'), context);
     await asked;
     const second = dispatch(comment(7, '/retest'), context);
     await dispatch(comment(8, '/test unit'), context);
     // #8 was decided while #7's first event waited; #7's second has not begun.
-    expect(facts.asked.filter((q) => q.startsWith('pullRequest'))).toEqual([
-      'pullRequest org/repo#7',
-      'pullRequest org/repo#8',
-    ]);
+    expect(pullsAsked()).toEqual(['pullRequest org/repo#7', 'pullRequest org/repo#8']);
     release();
     await Promise.all([first, second]);
-    expect(facts.asked.filter((q) => q.startsWith('pullRequest'))).toEqual([
+    expect(pullsAsked()).toEqual([
       'pullRequest org/repo#7',
       'pullRequest org/repo#8',
       'pullRequest org/repo#7',
     ]);
+  });
+
+  it(`wait at most ${maxQueuedPerPull} at once, past which one fails to be tried again later, and start nothing once lighthouse stops`, async () => {
+    const { dispatch, comment, asked, release, metrics, pullsAsked } = gatedDispatch();
+    const first = dispatch(comment(7, '/test unit'), context);
+    await asked;
+    const stopping = new AbortController();
+    const waiting = Array.from({ length: maxQueuedPerPull }, (_, i) =>
+      dispatch(comment(7, `/retest ${i}`), { ...context, signal: stopping.signal }).catch(
+        (error: unknown) => error,
+      ),
+    );
+    expect((await metrics.dispatchesQueued.get()).values[0]?.value).toBe(maxQueuedPerPull);
+    const refused = await dispatch(comment(7, '/retest'), context).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(RetryableError);
+    expect((refused as Error).message).toBe(
+      `${maxQueuedPerPull} events of github/org/repo#7 are waiting already: tried again later`,
+    );
+    stopping.abort(new Error('shutdown grace period over'));
+    release();
+    await first;
+    for (const stopped of await Promise.all(waiting)) {
+      expect((stopped as Error).message).toBe('lighthouse is stopping: left for the next start');
+    }
+    expect(pullsAsked()).toEqual(['pullRequest org/repo#7']);
+    expect((await metrics.dispatchesQueued.get()).values[0]?.value).toBe(0);
   });
 });

@@ -64,9 +64,15 @@ export function idempotencyKey(event: Exclude<WebhookEvent, { type: 'ping' }>, j
   return `${eventKey(event)}/${jobName}`;
 }
 
+/**
+ * Most events of one pull request waiting for the one being carried out; past it an event fails as one
+ * that may pass (tried again later, kept across a restart), so a flood of comments holds bounded memory.
+ */
+export const maxQueuedPerPull = 100;
+
 /** Decides with the trigger plugin and starts (and supersedes) meta-pipelines through the client. */
 export function createDispatch(options: DispatchOptions): Dispatch {
-  const oneAtATime = serialised();
+  const oneAtATime = serialised(maxQueuedPerPull, options.metrics.dispatchesQueued);
   return async (event, context) => {
     const repo = event.repo;
     // Only a ping has no repository, and the server answers pings itself.
@@ -83,6 +89,10 @@ export function createDispatch(options: DispatchOptions): Dispatch {
     repo: Repo,
     { log, signal, traceparent, attempt = 1, record }: DispatchContext,
   ): Promise<DispatchResult> {
+    // It may have waited for the pull request's earlier events past the shutdown's grace period.
+    if (signal.aborted) {
+      throw new RetryableError('lighthouse is stopping: left for the next start', { cause: signal.reason });
+    }
     const decision = await decideWithTrigger(event, repo, options, record);
     record?.decided(decision, decision.failed);
     for (const { plugin, error } of decision.failed) {
@@ -171,18 +181,37 @@ export function createDispatch(options: DispatchOptions): Dispatch {
   }
 }
 
-/** Runs work given the same key one after another, in the order given; keys with nothing queued are forgotten. */
-function serialised(): <T>(key: string, work: () => Promise<T>) => Promise<T> {
-  const tails = new Map<string, Promise<void>>();
+/**
+ * Runs work given the same key one after another, in the order given; keys with nothing queued are
+ * forgotten. Work given while `maxQueued` wait for a key is refused with a RetryableError.
+ */
+function serialised(
+  maxQueued: number,
+  queued: Pick<Metrics['dispatchesQueued'], 'inc' | 'dec'>,
+): <T>(key: string, work: () => Promise<T>) => Promise<T> {
+  const tails = new Map<string, { tail: Promise<void>; waiting: number }>();
   return (key, work) => {
-    const result = (tails.get(key) ?? Promise.resolve()).then(work);
+    const line = tails.get(key) ?? { tail: Promise.resolve(), waiting: 0 };
+    if (line.waiting >= maxQueued) {
+      return Promise.reject(
+        new RetryableError(`${line.waiting} events of ${key} are waiting already: tried again later`),
+      );
+    }
+    line.waiting++;
+    queued.inc();
+    const result = line.tail.then(() => {
+      line.waiting--;
+      queued.dec();
+      return work();
+    });
     const tail = result.then(
       () => {},
       () => {},
     );
-    tails.set(key, tail);
+    line.tail = tail;
+    tails.set(key, line);
     void tail.then(() => {
-      if (tails.get(key) === tail) tails.delete(key);
+      if (line.tail === tail) tails.delete(key);
     });
     return result;
   };
@@ -348,6 +377,7 @@ function missingFacts(provider: Provider): TriggerFacts {
   };
   return {
     isCollaborator: refuse,
+    isAdmin: refuse,
     isMember: refuse,
     changedFiles: refuse,
     prLabels: refuse,
@@ -356,6 +386,7 @@ function missingFacts(provider: Provider): TriggerFacts {
     pullRequest: refuse,
     comments: refuse,
     reviews: refuse,
+    hasOtherPullRequests: refuse,
     fileAt: refuse,
     botLogin: refuse,
   };

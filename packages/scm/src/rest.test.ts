@@ -263,6 +263,29 @@ describe('the retry policy', () => {
   });
 });
 
+describe('a list of pages', () => {
+  it('is read to its end, and refused rather than cut short past 30 pages', async () => {
+    const page = (n: number, last: number) => (origin: string) => ({
+      body: [{ id: n, body: `comment ${n}`, user: { login: 'someone' } }],
+      headers: n < last ? { link: `<${origin}${commentsPath}?page=${n + 1}>; rel="next"` } : {},
+    });
+    const routes = (last: number) =>
+      Object.fromEntries(
+        Array.from({ length: last }, (_, i) => [
+          i === 0 ? `${commentsPath}?per_page=100` : `${commentsPath}?page=${i + 1}`,
+          page(i + 1, last),
+        ]),
+      );
+    let api = githubApi({ baseUrl: await github(routes(30)), token: 't' });
+    expect(await api.comments('octocat', 'Hello-World', 1347)).toHaveLength(30);
+    await replay.stop();
+    api = githubApi({ baseUrl: await github(routes(31)), token: 't' });
+    await expect(api.comments('octocat', 'Hello-World', 1347)).rejects.toThrow(
+      new ProviderError(`${commentsPath}?per_page=100: the list has more than 30 pages, the most read`, 200),
+    );
+  });
+});
+
 describe('creating a comment, which must not be made twice', () => {
   it('is sent again after answers proving nothing was made (429, 503)', async () => {
     const baseUrl = await github({

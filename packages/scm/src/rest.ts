@@ -93,7 +93,10 @@ export interface Rest {
     call: Call,
     schema: S,
   ): Promise<{ status: number; body: z.output<S>; next: string | undefined }>;
-  /** Every page of a list, following `Link: rel="next"`, up to `maxPages`. */
+  /**
+   * Every page of a list, following `Link: rel="next"`; a list longer than `maxPages` is refused with a
+   * `ProviderError` rather than cut short (a prefix would hide the newest comments, a job's changed file).
+   */
   pages<T>(call: Call, schema: z.ZodType<T[]>, maxPages?: number): Promise<T[]>;
   /** Sends `call` and reads its answer as text. */
   text(call: Call): Promise<string>;
@@ -134,6 +137,15 @@ export function rateLimit(
     return { waitMs: primaryLimitResetMs(headers, now) };
   }
   return status === 429 ? { waitMs: undefined } : undefined;
+}
+
+/**
+ * Whether a rate limit holds back this kind of call only: GitHub's search has a limit of its own (30 a
+ * minute), and using it up must not pause the client's other calls. A secondary limit holds back them all.
+ */
+function limitsOneKindOfCall(headers: Headers, body = ''): boolean {
+  const resource = headers.get('x-ratelimit-resource');
+  return resource !== null && resource !== 'core' && !/secondary rate limit/i.test(body);
 }
 
 /** Until GitHub's primary limit resets, when an answer says none is left (`x-ratelimit-remaining: 0`). */
@@ -221,6 +233,7 @@ function parseJson(text: string): unknown {
  *   something twice only after answers proving nothing was done (see `mayHaveBeenDone`);
  * - rate limits that say how long (see `rateLimit`): the whole client pauses until then, so no request of
  *   it hammers the provider meanwhile; a 2xx saying `x-ratelimit-remaining: 0` pauses it until the reset;
+ *   a limit of one kind of call (GitHub's search) makes that call wait, not the client;
  * - any other 4xx: never again, a `ProviderError`.
  * A call that would wait beyond `retry.maxWaitMs` in all, or has sent `retry.attempts` requests, throws
  * `ProviderUnavailableError`, with `retryAfterMs` when the wait needed is known.
@@ -288,11 +301,12 @@ export function restClient(options: RestOptions): Rest {
       let failure: ProviderUnavailableError;
       let mayBeDone: boolean;
       let retryAfter: number | undefined;
+      let ownLimit = false;
       if (outcome.res) {
         const { res } = outcome;
         if (isAnswer(res.status)) {
           const reset = primaryLimitResetMs(res.headers, now());
-          if (reset !== undefined) pause.extend(now() + reset);
+          if (reset !== undefined && !limitsOneKindOfCall(res.headers)) pause.extend(now() + reset);
           return { url, res };
         }
         const text = await readText(res, what);
@@ -300,7 +314,8 @@ export function restClient(options: RestOptions): Rest {
         const message = `${what}: HTTP ${res.status} ${text.slice(0, 200)}`;
         if (!limit && res.status < 500) throw new ProviderError(message, res.status);
         retryAfter = limit?.waitMs;
-        if (retryAfter !== undefined) pause.extend(now() + retryAfter);
+        ownLimit = limitsOneKindOfCall(res.headers, text);
+        if (retryAfter !== undefined && !ownLimit) pause.extend(now() + retryAfter);
         failure = new ProviderUnavailableError(
           message,
           retryAfter === undefined ? {} : { retryAfterMs: retryAfter },
@@ -320,7 +335,7 @@ export function restClient(options: RestOptions): Rest {
       if (retryAfter === undefined) {
         const backoff = random() * Math.min(backoffCapMs, backoffBaseMs * 2 ** (sent - 1));
         await wait(backoff, failure.message);
-      }
+      } else if (ownLimit) await wait(retryAfter, failure.message);
     }
   }
 
@@ -349,7 +364,13 @@ export function restClient(options: RestOptions): Rest {
     async pages<T>(call: Call, schema: z.ZodType<T[]>, maxPages = 30) {
       const items: T[] = [];
       let next: string | undefined = call.path;
-      for (let page = 0; next && page < maxPages; page++) {
+      for (let page = 0; next; page++) {
+        if (page === maxPages) {
+          throw new ProviderError(
+            `${call.path}: the list has more than ${maxPages} pages, the most read`,
+            200,
+          );
+        }
         const res: { body: T[]; next: string | undefined } = await json({ ...call, path: next }, schema);
         items.push(...res.body);
         next = res.next;

@@ -13,6 +13,8 @@ export interface Metrics {
   /** From the start of dispatch to its end (past the answer, for the ones that outlast the budget). */
   readonly dispatchDuration: Histogram<'outcome'>;
   readonly dispatchesInFlight: Gauge;
+  /** Events waiting for an earlier event of the same pull request to be carried out. */
+  readonly dispatchesQueued: Gauge;
   readonly dispatchRetries: Counter;
   /** Deliveries answered 202 and kept in the pending store until their dispatch settles. */
   readonly deliveriesKept: Gauge;
@@ -59,6 +61,11 @@ export function createMetrics(): Metrics {
     dispatchesInFlight: new Gauge({
       name: 'lighthouse_dispatches_in_flight',
       help: 'Deliveries being dispatched now, including those already answered with 202.',
+      registers,
+    }),
+    dispatchesQueued: new Gauge({
+      name: 'lighthouse_dispatches_queued',
+      help: 'Events waiting for an earlier event of the same pull request to be decided and carried out.',
       registers,
     }),
     deliveriesKept: new Gauge({

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -161,6 +162,26 @@ it('a kept delivery resumed five times without settling is set aside, not dispat
   expect(
     next.logs.lines.find((line) => line.msg.startsWith('a kept delivery was resumed 5 times')),
   ).toBeDefined();
+});
+
+it("loads what it kept in the order received, not in the order of its files' names", async () => {
+  const store = await openPendingStore(await mkdtemp(join(tmpdir(), 'pending-')));
+  // Files are named for their event's hash: received in the reverse of that order.
+  const hash = (key: string) => createHash('sha256').update(key).digest('hex');
+  const keys = ['a', 'b', 'c', 'd', 'e'].sort((x, y) => hash(y).localeCompare(hash(x)));
+  for (const [receivedAt, key] of keys.entries()) {
+    await store.keep({
+      version: 1,
+      key,
+      traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+      receivedAt,
+      attempts: 1,
+      resumes: 0,
+      event: { type: 'ping', provider: 'github', deliveryId: key },
+    });
+  }
+  const { pending } = await store.load();
+  expect(pending.map(({ delivery }) => delivery.key)).toEqual(keys);
 });
 
 it('a kept file that does not parse is set aside and reported; a cut-short write is removed', async () => {

@@ -38,7 +38,8 @@ export interface PendingStore {
   /** Renames a kept file `<name>.<why>`: kept for a person to read, never dispatched again. */
   setAside(file: string, why: string): Promise<void>;
   /**
-   * Every delivery kept, with its file; a file that does not parse is renamed `<name>.unreadable` (kept
+   * Every delivery kept, with its file, in the order received (a pull request's events are dispatched in
+   * that order, and `/approve` then `/approve cancel` must not swap); a file that does not parse is renamed `<name>.unreadable` (kept
    * for a person to read, never dispatched) and reported, and a write that was cut short is removed.
    */
   load(): Promise<{
@@ -117,6 +118,7 @@ export async function openPendingStore(dir: string): Promise<PendingStore> {
           await rename(path, `${path}.unreadable`);
         }
       }
+      pending.sort((a, b) => a.delivery.receivedAt - b.delivery.receivedAt);
       return { pending, unreadable };
     },
   };

@@ -289,6 +289,8 @@ describe('approve', () => {
     const needing = await decide(pullRequestEvent(), approved, '  issue_required: true\n');
     expect(labelling(needing)).toEqual([]);
     expect(notificationOf(needing)).toContain("An approver's `/approve no-issue` is needed too");
+    const notWaived = facts([['root-approver', '/approve without no-issue']], { touched: ['top.txt'] });
+    expect(labelling(await decide(pullRequestEvent(), notWaived, '  issue_required: true\n'))).toEqual([]);
     const waived = facts([['root-approver', '/approve no-issue']], { touched: ['top.txt'] });
     expect(labelling(await decide(pullRequestEvent(), waived, '  issue_required: true\n'))).toEqual([add]);
   });

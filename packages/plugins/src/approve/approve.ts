@@ -16,8 +16,8 @@ export const approvedLabel = 'approved';
 /** The first line of the notification, found again by it (Lighthouse's `[APPROVALNOTIFIER]`). */
 export const approvalMarker = '[APPROVALNOTIFIER]';
 
-// Lighthouse reads approvals with a looser pattern than its commands: anything may follow on the line, and
-// an argument that says `cancel` anywhere cancels.
+// Lighthouse reads approvals with a looser pattern than its commands: anything may follow on the line. An
+// argument that says `cancel` anywhere cancels (Lighthouse: only first), `no-issue` only first.
 const approvalLine = /^\/(?:lh-)?(lgtm|approve)(?:[ \t]+(.*))?$/i;
 
 type How = 'Approved' | 'LGTM' | 'Author self-approved';
@@ -152,7 +152,7 @@ function approvalsOf(
     const login = item.author.toLowerCase();
     for (const { lgtm, args } of commandsIn(item.body, settings)) {
       if (args.includes('cancel')) approvals.delete(login);
-      else approvals.set(login, { how: lgtm ? 'LGTM' : 'Approved', noIssue: args.includes('no-issue') });
+      else approvals.set(login, { how: lgtm ? 'LGTM' : 'Approved', noIssue: args.startsWith('no-issue') });
     }
     if (!('state' in item)) continue;
     if (item.state === 'approved') approvals.set(login, { how: 'Approved', noIssue: false });

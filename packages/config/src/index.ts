@@ -14,3 +14,4 @@ export { approveFor, pluginsFor, type RepoConfig, repoConfig, triggerFor } from 
 export * from './types.ts';
 export { type ConfigReload, type ConfigWatch, type WatchConfigOptions, watchConfig } from './watch.ts';
 export { parseScopedSecrets, ScopedSecretsError } from './webhook-secrets.ts';
+export { defaultWelcomeTemplate, type WelcomeFields, welcomeMessage } from './welcome-template.ts';

@@ -292,6 +292,52 @@ describe('loadConfig validation', () => {
     ]);
   });
 
+  it("reads welcome messages as Lighthouse picks them: the repository's entry, else the org's, else the default", async () => {
+    const config = await load(
+      '{}\n',
+      [
+        'welcome:',
+        '- repos: [org]',
+        '  message_template: "Hi {{ .AuthorName }}, welcome to {{.Org}}!"',
+        '- repos: [org/repo]',
+        "  message_template: ''",
+        '- repos: [org/docs, other/site]',
+        '  message_template: "Thanks, @{{.AuthorLogin}}:\\n{{.Repo}}"',
+        '',
+      ].join('\n'),
+    );
+    expect(repoConfig(config, 'org', 'app').welcomeTemplate).toBe(
+      'Hi {{ .AuthorName }}, welcome to {{.Org}}!',
+    );
+    expect(repoConfig(config, 'org', 'repo').welcomeTemplate).toBe(
+      'Welcome @{{.AuthorLogin}}! It looks like this is your first PR to {{.Org}}/{{.Repo}} 🎉',
+    );
+    expect(repoConfig(config, 'org', 'docs').welcomeTemplate).toBe('Thanks, @{{.AuthorLogin}}:\n{{.Repo}}');
+    expect(repoConfig(config, 'elsewhere', 'repo').welcomeTemplate).toMatch(/^Welcome @/);
+  });
+
+  it.each([
+    ['another field', '{{.Title}}'],
+    ['a field of a field', '{{.Org.Name}}'],
+    ['a field in the wrong case', '{{.org}}'],
+    ['a pipeline', '{{.AuthorLogin | printf "%q"}}'],
+    ['an action', '{{if .AuthorName}}'],
+    ['a trim marker', '{{- .Org}}'],
+    ['a comment', '{{/* hi */}}'],
+    ['an action never closed', '{{.Org'],
+  ])('refuses a welcome template that uses %s, naming the entry', async (_what, action) => {
+    const error = await failure(
+      '{}\n',
+      `welcome:\n- repos: [org/repo]\n  message_template: 'ok {{.Repo}}'\n- repos: [org, other]\n  message_template: '{{ .Repo }}: ${action}'\n`,
+    );
+    expect(error.issues).toEqual([
+      expect.objectContaining({
+        path: 'welcome[1].message_template',
+        reason: `the welcome message for org, other uses ${action}; a template may use only {{.Org}}, {{.Repo}}, {{.AuthorLogin}} and {{.AuthorName}}`,
+      }),
+    ]);
+  });
+
   it('refuses a plugin enabled for both an org and one of its repos', async () => {
     const error = await failure('{}\n', 'plugins:\n  org: [trigger, lgtm]\n  org/repo: [trigger]\n');
     expect(error.issues).toEqual([

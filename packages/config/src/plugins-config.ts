@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import type { PathIssue } from './path-issue.ts';
-import type { ApproveSettings, LgtmSettings, PluginsConfig, SizeSettings, TriggerSettings } from './types.ts';
+import type {
+  ApproveSettings,
+  LgtmSettings,
+  PluginsConfig,
+  SizeSettings,
+  TriggerSettings,
+  WelcomeSettings,
+} from './types.ts';
+import { unsupportedWelcomeAction } from './welcome-template.ts';
 
 const flag = z.boolean().nullish();
 
@@ -63,6 +71,16 @@ const SizeFile = z.looseObject({
   xxl: lines.nullish().describe('... size/XXL (default 1000).'),
 });
 
+const WelcomeFile = z.looseObject({
+  repos: z.array(z.string()).nullish().describe('The orgs and org/repos this message is for.'),
+  message_template: z
+    .string()
+    .nullish()
+    .describe(
+      'The message for a first pull request: a Go template that may use {{.Org}}, {{.Repo}}, {{.AuthorLogin}} and {{.AuthorName}}, and nothing else (default: Welcome @{{.AuthorLogin}}! It looks like this is your first PR to {{.Org}}/{{.Repo}} 🎉).',
+    ),
+});
+
 const OwnersFile = z.looseObject({
   skip_collaborators: z
     .array(z.string())
@@ -72,7 +90,7 @@ const OwnersFile = z.looseObject({
     ),
 });
 
-// Loose: the other plugins' sections (welcome, size, ...) are accepted and left alone.
+// Loose: the other plugins' sections (blockade, milestone, ...) are accepted and left alone.
 export const PluginsFile = z.looseObject({
   plugins: z
     .record(z.string(), z.array(z.string()).nullable())
@@ -83,6 +101,7 @@ export const PluginsFile = z.looseObject({
   approve: z.array(ApproveFile).nullish().describe("The approve plugin's settings, by repository."),
   owners: OwnersFile.nullish().describe('How OWNERS files are read.'),
   size: SizeFile.nullish().describe("The size plugin's thresholds, in lines changed."),
+  welcome: z.array(WelcomeFile).nullish().describe("The welcome plugin's message, by repository."),
   label: z
     .looseObject({
       additional_labels: z
@@ -153,6 +172,9 @@ export function compilePluginsConfig(file: PluginsFile): { config: PluginsConfig
     xl: file.size?.xl || defaultSizes.xl,
     xxl: file.size?.xxl || defaultSizes.xxl,
   };
+  const welcome = (file.welcome ?? []).map(
+    (entry): WelcomeSettings => ({ repos: entry.repos ?? [], messageTemplate: entry.message_template ?? '' }),
+  );
   return {
     config: {
       plugins,
@@ -161,9 +183,15 @@ export function compilePluginsConfig(file: PluginsFile): { config: PluginsConfig
       approve,
       ownersSkipCollaborators: file.owners?.skip_collaborators ?? [],
       size,
+      welcome,
       additionalLabels: file.label?.additional_labels ?? [],
     },
-    issues: [...unknownPlugins(plugins), ...duplicatedPlugins(plugins), ...sizeIssues(size)],
+    issues: [
+      ...unknownPlugins(plugins),
+      ...duplicatedPlugins(plugins),
+      ...sizeIssues(size),
+      ...welcomeIssues(welcome),
+    ],
   };
 }
 
@@ -176,6 +204,19 @@ function sizeIssues({ s, m, l, xl, xxl }: SizeSettings): PathIssue[] {
       reason: `thresholds must ascend, s < m < l < xl < xxl: ${s}, ${m}, ${l}, ${xl}, ${xxl}`,
     },
   ];
+}
+
+/**
+ * Lighthouse would run any Go template, and fail when it posts; ours knows the four fields only, so a
+ * template using anything else is refused before it is needed.
+ */
+function welcomeIssues(welcome: readonly WelcomeSettings[]): PathIssue[] {
+  return welcome.flatMap(({ repos, messageTemplate }, index) => {
+    const action = unsupportedWelcomeAction(messageTemplate);
+    if (action === undefined) return [];
+    const reason = `the welcome message for ${repos.join(', ') || 'no repository'} uses ${action}; a template may use only {{.Org}}, {{.Repo}}, {{.AuthorLogin}} and {{.AuthorName}}`;
+    return [{ path: ['welcome', index, 'message_template'], reason }];
+  });
 }
 
 /**

@@ -9,6 +9,7 @@ import type {
   SizeSettings,
   TriggerSettings,
 } from './types.ts';
+import { defaultWelcomeTemplate } from './welcome-template.ts';
 
 /** What the config says about one repository. */
 export interface RepoConfig {
@@ -27,6 +28,8 @@ export interface RepoConfig {
   additionalLabels: readonly string[];
   /** The size plugin's thresholds. */
   size: SizeSettings;
+  /** The welcome plugin's message: a Go template of the fields `WelcomeFields` names. */
+  welcomeTemplate: string;
 }
 
 export function repoConfig(config: LighthouseConfig, owner: string, name: string): RepoConfig {
@@ -43,6 +46,7 @@ export function repoConfig(config: LighthouseConfig, owner: string, name: string
     ownersSkipCollaborators: config.plugins.ownersSkipCollaborators.some((r) => keys.includes(r)),
     additionalLabels: config.plugins.additionalLabels,
     size: config.plugins.size,
+    welcomeTemplate: welcomeFor(config.plugins, owner, name),
   };
 }
 
@@ -83,6 +87,17 @@ export function approveFor(config: PluginsConfig, org: string, repo: string): Ap
       ignoreReviewState: false,
     }
   );
+}
+
+/**
+ * The message of the first `welcome` entry listing `org/repo`, else of the first listing the org, as
+ * Lighthouse looks; its default where that entry has none.
+ */
+function welcomeFor(config: PluginsConfig, org: string, repo: string): string {
+  const entry =
+    config.welcome.find((each) => each.repos.includes(`${org}/${repo}`)) ??
+    config.welcome.find((each) => each.repos.includes(org));
+  return entry?.messageTemplate || defaultWelcomeTemplate;
 }
 
 /** The first `triggers` entry listing the org or `org/repo`; otherwise the defaults (Lighthouse's `TriggerFor`). */

@@ -87,6 +87,8 @@ export interface PluginsConfig {
   ownersSkipCollaborators: readonly string[];
   /** The size plugin's thresholds (plugins.yaml `size:`). */
   size: SizeSettings;
+  /** The welcome plugin's messages, by repository (plugins.yaml `welcome:`). */
+  welcome: readonly WelcomeSettings[];
   /** Labels `/label <name>` may add (plugins.yaml `label.additional_labels`). */
   additionalLabels: readonly string[];
 }
@@ -107,6 +109,13 @@ export interface SizeSettings {
   l: number;
   xl: number;
   xxl: number;
+}
+
+/** The welcome plugin's message for some repositories (plugins.yaml `welcome:`). */
+export interface WelcomeSettings {
+  repos: readonly string[];
+  /** A Go template of the fields `WelcomeFields` names; empty for Lighthouse's default. */
+  messageTemplate: string;
 }
 
 /** The approve plugin's settings for some repositories (plugins.yaml `approve:`). */

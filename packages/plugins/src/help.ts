@@ -161,6 +161,14 @@ export const pluginHelp: ReadonlyMap<string, PluginHelp> = new Map<string, Plugi
     },
   ],
   [
+    'welcome',
+    {
+      description:
+        "Welcomes the author of a pull request who has opened no other in the repository, with plugins.yaml's welcome: message.",
+      commands: [],
+    },
+  ],
+  [
     'approve',
     {
       description:
@@ -171,6 +179,21 @@ export const pluginHelp: ReadonlyMap<string, PluginHelp> = new Map<string, Plugi
           description: 'Approves the files you own in the pull request, or takes your approval back.',
           whoCanUse: 'Approvers in the OWNERS files, who are collaborators',
           examples: ['/approve', '/approve cancel'],
+        },
+      ],
+    },
+  ],
+  [
+    'override',
+    {
+      description: "Lets the repository's admins force a failed or pending status context to pass.",
+      commands: [
+        {
+          usage: '/override <context> [<context>...]',
+          description:
+            'Sets each context that is not green on the head commit to success, Overridden by you; a context with spaces goes in double quotes.',
+          whoCanUse: 'Repo administrators',
+          examples: ['/override unit', '/override lint "build / e2e"'],
         },
       ],
     },

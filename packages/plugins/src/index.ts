@@ -35,6 +35,7 @@ export type {
 } from './contract.ts';
 export { asPluginError, PermanentError, PluginError, RetryableError } from './errors.ts';
 export { type CommandHelp, type EnabledPlugin, enabledPlugins, type PluginHelp, pluginHelp } from './help.ts';
+export { override } from './override/override.ts';
 export type { TriggerContext } from './trigger/context.ts';
 export { decide as trigger } from './trigger/decide.ts';
 export {
@@ -49,3 +50,4 @@ export {
 export { type FactsData, type InMemoryFacts, inMemoryFacts } from './trigger/in-memory-facts.ts';
 export { factsFromProvider } from './trigger/provider-facts.ts';
 export { recordingFacts } from './trigger/recording-facts.ts';
+export { welcome } from './welcome/welcome.ts';

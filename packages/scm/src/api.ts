@@ -5,6 +5,12 @@ export interface ProviderApi extends ProviderReads, ProviderWrites {}
 export interface ProviderReads {
   /** Whether `user` may push to the repository (GitHub collaborator; GitLab member with Developer or above). */
   isCollaborator(owner: string, repo: string, user: string): Promise<boolean>;
+  /**
+   * Whether `user` administers the repository, as Lighthouse's `HasPermission(admin)` decides it: GitHub's
+   * and Gitea's `admin` permission (Gitea's `owner` too); GitLab's Owner (Maintainer is only write to
+   * go-scm); on Bitbucket Server REPO_ADMIN, held directly or through the project or a group.
+   */
+  isAdmin(owner: string, repo: string, user: string): Promise<boolean>;
   /** Whether `user` belongs to the organisation (GitHub org; GitLab group, inherited membership included). */
   isOrgMember(org: string, user: string): Promise<boolean>;
   pullRequest(owner: string, repo: string, number: number): Promise<PullRequest>;
@@ -31,6 +37,11 @@ export interface ProviderReads {
    * without a body or an order.
    */
   reviews(owner: string, repo: string, number: number): Promise<Review[]>;
+  /**
+   * Whether `author` has opened a pull request in the repository besides `number`, in any state: asked
+   * of the provider's own filter by author, two pull requests at most, never by listing them all.
+   */
+  hasOtherPullRequests(owner: string, repo: string, author: string, number: number): Promise<boolean>;
 }
 
 /** A review of a pull request, as `ProviderReads.reviews` gives it. */

@@ -84,6 +84,19 @@ describe('bitbucketServerApi', () => {
     );
   });
 
+  it('asks the user search who holds REPO_ADMIN on the repository (project admins hold it too)', async () => {
+    const repoAdmin = 'permission=REPO_ADMIN&permission.projectKey=PRJ&permission.repositorySlug=my-repo';
+    const baseUrl = await bitbucket({
+      [`${users}admin&${repoAdmin}&start=0&limit=100`]: { body: page([user('admin')], 0) },
+      [`${users}jcitizen&${repoAdmin}&start=0&limit=100`]: { body: page([], 0) },
+    });
+    const api = bitbucketServerApi({ baseUrl, token: 't' });
+    expect(await api.isAdmin('PRJ', 'my-repo', 'admin')).toBe(true);
+    expect(await api.isAdmin('PRJ', 'my-repo', 'jcitizen')).toBe(false);
+    expect(await api.isAdmin('PRJ', 'my-repo', 'admin')).toBe(true);
+    expect(requests).toHaveLength(2);
+  });
+
   it('reads a pull request: refs, author by slug, state, and no labels', async () => {
     const ref = (branch: string, sha: string) => ({
       id: `refs/heads/${branch}`,

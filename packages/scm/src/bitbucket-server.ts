@@ -171,6 +171,16 @@ export function bitbucketServerApi(options: BitbucketServerApiOptions): Provider
           'permission.repositorySlug': repo,
         }),
       ),
+    // Lighthouse asks for an explicit REPO_ADMIN grant, then for PROJECT_ADMIN; Bitbucket's REPO_ADMIN
+    // includes both, and grants to groups.
+    isAdmin: (project, repo, user) =>
+      membership.get(`admin ${project}/${repo} ${user}`, () =>
+        holds(project, user, {
+          permission: 'REPO_ADMIN',
+          'permission.projectKey': project,
+          'permission.repositorySlug': repo,
+        }),
+      ),
     isOrgMember: (project, user) =>
       membership.get(`member ${project} ${user}`, () =>
         holds(project, user, { permission: 'PROJECT_WRITE', 'permission.projectKey': project }),
@@ -227,6 +237,25 @@ export function bitbucketServerApi(options: BitbucketServerApiOptions): Provider
         const state = reviewStates[p.status];
         return state ? [{ author: p.user.slug, state, body: '' }] : [];
       });
+    },
+    async hasOtherPullRequests(project, repo, author, number) {
+      // The participant filter takes a username, which may differ from the slug events name people by.
+      const { body: user } = await rest.json(
+        { owner: project, path: `/rest/api/1.0/users/${encodeURIComponent(author)}` },
+        User,
+      );
+      const query = new URLSearchParams({
+        state: 'ALL',
+        'role.1': 'AUTHOR',
+        'username.1': user.name,
+        limit: '2',
+      });
+      const path = `${repoPath(project, repo)}/pull-requests?${query}`;
+      const { body } = await rest.json(
+        { owner: project, repo, path },
+        Page(z.looseObject({ id: z.number() })),
+      );
+      return body.values.some((pr) => pr.id !== number);
     },
 
     async createStatus(project, repo, sha, status) {

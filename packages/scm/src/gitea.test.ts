@@ -37,6 +37,23 @@ describe('giteaApi', () => {
     expect(requests.every((r) => r.headers.authorization === 'token gitea-secret')).toBe(true);
   });
 
+  it("reads a user's permission on the repository (RepoCollaboratorPermission): admin and owner administer it", async () => {
+    const permission = (login: string, level: string) => ({
+      body: { permission: level, role_name: level, user: { id: login.length, login, username: login } },
+    });
+    const baseUrl = await gitea({
+      '/api/v1/repos/gitea/tea/collaborators/lunny/permission': permission('lunny', 'owner'),
+      '/api/v1/repos/gitea/tea/collaborators/zeripath/permission': permission('zeripath', 'admin'),
+      '/api/v1/repos/gitea/tea/collaborators/6543/permission': permission('6543', 'write'),
+    });
+    const api = giteaApi({ baseUrl, token: 't' });
+    expect(await api.isAdmin('gitea', 'tea', 'lunny')).toBe(true);
+    expect(await api.isAdmin('gitea', 'tea', 'zeripath')).toBe(true);
+    expect(await api.isAdmin('gitea', 'tea', '6543')).toBe(false);
+    // No such user: 404.
+    expect(await api.isAdmin('gitea', 'tea', 'nobody')).toBe(false);
+  });
+
   it('reads a pull request, its files across pages and the latest status of each context', async () => {
     const baseUrl = await gitea({
       '/api/v1/repos/gitea/tea/pulls/7': {

@@ -74,6 +74,23 @@ function giteaLabels(rest: Rest): LabelWrites {
   };
 }
 
+const Issues = z.array(z.looseObject({ number: z.number() }));
+
+/**
+ * Gitea's issue list, filtered to pull requests by their author: its `created_by` is long-standing, while the
+ * pull request list's own `poster` filter is recent, and a Gitea without it would ignore it and list anyone's.
+ */
+function giteaHasOtherPullRequests(rest: Rest): ProviderReads['hasOtherPullRequests'] {
+  return async (owner, repo, author, number) => {
+    const query = new URLSearchParams({ type: 'pulls', state: 'all', created_by: author, limit: '2' });
+    const { body } = await rest.json(
+      { owner, repo, path: `${repoPath(owner, repo)}/issues?${query}` },
+      Issues,
+    );
+    return body.some((issue) => issue.number !== number);
+  };
+}
+
 /** Gitea's raw files: the bytes as they are; a directory is no file (404). */
 function giteaFile(rest: Rest): ProviderReads['fileContent'] {
   return (owner, repo, path, ref) => {
@@ -98,6 +115,7 @@ export function giteaApi(options: GiteaApiOptions): ProviderApi {
       fileContent: giteaFile,
       // Not yet: Gitea replaces the whole list of assignees on the issue instead.
       githubAssignees: false,
+      hasOtherPullRequests: giteaHasOtherPullRequests,
     },
     options.token,
   );

@@ -33,6 +33,8 @@ export interface GithubDialect {
   fileContent?(rest: Rest): ProviderReads['fileContent'];
   /** Whether assignees and review requests are written as GitHub's API takes them (Gitea's differ). */
   githubAssignees: boolean;
+  /** Each asks its own filter by author (see `ProviderReads.hasOtherPullRequests`). */
+  hasOtherPullRequests(rest: Rest): ProviderReads['hasOtherPullRequests'];
 }
 
 /** The path of a repository in the API. */
@@ -63,6 +65,9 @@ const IssueComment = z.looseObject({
   created_at: z.string().nullish(),
 });
 const User = z.looseObject({ login: z.string() });
+const CollaboratorPermission = z.looseObject({ permission: z.string() });
+/** The permissions that administer a repository: GitHub's `admin`; Gitea's `admin` and its owner's `owner`. */
+const adminPermissions = ['admin', 'owner'];
 const RepoLabels = z.array(z.looseObject({ name: z.string() }));
 const Logins = z.array(z.looseObject({ login: z.string() })).nullish();
 const Assigned = z.looseObject({ assignees: Logins, requested_reviewers: Logins });
@@ -183,6 +188,13 @@ export function githubLikeApi(rest: Rest, dialect: GithubDialect, token: string 
       membership.get(`collaborator ${owner}/${repo} ${user}`, () =>
         yesOrNo(owner, `${repoPath(owner, repo)}/collaborators/${encodeURIComponent(user)}`, repo),
       ),
+    // Someone the provider does not know (404) administers nothing.
+    isAdmin: (owner, repo, user) =>
+      membership.get(`admin ${owner}/${repo} ${user}`, async () => {
+        const path = `${repoPath(owner, repo)}/collaborators/${encodeURIComponent(user)}/permission`;
+        const answer = await unlessMissing(rest.json({ owner, repo, path }, CollaboratorPermission));
+        return answer !== undefined && adminPermissions.includes(answer.body.permission);
+      }),
     isOrgMember: (org, user) =>
       membership.get(`member ${org} ${user}`, () =>
         yesOrNo(org, `/orgs/${encodeURIComponent(org)}/members/${encodeURIComponent(user)}`),
@@ -235,6 +247,7 @@ export function githubLikeApi(rest: Rest, dialect: GithubDialect, token: string 
         return [{ author: review.user?.login ?? 'ghost', state, body: review.body ?? '', ...at }];
       });
     },
+    hasOtherPullRequests: dialect.hasOtherPullRequests(rest),
 
     async createStatus(owner, repo, sha, status) {
       await rest.send({

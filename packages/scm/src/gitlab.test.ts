@@ -187,6 +187,17 @@ describe('gitlabApi writes', () => {
     expect(requests.filter(({ url }) => url.toLowerCase() === '/users?username=john_smith')).toHaveLength(1);
   });
 
+  it('names nobody as refused when GitLab answers without the list it set', async () => {
+    const mr = `${project}/merge_requests/1`;
+    const baseUrl = await gitlab({
+      '/users?username=jane': { body: [{ id: 2, username: 'jane', name: 'Jane', state: 'active' }] },
+      [mr]: { body: { iid: 1, assignees: [] } },
+      [`PUT ${mr}`]: { body: { iid: 1, assignees: [] } },
+    });
+    const api = gitlabApi({ baseUrl, token: 't' });
+    expect(await api.assign('gitlab-org/sub', 'gitlab', 1, ['jane'], 'reviewers')).toEqual([]);
+  });
+
   it('knows whom its token acts for', async () => {
     const baseUrl = await gitlab({
       '/user': { body: { id: 1, username: 'lighthouse-bot', name: 'Lighthouse' } },

@@ -18,6 +18,8 @@ export interface GitlabApiOptions extends ClientOptions {
 
 /** Developer: the lowest GitLab role that may push, which is what Lighthouse means by collaborator. */
 const developerAccess = 30;
+/** Owner: the only GitLab role go-scm reads as admin (Maintainer, 40, is write to it). */
+const ownerAccess = 50;
 
 const Users = z.array(z.looseObject({ id: z.number(), username: z.string() }));
 const Member = z.looseObject({ access_level: z.number() });
@@ -148,7 +150,9 @@ export function gitlabApi(options: GitlabApiOptions): ProviderApi {
     const call = { owner, repo, method: 'PUT', path, body: { [field]: ids }, idempotent: true } as const;
     const { body } = await rest.json(call, MergeRequestPeople);
     mergeRequests.delete(`${owner}/${repo}!${number}`);
-    return new Set((body[as] ?? []).map((user) => user.id));
+    // A GitLab that does not answer with the list (reviewers before 13.7) is taken at its word.
+    const answered = body[as];
+    return new Set(answered ? answered.map((user) => user.id) : ids);
   };
 
   return {
@@ -158,6 +162,16 @@ export function gitlabApi(options: GitlabApiOptions): ProviderApi {
         return (
           id !== undefined &&
           memberWith(owner, repo, `${project(owner, repo)}/members/all/${id}`, developerAccess)
+        );
+      }),
+    isAdmin: (owner, repo, user) =>
+      membership.get(`admin ${owner}/${repo} ${user}`, async () => {
+        // A project in a user's own namespace is theirs, whether or not GitLab lists them as its member.
+        if (owner.toLowerCase() === user.toLowerCase()) return true;
+        const id = await userId(owner, user);
+        return (
+          id !== undefined &&
+          memberWith(owner, repo, `${project(owner, repo)}/members/all/${id}`, ownerAccess)
         );
       }),
     isOrgMember: (org, user) =>
@@ -215,6 +229,12 @@ export function gitlabApi(options: GitlabApiOptions): ProviderApi {
         state: 'approved' as const,
         body: '',
       }));
+    },
+    async hasOtherPullRequests(owner, repo, author, number) {
+      const query = new URLSearchParams({ author_username: author, state: 'all', per_page: '2' });
+      const path = `${project(owner, repo)}/merge_requests?${query}`;
+      const { body } = await rest.json({ owner, repo, path }, z.array(z.looseObject({ iid: z.number() })));
+      return body.some((mr) => mr.iid !== number);
     },
 
     async createStatus(owner, repo, sha, status) {

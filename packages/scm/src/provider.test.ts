@@ -50,6 +50,31 @@ describe('githubApi', () => {
     expect(requests[0]?.headers.authorization).toBe('Bearer ghp_secret');
   });
 
+  it("reads a user's permission on the repository: only admin administers it, and keeps the answers", async () => {
+    const permission = (login: string, level: string, role = level) => ({
+      body: { permission: level, role_name: role, user: { login, id: login.length, type: 'User' } },
+    });
+    const baseUrl = await provider({
+      '/repos/octocat/Hello-World/collaborators/octocat/permission': permission('octocat', 'admin'),
+      // GitHub names Maintain `write` in `permission`, and only `role_name` says more.
+      '/repos/octocat/Hello-World/collaborators/hubot/permission': permission('hubot', 'write', 'maintain'),
+      '/repos/octocat/Hello-World/collaborators/reader/permission': permission('reader', 'read'),
+    });
+    const api = githubApi({ baseUrl, token: 't' });
+    expect(await api.isAdmin('octocat', 'Hello-World', 'octocat')).toBe(true);
+    expect(await api.isAdmin('octocat', 'Hello-World', 'hubot')).toBe(false);
+    expect(await api.isAdmin('octocat', 'Hello-World', 'reader')).toBe(false);
+    // No such user: 404.
+    expect(await api.isAdmin('octocat', 'Hello-World', 'nobody')).toBe(false);
+    expect(await api.isAdmin('octocat', 'Hello-World', 'octocat')).toBe(true);
+    expect(requests.map((r) => r.url)).toEqual([
+      '/repos/octocat/Hello-World/collaborators/octocat/permission',
+      '/repos/octocat/Hello-World/collaborators/hubot/permission',
+      '/repos/octocat/Hello-World/collaborators/reader/permission',
+      '/repos/octocat/Hello-World/collaborators/nobody/permission',
+    ]);
+  });
+
   it('reads a pull request, its files across pages and the statuses of a commit', async () => {
     const baseUrl = await provider({
       '/repos/octocat/Hello-World/pulls/1347': { body: pull },
@@ -162,6 +187,25 @@ describe('gitlabApi', () => {
     expect(await api.isOrgMember('diaspora', 'john_smith')).toBe(true);
     expect(await api.isOrgMember('diaspora', 'guest_user')).toBe(false);
     expect(requests[0]?.headers['private-token']).toBe('glpat-secret');
+  });
+
+  it('counts only Owner as admin, as go-scm does, and a user administers their own namespace', async () => {
+    const baseUrl = await provider({
+      '/users?username=owner': { body: [{ id: 1, username: 'owner' }] },
+      '/users?username=maintainer': { body: [{ id: 2, username: 'maintainer' }] },
+      '/users?username=nobody': { body: [] },
+      '/projects/diaspora%2Fdiaspora/members/all/1': { body: { id: 1, username: 'owner', access_level: 50 } },
+      '/projects/diaspora%2Fdiaspora/members/all/2': {
+        body: { id: 2, username: 'maintainer', access_level: 40 },
+      },
+    });
+    const api = gitlabApi({ baseUrl, token: 't' });
+    expect(await api.isAdmin('diaspora', 'diaspora', 'owner')).toBe(true);
+    expect(await api.isAdmin('diaspora', 'diaspora', 'maintainer')).toBe(false);
+    expect(await api.isAdmin('diaspora', 'diaspora', 'nobody')).toBe(false);
+    const asked = requests.length;
+    expect(await api.isAdmin('Maintainer', 'side-project', 'maintainer')).toBe(true);
+    expect(requests).toHaveLength(asked);
   });
 
   it('reads a merge request, its diffs and commit statuses, for nested groups too', async () => {

@@ -265,10 +265,12 @@ describe('the retry policy', () => {
 
 describe('a list of pages', () => {
   it('is read to its end, and refused rather than cut short past 30 pages', async () => {
-    const page = (n: number, last: number) => (origin: string) => ({
-      body: [{ id: n, body: `comment ${n}`, user: { login: 'someone' } }],
-      headers: n < last ? { link: `<${origin}${commentsPath}?page=${n + 1}>; rel="next"` } : {},
-    });
+    const page =
+      (n: number, last: number): Route =>
+      (origin) => ({
+        body: [{ id: n, body: `comment ${n}`, user: { login: 'someone' } }],
+        headers: n < last ? { link: `<${origin}${commentsPath}?page=${n + 1}>; rel="next"` } : undefined,
+      });
     const routes = (last: number) =>
       Object.fromEntries(
         Array.from({ length: last }, (_, i) => [

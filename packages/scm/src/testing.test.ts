@@ -47,6 +47,16 @@ describe.each(providers)('the fake %s', (provider) => {
     expect(server.writes).toEqual([]);
   });
 
+  it('says only the admins the test named administer a repository', async () => {
+    server = await startProviderServer();
+    server.admins.add('Octo-Admin');
+    const api = clients()[provider];
+    expect(await api.isAdmin('acme', 'rocket', 'octo-admin')).toBe(true);
+    expect(await api.isAdmin('acme', 'rocket', 'Mona')).toBe(false);
+    expect(await api.isCollaborator('acme', 'rocket', 'octo-admin')).toBe(true);
+    expect(server.reads.filter((r) => r.status >= 300)).toEqual([]);
+  });
+
   it('answers a pull request nobody set as the default one, and one set as it was set', async () => {
     server = await startProviderServer();
     const api = clients()[provider];

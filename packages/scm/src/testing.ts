@@ -3,7 +3,8 @@
 // APIs: for writes, commit statuses, a pull request's comments, labels, assignees and review requests, and
 // whoami; for reads, what the trigger asks (is this user a collaborator, a member? a pull request, a
 // repository's clone links), the files a test put in a repository at a commit, and a pull request's reviews
-// (GitLab's approvals, Bitbucket's reviewers' verdicts). Every repository and pull request exists, and every
+// (GitLab's approvals, Bitbucket's reviewers' verdicts), and the pull requests an author opened (those a test
+// set, through each provider's filter by author). Every repository and pull request exists, and every
 // user may push to every repository; a pull request first asked about or written to is `defaultPullRequest`
 // unless the test set it. It keeps what is written as the provider would, and records every request it is
 // sent, so a test can count them.
@@ -111,6 +112,11 @@ export interface ProviderServer {
    * (422), GitLab finds no such user.
    */
   strangers: Set<string>;
+  /**
+   * Logins that administer every repository: GitHub's and Gitea's `admin` permission, GitLab's Owner,
+   * Bitbucket's REPO_ADMIN. Everyone else may only push.
+   */
+  admins: Set<string>;
   /**
    * Puts a file in a repository (`<provider>/<owner>/<repo>`) at a commit, read back at that SHA only; a
    * path under another file's directory makes that directory.
@@ -246,6 +252,8 @@ export async function startProviderServer(): Promise<ProviderServer> {
   // Providers compare logins without case.
   const isStranger = (login: string) =>
     [...strangers].some((stranger) => stranger.toLowerCase() === login.toLowerCase());
+  const admins = new Set<string>();
+  const isAdmin = (login: string) => [...admins].some((admin) => admin.toLowerCase() === login.toLowerCase());
   const peopleOf = new Map<string, PullPeople>();
   const changedFiles = new Map<string, string[]>();
   const people = (key: string) => {
@@ -272,6 +280,68 @@ export async function startProviderServer(): Promise<ProviderServer> {
   const reviews = new Map<string, Review[]>();
   const reviewsOn = (key: string) => reviews.get(key) ?? [];
 
+  /** The numbers of the pull requests set on a repository (`<provider>/<owner>/<repo>`) by an author, newest first. */
+  const authoredBy = (repo: string, author: string) =>
+    [...pullRequests]
+      .filter(([key, pr]) => key.startsWith(`${repo}#`) && pr.author.toLowerCase() === author.toLowerCase())
+      .map(([key]) => Number(key.slice(repo.length + 1)))
+      .sort((a, b) => b - a);
+
+  /**
+   * Each provider's filter of a repository's pull requests by author, as the client asks it: GitHub's issue
+   * search, Gitea's issue list, GitLab's merge requests, Bitbucket's participant filter (after the user by
+   * slug). Only the pull requests a test set are there.
+   */
+  const pullRequestsByAuthor = (
+    provider: Provider,
+    method: string,
+    path: string,
+    query: URLSearchParams,
+  ): Answer | undefined => {
+    if (method !== 'GET') return undefined;
+    const first = (numbers: number[], size: string | null) => numbers.slice(0, Number(size ?? 30));
+    if (provider === 'github' && path === '/search/issues') {
+      const q = query.get('q') ?? '';
+      const [repo, author] = [/\brepo:(\S+)/.exec(q)?.[1], /\bauthor:(\S+)/.exec(q)?.[1]];
+      if (!repo || !author || !/\bis:pr\b/.test(q))
+        return { status: 422, body: { message: 'Validation Failed' } };
+      const numbers = authoredBy(`github/${repo}`, author);
+      const items = first(numbers, query.get('per_page')).map((number) => ({
+        number,
+        user: { login: author },
+        pull_request: { url: `${origin}/repos/${repo}/pulls/${number}` },
+      }));
+      return { status: 200, body: { total_count: numbers.length, incomplete_results: false, items } };
+    }
+    let m = /^\/repos\/([^/]+)\/([^/]+)\/issues$/.exec(path);
+    const createdBy = query.get('created_by');
+    if (provider === 'gitea' && m && query.get('type') === 'pulls' && createdBy) {
+      const numbers = authoredBy(`gitea/${decode(m[1])}/${decode(m[2])}`, createdBy);
+      const issue = (number: number) => ({
+        number,
+        user: { login: createdBy },
+        pull_request: { merged: false },
+      });
+      return { status: 200, body: first(numbers, query.get('limit')).map(issue) };
+    }
+    m = /^\/projects\/([^/]+)\/merge_requests$/.exec(path);
+    const username = query.get('author_username');
+    if (provider === 'gitlab' && m && username) {
+      const numbers = authoredBy(`gitlab/${decode(m[1])}`, username);
+      const mergeRequest = (iid: number) => ({ iid, author: { ...gitlabUser(username), name: username } });
+      return { status: 200, body: first(numbers, query.get('per_page')).map(mergeRequest) };
+    }
+    if (provider !== 'bitbucketserver') return undefined;
+    m = /^\/rest\/api\/1\.0\/users\/([^/]+)$/.exec(path);
+    if (m) return { status: 200, body: { name: decode(m[1]), slug: decode(m[1]).toLowerCase() } };
+    m = /^\/rest\/api\/1\.0\/projects\/([^/]+)\/repos\/([^/]+)\/pull-requests$/.exec(path);
+    const name = query.get('username.1');
+    if (!m || query.get('role.1') !== 'AUTHOR' || !name) return undefined;
+    const numbers = authoredBy(`bitbucketserver/${decode(m[1])}/${decode(m[2])}`, name);
+    const values = first(numbers, query.get('limit')).map((id) => ({ id, author: { role: 'AUTHOR' } }));
+    return { status: 200, body: { values, size: values.length, isLastPage: true, start: 0 } };
+  };
+
   const githubLike = (
     provider: 'github' | 'gitea',
     method: string,
@@ -280,6 +350,7 @@ export async function startProviderServer(): Promise<ProviderServer> {
     query: URLSearchParams,
   ): Answer => {
     const read =
+      pullRequestsByAuthor(provider, method, path, query) ??
       githubLikeTrigger(provider, method, path, body) ??
       githubLikeFilesAndReviews(provider, method, path, query);
     if (read) return read;
@@ -327,6 +398,11 @@ export async function startProviderServer(): Promise<ProviderServer> {
   ): Answer | undefined => {
     if (method === 'GET' && /^\/repos\/[^/]+\/[^/]+\/collaborators\/[^/]+$/.test(path))
       return { status: 204 };
+    let m = /^\/repos\/[^/]+\/[^/]+\/collaborators\/([^/]+)\/permission$/.exec(path);
+    if (method === 'GET' && m) {
+      const login = decode(m[1]);
+      return { status: 200, body: { permission: isAdmin(login) ? 'admin' : 'write', user: { login } } };
+    }
     if (method === 'GET' && /^\/orgs\/[^/]+\/members\/[^/]+$/.test(path)) return { status: 204 };
     const label = (l: Label) =>
       provider === 'github'
@@ -335,7 +411,7 @@ export async function startProviderServer(): Promise<ProviderServer> {
     // Gitea's organisations have labels too; these have none.
     if (provider === 'gitea' && method === 'GET' && /^\/orgs\/[^/]+\/labels$/.test(path))
       return { status: 200, body: [] };
-    let m = /^\/repos\/([^/]+)\/([^/]+)\/labels$/.exec(path);
+    m = /^\/repos\/([^/]+)\/([^/]+)\/labels$/.exec(path);
     if (m) {
       const repo = `${provider}/${decode(m[1])}/${decode(m[2])}`;
       if (method === 'GET') return { status: 200, body: labelsOf(repo).map(label) };
@@ -525,7 +601,10 @@ export async function startProviderServer(): Promise<ProviderServer> {
   };
 
   const gitlab = (method: string, path: string, body: Body, query: URLSearchParams): Answer => {
-    const read = gitlabTrigger(method, path, body, query) ?? gitlabFilesAndApprovals(method, path, query);
+    const read =
+      pullRequestsByAuthor('gitlab', method, path, query) ??
+      gitlabTrigger(method, path, body, query) ??
+      gitlabFilesAndApprovals(method, path, query);
     if (read) return read;
     let m = /^\/projects\/([^/]+)\/statuses\/([0-9a-f]+)$/.exec(path);
     if (m && method === 'POST') {
@@ -615,7 +694,8 @@ export async function startProviderServer(): Promise<ProviderServer> {
 
   /**
    * What GitLab answers besides statuses and notes: users by name, each a Developer (30) of every project
-   * and group; merge requests, their labels changed by `add_labels` and `remove_labels`.
+   * and group, or an Owner (50) if one of `admins`; merge requests, their labels changed by `add_labels`
+   * and `remove_labels`.
    */
   const gitlabTrigger = (
     method: string,
@@ -634,7 +714,8 @@ export async function startProviderServer(): Promise<ProviderServer> {
       const id = Number(m[1]);
       const user = [...gitlabUsers.values()].find((u) => u.id === id);
       if (!user) return { status: 404, body: { message: '404 Not found' } };
-      return { status: 200, body: { ...user, name: user.username, state: 'active', access_level: 30 } };
+      const access_level = isAdmin(user.username) ? 50 : 30;
+      return { status: 200, body: { ...user, name: user.username, state: 'active', access_level } };
     }
     m = /^\/projects\/([^/]+)\/labels$/.exec(path);
     if (m && method === 'GET') {
@@ -677,8 +758,8 @@ export async function startProviderServer(): Promise<ProviderServer> {
 
   /**
    * What Bitbucket Server answers besides builds and comments: the user search finds the user it is given
-   * (every user holds every permission); repositories with their clone links; raw files; pull requests,
-   * the authors of their reviews as reviewers.
+   * (every user holds every permission, but only `admins` REPO_ADMIN); repositories with their clone links;
+   * raw files; pull requests, the authors of their reviews as reviewers.
    */
   const bitbucketTrigger = (method: string, path: string, query: URLSearchParams): Answer | undefined => {
     if (method !== 'GET') return undefined;
@@ -697,7 +778,10 @@ export async function startProviderServer(): Promise<ProviderServer> {
       type: 'NORMAL',
     });
     const filter = query.get('filter');
-    if (path === '/rest/api/1.0/users' && filter) return { status: 200, body: page([user(filter)]) };
+    if (path === '/rest/api/1.0/users' && filter) {
+      const holds = query.get('permission') !== 'REPO_ADMIN' || isAdmin(filter);
+      return { status: 200, body: page(holds ? [user(filter)] : []) };
+    }
     const repoPath = '^/rest/api/1\\.0/projects/([^/]+)/repos/([^/]+)';
     let m = new RegExp(`${repoPath}/raw/(.+)$`).exec(path);
     if (m) {
@@ -766,7 +850,8 @@ export async function startProviderServer(): Promise<ProviderServer> {
   };
 
   const bitbucket = (method: string, path: string, body: Body, query: URLSearchParams): Answer => {
-    const read = bitbucketTrigger(method, path, query);
+    const read =
+      pullRequestsByAuthor('bitbucketserver', method, path, query) ?? bitbucketTrigger(method, path, query);
     if (read) return read;
     const user = { name: botLogin, slug: botLogin };
     const page = (values: unknown[]) => ({ values, size: values.length, isLastPage: true, start: 0 });
@@ -886,6 +971,7 @@ export async function startProviderServer(): Promise<ProviderServer> {
     },
     people,
     strangers,
+    admins,
     changedFiles,
     setFile: (repo, sha, path, text) => {
       const files = trees.get(`${repo}@${sha}`) ?? new Map<string, string>();

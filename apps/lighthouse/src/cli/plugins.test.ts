@@ -22,7 +22,10 @@ describe('lighthouse plugins', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'lighthouse-plugins-'));
     await writeFile(join(dir, 'config.yaml'), '{}\n');
-    await writeFile(join(dir, 'plugins.yaml'), 'plugins:\n  acme: [trigger]\n  acme/app: [hold, welcome]\n');
+    await writeFile(
+      join(dir, 'plugins.yaml'),
+      'plugins:\n  acme: [trigger]\n  acme/app: [hold, milestone]\n',
+    );
     await writeFile(join(dir, 'bad.yaml'), 'plugins:\n  acme: [trigger, hodl]\n');
     files = ['--config-file', join(dir, 'config.yaml'), '--plugins-file', join(dir, 'plugins.yaml')];
   });
@@ -36,7 +39,7 @@ describe('lighthouse plugins', () => {
     expect(stdout).toContain(
       '  /hold [cancel]\n    Adds do-not-merge/hold, or takes it off.\n    who: Anyone\n',
     );
-    expect(stdout).toMatch(/welcome: not built yet \(does nothing\)\n$/);
+    expect(stdout).toMatch(/milestone: not built yet \(does nothing\)\n$/);
   });
 
   it('prints JSON with --json', async () => {
@@ -46,7 +49,7 @@ describe('lighthouse plugins', () => {
     expect(plugins.map(({ name, built }) => `${name} ${built}`)).toEqual([
       'trigger true',
       'hold true',
-      'welcome false',
+      'milestone false',
     ]);
   });
 

@@ -23,7 +23,8 @@ export {
  * comments of the ChatOps plugins, in the order plugins.yaml lists them. Enabled plugins not built yet
  * (`notBuilt`) decide nothing. A ChatOps plugin that fails (the provider down, a fact missing) is named in
  * `failed` and the others' decisions stand: no label is worth the jobs not starting. The trigger failing
- * fails the decision.
+ * fails the decision. On GitLab a comment on an issue reaches no ChatOps plugin: issues and merge requests
+ * are numbered apart there, and the actions are written to the merge request of the number.
  */
 export async function decideAll(
   event: WebhookEvent,
@@ -33,8 +34,9 @@ export async function decideAll(
   const actions: ProviderAction[] = [...decision.actions];
   const notBuilt: string[] = [];
   const failed: FailedPlugin[] = [];
+  const numberedApart = event.type === 'issue_comment' && event.provider === 'gitlab';
   for (const name of context.repo.plugins) {
-    if (name === 'trigger') continue;
+    if (name === 'trigger' || numberedApart) continue;
     const plugin = chatOpsPlugins.get(name);
     if (!plugin) {
       notBuilt.push(name);

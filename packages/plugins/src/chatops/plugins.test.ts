@@ -285,6 +285,14 @@ describe('assign', () => {
   });
 });
 
+describe('a comment on an issue', () => {
+  it('is answered on GitHub, whose issues and pull requests share numbers, and not on GitLab, where they do not', async () => {
+    const onIssue = { ...by('stranger', '/hold'), type: 'issue_comment' } as const;
+    expect(await actionsOf(onIssue, { plugins: ['hold'] })).toEqual([add('do-not-merge/hold')]);
+    expect(await actionsOf({ ...onIssue, provider: 'gitlab' }, { plugins: ['hold'] })).toEqual([]);
+  });
+});
+
 describe('skip', () => {
   const jobs =
     'presubmits:\n  org/repo:\n' +
@@ -334,6 +342,7 @@ describe('skip', () => {
     ['/lh-skip too', '/lh-skip', statuses('lint'), [skipped('lint')]],
     ['nothing when all is green', '/skip', statuses(), []],
     ['not a job this comment triggers', '/skip', statuses('e2e'), []],
+    ['not a failed job this comment retests', '/skip\n/retest', statuses('unit', 'lint', 'docs'), []],
     ['not a job for another branch', '/skip', statuses('release'), []],
     ['/skip with words after it is no command', '/skip lint', statuses('lint'), []],
   ])('%s', async (_, body, data, expected) => {
@@ -380,14 +389,14 @@ describe('decideAll', () => {
   it('runs the enabled plugins in plugins.yaml order, and names the enabled ones not built yet', async () => {
     const config = parseConfig(
       { configPath: 'config.yaml', pluginsPath: 'plugins.yaml' },
-      { config: '{}\n', plugins: 'plugins:\n  org/repo: [lifecycle, hold, welcome, help]\n' },
+      { config: '{}\n', plugins: 'plugins:\n  org/repo: [lifecycle, hold, milestone, help]\n' },
     );
     const decision = await decideAll(by('maintainer', '/hold\n/lifecycle stale'), {
       repo: repoConfig(config, 'org', 'repo'),
       facts: inMemoryFacts(facts),
     });
     expect(decision.actions).toEqual([add('lifecycle/stale'), add('do-not-merge/hold')]);
-    expect(decision.notBuilt).toEqual(['welcome', 'help']);
+    expect(decision.notBuilt).toEqual(['milestone', 'help']);
   });
 
   it("names a plugin that fails and keeps the others' decisions", async () => {

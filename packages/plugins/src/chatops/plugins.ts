@@ -7,8 +7,12 @@ import type {
 } from '@lighthouse-ts/scm';
 import { approve } from '../approve/approve.ts';
 import type { ProviderAction } from '../contract.ts';
+import { override } from '../override/override.ts';
+import { okToTestPattern } from '../trigger/commands.ts';
+import { askedByComment } from '../trigger/comment.ts';
 import type { TriggerContext } from '../trigger/context.ts';
 import { branchVerdict } from '../trigger/should-run.ts';
+import { welcome } from '../welcome/welcome.ts';
 import { type Command, commandsIn, reply } from './commands.ts';
 
 type CommentEvent = PullRequestCommentEvent | IssueCommentEvent | ReviewEvent;
@@ -263,7 +267,8 @@ export const assign: ChatOpsPlugin = async (event) => {
 /**
  * Lighthouse's skip: `/skip` on an open pull request whose statuses are not all green marks each optional
  * job's failed or pending status (`optional` or `skip_report`, on the pull request's base branch, and not
- * one this very comment triggers) as successful, `Skipped`, so it no longer holds the pull request back.
+ * one this very comment asks the trigger to run: named, retested, or by `/test all`) as successful,
+ * `Skipped`, so it no longer holds the pull request back.
  * Anyone may: required jobs are never touched.
  */
 export const skip: ChatOpsPlugin = async (event, context) => {
@@ -275,13 +280,15 @@ export const skip: ChatOpsPlugin = async (event, context) => {
   const statuses = await context.facts.combinedStatus(event.repo, pull.head.sha);
   const failing = new Set(statuses.filter((s) => s.state !== 'success').map((s) => s.context));
   if (failing.size === 0) return [];
+  const okToTest = !context.repo.trigger.ignoreOkToTest && okToTestPattern.test(event.body);
+  const asked = await askedByComment(event.body, okToTest, async () => statuses);
   return context.repo.presubmits
     .filter(
       (job) =>
         (job.optional || job.skipReport) &&
         failing.has(job.context) &&
         branchVerdict(job.brancher, pull.base.ref) === undefined &&
-        !job.trigger?.regexp.test(event.body),
+        !asked(job).matches,
     )
     .map((job) => ({
       type: 'status',
@@ -329,4 +336,6 @@ export const chatOpsPlugins: ReadonlyMap<string, ChatOpsPlugin> = new Map([
   ['approve', approve],
   ['skip', skip],
   ['size', size],
+  ['welcome', welcome],
+  ['override', override],
 ]);

@@ -1,4 +1,4 @@
-import type { PullRequestCommentEvent } from '@lighthouse-ts/scm';
+import type { CommitStatus, PullRequestCommentEvent } from '@lighthouse-ts/scm';
 import type { Decision, ProviderAction } from '../contract.ts';
 import { hasTriggerCommand, okToTestPattern, retestPattern, testAllPattern } from './commands.ts';
 import type { TriggerContext } from './context.ts';
@@ -61,23 +61,8 @@ export async function decideComment(
     actions.push({ type: 'remove-label', pullNumber: event.number, label: needsOkToTestLabel });
   }
 
-  // Most specific first: a job the comment names is forced; /retest and /test all only ask.
-  const filters: Filter[] = [commandFilter(event.body)];
-  if (retestPattern.test(event.body)) {
-    const statuses = await facts.combinedStatus(key.repo, pr.head.sha);
-    const failed = statuses.filter((status) => status.state === 'failure' || status.state === 'error');
-    filters.push(
-      retestFilter(new Set(failed.map((status) => status.context)), new Set(statuses.map((s) => s.context))),
-    );
-  }
-  if (okToTest || testAllPattern.test(event.body)) filters.push(testAllFilter);
-
-  const filtered = await filterPresubmits(
-    aggregateFilter(filters),
-    () => facts.changedFiles(key),
-    pr.base.ref,
-    repo.presubmits,
-  );
+  const asked = await askedByComment(event.body, okToTest, () => facts.combinedStatus(key.repo, pr.head.sha));
+  const filtered = await filterPresubmits(asked, () => facts.changedFiles(key), pr.base.ref, repo.presubmits);
   const pull = async () => ({
     repo: await sourceRepo(event.repo, facts),
     number: event.number,
@@ -95,4 +80,25 @@ export async function decideComment(
     cancel: [],
     actions: [...actions, ...decided.actions],
   };
+}
+
+/**
+ * The jobs a comment asks for, most specific first: a job it names is forced; `/retest` (the failed
+ * contexts, read only then) and `/test all` or `/ok-to-test` only ask.
+ */
+export async function askedByComment(
+  body: string,
+  okToTest: boolean,
+  statuses: () => Promise<readonly CommitStatus[]>,
+): Promise<Filter> {
+  const filters: Filter[] = [commandFilter(body)];
+  if (retestPattern.test(body)) {
+    const all = await statuses();
+    const failed = all.filter((status) => status.state === 'failure' || status.state === 'error');
+    filters.push(
+      retestFilter(new Set(failed.map((status) => status.context)), new Set(all.map((s) => s.context))),
+    );
+  }
+  if (okToTest || testAllPattern.test(body)) filters.push(testAllFilter);
+  return aggregateFilter(filters);
 }

@@ -54,6 +54,8 @@ export interface PushKey {
  */
 export interface TriggerFacts {
   isCollaborator(org: string, repo: string, user: string): Promise<boolean>;
+  /** Whether `user` administers the repository (who may `/override` a status). */
+  isAdmin(org: string, repo: string, user: string): Promise<boolean>;
   isMember(org: string, user: string): Promise<boolean>;
   /** Paths changed by the pull request. */
   changedFiles(pr: PullRequestKey): Promise<readonly string[]>;
@@ -73,6 +75,8 @@ export interface TriggerFacts {
   comments(pr: PullRequestKey): Promise<readonly PullRequestComment[]>;
   /** The pull request's reviews, oldest first. */
   reviews(pr: PullRequestKey): Promise<readonly Review[]>;
+  /** Whether `author` has opened a pull request in the repository besides this one, in any state. */
+  hasOtherPullRequests(pr: PullRequestKey, author: string): Promise<boolean>;
   /** A file's text at a commit, undefined when there is none (OWNERS files, read at the base). */
   fileAt(repo: RepoKey, sha: string, path: string): Promise<string | undefined>;
   /** The login Lighthouse writes as, to tell its own comments from people's. */

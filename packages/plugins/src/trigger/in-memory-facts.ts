@@ -11,6 +11,8 @@ import {
 export interface FactsData {
   /** `org/repo` -> logins. */
   collaborators?: Record<string, readonly string[]>;
+  /** `org/repo` -> logins that administer it. */
+  admins?: Record<string, readonly string[]>;
   /** org -> logins. */
   members?: Record<string, readonly string[]>;
   /** `org/repo#number` -> paths. */
@@ -21,7 +23,7 @@ export interface FactsData {
   repoLabels?: Record<string, readonly string[]>;
   /** `org/repo@sha` -> statuses. */
   statuses?: Record<string, readonly CommitStatus[]>;
-  /** `org/repo#number` -> the pull request. */
+  /** `org/repo#number` -> the pull request (its author, for whether an author has opened others). */
   pullRequests?: Record<string, PullRequestFacts>;
   /** `org/repo@before..after` -> paths. */
   pushChangedFiles?: Record<string, readonly string[]>;
@@ -58,6 +60,10 @@ export function inMemoryFacts(data: FactsData = {}): InMemoryFacts {
       return (data.collaborators?.[`${org}/${repo}`] ?? []).some(
         (c) => c.toLowerCase() === user.toLowerCase(),
       );
+    },
+    async isAdmin(org, repo, user) {
+      asked.push(`isAdmin ${org}/${repo} ${user}`);
+      return (data.admins?.[`${org}/${repo}`] ?? []).some((a) => a.toLowerCase() === user.toLowerCase());
     },
     async isMember(org, user) {
       asked.push(`isMember ${org} ${user}`);
@@ -96,6 +102,16 @@ export function inMemoryFacts(data: FactsData = {}): InMemoryFacts {
       const key = `${fullName(pr.repo)}#${pr.number}`;
       asked.push(`reviews ${key}`);
       return data.reviews?.[key] ?? [];
+    },
+    async hasOtherPullRequests(pr, author) {
+      const key = `${fullName(pr.repo)}#${pr.number}`;
+      asked.push(`hasOtherPullRequests ${key} ${author}`);
+      return Object.entries(data.pullRequests ?? {}).some(
+        ([other, { author: by }]) =>
+          other.startsWith(`${fullName(pr.repo)}#`) &&
+          other !== key &&
+          by.toLowerCase() === author.toLowerCase(),
+      );
     },
     async fileAt(repo, sha, path) {
       asked.push(`fileAt ${fullName(repo)}@${sha} ${path}`);

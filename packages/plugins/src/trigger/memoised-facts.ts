@@ -13,6 +13,8 @@ export function memoisedFacts(facts: TriggerFacts): TriggerFacts {
   const memoised: TriggerFacts = {
     isCollaborator: (org, repo, user) =>
       once(`isCollaborator\0${org}\0${repo}\0${user}`, () => facts.isCollaborator(org, repo, user)),
+    isAdmin: (org, repo, user) =>
+      once(`isAdmin\0${org}\0${repo}\0${user}`, () => facts.isAdmin(org, repo, user)),
     isMember: (org, user) => once(`isMember\0${org}\0${user}`, () => facts.isMember(org, user)),
     changedFiles: (pr) =>
       once(`changedFiles\0${pr.repo.owner}\0${pr.repo.name}\0${pr.number}`, () => facts.changedFiles(pr)),
@@ -25,6 +27,10 @@ export function memoisedFacts(facts: TriggerFacts): TriggerFacts {
       once(`comments\0${pr.repo.owner}\0${pr.repo.name}\0${pr.number}`, () => facts.comments(pr)),
     reviews: (pr) =>
       once(`reviews\0${pr.repo.owner}\0${pr.repo.name}\0${pr.number}`, () => facts.reviews(pr)),
+    hasOtherPullRequests: (pr, author) =>
+      once(`hasOtherPullRequests\0${pr.repo.owner}\0${pr.repo.name}\0${pr.number}\0${author}`, () =>
+        facts.hasOtherPullRequests(pr, author),
+      ),
     fileAt: (repo, sha, path) =>
       once(`fileAt\0${repo.owner}\0${repo.name}\0${sha}\0${path}`, () => facts.fileAt(repo, sha, path)),
     botLogin: () => once('botLogin', () => facts.botLogin()),

@@ -247,6 +247,7 @@ describe('go-scm GitLab, Gitea and Bitbucket Server payloads', () => {
           approve: [],
           ownersSkipCollaborators: [],
           size: defaultSizes,
+          welcome: [],
           additionalLabels: [],
         },
       },

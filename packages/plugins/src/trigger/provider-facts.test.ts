@@ -26,6 +26,10 @@ function provider(): ProviderReads & Pick<ProviderWrites, 'comments' | 'whoAmI'>
       asked.push(`isCollaborator ${owner}/${repo} ${user}`);
       return false;
     },
+    async isAdmin(owner, repo, user) {
+      asked.push(`isAdmin ${owner}/${repo} ${user}`);
+      return user === 'admin';
+    },
     async isOrgMember(org, user) {
       asked.push(`isOrgMember ${org} ${user}`);
       return user === 'member';
@@ -53,6 +57,10 @@ function provider(): ProviderReads & Pick<ProviderWrites, 'comments' | 'whoAmI'>
     async reviews(owner, repo, number) {
       asked.push(`reviews ${owner}/${repo}#${number}`);
       return [];
+    },
+    async hasOtherPullRequests(owner, repo, author, number) {
+      asked.push(`hasOtherPullRequests ${owner}/${repo}#${number} ${author}`);
+      return author === 'member';
     },
     async fileContent(owner, repo, path, ref) {
       asked.push(`fileContent ${owner}/${repo}@${ref} ${path}`);
@@ -97,7 +105,7 @@ it('a /retest decided with the provider client behind the facts', async () => {
   ]);
 });
 
-it("the ChatOps plugins' facts ask the client: comments (ids as text), reviews, files at a commit, its login", async () => {
+it("the ChatOps plugins' facts ask the client: comments (ids as text), reviews, files at a commit, its login, admins", async () => {
   const api = provider();
   const facts = factsFromProvider(api);
   const repo = { owner: 'org', name: 'repo' };
@@ -105,10 +113,24 @@ it("the ChatOps plugins' facts ask the client: comments (ids as text), reviews, 
   expect(await facts.reviews({ repo, number: 7 })).toEqual([]);
   expect(await facts.fileAt(repo, pr.baseSha, 'a/OWNERS')).toBeUndefined();
   expect(await facts.botLogin()).toBe('lighthouse-bot');
+  expect(await facts.isAdmin('org', 'repo', 'admin')).toBe(true);
   expect(api.asked).toEqual([
     'comments org/repo#7',
     'reviews org/repo#7',
     `fileContent org/repo@${pr.baseSha} a/OWNERS`,
     'whoAmI',
+    'isAdmin org/repo admin',
+  ]);
+});
+
+it('asks the client whether an author has opened other pull requests, besides the one in question', async () => {
+  const api = provider();
+  const facts = factsFromProvider(api);
+  const pull = { repo: { owner: 'org', name: 'repo' }, number: 7 };
+  expect(await facts.hasOtherPullRequests(pull, 'member')).toBe(true);
+  expect(await facts.hasOtherPullRequests(pull, 'newcomer')).toBe(false);
+  expect(api.asked).toEqual([
+    'hasOtherPullRequests org/repo#7 member',
+    'hasOtherPullRequests org/repo#7 newcomer',
   ]);
 });

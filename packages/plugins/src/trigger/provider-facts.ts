@@ -12,6 +12,7 @@ export function factsFromProvider(
   const { cloneUrl } = api;
   return {
     isCollaborator: (org, repo, user) => api.isCollaborator(org, repo, user),
+    isAdmin: (org, repo, user) => api.isAdmin(org, repo, user),
     isMember: (org, user) => api.isOrgMember(org, user),
     changedFiles: ({ repo, number }) => api.changedFiles(repo.owner, repo.name, number),
     prLabels: async ({ repo, number }) => (await pull(repo.owner, repo.name, number)).labels,
@@ -34,6 +35,8 @@ export function factsFromProvider(
         id: String(comment.id),
       })),
     reviews: ({ repo, number }) => api.reviews(repo.owner, repo.name, number),
+    hasOtherPullRequests: ({ repo, number }, author) =>
+      api.hasOtherPullRequests(repo.owner, repo.name, author, number),
     fileAt: (repo, sha, path) => api.fileContent(repo.owner, repo.name, path, sha),
     botLogin: () => api.whoAmI(),
     ...(cloneUrl ? { cloneUrl: ({ owner, name }) => cloneUrl.call(api, owner, name) } : {}),

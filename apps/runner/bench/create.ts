@@ -1,9 +1,10 @@
 // Creating meta-pipelines three ways on the test cluster, measured in one run so the figures compare:
 //   floor     raw @kubernetes/client-node creates of the same two objects (LighthouseJob, PipelineRun)
-//   embedded  createEmbeddedClient (idempotency check, build number, both objects, status)
+//   embedded  createEmbeddedClient (build number, both objects)
 //   remote    createRemoteClient against a runner process (the same embedded code behind HTTP)
-// at concurrency 1 and 16, three rounds each; medians of the rounds' p50, p99 and creates/s, and the
-// runner's RSS idle and at its peak under load.
+// at concurrency 1 and 16, for pull requests whose push starts 1 job and 4 jobs (the build numbers of one
+// pull request are counted together), three rounds each; medians of the rounds' p50, p99 and creates/s, the
+// API requests per create the server counted, and the runner's RSS idle and at its peak under load.
 // Run: scripts/dev bench (starts the test cluster).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -26,6 +27,7 @@ import { TestCluster } from '@lighthouse-ts/testenv';
 
 const rounds = 3;
 const concurrencies = [1, 16];
+const jobsPerPush = [1, 4];
 const perRound = (concurrency: number) => (concurrency === 1 ? 40 : 160);
 const metaStep = { image: 'ghcr.io/lighthouse-ts/runner:bench', command: ['runner', 'meta-step'] };
 // The client-side rate limit is lifted well above what 2 cores can drive, so it is the code that is measured.
@@ -42,6 +44,17 @@ interface Figures {
   p50: number;
   p99: number;
   perSecond: number;
+  apiCalls: number;
+}
+
+/** The requests the API server has served for the objects a create makes, status writes left out. */
+async function creationRequests(): Promise<number> {
+  let total = 0;
+  for (const [key, count] of await cluster.requestCounts()) {
+    const resource = key.split(' ')[1] ?? '';
+    if (['configmaps', 'lighthousejobs', 'pipelineruns'].includes(resource)) total += count;
+  }
+  return total;
 }
 
 const percentile = (sorted: number[], p: number) =>
@@ -51,6 +64,7 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 async function round(create: Create, total: number, concurrency: number): Promise<Figures> {
   const latencies: number[] = [];
   let next = 0;
+  const requestsBefore = await creationRequests();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -62,37 +76,63 @@ async function round(create: Create, total: number, concurrency: number): Promis
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const apiCalls = ((await creationRequests()) - requestsBefore) / total;
   latencies.sort((a, b) => a - b);
-  return { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), perSecond: total / seconds };
+  return {
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+    perSecond: total / seconds,
+    apiCalls,
+  };
 }
 
-/** A fresh namespace per round and a distinct branch per create, so no round sees another's objects. */
-async function measure(name: string, makeCreate: (namespace: string) => Promise<Create>) {
+/** Namespaces for one client's rounds, one each, so no round sees another's objects. */
+const namespacesForRounds = () =>
+  Promise.all(
+    Array.from({ length: jobsPerPush.length * concurrencies.length * rounds }, () =>
+      cluster.createNamespace('bench'),
+    ),
+  );
+
+async function measure(
+  name: string,
+  makeCreate: (namespace: string, jobs: number) => Promise<Create>,
+  namespaces: string[],
+) {
   const rows: string[] = [];
-  for (const concurrency of concurrencies) {
-    const results: Figures[] = [];
-    for (let r = 0; r < rounds; r++) {
-      const namespace = await cluster.createNamespace('bench');
-      results.push(await round(await makeCreate(namespace), perRound(concurrency), concurrency));
+  for (const jobs of jobsPerPush) {
+    for (const concurrency of concurrencies) {
+      const results: Figures[] = [];
+      for (let r = 0; r < rounds; r++) {
+        const namespace = namespaces.pop() as string;
+        results.push(await round(await makeCreate(namespace, jobs), perRound(concurrency), concurrency));
+      }
+      const cell = (figure: keyof Figures) => median(results.map((f) => f[figure])).toFixed(1);
+      rows.push(
+        `| ${name} | ${jobs} | ${concurrency} | ${cell('p50')} | ${cell('p99')} | ${cell('perSecond')} | ${cell('apiCalls')} |`,
+      );
     }
-    rows.push(
-      `| ${name} | ${concurrency} | ${median(results.map((f) => f.p50)).toFixed(1)} | ${median(results.map((f) => f.p99)).toFixed(1)} | ${median(results.map((f) => f.perSecond)).toFixed(1)} |`,
-    );
   }
   return rows;
 }
 
-const request = (namespace: string, i: number) =>
-  pullRequestRequest(namespace, { idempotencyKey: `bench-${randomUUID()}`, number: i + 1 });
+/** The i-th create: job i % jobs of pull request i / jobs, as the jobs a push starts arrive together. */
+const request = (namespace: string, i: number, jobs: number) =>
+  pullRequestRequest(namespace, {
+    idempotencyKey: `bench-${randomUUID()}`,
+    number: Math.floor(i / jobs) + 1,
+    jobName: `job-${i % jobs}`,
+    context: `job-${i % jobs}`,
+  });
 
 // The floor: what creating the same objects costs with client-node alone.
 const config = new KubeConfig();
 config.loadFromFile(cluster.kubeconfigPath);
 const customObjects = config.makeApiClient(CustomObjectsApi);
 const floor =
-  async (namespace: string): Promise<Create> =>
+  async (namespace: string, jobs: number): Promise<Create> =>
   async (i) => {
-    const parsed = MetaPipelineRequest.parse(request(namespace, i));
+    const parsed = MetaPipelineRequest.parse(request(namespace, i, jobs));
     const { job, pipelineRun } = buildMetaPipeline(parsed, {
       name: metaPipelineName(parsed),
       buildNumber: 1,
@@ -125,12 +165,13 @@ const floor =
 const clients: MetaPipelineClient[] = [];
 const through = (client: MetaPipelineClient) => {
   clients.push(client);
-  return async (namespace: string): Promise<Create> =>
+  return async (namespace: string, jobs: number): Promise<Create> =>
     (i) =>
-      client.create(request(namespace, i));
+      client.create(request(namespace, i, jobs));
 };
 
-// The runner, as its own process, on a free port.
+// The runner, as its own process, on a free port, allowed the namespaces of its rounds.
+const remoteNamespaces = await namespacesForRounds();
 const tokenFile = join(cluster.stateDir, 'bench-runner-token');
 await writeFile(tokenFile, randomUUID(), { mode: 0o600 });
 const runner = spawn(
@@ -144,6 +185,7 @@ const runner = spawn(
     `--token-file=${tokenFile}`,
     `--kubeconfig=${cluster.kubeconfigPath}`,
     '--namespace=default',
+    `--allowed-namespaces=${remoteNamespaces.join(',')}`,
     `--meta-step-image=${metaStep.image}`,
     `--kube-qps=${kubeLimit.qps}`,
     `--kube-burst=${kubeLimit.burst}`,
@@ -161,7 +203,7 @@ const sampler = setInterval(async () => {
 
 try {
   const rows = [
-    ...(await measure('floor (client-node)', floor)),
+    ...(await measure('floor (client-node)', floor, await namespacesForRounds())),
     ...(await measure(
       'embedded',
       through(
@@ -170,6 +212,7 @@ try {
           metaStep,
         }),
       ),
+      await namespacesForRounds(),
     )),
     ...(await measure(
       'remote (runner)',
@@ -179,13 +222,16 @@ try {
           token: (await readFile(tokenFile, 'utf8')).trim(),
         }),
       ),
+      remoteNamespaces,
     )),
   ];
   console.log(
     `\n${rounds} rounds each; ${perRound(1)} creates per round at concurrency 1, ${perRound(16)} at 16.\n`,
   );
-  console.log('| client | concurrency | p50 ms | p99 ms | creates/s |');
-  console.log('|---|---|---|---|---|');
+  console.log(
+    '| client | jobs per push | concurrency | p50 ms | p99 ms | creates/s | API requests per create |',
+  );
+  console.log('|---|---|---|---|---|---|---|');
   for (const row of rows) console.log(row);
   console.log(`\nrunner RSS: ${idleRss.toFixed(1)} MiB idle, ${peakRss.toFixed(1)} MiB peak under load`);
 } finally {

@@ -53,6 +53,28 @@ export class TestCluster {
     return apiCall(await this.credentials(), method, path, body, contentType);
   }
 
+  /**
+   * How many requests the API server has served, by `VERB resource` or `VERB resource/subresource` (its
+   * apiserver_request_total, summed over the other labels): the difference across a piece of work is what
+   * that work cost the server.
+   */
+  async requestCounts(): Promise<Map<string, number>> {
+    const { status, body } = await apiRequest(await this.credentials(), 'GET', '/metrics');
+    if (status !== 200) throw new Error(`testenv: GET /metrics answered ${status}`);
+    const counts = new Map<string, number>();
+    for (const line of body.split('\n')) {
+      if (!line.startsWith('apiserver_request_total{')) continue;
+      const verb = /[{,]verb="([^"]*)"/.exec(line)?.[1];
+      const resource = /[{,]resource="([^"]*)"/.exec(line)?.[1];
+      const subresource = /[{,]subresource="([^"]*)"/.exec(line)?.[1];
+      const value = Number(line.slice(line.lastIndexOf(' ') + 1));
+      if (!verb || !Number.isFinite(value)) continue;
+      const key = `${verb} ${[resource, subresource].filter(Boolean).join('/')}`.trim();
+      counts.set(key, (counts.get(key) ?? 0) + value);
+    }
+    return counts;
+  }
+
   /** Writes a self-contained kubeconfig for a client-certificate user and returns its path. */
   async writeKubeconfig(path: string, user: string, pair: KeyPair, namespace?: string): Promise<string> {
     const { ca, cert, key } = await this.credentials(pair);

@@ -63,6 +63,16 @@ describe('TestEnv', () => {
     });
   });
 
+  it('counts the requests its API server has served, by verb and resource', async () => {
+    const before = await env.requestCounts();
+    await env.createNamespace('counted');
+    await env.createNamespace('counted');
+    const created = async () =>
+      ((await env.requestCounts()).get('POST namespaces') ?? 0) - (before.get('POST namespaces') ?? 0);
+    // The server counts a request once its handler returns, which may be just after the answer is sent.
+    await expect.poll(created).toBe(2);
+  });
+
   it('restarts the API server on the same port, keeping what etcd holds', async () => {
     const namespace = await env.createNamespace('restart');
     await env.stopApiServer();

@@ -21,15 +21,22 @@ interface Waiter {
   reject: (error: unknown) => void;
 }
 
+/** How many branches' counters a process remembers; one it forgot is read again when next needed. */
+const rememberedCounters = 1024;
+
 /**
  * Build numbers per (owner, repo, branch): strictly increasing, never handed out twice, across any
  * number of processes. The count lives in a ConfigMap, advanced by conditional updates on its
  * resourceVersion (the API server's compare-and-swap). Callers that arrive while an update is under way
  * are served together by the next one, which reserves a block of numbers for all of them.
+ *
+ * The process remembers each counter as it last wrote it, so the common case is one write and no read:
+ * a counter another process has advanced since fails that write on its resourceVersion, and is read again.
  */
 export class BuildNumbers {
   readonly #configMaps: ResourceClient<ConfigMap>;
   readonly #queues = new Map<string, Waiter[]>();
+  readonly #counters = new Map<string, ConfigMap>();
   readonly #maxAttempts: number;
 
   constructor(configMaps: ResourceClient<ConfigMap>, maxAttempts = 200) {
@@ -54,7 +61,7 @@ export class BuildNumbers {
   async #drain(key: string, name: string, branch: Branch): Promise<void> {
     for (let batch = this.#take(key); batch.length > 0; batch = this.#take(key)) {
       try {
-        const last = await this.#reserve(name, branch, batch.length);
+        const last = await this.#reserve(key, name, branch, batch.length);
         const first = last - batch.length + 1;
         for (const [i, waiter] of batch.entries()) waiter.resolve(first + i);
       } catch (error) {
@@ -69,30 +76,48 @@ export class BuildNumbers {
   }
 
   /** Advances the counter by `count`; returns the last number reserved. */
-  async #reserve(name: string, branch: Branch, count: number): Promise<number> {
+  async #reserve(key: string, name: string, branch: Branch, count: number): Promise<number> {
+    let current = this.#counters.get(key);
     for (let attempt = 1; ; attempt++) {
       try {
-        const current = await this.#configMaps.get(branch.namespace, name).catch((error: unknown) => {
-          if (error instanceof KubeNotFoundError) return undefined;
-          throw error;
-        });
-        if (!current) {
-          await this.#configMaps.create(branch.namespace, counter(name, branch, count));
-          return count;
-        }
-        const last = Number(current.data?.buildNumber ?? '0') + count;
-        await this.#configMaps.replace(branch.namespace, {
-          ...current,
-          data: { ...current.data, buildNumber: String(last) },
-        });
-        return last;
+        const written = current
+          ? await this.#configMaps.replace(branch.namespace, advanced(current, count))
+          : await this.#configMaps.create(branch.namespace, counter(name, branch, count));
+        this.#remember(key, written);
+        return buildNumberOf(written);
       } catch (error) {
-        const lostRace = error instanceof KubeConflictError || error instanceof KubeAlreadyExistsError;
+        this.#counters.delete(key);
+        const lostRace =
+          error instanceof KubeConflictError ||
+          error instanceof KubeAlreadyExistsError ||
+          (current !== undefined && error instanceof KubeNotFoundError);
         if (!lostRace || attempt >= this.#maxAttempts) throw error;
-        await sleep(Math.random() * Math.min(50, 2 * attempt));
+        // The first miss is a counter remembered stale; from the second on, another process is writing too.
+        if (attempt > 1) await sleep(Math.random() * Math.min(50, 2 * attempt));
+        current = await this.#configMaps.get(branch.namespace, name).catch((missing: unknown) => {
+          if (missing instanceof KubeNotFoundError) return undefined;
+          throw missing;
+        });
       }
     }
   }
+
+  #remember(key: string, written: ConfigMap): void {
+    this.#counters.delete(key);
+    this.#counters.set(key, written);
+    if (this.#counters.size > rememberedCounters) {
+      const oldest = this.#counters.keys().next().value;
+      if (oldest !== undefined) this.#counters.delete(oldest);
+    }
+  }
+}
+
+function buildNumberOf(counter: ConfigMap): number {
+  return Number(counter.data?.buildNumber ?? '0');
+}
+
+function advanced(current: ConfigMap, count: number): ConfigMap {
+  return { ...current, data: { ...current.data, buildNumber: String(buildNumberOf(current) + count) } };
 }
 
 function counterName({ owner, repo, branch }: Branch): string {

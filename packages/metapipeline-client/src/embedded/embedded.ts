@@ -95,8 +95,8 @@ export function createEmbeddedClient(options: EmbeddedClientOptions): MetaPipeli
 
   async function create(request: ParsedMetaPipelineRequest, signal?: AbortSignal): Promise<MetaPipeline> {
     const name = metaPipelineName(request);
-    const existing = await findJob(request.namespace, name, signal);
-    if (existing) return resume(existing, request, signal);
+    // No lookup first: the create is the lookup. A key seen before costs its number (a gap in the count).
+    signal?.throwIfAborted();
     const buildNumber = await buildNumbers.next({
       namespace: request.namespace,
       owner: request.pullRefs.owner,
@@ -108,7 +108,7 @@ export function createEmbeddedClient(options: EmbeddedClientOptions): MetaPipeli
     try {
       job = await kube.lighthouseJobs.create(request.namespace, built.job, opts(signal));
     } catch (error) {
-      // Another process won the race for this key; its job is the one (our build number goes unused).
+      // The key was used before, here or in another process; that job is the one.
       if (!(error instanceof KubeAlreadyExistsError)) throw error;
       return resume(await kube.lighthouseJobs.get(request.namespace, name, opts(signal)), request, signal);
     }
@@ -116,8 +116,9 @@ export function createEmbeddedClient(options: EmbeddedClientOptions): MetaPipeli
   }
 
   /**
-   * Completes a job's creation where it stopped (no PipelineRun, or no status yet) and describes it.
-   * A job this call has just created has no PipelineRun yet, so none is looked for.
+   * Completes a job's creation where it stopped (no PipelineRun yet) and describes it. A job this call
+   * has just created has no PipelineRun yet, so none is looked for. The job's status is left to whoever
+   * keeps it (the status sync sets it from the PipelineRun), so a creation is two writes.
    */
   async function resume(
     job: LighthouseJob,
@@ -154,26 +155,7 @@ export function createEmbeddedClient(options: EmbeddedClientOptions): MetaPipeli
         throw error;
       });
     }
-    if (!job.status?.state) {
-      job = await kube.lighthouseJobs.patchStatus(
-        namespace,
-        name,
-        {
-          status: {
-            state: 'pending',
-            activityName: name,
-            description: 'meta-pipeline created',
-            startTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-          },
-        },
-        opts(signal),
-      );
-    }
     return describe(job, run);
-  }
-
-  async function findJob(namespace: string, name: string, signal?: AbortSignal) {
-    return kube.lighthouseJobs.get(namespace, name, opts(signal)).catch(orUndefinedIfMissing);
   }
 
   async function findRun(namespace: string, name: string, signal?: AbortSignal) {
@@ -330,12 +312,15 @@ function describe(job: LighthouseJob, run: PipelineRun | undefined): MetaPipelin
     phase: phaseOf[job.status?.state ?? 'pending'],
     description: job.status?.description ?? (run ? 'meta-pipeline created' : 'creating the meta-pipeline'),
     ...(meta.creationTimestamp ? { createdAt: meta.creationTimestamp } : {}),
-    ...forPeople(job),
+    ...forPeople(job, run),
   };
 }
 
-/** The commit, links, times and activity of a job, each only when the job records it. */
-function forPeople({ spec, status }: LighthouseJob): Partial<MetaPipeline> {
+/**
+ * The commit, links, times and activity of a job, each only when the job records it. Until the status
+ * sync has first written the job's status, its activity is the meta PipelineRun, as the sync records it.
+ */
+function forPeople({ spec, status }: LighthouseJob, run: PipelineRun | undefined): Partial<MetaPipeline> {
   const refs = spec.refs;
   const pull = refs?.pulls?.[0];
   const sha = pull?.sha ?? refs?.base_sha;
@@ -367,7 +352,7 @@ function forPeople({ spec, status }: LighthouseJob): Partial<MetaPipeline> {
     links: Object.keys(links).length > 0 ? links : undefined,
     startedAt: status?.startTime ?? undefined,
     completedAt: status?.completionTime ?? undefined,
-    activityName: status?.activityName,
+    activityName: status?.activityName ?? run?.metadata.name,
     stages,
   });
 }

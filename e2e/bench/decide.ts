@@ -1,0 +1,113 @@
+// What lighthouse alone can take: signed GitHub pushes verified, parsed and decided, with no job to start
+// (the one postsubmit is for another branch), so neither Kubernetes nor a runner is involved. 16
+// senders on keep-alive connections from this process, three rounds after a warm-up; medians of the
+// rounds' p50, p99 and deliveries/s. The target is 8,000 deliveries/s.
+// Run: pnpm bench, or `node --conditions=@lighthouse-ts/source bench/decide.ts` in e2e/ (no cluster).
+import { spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { Agent } from 'node:http';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { rawRequest } from '@lighthouse-ts/testenv/http';
+import { delivery, octokitExamples } from '../../packages/scm/test/payloads.ts';
+import { lighthouseFiles } from './files.ts';
+
+const lighthouseMain = join(import.meta.dirname, '../../apps/lighthouse/src/main.ts');
+const rounds = 3;
+const senders = 16;
+const perRound = 20_000;
+const secret = 'bench-secret';
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+
+const { files, file } = await lighthouseFiles('bench-decide-', secret);
+await file(
+  'config.yaml',
+  'postsubmits:\n  Codertocat/Hello-World:\n    - {name: release, context: release, branches: [release-0.0]}\n',
+);
+const port = await freePort();
+// Its log lines go where a pod's go, unread here, so reading them costs the senders nothing.
+const app = spawn(
+  process.execPath,
+  [
+    '--conditions=@lighthouse-ts/source',
+    lighthouseMain,
+    'serve',
+    '--host=127.0.0.1',
+    `--port=${port}`,
+    '--metapipeline=remote',
+    '--runner-url=http://127.0.0.1:1',
+    `--runner-token-file=${await file('runner-token', randomUUID())}`,
+  ],
+  { env: { PATH: process.env.PATH ?? '', ...files }, stdio: ['ignore', 'ignore', 'inherit'] },
+);
+const url = `http://127.0.0.1:${port}/hook`;
+while ((await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.status !== 200) {
+  if (app.exitCode !== null) throw new Error(`lighthouse exited with ${app.exitCode}`);
+  await sleep(20);
+}
+
+const push = octokitExamples('push').find((example) => example.ref === 'refs/heads/master');
+if (!push) throw new Error('no @octokit/webhooks-examples push to a branch');
+const agent = new Agent({ keepAlive: true, maxSockets: senders });
+
+/** Each delivery a different push (its own head commit), so none is a duplicate of another. */
+function nextDelivery() {
+  const body = Buffer.from(JSON.stringify({ ...push, after: randomBytes(20).toString('hex') }));
+  return {
+    ...delivery({ event: 'push', body, deliveryId: randomUUID(), secret }),
+    agent,
+    keepAlive: true,
+  };
+}
+
+async function round(total: number) {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: senders }, async () => {
+      while (next++ < total) {
+        const sent = nextDelivery();
+        const t = performance.now();
+        const response = await rawRequest(url, sent);
+        latencies.push(performance.now() - t);
+        const answer = response.status === 200 ? response.json() : undefined;
+        if (!answer || (answer.started as unknown[]).length > 0)
+          throw new Error(`delivery answered ${response.status}: ${response.text}`);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), perSecond: total / seconds };
+}
+
+try {
+  await round(2_000);
+  const results: Awaited<ReturnType<typeof round>>[] = [];
+  for (let r = 0; r < rounds; r++) results.push(await round(perRound));
+  const m = (pick: (f: (typeof results)[number]) => number) => median(results.map(pick)).toFixed(1);
+  console.log(`\n${rounds} rounds of ${perRound} signed pushes, ${senders} senders, no job started.\n`);
+  console.log('| scenario | p50 ms | p99 ms | deliveries/s | target |');
+  console.log('|---|---|---|---|---|');
+  console.log(
+    `| verify + parse + decide | ${m((f) => f.p50)} | ${m((f) => f.p99)} | ${m((f) => f.perSecond)} | 8,000/s |`,
+  );
+} finally {
+  agent.destroy();
+  app.kill('SIGTERM');
+  await once(app, 'exit');
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  return typeof address === 'object' && address ? address.port : 0;
+}

@@ -218,4 +218,36 @@ describe('discardRest', () => {
       await new Promise((resolve) => server.close(resolve));
     }
   });
+
+  it('leaves nothing on a kept-alive connection once a refused body has ended', async () => {
+    const listeners: number[] = [];
+    const server = createServer((req, res) => {
+      sendAnswer(req, res, json(405, {}), { maxBodyBytes: maxBytes });
+      req.once('end', () => listeners.push(req.socket.listenerCount('close')));
+    });
+    const url = await listen(server);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      for (let i = 0; i < 12; i++) {
+        const res = await fetchWith(agent, url);
+        expect(res).toBe(405);
+      }
+      expect(new Set(listeners).size).toBe(1);
+    } finally {
+      agent.destroy();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
 });
+
+function fetchWith(agent: Agent, url: string): Promise<number | undefined> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', agent, headers: { 'content-length': '2' } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode));
+    });
+    req.on('error', reject);
+    req.end('{}');
+  });
+}

@@ -123,7 +123,10 @@ export function readBody(req: IncomingMessage, maxBytes: number, meter?: BodyMet
     });
     req.on('end', () => settle());
     req.on('error', (error) => settle(new ClientGoneError(error.message)));
-    req.on('close', () => settle(new ClientGoneError('the connection closed before the body ended')));
+    req.on('close', () => {
+      // Every request closes; the error (and its stack) is made only for one that closed too soon.
+      if (!settled) settle(new ClientGoneError('the connection closed before the body ended'));
+    });
   });
 }
 
@@ -144,7 +147,12 @@ export function discardRest(req: IncomingMessage, budgetBytes: number, timeoutMs
     dropped += chunk.length;
     if (dropped > budgetBytes) cut();
   });
-  req.once('end', () => clearTimeout(timer));
-  req.socket.once('close', () => clearTimeout(timer));
+  // Taken off the socket once the body has ended: a kept-alive connection outlives many requests.
+  const done = () => {
+    clearTimeout(timer);
+    req.socket.off('close', done);
+  };
+  req.once('end', done);
+  req.socket.once('close', done);
   req.resume();
 }

@@ -129,8 +129,11 @@ export interface ServeUntilSignalOptions extends HttpServerOptions {
   graceMs: number;
   /** More fields for the `listening` log line. */
   listening?: Record<string, unknown>;
-  /** Closes what the handler's work used (clients, background loops) once drained, before `stopped`. */
-  release?: () => Promise<void>;
+  /**
+   * Closes what the handler's work used (clients, background loops) once drained, before `stopped`; gets
+   * what is left of the grace period (0 once it is over).
+   */
+  release?: (graceLeftMs: number) => Promise<void>;
 }
 
 /**
@@ -161,8 +164,9 @@ export async function serveUntilSignal(options: ServeUntilSignalOptions): Promis
     logger.info({ port, host, url, ...options.listening }, 'listening');
     const signal = await first.promise;
     logger.info({ signal, graceMs }, 'shutting down');
+    const graceEnds = performance.now() + graceMs;
     const ended = await server.stop(graceMs);
-    await options.release?.();
+    await options.release?.(Math.max(0, graceEnds - performance.now()));
     logger.info({ ended }, 'stopped');
     return ended;
   } finally {

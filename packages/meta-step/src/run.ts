@@ -159,7 +159,8 @@ export async function runMetaStep({
     const { pipelineRun, created } = await createOnce(kube, desired, job, signal);
     await recordOnJob(kube, job, (current) =>
       current.activityName === pipelineRun.metadata.name ||
-      !['triggered', 'pending'].includes(current.state ?? '')
+      // A job without a state yet is one whose status the sync has not written since its creation.
+      !['triggered', 'pending', undefined].includes(current.state)
         ? undefined
         : {
             state: 'pending',

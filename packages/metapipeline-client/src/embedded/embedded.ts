@@ -92,10 +92,18 @@ export function createEmbeddedClient(options: EmbeddedClientOptions): MetaPipeli
   const buildNumbers = new BuildNumbers(kube.resource(configMapType, ConfigMap));
   // Concurrent calls in this process with one key share one creation.
   const inFlight = new Map<string, Promise<MetaPipeline>>();
+  const createdHere = new RecentNames(4096);
 
   async function create(request: ParsedMetaPipelineRequest, signal?: AbortSignal): Promise<MetaPipeline> {
     const name = metaPipelineName(request);
-    // No lookup first: the create is the lookup. A key seen before costs its number (a gap in the count).
+    // A key this process made a job for (a redelivery) is looked up; any other is created without a
+    // lookup, the create being the lookup: one made elsewhere or long ago costs a number (a gap in the count).
+    if (createdHere.has(name)) {
+      const existing = await kube.lighthouseJobs
+        .get(request.namespace, name, opts(signal))
+        .catch(orUndefinedIfMissing);
+      if (existing) return resume(existing, request, signal);
+    }
     signal?.throwIfAborted();
     const buildNumber = await buildNumbers.next({
       namespace: request.namespace,
@@ -112,6 +120,7 @@ export function createEmbeddedClient(options: EmbeddedClientOptions): MetaPipeli
       if (!(error instanceof KubeAlreadyExistsError)) throw error;
       return resume(await kube.lighthouseJobs.get(request.namespace, name, opts(signal)), request, signal);
     }
+    createdHere.add(name);
     return resume(job, request, signal, { fresh: true });
   }
 
@@ -262,6 +271,25 @@ export function createEmbeddedClient(options: EmbeddedClientOptions): MetaPipeli
 
     close: () => kube.close(),
   });
+}
+
+/** The last `size` names added, oldest forgotten first. */
+class RecentNames {
+  readonly #names = new Set<string>();
+  readonly #size: number;
+
+  constructor(size: number) {
+    this.#size = size;
+  }
+
+  has(name: string): boolean {
+    return this.#names.has(name);
+  }
+
+  add(name: string): void {
+    this.#names.add(name);
+    if (this.#names.size > this.#size) this.#names.delete(this.#names.values().next().value as string);
+  }
 }
 
 /** Options that cannot work fail the construction, before any connection is made. */

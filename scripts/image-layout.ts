@@ -1,5 +1,5 @@
 // The files an app's container image holds in /app, built into a folder: what the Dockerfiles copy into
-// their last stage, and what the image tests run, since these machines cannot build images.
+// their last stage, and what the image tests and the benchmarks run, since these machines cannot build images.
 //   pnpm image-layout lighthouse [--variant remote] --out DIR
 //   pnpm image-layout runner --out DIR
 //
@@ -8,23 +8,28 @@
 // imports stay lazy (code splitting), so `--help` and remote mode load no Kubernetes client. The remote
 // variant of lighthouse replaces every module that talks to Kubernetes with one that refuses to load,
 // so @kubernetes/client-node is not in its files at all.
-import { chmod, mkdir, readdir, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+//
+// The modules are minified, with their source maps beside them, through which stack traces name the
+// sources; main.mjs (image-main.mjs) starts the app with them.
+import { chmod, copyFile, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { builtinModules } from 'node:module';
+import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build, type Plugin } from 'esbuild';
 
 const root = join(import.meta.dirname, '..');
 
-const apps = {
+export const apps = {
   lighthouse: { entry: 'apps/lighthouse/src/main.ts', variants: ['embedded', 'remote'] },
   runner: { entry: 'apps/runner/src/main.ts', variants: ['default'] },
 } as const;
 
-type App = keyof typeof apps;
+export type App = keyof typeof apps;
 
-interface Layout {
+export interface Layout {
   dir: string;
-  bytes: number;
+  /** What `node DIR/main.mjs` runs, in bytes: the modules; beside them, their source maps. */
+  bytes: { modules: number; sourceMaps: number };
   /** The npm packages whose code the layout holds, by name. */
   packages: string[];
 }
@@ -45,7 +50,39 @@ const remoteOnly: Plugin = {
   },
 };
 
-async function buildImageLayout(app: App, variant: string, out: string): Promise<Layout> {
+/**
+ * Node's own modules through require(): importing one as an ES module runs all its lazy getters, and
+ * node:http's loads undici, node:crypto's WebCrypto (a tenth of lighthouse's start-up). The same objects.
+ */
+const builtinsRequired: Plugin = {
+  name: 'builtins-required',
+  setup(build) {
+    const builtin = new RegExp(`^(node:)?(${builtinModules.join('|')})$`);
+    build.onResolve({ filter: builtin }, ({ path, kind }) =>
+      kind === 'import-statement' ? { path, namespace: 'builtin' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'builtin' }, ({ path }) => ({
+      contents: `module.exports = require(${JSON.stringify(path)});`,
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * zod with its English messages only: the apps never choose another of its 48 locales, which would be a
+ * third of the remote lighthouse's bytes.
+ */
+const zodInEnglish: Plugin = {
+  name: 'zod-in-english',
+  setup(build) {
+    build.onLoad({ filter: /[/\\]zod[/\\]v4[/\\]locales[/\\]index\.js$/ }, () => ({
+      contents: `export { default as en } from './en.js';`,
+      loader: 'js',
+    }));
+  },
+};
+
+export async function buildImageLayout(app: App, variant: string, out: string): Promise<Layout> {
   const spec = apps[app];
   if (!(spec.variants as readonly string[]).includes(variant)) {
     throw new Error(
@@ -58,7 +95,7 @@ async function buildImageLayout(app: App, variant: string, out: string): Promise
   await mkdir(dir, { recursive: true });
   const result = await build({
     absWorkingDir: root,
-    entryPoints: { main: spec.entry },
+    entryPoints: { app: spec.entry },
     outdir: dir,
     outExtension: { '.js': '.mjs' },
     bundle: true,
@@ -67,29 +104,49 @@ async function buildImageLayout(app: App, variant: string, out: string): Promise
     platform: 'node',
     target: 'node24',
     conditions: ['@lighthouse-ts/source'],
-    // Names and whitespace kept, so stack traces in production logs stay readable and each module is named
-    // in a comment; only the syntax is made shorter (7% of the bytes).
-    minifySyntax: true,
-    legalComments: 'inline',
+    minify: true,
+    // Classes and functions keep their `name` (pino logs an error's class as its type).
+    keepNames: true,
+    // Positions and names for stack traces; the sources themselves are in the repository.
+    sourcemap: 'linked',
+    sourcesContent: false,
     banner: {
       // Some dependencies are CommonJS and call require() for Node's own modules.
-      js: "#!/usr/bin/env node\nimport { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);",
+      js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);",
     },
     // debug (under client-node) takes supports-color only if it can require it: whether that is bundled must
     // not depend on which development tools happen to be in the workspace. Without it, debug has no colours.
     external: ['supports-color'],
-    plugins: variant === 'remote' ? [remoteOnly] : [],
+    plugins: [builtinsRequired, zodInEnglish, ...(variant === 'remote' ? [remoteOnly] : [])],
     metafile: true,
+    write: false,
     logLevel: 'warning',
   });
+  for (const { path, text } of result.outputFiles) {
+    if (!path.endsWith('.map')) await writeFile(path, text);
+    else {
+      // Sources as paths in the repository, wherever it was built from (not `builtin:...` and the like).
+      const map = JSON.parse(text) as { sources: string[] };
+      map.sources = map.sources.map((source) =>
+        source.includes(':') ? source : relative(root, resolve(dir, source)),
+      );
+      await writeFile(path, JSON.stringify(map));
+    }
+  }
   // Executable on its own too (its first line is `#!/usr/bin/env node`): the runner image links it as `runner`.
+  await copyFile(join(import.meta.dirname, 'image-main.mjs'), join(dir, 'main.mjs'));
   await chmod(join(dir, 'main.mjs'), 0o755);
   const packages = new Set<string>();
   for (const input of Object.keys(result.metafile.inputs)) {
     const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\/(?!.*node_modules\/)/.exec(input);
     if (match?.[1]) packages.add(match[1]);
   }
-  return { dir, bytes: await du(dir), packages: [...packages].sort() };
+  const bytes = { modules: 0, sourceMaps: 0 };
+  for (const name of await readdir(dir)) {
+    if (name.endsWith('.mjs')) bytes.modules += await du(join(dir, name));
+    if (name.endsWith('.map')) bytes.sourceMaps += await du(join(dir, name));
+  }
+  return { dir, bytes, packages: [...packages].sort() };
 }
 
 async function du(path: string): Promise<number> {
@@ -100,25 +157,33 @@ async function du(path: string): Promise<number> {
   return total;
 }
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: { variant: { type: 'string' }, out: { type: 'string' } },
-});
-const [app] = positionals;
-if (positionals.length !== 1 || !app || !(app in apps) || !values.out) {
-  process.stderr.write(
-    `usage: pnpm image-layout <${Object.keys(apps).join('|')}> [--variant NAME] --out DIR\n`,
+if (import.meta.main) {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { variant: { type: 'string' }, out: { type: 'string' } },
+  });
+  const [app] = positionals;
+  if (positionals.length !== 1 || !app || !(app in apps) || !values.out) {
+    process.stderr.write(
+      `usage: pnpm image-layout <${Object.keys(apps).join('|')}> [--variant NAME] --out DIR\n`,
+    );
+    process.exit(2);
+  }
+  const name = app as App;
+  const layout = await buildImageLayout(name, values.variant ?? apps[name].variants[0], values.out).catch(
+    (error: Error) => {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    },
   );
-  process.exit(2);
+  const { modules, sourceMaps } = layout.bytes;
+  process.stderr.write(
+    `image-layout: ${layout.dir}: modules ${megabytes(modules)} (${modules} bytes), beside them source maps ` +
+      `${megabytes(sourceMaps)}; ` +
+      `${layout.packages.length} npm packages: ${layout.packages.join(' ')}\n`,
+  );
 }
-const name = app as App;
-const layout = await buildImageLayout(name, values.variant ?? apps[name].variants[0], values.out).catch(
-  (error: Error) => {
-    process.stderr.write(`${error.message}\n`);
-    process.exit(1);
-  },
-);
-process.stderr.write(
-  `image-layout: ${layout.dir}: ${(layout.bytes / 1e6).toFixed(1)} MB, ` +
-    `${layout.packages.length} npm packages: ${layout.packages.join(' ')}\n`,
-);
+
+function megabytes(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}

@@ -2,21 +2,24 @@
 // figures compare: embedded (lighthouse writes to the cluster) and remote (through a runner process), at
 // 1, 10 and 50 concurrent senders, three rounds each; medians of the rounds' p50, p99 and deliveries/s.
 // Also: the time from spawning lighthouse to its /readyz answering 200 (median of the starts), and RSS
-// idle and at its peak under load, for lighthouse and the runner.
+// idle and at its peak under load, for lighthouse and the runner, and the size of their files, each beside
+// its target. The apps run as their images run them: from the files `pnpm image-layout` builds (built here
+// into a temporary directory by the same code).
 // Run: pnpm bench (starts the test cluster).
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TestCluster } from '@lighthouse-ts/testenv';
 import { type AppProcess, spawnApp, startServingApp } from '@lighthouse-ts/testenv/app-process';
 import { rawRequest } from '@lighthouse-ts/testenv/http';
 import { delivery, octokitExample } from '../../packages/scm/test/payloads.ts';
+import { buildImageLayout, type Layout } from '../../scripts/image-layout.ts';
 import { lighthouseFiles } from './files.ts';
 
-const lighthouseMain = join(import.meta.dirname, '../../apps/lighthouse/src/main.ts');
-const runnerMain = join(import.meta.dirname, '../../apps/runner/src/main.ts');
 const rounds = 3;
+const starts = 5;
 const concurrencies = [1, 10, 50];
 const perRound = (concurrency: number) => (concurrency === 1 ? 40 : 200);
 const secret = 'bench-secret';
@@ -38,6 +41,14 @@ if (!stateDir)
   throw new Error('run under `lighthouse-testenv run` (pnpm bench), which starts the test cluster');
 const cluster = await TestCluster.attach(stateDir);
 
+const layoutsDir = await mkdtemp(join(tmpdir(), 'bench-deliveries-layouts-'));
+const [embeddedLayout, remoteLayout, runnerLayout] = await Promise.all([
+  buildImageLayout('lighthouse', 'embedded', join(layoutsDir, 'lighthouse')),
+  buildImageLayout('lighthouse', 'remote', join(layoutsDir, 'lighthouse-remote')),
+  buildImageLayout('runner', 'default', join(layoutsDir, 'runner')),
+]);
+const main = (layout: Layout) => join(layout.dir, 'main.mjs');
+
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
@@ -52,7 +63,7 @@ async function startLighthouse(mode: 'embedded' | 'remote', namespace: string, r
   const args = ['serve', '--host=127.0.0.1', '--port=0', `--namespace=${namespace}`];
   const started = performance.now();
   const app = spawnApp(
-    lighthouseMain,
+    main(mode === 'embedded' ? embeddedLayout : remoteLayout),
     mode === 'embedded'
       ? [...args, '--meta-step-image=runner:bench', ...kubeLimit]
       : [...args, '--metapipeline=remote', `--runner-url=${runnerUrl}`, `--runner-token-file=${runnerToken}`],
@@ -97,7 +108,7 @@ async function measure(mode: 'embedded' | 'remote') {
   const runner =
     mode === 'remote'
       ? await startServingApp(
-          runnerMain,
+          main(runnerLayout),
           [
             'serve',
             '--host=127.0.0.1',
@@ -109,10 +120,10 @@ async function measure(mode: 'embedded' | 'remote') {
           { RUNNER_TOKEN_FILE: runnerToken, KUBECONFIG: cluster.kubeconfigPath },
         )
       : undefined;
-  // Three starts for the start-to-ready figure; the last one serves the rounds.
+  // Several starts for the start-to-ready figure; the last one serves the rounds.
   const readyMs: number[] = [];
   let lighthouse: Awaited<ReturnType<typeof startLighthouse>> | undefined;
-  for (let start = 0; start < 3; start++) {
+  for (let start = 0; start < starts; start++) {
     await lighthouse?.app.stop();
     lighthouse = await startLighthouse(mode, namespace, runner?.url);
     readyMs.push(lighthouse.readyMs);
@@ -142,10 +153,7 @@ async function measure(mode: 'embedded' | 'remote') {
     await lighthouse.app.stop();
     await runner?.stop();
   }
-  const memory = runner
-    ? `lighthouse ${idle.lighthouse.toFixed(0)} idle / ${peak.lighthouse.toFixed(0)} peak MiB; runner ${idle.runner.toFixed(0)} / ${peak.runner.toFixed(0)} MiB`
-    : `lighthouse ${idle.lighthouse.toFixed(0)} idle / ${peak.lighthouse.toFixed(0)} peak MiB`;
-  return { rows, summary: `| ${mode} | ${median(readyMs).toFixed(0)} | ${memory} |` };
+  return { rows, readyMs: median(readyMs), idle, peak };
 }
 
 const embedded = await measure('embedded');
@@ -159,7 +167,36 @@ console.log(
 console.log('| mode | senders | p50 ms | p99 ms | deliveries/s |');
 console.log('|---|---|---|---|---|');
 for (const row of [...embedded.rows, ...remote.rows]) console.log(row);
-console.log('\n| mode | start to ready, ms (median of 3) | RSS |');
+const targets = {
+  embedded: { readyMs: 300, idleMiB: 70, bytes: 4 * 2 ** 20 },
+  remote: { readyMs: 200, idleMiB: 55, bytes: 2 ** 20 },
+  runner: { idleMiB: 70 },
+};
+const figure = (value: number, target: number, unit: string, digits = 0) =>
+  `| ${value.toFixed(digits)} ${unit} | ${value <= target ? '' : 'over: '}${target.toFixed(digits)} ${unit} |`;
+const MiB = (bytes: number) => bytes / 2 ** 20;
+console.log(
+  `\nFrom the image layouts; start to ready: median of ${starts} starts; peak: under the rounds above.\n`,
+);
+console.log('| figure | measured | target |');
 console.log('|---|---|---|');
-console.log(embedded.summary);
-console.log(remote.summary);
+for (const [mode, result, layout] of [
+  ['embedded', embedded, embeddedLayout],
+  ['remote', remote, remoteLayout],
+] as const) {
+  const target = targets[mode];
+  console.log(`| lighthouse ${mode}: start to ready ${figure(result.readyMs, target.readyMs, 'ms')}`);
+  console.log(`| lighthouse ${mode}: idle RSS ${figure(result.idle.lighthouse, target.idleMiB, 'MiB')}`);
+  const peakTarget = 2 * result.idle.lighthouse;
+  console.log(
+    `| lighthouse ${mode}: peak RSS (2 x idle) ${figure(result.peak.lighthouse, peakTarget, 'MiB')}`,
+  );
+  console.log(
+    `| lighthouse ${mode}: modules (source maps ${MiB(layout.bytes.sourceMaps).toFixed(2)} MiB beside them) ` +
+      figure(MiB(layout.bytes.modules), MiB(target.bytes), 'MiB', 2),
+  );
+}
+console.log(`| runner: idle RSS ${figure(remote.idle.runner, targets.runner.idleMiB, 'MiB')}`);
+console.log(`| runner: peak RSS (2 x idle) ${figure(remote.peak.runner, 2 * remote.idle.runner, 'MiB')}`);
+console.log(`| runner: modules | ${MiB(runnerLayout.bytes.modules).toFixed(2)} MiB | |`);
+await rm(layoutsDir, { recursive: true });

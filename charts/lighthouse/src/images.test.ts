@@ -61,11 +61,11 @@ afterEach(async () => {
 
 describe('the image layouts', () => {
   it.each(Object.keys(layouts) as (keyof typeof layouts)[])(
-    '%s holds its bundle only: JavaScript modules, no node_modules, no sources, no tests',
+    '%s holds its bundle only: JavaScript modules and their source maps, no node_modules, no sources, no tests',
     async (name) => {
       const files = await filesOf(layouts[name]);
       expect(files).toContain(main(layouts[name]));
-      expect(files.filter((file) => !file.endsWith('.mjs'))).toEqual([]);
+      expect(files.filter((file) => !/\.mjs(\.map)?$/.test(file))).toEqual([]);
       expect(files.filter((file) => /node_modules|\.test\.|\.ts$/.test(file))).toEqual([]);
     },
   );

@@ -1,4 +1,5 @@
 export { ConfigError, type ConfigIssue, formatIssue } from './config-error.ts';
+export { externalPluginEvents } from './external-plugins.ts';
 export { compileGoRegExp, type GoMatcher, type GoRegExp, type GoRegExpResult } from './go-regexp.ts';
 export { defaultRerunCommandFor, defaultTriggerFor } from './job-config.ts';
 export { type ConfigPaths, type ConfigSources, loadConfig, parseConfig, readConfigSources } from './load.ts';

@@ -316,6 +316,41 @@ describe('loadConfig validation', () => {
     expect(repoConfig(config, 'elsewhere', 'repo').welcomeTemplate).toMatch(/^Welcome @/);
   });
 
+  it('reads repo_milestone as Lighthouse picks it: the org/repo entry, else the one keyed ""', async () => {
+    const config = await load(
+      '{}\n',
+      [
+        'repo_milestone:',
+        '  "":',
+        '    maintainers_id: 12',
+        '    maintainers_team: release-team',
+        '    maintainers_friendly_name: release managers',
+        '  org/app:',
+        '    maintainers_team: app-leads',
+        '',
+      ].join('\n'),
+    );
+    expect(repoConfig(config, 'org', 'app').milestoneMaintainers).toEqual({
+      teamId: 0,
+      teamSlug: 'app-leads',
+      friendlyName: '',
+    });
+    expect(repoConfig(config, 'org', 'repo').milestoneMaintainers).toEqual({
+      teamId: 12,
+      teamSlug: 'release-team',
+      friendlyName: 'release managers',
+    });
+    const none = await load('{}\n', 'repo_milestone:\n  org/app: {maintainers_id: 3}\n');
+    expect(repoConfig(none, 'org', 'repo').milestoneMaintainers).toBeUndefined();
+  });
+
+  it('refuses a repo_milestone entry that names no team', async () => {
+    const error = await failure('{}\n', 'repo_milestone:\n  org/app: {maintainers_friendly_name: leads}\n');
+    expect(error.issues.map((issue) => issue.reason)).toEqual([
+      'names no team: give maintainers_id (GitHub, Gitea) or maintainers_team (GitHub)',
+    ]);
+  });
+
   it.each([
     ['another field', '{{.Title}}'],
     ['a field of a field', '{{.Org.Name}}'],

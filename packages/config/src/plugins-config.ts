@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { compileExternalPlugins, ExternalPluginsFile } from './external-plugins.ts';
 import type { PathIssue } from './path-issue.ts';
 import type {
   ApproveSettings,
@@ -90,7 +91,25 @@ const OwnersFile = z.looseObject({
     ),
 });
 
-// Loose: the other plugins' sections (blockade, milestone, ...) are accepted and left alone.
+const MilestoneFile = z.looseObject({
+  maintainers_id: z
+    .number()
+    .int()
+    .nullish()
+    .describe(
+      "The id of the team that may set milestones (Gitea's; GitHub's when maintainers_team is not given).",
+    ),
+  maintainers_team: z
+    .string()
+    .nullish()
+    .describe("The slug of the team in the repository's org that may set milestones (GitHub)."),
+  maintainers_friendly_name: z
+    .string()
+    .nullish()
+    .describe('Whom to ask to join that team, named in the answer to anyone else, e.g. release team.'),
+});
+
+// Loose: the other plugins' sections (blockade, milestonestatus, ...) are accepted and left alone.
 export const PluginsFile = z.looseObject({
   plugins: z
     .record(z.string(), z.array(z.string()).nullable())
@@ -100,6 +119,7 @@ export const PluginsFile = z.looseObject({
   lgtm: z.array(LgtmFile).nullish().describe("The lgtm plugin's settings, by repository."),
   approve: z.array(ApproveFile).nullish().describe("The approve plugin's settings, by repository."),
   owners: OwnersFile.nullish().describe('How OWNERS files are read.'),
+  external_plugins: ExternalPluginsFile,
   size: SizeFile.nullish().describe("The size plugin's thresholds, in lines changed."),
   welcome: z.array(WelcomeFile).nullish().describe("The welcome plugin's message, by repository."),
   label: z
@@ -111,6 +131,10 @@ export const PluginsFile = z.looseObject({
     })
     .nullish()
     .describe("The label plugin's settings."),
+  repo_milestone: z
+    .record(z.string(), MilestoneFile)
+    .nullish()
+    .describe('Who may /milestone, by org/repo; the entry keyed "" is for every other repository.'),
 });
 export type PluginsFile = z.output<typeof PluginsFile>;
 
@@ -175,9 +199,11 @@ export function compilePluginsConfig(file: PluginsFile): { config: PluginsConfig
   const welcome = (file.welcome ?? []).map(
     (entry): WelcomeSettings => ({ repos: entry.repos ?? [], messageTemplate: entry.message_template ?? '' }),
   );
+  const external = compileExternalPlugins(file.external_plugins);
   return {
     config: {
       plugins,
+      externalPlugins: external.externalPlugins,
       triggers,
       lgtm,
       approve,
@@ -185,12 +211,24 @@ export function compilePluginsConfig(file: PluginsFile): { config: PluginsConfig
       size,
       welcome,
       additionalLabels: file.label?.additional_labels ?? [],
+      repoMilestone: new Map(
+        Object.entries(file.repo_milestone ?? {}).map(([repo, team]) => [
+          repo,
+          {
+            teamId: team.maintainers_id ?? 0,
+            teamSlug: team.maintainers_team ?? '',
+            friendlyName: team.maintainers_friendly_name ?? '',
+          },
+        ]),
+      ),
     },
     issues: [
       ...unknownPlugins(plugins),
       ...duplicatedPlugins(plugins),
       ...sizeIssues(size),
       ...welcomeIssues(welcome),
+      ...milestoneIssues(file.repo_milestone ?? {}),
+      ...external.issues,
     ],
   };
 }
@@ -217,6 +255,20 @@ function welcomeIssues(welcome: readonly WelcomeSettings[]): PathIssue[] {
     const reason = `the welcome message for ${repos.join(', ') || 'no repository'} uses ${action}; a template may use only {{.Org}}, {{.Repo}}, {{.AuthorLogin}} and {{.AuthorName}}`;
     return [{ path: ['welcome', index, 'message_template'], reason }];
   });
+}
+
+/** A `repo_milestone` entry that names no team would let nobody set a milestone: refused at load. */
+function milestoneIssues(entries: Record<string, z.output<typeof MilestoneFile>>): PathIssue[] {
+  return Object.entries(entries).flatMap(([repo, team]) =>
+    team.maintainers_id || team.maintainers_team
+      ? []
+      : [
+          {
+            path: ['repo_milestone', repo],
+            reason: 'names no team: give maintainers_id (GitHub, Gitea) or maintainers_team (GitHub)',
+          },
+        ],
+  );
 }
 
 /**

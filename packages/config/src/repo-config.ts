@@ -3,6 +3,7 @@ import type {
   ApproveSettings,
   LgtmSettings,
   LighthouseConfig,
+  MilestoneMaintainers,
   PluginsConfig,
   Postsubmit,
   Presubmit,
@@ -30,6 +31,8 @@ export interface RepoConfig {
   size: SizeSettings;
   /** The welcome plugin's message: a Go template of the fields `WelcomeFields` names. */
   welcomeTemplate: string;
+  /** The team whose members may set milestones: the repository's `repo_milestone` entry, else the `''` one. */
+  milestoneMaintainers?: MilestoneMaintainers;
 }
 
 export function repoConfig(config: LighthouseConfig, owner: string, name: string): RepoConfig {
@@ -47,6 +50,7 @@ export function repoConfig(config: LighthouseConfig, owner: string, name: string
     additionalLabels: config.plugins.additionalLabels,
     size: config.plugins.size,
     welcomeTemplate: welcomeFor(config.plugins, owner, name),
+    ...milestoneFor(config.plugins, owner, name),
   };
 }
 
@@ -98,6 +102,15 @@ function welcomeFor(config: PluginsConfig, org: string, repo: string): string {
     config.welcome.find((each) => each.repos.includes(`${org}/${repo}`)) ??
     config.welcome.find((each) => each.repos.includes(org));
   return entry?.messageTemplate || defaultWelcomeTemplate;
+}
+
+function milestoneFor(
+  config: PluginsConfig,
+  org: string,
+  repo: string,
+): Pick<RepoConfig, 'milestoneMaintainers'> {
+  const maintainers = config.repoMilestone.get(`${org}/${repo}`) ?? config.repoMilestone.get('');
+  return maintainers ? { milestoneMaintainers: maintainers } : {};
 }
 
 /** The first `triggers` entry listing the org or `org/repo`; otherwise the defaults (Lighthouse's `TriggerFor`). */

@@ -80,6 +80,8 @@ export interface TriggerSettings {
 export interface PluginsConfig {
   /** Plugin names enabled per `org` or `org/repo`. */
   plugins: ReadonlyMap<string, readonly string[]>;
+  /** The external plugins, by `org` or `org/repo` (plugins.yaml `external_plugins`). */
+  externalPlugins: ReadonlyMap<string, readonly ExternalPlugin[]>;
   triggers: readonly TriggerSettings[];
   lgtm: readonly LgtmSettings[];
   approve: readonly ApproveSettings[];
@@ -91,6 +93,27 @@ export interface PluginsConfig {
   welcome: readonly WelcomeSettings[];
   /** Labels `/label <name>` may add (plugins.yaml `label.additional_labels`). */
   additionalLabels: readonly string[];
+  /** Who may set milestones, by `org/repo`, `''` for any other (plugins.yaml `repo_milestone:`). */
+  repoMilestone: ReadonlyMap<string, MilestoneMaintainers>;
+}
+
+/** The team whose members may `/milestone` (one entry of plugins.yaml `repo_milestone:`). */
+export interface MilestoneMaintainers {
+  /** The team's id (`maintainers_id`): Gitea's, or GitHub's when no slug is given. */
+  teamId: number;
+  /** The team's slug in the repository's org (`maintainers_team`), as GitHub's team pages name it. */
+  teamSlug: string;
+  /** Whom to ask to join the team (`maintainers_friendly_name`), e.g. `release team`. */
+  friendlyName: string;
+}
+
+/** A service Lighthouse POSTs events to (plugins.yaml `external_plugins`). */
+export interface ExternalPlugin {
+  name: string;
+  /** `http://<name>` unless plugins.yaml names one. */
+  endpoint: string;
+  /** go-scm webhook kinds, each maybe with an `s`; empty for every event. */
+  events: readonly string[];
 }
 
 /** The lgtm plugin's settings for some repositories (plugins.yaml `lgtm:`). */

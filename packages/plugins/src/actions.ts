@@ -1,4 +1,4 @@
-import type { ProviderWrites, Repo } from '@lighthouse-ts/scm';
+import type { Comment, ProviderWrites, Repo } from '@lighthouse-ts/scm';
 import { reply } from './chatops/commands.ts';
 import type { DispatchLogger, ProviderAction } from './contract.ts';
 
@@ -13,9 +13,11 @@ export interface FailedAction {
  * safe to repeat, so a redelivered event does no harm: adding a label it has or removing one it lacks
  * changes nothing, a status is set to the same value, and a comment marked `unlessAlreadyPosted` is not
  * posted twice (by us: someone else posting the same text does not silence it); nor is the answer naming
- * the logins a provider would not assign. Labels on a provider without them (Bitbucket Server), and
- * assignees where they are not written (Bitbucket Server, Gitea), are logged and left out. One action
- * failing does not stop the others: the failures are returned, for the caller to log and count.
+ * the logins a provider would not assign; comments to delete are found by their marker each time, and a
+ * milestone is set to the same value. Labels on a provider without them (Bitbucket Server), and assignees
+ * where they are not written (Bitbucket Server, Gitea), are logged and left out; a milestone where the
+ * provider has none fails. One action failing does not stop the others: the failures are returned, for the
+ * caller to log and count.
  */
 export async function performActions(
   actions: readonly ProviderAction[],
@@ -47,6 +49,11 @@ async function perform(
         return replaceComment(api, { owner, name }, action.pullNumber, action.body, action.replacing);
       }
       return comment(api, { owner, name }, action.pullNumber, action.body, action.unlessAlreadyPosted);
+    case 'delete-comment': {
+      const ours = await commentsMarked(api, { owner, name }, action.pullNumber, action.marker);
+      for (const copy of ours) await api.deleteComment(owner, name, action.pullNumber, copy.id);
+      return ours.length > 0;
+    }
     case 'add-label':
     case 'remove-label':
       // Bitbucket Server's pull requests have no labels.
@@ -83,7 +90,25 @@ async function perform(
         description: action.description,
       });
       return true;
+    case 'set-milestone':
+      // Only a provider with milestones is asked for them, so a plugin never decides this for another.
+      if (!api.setMilestone) throw new Error('this provider has no milestones to set');
+      await api.setMilestone(owner, name, action.pullNumber, action.milestone?.id ?? null);
+      return true;
   }
+}
+
+/** Our comments on the pull request that start with the marker, oldest first. */
+async function commentsMarked(
+  api: ProviderWrites,
+  { owner, name }: Pick<Repo, 'owner' | 'name'>,
+  pullNumber: number,
+  marker: string,
+): Promise<Comment[]> {
+  const me = (await api.whoAmI()).toLowerCase();
+  return (await api.comments(owner, name, pullNumber)).filter(
+    (c) => c.author.toLowerCase() === me && c.body.toLowerCase().startsWith(marker.toLowerCase()),
+  );
 }
 
 /**
@@ -97,11 +122,7 @@ async function replaceComment(
   body: string,
   marker: string,
 ): Promise<boolean> {
-  const me = (await api.whoAmI()).toLowerCase();
-  const ours = (await api.comments(owner, name, pullNumber)).filter(
-    (c) => c.author.toLowerCase() === me && c.body.toLowerCase().startsWith(marker.toLowerCase()),
-  );
-  const [kept, ...extra] = ours;
+  const [kept, ...extra] = await commentsMarked(api, { owner, name }, pullNumber, marker);
   for (const copy of extra) await api.deleteComment(owner, name, pullNumber, copy.id);
   if (!kept) {
     // Sent again on a timeout: a copy is deleted the next time.

@@ -1,6 +1,6 @@
 import type { Postsubmit, Presubmit } from '@lighthouse-ts/config';
 import type { MetaPipelineRequest } from '@lighthouse-ts/metapipeline-client';
-import type { PeopleRole, WebhookEvent } from '@lighthouse-ts/scm';
+import type { Milestone, PeopleRole, WebhookEvent } from '@lighthouse-ts/scm';
 
 /**
  * The request for one job, without what the caller adds: the namespace it runs in and the idempotency key.
@@ -47,9 +47,13 @@ export type ProviderAction =
        */
       replacing?: string;
     }
+  /** Deletes our comments starting with the marker (a `replacing` comment's), as its state is gone. */
+  | { type: 'delete-comment'; pullNumber: number; marker: string }
   | { type: 'add-label'; pullNumber: number; label: string }
   | { type: 'remove-label'; pullNumber: number; label: string }
   | { type: 'status'; sha: string; context: string; state: 'success' | 'error'; description: string }
+  /** Sets the issue's or pull request's milestone, or clears it (null). */
+  | { type: 'set-milestone'; pullNumber: number; milestone: Milestone | null }
   | {
       type: 'assign' | 'unassign';
       pullNumber: number;

@@ -198,6 +198,38 @@ export const pluginHelp: ReadonlyMap<string, PluginHelp> = new Map<string, Plugi
       ],
     },
   ],
+  [
+    'help',
+    {
+      description:
+        'The help wanted and good first issue labels on open issues, each with a comment on what such an issue needs (GitHub and Gitea).',
+      commands: [
+        {
+          usage: '/[remove-](help|good-first-issue)',
+          description:
+            'Adds help wanted, or good first issue and help wanted, to an issue; or takes them off (/remove-help takes off both).',
+          whoCanUse: anyone,
+          examples: ['/help', '/remove-help', '/good-first-issue', '/remove-good-first-issue'],
+        },
+      ],
+    },
+  ],
+  [
+    'milestone',
+    {
+      description:
+        "Lets the team plugins.yaml's repo_milestone names set the milestone of an issue or pull request (GitHub and Gitea).",
+      commands: [
+        {
+          usage: '/milestone <title> | /milestone clear',
+          description:
+            "Sets one of the repository's open milestones by its title, or takes the milestone off.",
+          whoCanUse: "Members of the team plugins.yaml's repo_milestone names for the repository",
+          examples: ['/milestone v1.10', '/milestone clear'],
+        },
+      ],
+    },
+  ],
 ]);
 
 /** One enabled plugin: what it does, or that it is not built yet (a plugins.yaml may name it; it does nothing). */

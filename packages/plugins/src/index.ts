@@ -34,11 +34,15 @@ export type {
   SupersededRuns,
 } from './contract.ts';
 export { asPluginError, PermanentError, PluginError, RetryableError } from './errors.ts';
+export { externalPluginsFor } from './external/select.ts';
 export { type CommandHelp, type EnabledPlugin, enabledPlugins, type PluginHelp, pluginHelp } from './help.ts';
+export { goodFirstIssueLabel, helpWanted, helpWantedLabel } from './help-wanted/help-wanted.ts';
+export { milestone } from './milestone/milestone.ts';
 export { override } from './override/override.ts';
 export type { TriggerContext } from './trigger/context.ts';
 export { decide as trigger } from './trigger/decide.ts';
 export {
+  type IssueFacts,
   MissingFactError,
   type PullRequestComment,
   type PullRequestFacts,

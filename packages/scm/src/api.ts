@@ -42,6 +42,33 @@ export interface ProviderReads {
    * of the provider's own filter by author, two pull requests at most, never by listing them all.
    */
   hasOtherPullRequests(owner: string, repo: string, author: string, number: number): Promise<boolean>;
+  /** An issue's state and labels (GitHub and Gitea, whose pull requests are issues too). */
+  issue?(owner: string, repo: string, number: number): Promise<Issue>;
+  /** Whether `user` is an active member of the team (GitHub and Gitea). */
+  isTeamMember?(org: string, team: Team, user: string): Promise<boolean>;
+  /** The repository's open milestones (GitHub and Gitea). */
+  milestones?(owner: string, repo: string): Promise<Milestone[]>;
+}
+
+export interface Issue {
+  number: number;
+  state: 'open' | 'closed';
+  labels: string[];
+}
+
+/**
+ * A team as plugins.yaml names it: GitHub finds it by its slug in the org, or by id without one; Gitea by
+ * id only.
+ */
+export interface Team {
+  id: number;
+  slug: string;
+}
+
+export interface Milestone {
+  /** What sets it on an issue: GitHub's milestone number, Gitea's id. */
+  id: number;
+  title: string;
 }
 
 /** A review of a pull request, as `ProviderReads.reviews` gives it. */
@@ -164,6 +191,8 @@ export interface ProviderWrites {
   assign(owner: string, repo: string, number: number, logins: string[], as: PeopleRole): Promise<string[]>;
   /** Unassigns these logins, or takes back their review requests; one not assigned is no error. */
   unassign(owner: string, repo: string, number: number, logins: string[], as: PeopleRole): Promise<void>;
+  /** Sets the issue's or pull request's milestone (a `Milestone.id`), or clears it with null (GitHub and Gitea). */
+  setMilestone?(owner: string, repo: string, number: number, milestone: number | null): Promise<void>;
 }
 
 /** Whom a pull request names: those it is assigned to, or those asked for a review. */

@@ -399,3 +399,50 @@ describe('giteaApi reads files and reviews', () => {
     expect(requests.map((r) => r.url)).toEqual([reviews]);
   });
 });
+
+// Gitea's "Get an issue", "List a particular member of team" (the user, or 404), "Get all of a repository's
+// opened milestones" (by id: Gitea's milestones have no number) and "Edit an issue" (`milestone` 0 for none).
+describe('giteaApi issues, teams and milestones', () => {
+  const repo = '/api/v1/repos/gitea/tea';
+
+  it("reads an issue's state and labels, a null list as none", async () => {
+    const baseUrl = await gitea({
+      [`${repo}/issues/7`]: {
+        body: { id: 70, number: 7, state: 'open', title: 'A bug', user: { login: 'mona' }, labels: null },
+      },
+    });
+    expect(await giteaApi({ baseUrl, token: 't' }).issue?.('gitea', 'tea', 7)).toEqual({
+      number: 7,
+      state: 'open',
+      labels: [],
+    });
+  });
+
+  it("tells a team's member by the team's id", async () => {
+    const baseUrl = await gitea({ '/api/v1/teams/5/members/mona': { body: { id: 1, login: 'mona' } } });
+    const api = giteaApi({ baseUrl, token: 't' });
+    expect(await api.isTeamMember?.('gitea', { id: 5, slug: 'releasers' }, 'mona')).toBe(true);
+    expect(await api.isTeamMember?.('gitea', { id: 5, slug: 'releasers' }, 'stranger')).toBe(false);
+    expect(requests.map((r) => r.url)).toEqual([
+      '/api/v1/teams/5/members/mona',
+      '/api/v1/teams/5/members/stranger',
+    ]);
+  });
+
+  it('lists the open milestones by id, and sets and clears an issue milestone', async () => {
+    const baseUrl = await gitea({
+      [`${repo}/milestones?state=open&limit=50`]: {
+        body: [{ id: 31, title: 'v1.0', state: 'open', open_issues: 2, closed_issues: 0 }],
+      },
+      [`PATCH ${repo}/issues/7`]: { status: 201, body: { id: 70, number: 7, state: 'open' } },
+    });
+    const api = giteaApi({ baseUrl, token: 't' });
+    expect(await api.milestones?.('gitea', 'tea')).toEqual([{ id: 31, title: 'v1.0' }]);
+    await api.setMilestone?.('gitea', 'tea', 7, 31);
+    await api.setMilestone?.('gitea', 'tea', 7, null);
+    expect(requests.slice(1).map(({ method, url, body }) => ({ method, url, body }))).toEqual([
+      { method: 'PATCH', url: `${repo}/issues/7`, body: { milestone: 31 } },
+      { method: 'PATCH', url: `${repo}/issues/7`, body: { milestone: 0 } },
+    ]);
+  });
+});

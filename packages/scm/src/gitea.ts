@@ -116,6 +116,8 @@ export function giteaApi(options: GiteaApiOptions): ProviderApi {
       // Not yet: Gitea replaces the whole list of assignees on the issue instead.
       githubAssignees: false,
       hasOtherPullRequests: giteaHasOtherPullRequests,
+      teamMemberPath: (_org, team, user) => `/teams/${team.id}/members/${encodeURIComponent(user)}`,
+      noMilestone: 0,
     },
     options.token,
   );

@@ -8,6 +8,7 @@ import {
   type ReportState,
   type Review,
   type StatusState,
+  type Team,
 } from './api.ts';
 import { providerCaches } from './cache.ts';
 import { cachedFileContent, encodePath, maxFileBytes, unlessMissing } from './file-content.ts';
@@ -35,6 +36,10 @@ export interface GithubDialect {
   githubAssignees: boolean;
   /** Each asks its own filter by author (see `ProviderReads.hasOtherPullRequests`). */
   hasOtherPullRequests(rest: Rest): ProviderReads['hasOtherPullRequests'];
+  /** Where the API answers whether `user` is in the team: 200 if so (when active), 404 if not. */
+  teamMemberPath(org: string, team: Team, user: string): string;
+  /** What an issue's `milestone` is set to for none: GitHub's null, Gitea's 0 (null there changes nothing). */
+  noMilestone: null | 0;
 }
 
 /** The path of a repository in the API. */
@@ -65,6 +70,17 @@ const IssueComment = z.looseObject({
   created_at: z.string().nullish(),
 });
 const User = z.looseObject({ login: z.string() });
+const Issue = z.looseObject({
+  number: z.number(),
+  state: z.enum(['open', 'closed']),
+  labels: z.array(z.looseObject({ name: z.string() })).nullish(),
+});
+// GitHub's membership says whether an invitation is still `pending`; Gitea's answer is the user.
+const TeamMembership = z.looseObject({ state: z.string().optional() });
+// GitHub sets a milestone by its number, Gitea by its id (it has no number).
+const Milestones = z.array(
+  z.looseObject({ id: z.number(), number: z.number().optional(), title: z.string() }),
+);
 const CollaboratorPermission = z.looseObject({ permission: z.string() });
 /** The permissions that administer a repository: GitHub's `admin`; Gitea's `admin` and its owner's `owner`. */
 const adminPermissions = ['admin', 'owner'];
@@ -248,6 +264,22 @@ export function githubLikeApi(rest: Rest, dialect: GithubDialect, token: string 
       });
     },
     hasOtherPullRequests: dialect.hasOtherPullRequests(rest),
+    async issue(owner, repo, number) {
+      const path = `${repoPath(owner, repo)}/issues/${number}`;
+      const { body } = await rest.json({ owner, repo, path }, Issue);
+      return { number: body.number, state: body.state, labels: (body.labels ?? []).map((l) => l.name) };
+    },
+    isTeamMember: (org, team, user) =>
+      membership.get(`team ${org} ${team.slug} ${team.id} ${user}`, async () => {
+        const path = dialect.teamMemberPath(org, team, user);
+        const answer = await unlessMissing(rest.json({ owner: org, path }, TeamMembership));
+        return answer !== undefined && (answer.body.state ?? 'active') === 'active';
+      }),
+    async milestones(owner, repo) {
+      const path = `${repoPath(owner, repo)}/milestones?state=open&${dialect.fullPage}`;
+      const all = await rest.pages({ owner, repo, path }, Milestones);
+      return all.map((milestone) => ({ id: milestone.number ?? milestone.id, title: milestone.title }));
+    },
 
     async createStatus(owner, repo, sha, status) {
       await rest.send({
@@ -329,6 +361,11 @@ export function githubLikeApi(rest: Rest, dialect: GithubDialect, token: string 
         body: { [as]: logins },
         answers: [200, 204, 404],
       });
+    },
+    async setMilestone(owner, repo, number, milestone) {
+      const path = `${repoPath(owner, repo)}/issues/${number}`;
+      const body = { milestone: milestone ?? dialect.noMilestone };
+      await rest.send({ owner, repo, method: 'PATCH', path, body });
     },
   };
 }

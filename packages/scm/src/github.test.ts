@@ -338,3 +338,74 @@ describe('githubApi reads files and reviews', () => {
     expect(requests.map((r) => r.url)).toEqual([reviews, `${reviews}&page=2`, reviews, `${reviews}&page=2`]);
   });
 });
+
+// "Get an issue" (its state and labels), "Get team membership for a user" (200 with `state` active or
+// pending, 404 for someone not in the team; by the team's slug in the org, or its legacy path by id), "List
+// milestones" (each with its `number`, which "Update an issue" takes, or null for none).
+describe('githubApi issues, teams and milestones', () => {
+  it("reads an issue's state and labels", async () => {
+    const baseUrl = await github({
+      [`${repo}/issues/1347`]: {
+        body: {
+          number: 1347,
+          state: 'closed',
+          title: 'Found a bug',
+          user: { login: 'octocat' },
+          labels: [{ id: 208045946, name: 'bug', color: 'f29513', default: true }],
+        },
+      },
+    });
+    expect(await githubApi({ baseUrl, token: 't' }).issue?.('octocat', 'Hello-World', 1347)).toEqual({
+      number: 1347,
+      state: 'closed',
+      labels: ['bug'],
+    });
+  });
+
+  it("tells an active team member by the team's slug, or by its id without one, and keeps the answers", async () => {
+    const membership = (state: string) => ({
+      body: { url: 'https://api.github.com/x', role: 'member', state },
+    });
+    const baseUrl = await github({
+      '/orgs/octocat/teams/release%20team/memberships/mona': membership('active'),
+      '/orgs/octocat/teams/release%20team/memberships/hubot': membership('pending'),
+      '/teams/42/memberships/mona': membership('active'),
+    });
+    const api = githubApi({ baseUrl, token: 't' });
+    const bySlug = { id: 42, slug: 'release team' };
+    expect(await api.isTeamMember?.('octocat', bySlug, 'mona')).toBe(true);
+    expect(await api.isTeamMember?.('octocat', bySlug, 'mona')).toBe(true);
+    expect(await api.isTeamMember?.('octocat', bySlug, 'hubot')).toBe(false);
+    expect(await api.isTeamMember?.('octocat', bySlug, 'stranger')).toBe(false);
+    expect(await api.isTeamMember?.('octocat', { id: 42, slug: '' }, 'mona')).toBe(true);
+    expect(requests.map((r) => r.url)).toEqual([
+      '/orgs/octocat/teams/release%20team/memberships/mona',
+      '/orgs/octocat/teams/release%20team/memberships/hubot',
+      '/orgs/octocat/teams/release%20team/memberships/stranger',
+      '/teams/42/memberships/mona',
+    ]);
+  });
+
+  it('lists the open milestones by number, and sets and clears an issue milestone', async () => {
+    const milestone = (id: number, number: number, title: string) => ({ id, number, title, state: 'open' });
+    const issue = { number: 1347, state: 'open', labels: [] };
+    const baseUrl = await github({
+      [`${repo}/milestones?state=open&per_page=100`]: {
+        body: [milestone(1002604, 1, 'v1.0'), milestone(1002605, 2, 'v1.1')],
+      },
+      [`PATCH ${repo}/issues/1347`]: { body: issue },
+    });
+    const api = githubApi({ baseUrl, token: 't' });
+    expect(await api.milestones?.('octocat', 'Hello-World')).toEqual([
+      { id: 1, title: 'v1.0' },
+      { id: 2, title: 'v1.1' },
+    ]);
+    await api.setMilestone?.('octocat', 'Hello-World', 1347, 2);
+    await api.setMilestone?.('octocat', 'Hello-World', 1347, null);
+    expect(requests.map(({ method, url, body }) => ({ method, url, body }))).toEqual([
+      { method: 'GET', url: `${repo}/milestones?state=open&per_page=100`, body: undefined },
+      { method: 'PATCH', url: `${repo}/issues/1347`, body: { milestone: 2 } },
+      { method: 'PATCH', url: `${repo}/issues/1347`, body: { milestone: null } },
+    ]);
+  });
+});

@@ -52,6 +52,16 @@ export function githubApi(options: GithubApiOptions): ProviderApi {
       maxDescription: 140,
       githubAssignees: true,
       hasOtherPullRequests,
+      // By slug, as plugins.yaml's maintainers_team names it; else by id, on GitHub's legacy (deprecated)
+      // path, the only one that takes an id. Either needs a token that may read the org (read:org): without
+      // it GitHub answers 404, which reads as "not a member".
+      teamMemberPath: (org, team, user) => {
+        const login = encodeURIComponent(user);
+        return team.slug
+          ? `/orgs/${encodeURIComponent(org)}/teams/${encodeURIComponent(team.slug)}/memberships/${login}`
+          : `/teams/${team.id}/memberships/${login}`;
+      },
+      noMilestone: null,
     },
     options.token,
   );

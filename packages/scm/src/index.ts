@@ -3,6 +3,8 @@ export {
   type CommitStatus,
   type CreateCommentOptions,
   type Credentials,
+  type Issue,
+  type Milestone,
   type PeopleRole,
   type ProviderApi,
   ProviderError,
@@ -14,6 +16,7 @@ export {
   type Review,
   type StatusInput,
   type StatusState,
+  type Team,
 } from './api.ts';
 export { type BitbucketServerApiOptions, bitbucketServerApi } from './bitbucket-server.ts';
 export { cloneUrlOf, webUrlOf } from './clone-url.ts';
@@ -23,4 +26,4 @@ export { type GithubApiOptions, githubApi } from './github.ts';
 export { type GithubAppOptions, githubAppCredentials, githubAppPermissions } from './github-app.ts';
 export { type GitlabApiOptions, gitlabApi } from './gitlab.ts';
 export { eventKey } from './identity.ts';
-export { type ClientOptions, RateLimitPause, type RetryOptions } from './rest.ts';
+export { type ClientOptions, RateLimitPause, type RetryOptions, retryAfterMs } from './rest.ts';

@@ -283,3 +283,36 @@ describe('the fake GitHub', () => {
     ]);
   });
 });
+
+describe.each(['github', 'gitea'] as const)('the fake %s', (provider) => {
+  it("answers issues from the pull requests' store, teams' members as the test added them, and milestones", async () => {
+    server = await startProviderServer();
+    const api = clients()[provider];
+    server.pullRequests.set(`${provider}/acme/rocket#3`, {
+      ...defaultPullRequest,
+      state: 'closed',
+      labels: ['bug'],
+    });
+    expect(await api.issue?.('acme', 'rocket', 3)).toEqual({ number: 3, state: 'closed', labels: ['bug'] });
+
+    server.teamMembers.set(`${provider}/7`, ['Mona']);
+    server.teamMembers.set('github/acme/releasers', ['hubot']);
+    expect(await api.isTeamMember?.('acme', { id: 7, slug: '' }, 'mona')).toBe(true);
+    expect(await api.isTeamMember?.('acme', { id: 7, slug: '' }, 'hubot')).toBe(false);
+    expect(await api.isTeamMember?.('acme', { id: 8, slug: 'releasers' }, 'hubot')).toBe(
+      provider === 'github',
+    );
+
+    const v1 = server.createMilestone(`${provider}/acme/rocket`, 'v1');
+    const v2 = server.createMilestone(`${provider}/acme/rocket`, 'v2');
+    expect(await api.milestones?.('acme', 'rocket')).toEqual([
+      { id: v1, title: 'v1' },
+      { id: v2, title: 'v2' },
+    ]);
+    await api.setMilestone?.('acme', 'rocket', 3, v2);
+    expect(server.milestones.get(`${provider}/acme/rocket#3`)).toBe(v2);
+    await api.setMilestone?.('acme', 'rocket', 3, null);
+    expect(server.milestones.has(`${provider}/acme/rocket#3`)).toBe(false);
+    await expect(api.setMilestone?.('acme', 'rocket', 3, 999)).rejects.toThrow(/422/);
+  });
+});

@@ -4,7 +4,8 @@
 // whoami; for reads, what the trigger asks (is this user a collaborator, a member? a pull request, a
 // repository's clone links), the files a test put in a repository at a commit, and a pull request's reviews
 // (GitLab's approvals, Bitbucket's reviewers' verdicts), and the pull requests an author opened (those a test
-// set, through each provider's filter by author). Every repository and pull request exists, and every
+// set, through each provider's filter by author); on GitHub and Gitea also issues (the pull requests' store:
+// they share one numbering), teams' members and milestones. Every repository and pull request exists, and every
 // user may push to every repository; a pull request first asked about or written to is `defaultPullRequest`
 // unless the test set it. It keeps what is written as the provider would, and records every request it is
 // sent, so a test can count them.
@@ -128,6 +129,18 @@ export interface ProviderServer {
    * verdict (approved or needs work) of their latest review that has one.
    */
   addReview(pull: string, review: Review): void;
+  /**
+   * The members of each team (GitHub and Gitea), by `<provider>/<org>/<slug>` (GitHub's teams by slug) or
+   * `<provider>/<id>` (GitHub's by id, Gitea's); a test adds them.
+   */
+  teamMembers: Map<string, string[]>;
+  /**
+   * Gives a repository (`<provider>/<owner>/<repo>`) an open milestone; returns what sets it (GitHub's
+   * number, Gitea's id).
+   */
+  createMilestone(repo: string, title: string): number;
+  /** The milestone each issue or pull request has, by `<provider>/<owner>/<repo>#<number>`; none when absent. */
+  milestones: Map<string, number>;
   /** Answers the next requests whose `METHOD path` matches with these, one each, before answering as usual. */
   refuse(match: RegExp, refusals: Refusal[]): void;
   close(): Promise<void>;
@@ -161,6 +174,7 @@ interface Body {
   reviewers?: string[];
   assignee_ids?: number[];
   reviewer_ids?: number[];
+  milestone?: number | null;
 }
 
 interface Label {
@@ -342,6 +356,75 @@ export async function startProviderServer(): Promise<ProviderServer> {
     return { status: 200, body: { values, size: values.length, isLastPage: true, start: 0 } };
   };
 
+  const teamMembers = new Map<string, string[]>();
+  const repoMilestones = new Map<string, { id: number; number: number; title: string }[]>();
+  const milestonesOf = (repo: string) => {
+    const list = repoMilestones.get(repo) ?? [];
+    repoMilestones.set(repo, list);
+    return list;
+  };
+  const milestones = new Map<string, number>();
+
+  /**
+   * GitHub's and Gitea's issues (a pull request is one too: read from the pull requests' store), a team's
+   * membership (GitHub's by slug or id; Gitea's by id) and milestones: listed, set and cleared through the
+   * issue (GitHub's by number, null for none; Gitea's by id, 0 for none).
+   */
+  const githubLikeIssuesAndTeams = (
+    provider: 'github' | 'gitea',
+    method: string,
+    path: string,
+    body: Body,
+  ): Answer | undefined => {
+    const notFound = { status: 404, body: { message: 'Not Found' } };
+    const bySlug = /^\/orgs\/([^/]+)\/teams\/([^/]+)\/memberships\/([^/]+)$/.exec(path);
+    const byId = (
+      provider === 'github' ? /^\/teams\/(\d+)\/memberships\/([^/]+)$/ : /^\/teams\/(\d+)\/members\/([^/]+)$/
+    ).exec(path);
+    if (method === 'GET' && ((provider === 'github' && bySlug) || byId)) {
+      const [team, login] = byId
+        ? [`${provider}/${byId[1]}`, decode(byId[2])]
+        : [`${provider}/${decode(bySlug?.[1])}/${decode(bySlug?.[2])}`, decode(bySlug?.[3])];
+      const member = (teamMembers.get(team) ?? []).some((each) => each.toLowerCase() === login.toLowerCase());
+      if (!member) return notFound;
+      return { status: 200, body: provider === 'github' ? { state: 'active', role: 'member' } : { login } };
+    }
+    let m = /^\/repos\/([^/]+)\/([^/]+)\/milestones$/.exec(path);
+    if (m && method === 'GET') {
+      const list = milestonesOf(`${provider}/${decode(m[1])}/${decode(m[2])}`).map((each) =>
+        provider === 'github'
+          ? { ...each, state: 'open' }
+          : { id: each.id, title: each.title, state: 'open' },
+      );
+      return { status: 200, body: list };
+    }
+    m = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)$/.exec(path);
+    if (!m) return undefined;
+    const repo = `${provider}/${decode(m[1])}/${decode(m[2])}`;
+    const key = `${repo}#${m[3]}`;
+    const issue = pullRequest(key);
+    const wanted = body.milestone;
+    if (method === 'PATCH' && wanted !== undefined) {
+      const none = wanted === null || (provider === 'gitea' && wanted === 0);
+      const known = milestonesOf(repo).some(
+        (each) => (provider === 'github' ? each.number : each.id) === wanted,
+      );
+      if (none) milestones.delete(key);
+      else if (known) milestones.set(key, wanted);
+      else return { status: 422, body: { message: 'Validation Failed' } };
+    }
+    if (method !== 'GET' && method !== 'PATCH') return undefined;
+    return {
+      status: 200,
+      body: {
+        number: Number(m[3]),
+        state: issue.state === 'open' ? 'open' : 'closed',
+        labels: issue.labels.map((name) => ({ name })),
+        milestone: milestones.get(key) ?? null,
+      },
+    };
+  };
+
   const githubLike = (
     provider: 'github' | 'gitea',
     method: string,
@@ -352,6 +435,7 @@ export async function startProviderServer(): Promise<ProviderServer> {
     const read =
       pullRequestsByAuthor(provider, method, path, query) ??
       githubLikeTrigger(provider, method, path, body) ??
+      githubLikeIssuesAndTeams(provider, method, path, body) ??
       githubLikeFilesAndReviews(provider, method, path, query);
     if (read) return read;
     let m = /^\/repos\/([^/]+)\/([^/]+)\/statuses\/([0-9a-f]+)$/.exec(path);
@@ -980,6 +1064,15 @@ export async function startProviderServer(): Promise<ProviderServer> {
     addReview: (pull, review) => {
       reviews.set(pull, [...reviewsOn(pull), review]);
     },
+    teamMembers,
+    createMilestone: (repo, title) => {
+      const list = milestonesOf(repo);
+      // GitHub numbers a repository's milestones from 1, apart from their ids; Gitea has ids only.
+      const milestone = { id: nextId++, number: list.length + 1, title };
+      list.push(milestone);
+      return repo.startsWith('github/') ? milestone.number : milestone.id;
+    },
+    milestones,
     refuse: (match, answers) => refusals.push({ match, answers: [...answers] }),
     close: () =>
       new Promise<void>((resolve) => {

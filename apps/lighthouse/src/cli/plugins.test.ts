@@ -24,7 +24,7 @@ describe('lighthouse plugins', () => {
     await writeFile(join(dir, 'config.yaml'), '{}\n');
     await writeFile(
       join(dir, 'plugins.yaml'),
-      'plugins:\n  acme: [trigger]\n  acme/app: [hold, milestone]\n',
+      'plugins:\n  acme: [trigger]\n  acme/app: [hold, help, milestone, milestonestatus]\n',
     );
     await writeFile(join(dir, 'bad.yaml'), 'plugins:\n  acme: [trigger, hodl]\n');
     files = ['--config-file', join(dir, 'config.yaml'), '--plugins-file', join(dir, 'plugins.yaml')];
@@ -34,12 +34,13 @@ describe('lighthouse plugins', () => {
   it("prints a repository's plugins in plugins.yaml's order with their commands, and those not built", async () => {
     const { code, stdout } = await lighthouse(['plugins', ...files, '--repo', 'acme/app']);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^acme\/app: 3 plugins enabled\n\ntrigger: Starts the jobs/);
+    expect(stdout).toMatch(/^acme\/app: 5 plugins enabled\n\ntrigger: Starts the jobs/);
     expect(stdout).toContain('hold: Keeps a pull request from merging');
     expect(stdout).toContain(
       '  /hold [cancel]\n    Adds do-not-merge/hold, or takes it off.\n    who: Anyone\n',
     );
-    expect(stdout).toMatch(/milestone: not built yet \(does nothing\)\n$/);
+    expect(stdout).toContain('  /milestone <title> | /milestone clear\n');
+    expect(stdout).toMatch(/milestonestatus: not built yet \(does nothing\)\n$/);
   });
 
   it('prints JSON with --json', async () => {
@@ -49,7 +50,9 @@ describe('lighthouse plugins', () => {
     expect(plugins.map(({ name, built }) => `${name} ${built}`)).toEqual([
       'trigger true',
       'hold true',
-      'milestone false',
+      'help true',
+      'milestone true',
+      'milestonestatus false',
     ]);
   });
 

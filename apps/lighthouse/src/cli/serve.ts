@@ -1,5 +1,5 @@
 import { FlagError, flagError } from '@lighthouse-ts/cli';
-import { ConfigError, repoConfig, watchConfig } from '@lighthouse-ts/config';
+import { ConfigError, type PluginsConfig, repoConfig, watchConfig } from '@lighthouse-ts/config';
 import {
   BodyBudget,
   type HttpServer,
@@ -10,6 +10,7 @@ import {
 } from '@lighthouse-ts/http';
 import { enabledPlugins, factsFromProvider } from '@lighthouse-ts/plugins';
 import { connectProviders, type ProviderApis, reportRetry, webUrls } from '@lighthouse-ts/providers';
+import type { Provider } from '@lighthouse-ts/scm';
 import { countSecrets, type WebhookSecrets } from '@lighthouse-ts/scm/webhooks';
 import { createDispatch } from '../dispatch.ts';
 import {
@@ -20,16 +21,17 @@ import {
   startBesideEmbedded,
 } from '../metapipeline.ts';
 import {
+  createExternalPlugins,
   createLogger,
   createMetrics,
   createWebhookHandler,
   type Metrics,
   openPendingStore,
   type PendingStore,
+  unbuiltExternalPluginEvents,
 } from '../server/index.ts';
 import { checkLogUrl } from '../ui/log-url.ts';
-import { RecentDeliveries } from '../ui/recent.ts';
-import { createUiHandler, type UiHandler } from '../ui/server.ts';
+import type { UiHandler } from '../ui/server.ts';
 import { readSecretFiles } from './secrets.ts';
 import { type ServeSettings, serveFlags } from './settings.ts';
 
@@ -96,6 +98,15 @@ export async function serve(settings: ServeSettings): Promise<number> {
     return badSettings;
   }
 
+  // Refusing them would refuse configs migrated from Lighthouse, which sends more kinds of events.
+  const warnUnsentEvents = (plugins: Pick<PluginsConfig, 'externalPlugins'>) => {
+    const unsent = unbuiltExternalPluginEvents(plugins, Object.keys(apis) as Provider[]);
+    if (unsent.events.length === 0 && unsent.providers.length === 0) return;
+    logger.warn(
+      unsent,
+      'external plugins are configured for events they never get: only the push, pull request, comment and review events of GitHub and GitLab (and GitLab branch and tag deletions) are sent',
+    );
+  };
   let config: Awaited<ReturnType<typeof watchConfig>>;
   try {
     config = await watchConfig({
@@ -103,9 +114,10 @@ export async function serve(settings: ServeSettings): Promise<number> {
       pluginsPath: settings['plugins-file'],
       jobsNamespace: settings.namespace,
       signal: stop.signal,
-      onReload: ({ changed }) => {
+      onReload: ({ config: reloaded, changed }) => {
         metrics.configReloads.inc();
         logger.info({ changed }, 'configuration reloaded');
+        warnUnsentEvents(reloaded.plugins);
       },
       onError: (error) => {
         metrics.configReloadFailures.inc();
@@ -116,6 +128,7 @@ export async function serve(settings: ServeSettings): Promise<number> {
     process.stderr.write(`lighthouse: ${error instanceof ConfigError ? error.message : String(error)}\n`);
     return badSettings;
   }
+  warnUnsentEvents(config.current().plugins);
 
   const clientSettings: MetaPipelineSettings =
     settings.metapipeline === 'remote'
@@ -176,8 +189,18 @@ export async function serve(settings: ServeSettings): Promise<number> {
     });
   }
 
-  const recent =
-    settings['ui-port'] === undefined ? undefined : new RecentDeliveries({ size: settings['ui-deliveries'] });
+  // The web page's code loads only when it is served.
+  const webPage =
+    settings['ui-port'] === undefined
+      ? undefined
+      : { ...(await import('../ui/recent.ts')), ...(await import('../ui/server.ts')) };
+  const recent = webPage && new webPage.RecentDeliveries({ size: settings['ui-deliveries'] });
+  const externalPlugins = createExternalPlugins({
+    config: () => config.current().plugins,
+    secrets,
+    logger: logger.child({ component: 'external-plugins' }),
+    metrics,
+  });
   const handler = createWebhookHandler({
     secrets,
     allowSha1: settings['allow-sha1'],
@@ -202,13 +225,14 @@ export async function serve(settings: ServeSettings): Promise<number> {
     ...(embedded ? { readiness: embedded.readiness } : {}),
     ...(pending ? { pending } : {}),
     ...(recent ? { recent } : {}),
+    externalPlugins,
   });
   logger.info({ metapipeline: settings.metapipeline, namespace: settings.namespace }, 'starting');
   const resumed = await handler.resume();
   if (resumed > 0) logger.info({ resumed, dir: pendingDir }, 'resuming deliveries an earlier process kept');
   let ui: { handler: UiHandler; server: HttpServer } | undefined;
-  if (recent && settings['ui-port'] !== undefined) {
-    const uiHandler = createUiHandler({
+  if (webPage && recent && settings['ui-port'] !== undefined) {
+    const uiHandler = webPage.createUiHandler({
       deliveries: recent,
       client,
       namespace: settings.namespace,
@@ -234,10 +258,11 @@ export async function serve(settings: ServeSettings): Promise<number> {
       return 1;
     }
   }
-  const release = async () => {
+  const release = async (graceLeftMs = 0) => {
     stop.abort();
     ui?.handler.shutdown();
-    await ui?.server.stop(1000);
+    // Events for external plugins are sent after their dispatch, so theirs is what the drain left.
+    await Promise.all([externalPlugins.close(graceLeftMs), ui?.server.stop(1000)]);
     await embedded?.stop();
     await client.close();
   };

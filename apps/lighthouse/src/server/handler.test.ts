@@ -13,6 +13,7 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { delivery, goScmPayloads, octokitExample } from '../../../../packages/scm/test/payloads.ts';
 import { serveInProcess, testSecret } from '../../test/in-process.ts';
 import { captureLogs } from '../../test/logs.ts';
+import type { VerifiedDelivery } from './external-plugins.ts';
 import { createWebhookHandler } from './handler.ts';
 import { createMetrics } from './metrics.ts';
 
@@ -527,6 +528,61 @@ describe('readiness and drain', () => {
       deliveryId: 'cut-1',
       err: { message: 'grace period over' },
     });
+  });
+});
+
+describe('external plugins', () => {
+  it('get a new verified event with its first dispatch attempt and an ignored one at once; no ping, duplicate or refused delivery', async () => {
+    const forwarded: Array<{ delivery: VerifiedDelivery; after: Promise<unknown> | undefined }> = [];
+    const held = gate();
+    let attempts = 0;
+    const served = await serve({
+      retry: { firstDelayMs: 10 },
+      externalPlugins: { forward: (delivery, after) => forwarded.push({ delivery, after }) },
+      respond: async () => {
+        if (++attempts === 1) throw new UnavailableError('Kubernetes unreachable: ECONNREFUSED');
+        await held.wait();
+        return { started: ['unit'] };
+      },
+    });
+    let answered = false;
+    const first = send(served, 'push', push, 'fwd-1').then((res) => {
+      answered = true;
+      return res;
+    });
+    await until(() => forwarded.length === 1, 'the event forwarded');
+    // Settled with the failed first attempt, while the retry is held and the delivery unanswered.
+    await forwarded[0]?.after;
+    expect(answered).toBe(false);
+    held.open();
+    expect((await first).json()).toMatchObject({ status: 'done' });
+
+    expect((await send(served, 'push', push, 'fwd-1')).json()).toMatchObject({ status: 'duplicate' });
+    expect((await send(served, 'ping', octokitExample('ping'), 'fwd-ping')).status).toBe(200);
+    const refused = delivery({ event: 'push', body: push, deliveryId: 'fwd-bad', secret: 'not-the-secret' });
+    expect((await rawRequest(served.hook, refused)).status).toBe(401);
+    const star = octokitExample('star', 'created');
+    expect((await send(served, 'star', star, 'fwd-star')).status).toBe(202);
+
+    expect(
+      forwarded.map(({ delivery: { provider, event, deliveryId, repository }, after }) => ({
+        provider,
+        event,
+        deliveryId,
+        repository,
+        withAfter: after !== undefined,
+      })),
+    ).toEqual([
+      {
+        provider: 'github',
+        event: 'push',
+        deliveryId: 'fwd-1',
+        repository: 'Codertocat/Hello-World',
+        withAfter: true,
+      },
+      { provider: 'github', event: 'star', deliveryId: 'fwd-star', repository: undefined, withAfter: false },
+    ]);
+    expect(forwarded.map(({ delivery: { body } }) => body)).toEqual([push, star]);
   });
 });
 

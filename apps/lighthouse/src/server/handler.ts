@@ -35,6 +35,7 @@ import type { Logger } from 'pino';
 import { failedForGood } from '../permanent.ts';
 import type { RecentDeliveries, StoryHandle } from '../ui/recent.ts';
 import { createDeliveryLedger } from './dedupe.ts';
+import type { ExternalPlugins } from './external-plugins.ts';
 import type { Metrics } from './metrics.ts';
 import type { PendingDelivery, PendingStore } from './pending.ts';
 
@@ -71,6 +72,11 @@ export interface WebhookHandlerOptions {
   maxKept?: number;
   /** Where each delivery's story is told, for the web page. */
   recent?: RecentDeliveries;
+  /**
+   * Gets the verified deliveries that are neither pings nor duplicates: an ignored one at once, a new
+   * event with its first dispatch attempt, to be sent once that has settled.
+   */
+  externalPlugins?: Pick<ExternalPlugins, 'forward'>;
 }
 
 /**
@@ -290,7 +296,12 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       ...(received.kind === 'event' ? describeEvent(received.event) : {}),
       summary: 'being handled',
     });
+    const verified =
+      detected.kind === 'known'
+        ? { provider: detected.provider, event: detected.event, deliveryId: deliveryId ?? '', body }
+        : undefined;
     if (received.kind === 'ignored') {
+      if (verified) options.externalPlugins?.forward(verified);
       outcome = 'ignored';
       return answer(json(202, { status: 'ignored', reason: received.reason, ...ids }), received.reason);
     }
@@ -313,11 +324,17 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       );
       run = seen.outcome;
     } else {
-      run = startDispatch(event, log, trace.traceparent, {
+      const dispatching = startDispatch(event, log, trace.traceparent, {
         retryFrom: receivedAtMs,
         ...(story ? { story } : {}),
       });
+      run = dispatching.run;
       ledger.track(key, run, (settled) => settled.ok);
+      // Not the whole run: its retries may go on for half an hour.
+      const repository = event.repo && `${event.repo.owner}/${event.repo.name}`;
+      if (verified) {
+        options.externalPlugins?.forward({ ...verified, repository }, dispatching.firstAttempt);
+      }
     }
 
     const settled = await within(run, receivedAt + budgetMs - performance.now());
@@ -363,7 +380,8 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
 
   /**
    * Runs dispatch, tried again while it fails for a reason that may pass (see DispatchRetry), and records
-   * and logs its outcome whenever it comes (before or after the answer).
+   * and logs its outcome whenever it comes (before or after the answer). `firstAttempt` settles with the
+   * first try.
    */
   function startDispatch(
     event: WebhookEvent,
@@ -379,7 +397,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       attempts?: number;
       story?: StoryHandle;
     },
-  ): Promise<Settled> {
+  ): { run: Promise<Settled>; firstAttempt: Promise<Settled> } {
     lifecycle.enter();
     metrics.dispatchesInFlight.inc();
     const started = performance.now();
@@ -399,9 +417,10 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
         (error: unknown): Settled => ({ ok: false, error }),
       );
     };
+    const firstAttempt = attempt();
     const run: Promise<Settled> = (async () => {
+      let settled = await firstAttempt;
       for (let delayMs = firstRetryMs; ; delayMs = Math.min(delayMs * 2, maxRetryMs)) {
-        const settled = await attempt();
         if (settled.ok) return settled;
         // Shutting down: a failure that may pass (an aborted call included) is left for the next start.
         if (retries.signal.aborted && (mayPass(settled.error) || stopping.signal.aborted)) {
@@ -418,6 +437,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
           .catch(() => undefined)
           .finally(() => waiting--);
         if (retries.signal.aborted) return { ...settled, unfinished: true as const };
+        settled = await attempt();
       }
     })()
       .then((settled) => {
@@ -438,7 +458,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
         return settled;
       })
       .finally(lifecycle.leave);
-    return run;
+    return { run, firstAttempt };
   }
 
   /**
@@ -552,7 +572,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
         resumed: true,
       });
       // Its retries count from now: the time it waited for a start is not its own.
-      const run = startDispatch(event, log, traceparent, {
+      const { run } = startDispatch(event, log, traceparent, {
         retryFrom: Date.now(),
         attempts: delivery.attempts,
         ...(story ? { story } : {}),

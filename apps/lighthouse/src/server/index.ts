@@ -1,4 +1,9 @@
 export {
+  createExternalPlugins,
+  type ExternalPlugins,
+  unbuiltExternalPluginEvents,
+} from './external-plugins.ts';
+export {
   createWebhookHandler,
   defaultBudgetMs,
   defaultMaxBodyBytes,

@@ -27,6 +27,10 @@ export interface Metrics {
   readonly configReloadFailures: Counter;
   readonly statusSyncPasses: Counter<'outcome'>;
   readonly reports: Counter<'provider' | 'kind' | 'outcome'>;
+  /** Requests to external plugins that ended, by plugin (named in plugins.yaml) and outcome (delivered or failed). */
+  readonly externalPluginSends: Counter<'plugin' | 'outcome'>;
+  /** Requests to external plugins never sent or cut short, by plugin and reason (queue_full or shutdown). */
+  readonly externalPluginDrops: Counter<'plugin' | 'reason'>;
 }
 
 /** A new registry with the process's default metrics and lighthouse's own (a new one per call, for tests). */
@@ -121,6 +125,18 @@ export function createMetrics(): Metrics {
       name: 'lighthouse_reports_total',
       help: "Writes of jobs' states to Git providers (kind status or comment), by outcome (written, failed, waiting, ...).",
       labelNames: ['provider', 'kind', 'outcome'],
+      registers,
+    }),
+    externalPluginSends: new Counter({
+      name: 'lighthouse_external_plugin_sends_total',
+      help: 'Events sent to external plugins, by plugin and outcome (delivered, or failed after its retries).',
+      labelNames: ['plugin', 'outcome'] as const,
+      registers,
+    }),
+    externalPluginDrops: new Counter({
+      name: 'lighthouse_external_plugin_drops_total',
+      help: 'Events for external plugins dropped unsent or aborted, by plugin and reason (queue_full, shutdown).',
+      labelNames: ['plugin', 'reason'] as const,
       registers,
     }),
   };

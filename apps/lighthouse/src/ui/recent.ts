@@ -224,6 +224,8 @@ function describeAction(action: Decision['actions'][number]): string {
   switch (action.type) {
     case 'comment':
       return `comment on #${action.pullNumber}: ${action.body}`;
+    case 'delete-comment':
+      return `delete comments on #${action.pullNumber} starting ${action.marker}`;
     case 'add-label':
       return `label #${action.pullNumber} ${action.label}`;
     case 'remove-label':
@@ -240,6 +242,10 @@ function describeAction(action: Decision['actions'][number]): string {
     }
     case 'status':
       return `status ${action.state} for ${action.context} on ${action.sha.slice(0, 12)}: ${action.description}`;
+    case 'set-milestone':
+      return action.milestone
+        ? `milestone #${action.pullNumber}: ${action.milestone.title}`
+        : `clear the milestone of #${action.pullNumber}`;
   }
 }
 

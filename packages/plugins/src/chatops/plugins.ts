@@ -7,6 +7,8 @@ import type {
 } from '@lighthouse-ts/scm';
 import { approve } from '../approve/approve.ts';
 import type { ProviderAction } from '../contract.ts';
+import { helpWanted } from '../help-wanted/help-wanted.ts';
+import { milestone } from '../milestone/milestone.ts';
 import { override } from '../override/override.ts';
 import { okToTestPattern } from '../trigger/commands.ts';
 import { askedByComment } from '../trigger/comment.ts';
@@ -338,4 +340,6 @@ export const chatOpsPlugins: ReadonlyMap<string, ChatOpsPlugin> = new Map([
   ['size', size],
   ['welcome', welcome],
   ['override', override],
+  ['help', helpWanted],
+  ['milestone', milestone],
 ]);

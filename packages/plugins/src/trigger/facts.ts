@@ -1,4 +1,4 @@
-import type { CommitStatus, Review } from '@lighthouse-ts/scm';
+import type { CommitStatus, Milestone, Review, Team } from '@lighthouse-ts/scm';
 import { PermanentError } from '../errors.ts';
 
 /** A repository as providers name it: GitLab owners may hold `/` (group/subgroup). */
@@ -27,6 +27,12 @@ export interface PullRequestFacts {
   base: { ref: string; sha: string };
   /** Lines added plus lines deleted, where the provider says. */
   changedLines?: number;
+}
+
+/** What the provider says about an issue now. */
+export interface IssueFacts {
+  open: boolean;
+  labels: readonly string[];
 }
 
 export interface PullRequestComment {
@@ -83,6 +89,12 @@ export interface TriggerFacts {
   botLogin(): Promise<string>;
   /** For payloads that do not carry the clone URL (older Bitbucket Server); without it those jobs fail. */
   cloneUrl?(repo: RepoKey): Promise<string>;
+  /** An issue's state and labels, where the provider has issues (GitHub, Gitea). */
+  issue?(issue: PullRequestKey): Promise<IssueFacts>;
+  /** Whether `user` is an active member of the team (who may set milestones), where the provider says. */
+  isTeamMember?(org: string, team: Team, user: string): Promise<boolean>;
+  /** The repository's open milestones, where the provider has them (GitHub, Gitea). */
+  milestones?(repo: RepoKey): Promise<readonly Milestone[]>;
 }
 
 /** A fact the decision needs is neither in the payload nor available from any configured source. */

@@ -1,5 +1,6 @@
-import type { CommitStatus, Review } from '@lighthouse-ts/scm';
+import type { CommitStatus, Milestone, Review } from '@lighthouse-ts/scm';
 import {
+  type IssueFacts,
   MissingFactError,
   type PullRequestComment,
   type PullRequestFacts,
@@ -37,6 +38,12 @@ export interface FactsData {
   files?: Record<string, Record<string, string>>;
   /** Lighthouse's login; `lighthouse-bot` unless given. */
   botLogin?: string;
+  /** `org/repo#number` -> the issue. */
+  issues?: Record<string, IssueFacts>;
+  /** `org/slug` (or the team's id, for a team without a slug) -> logins. */
+  teams?: Record<string, readonly string[]>;
+  /** `org/repo` -> its open milestones. */
+  milestones?: Record<string, readonly Milestone[]>;
 }
 
 export interface InMemoryFacts extends TriggerFacts {
@@ -129,6 +136,20 @@ export function inMemoryFacts(data: FactsData = {}): InMemoryFacts {
     async cloneUrl(repo) {
       asked.push(`cloneUrl ${fullName(repo)}`);
       return required(data.cloneUrls?.[fullName(repo)], `clone URL of ${fullName(repo)}`);
+    },
+    async issue(issue) {
+      const key = `${fullName(issue.repo)}#${issue.number}`;
+      asked.push(`issue ${key}`);
+      return required(data.issues?.[key], `issue ${key}`);
+    },
+    async isTeamMember(org, team, user) {
+      const key = team.slug ? `${org}/${team.slug}` : String(team.id);
+      asked.push(`isTeamMember ${key} ${user}`);
+      return (data.teams?.[key] ?? []).some((member) => member.toLowerCase() === user.toLowerCase());
+    },
+    async milestones(repo) {
+      asked.push(`milestones ${fullName(repo)}`);
+      return data.milestones?.[fullName(repo)] ?? [];
     },
   };
 }

@@ -242,6 +242,7 @@ describe('go-scm GitLab, Gitea and Bitbucket Server payloads', () => {
         jobs: { presubmits: new Map([['prj/my-repo', jobs.presubmits]]), postsubmits: new Map() },
         plugins: {
           plugins: new Map([['prj', ['trigger']]]),
+          externalPlugins: new Map(),
           triggers: [],
           lgtm: [],
           approve: [],
@@ -249,6 +250,7 @@ describe('go-scm GitLab, Gitea and Bitbucket Server payloads', () => {
           size: defaultSizes,
           welcome: [],
           additionalLabels: [],
+          repoMilestone: new Map(),
         },
       },
       'PRJ',

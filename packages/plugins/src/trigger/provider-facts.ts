@@ -9,7 +9,7 @@ export function factsFromProvider(
   api: ProviderReads & Pick<ProviderWrites, 'comments' | 'whoAmI'>,
 ): TriggerFacts {
   const pull = (owner: string, repo: string, number: number) => api.pullRequest(owner, repo, number);
-  const { cloneUrl } = api;
+  const { cloneUrl, issue, isTeamMember, milestones } = api;
   return {
     isCollaborator: (org, repo, user) => api.isCollaborator(org, repo, user),
     isAdmin: (org, repo, user) => api.isAdmin(org, repo, user),
@@ -40,5 +40,15 @@ export function factsFromProvider(
     fileAt: (repo, sha, path) => api.fileContent(repo.owner, repo.name, path, sha),
     botLogin: () => api.whoAmI(),
     ...(cloneUrl ? { cloneUrl: ({ owner, name }) => cloneUrl.call(api, owner, name) } : {}),
+    ...(issue
+      ? {
+          issue: async ({ repo, number }) => {
+            const { state, labels } = await issue.call(api, repo.owner, repo.name, number);
+            return { open: state === 'open', labels };
+          },
+        }
+      : {}),
+    ...(isTeamMember ? { isTeamMember: (org, team, user) => isTeamMember.call(api, org, team, user) } : {}),
+    ...(milestones ? { milestones: ({ owner, name }) => milestones.call(api, owner, name) } : {}),
   };
 }

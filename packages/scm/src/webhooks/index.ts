@@ -6,6 +6,14 @@ import { type Detection, deliveryHeader, detectProvider } from './providers.ts';
 import { everyRepository, repositoryOf, secretsFor, sharedSecrets, type WebhookSecrets } from './secrets.ts';
 import { verifySignature } from './verify.ts';
 
+export {
+  type GoScmHook,
+  type GoScmHookBody,
+  type GoScmKind,
+  goScmHook,
+  goScmHookKinds,
+  goScmHooksBuilt,
+} from './go-scm-hook/index.ts';
 export type { HeaderSource } from './headers.ts';
 export { type Detection, detectProvider, handledEvents } from './providers.ts';
 export {
@@ -17,7 +25,12 @@ export {
   sharedSecrets,
   type WebhookSecrets,
 } from './secrets.ts';
-export { signedWebhookHeaders, type WebhookToSign } from './sign.ts';
+export {
+  sha256Signature,
+  signedWebhookHeaders,
+  verifySha256Signature,
+  type WebhookToSign,
+} from './sign.ts';
 export { type SignatureCheck, type SignatureVerdict, verifySignature } from './verify.ts';
 
 export interface WebhookRequest {

@@ -26,23 +26,36 @@ export function octokitExample(event: string, action?: string): Buffer {
   return Buffer.from(JSON.stringify(example));
 }
 
-const goScmFolders: Readonly<Record<Provider, string>> = {
+/** Where each provider's go-scm fixtures are, under `go-scm/`. */
+export const goScmFolders: Readonly<Record<Provider, string>> = {
   github: 'github',
   gitlab: 'gitlab',
   gitea: 'gitea',
   bitbucketserver: 'stash',
 };
 
-const Manifest = z.object({
-  cases: z.array(z.object({ event_header_value: z.string(), payload: z.string() })),
+const GoScmManifest = z.object({
+  request: z.object({ other_headers: z.record(z.string(), z.string()) }),
+  cases: z.array(
+    z.object({
+      event_header_value: z.string(),
+      payload: z.string(),
+      golden: z.string(),
+      go_type: z.string(),
+    }),
+  ),
 });
+
+/** A go-scm fixture folder's MANIFEST.json: its cases (payload, event header, golden, Go type). */
+export function goScmManifest(folder: string): z.infer<typeof GoScmManifest> {
+  return GoScmManifest.parse(JSON.parse(readFileSync(join(folder, 'MANIFEST.json'), 'utf8')));
+}
 
 /** Every payload of the go-scm fixtures for the four providers, with the event header it came with. */
 export function goScmPayloads(fixturesDir: string): { provider: Provider; event: string; body: Buffer }[] {
   return (Object.entries(goScmFolders) as [Provider, string][]).flatMap(([provider, folder]) => {
     const base = join(fixturesDir, 'go-scm', folder);
-    const manifest = Manifest.parse(JSON.parse(readFileSync(join(base, 'MANIFEST.json'), 'utf8')));
-    return manifest.cases.map((testCase) => ({
+    return goScmManifest(base).cases.map((testCase) => ({
       provider,
       event: testCase.event_header_value,
       body: readFileSync(join(base, 'testdata', 'webhooks', testCase.payload)),

@@ -1,30 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { z } from 'zod';
+import { goScmFolders, goScmManifest } from '../../test/payloads.ts';
 import { type Provider, WebhookEvent } from '../events.ts';
 import { receiveWebhook, signedWebhookHeaders } from './index.ts';
 import { deliveryHeader } from './providers.ts';
 
 // go-scm's test payloads, each with the hook go-scm parsed from it (`.golden`, Go field names).
-const folders: Readonly<Record<Provider, string>> = {
-  github: 'github',
-  gitlab: 'gitlab',
-  gitea: 'gitea',
-  bitbucketserver: 'stash',
-};
-
-const Manifest = z.object({
-  request: z.object({ other_headers: z.record(z.string(), z.string()) }),
-  cases: z.array(
-    z.object({
-      event_header_value: z.string(),
-      payload: z.string(),
-      golden: z.string(),
-      go_type: z.string(),
-    }),
-  ),
-});
 
 /** Cases we do not act on, with the reason we give; every other case must normalise. */
 const ignoredCases: Readonly<Record<string, string>> = {
@@ -192,9 +174,9 @@ function expectedFromGolden(provider: Provider, goType: string, at: Lookup): Rec
 
 const fixturesDir = inject('fixturesDir');
 
-for (const [provider, folder] of Object.entries(folders) as [Provider, string][]) {
+for (const [provider, folder] of Object.entries(goScmFolders) as [Provider, string][]) {
   const base = join(fixturesDir, 'go-scm', folder);
-  const manifest = Manifest.parse(JSON.parse(readFileSync(join(base, 'MANIFEST.json'), 'utf8')));
+  const manifest = goScmManifest(base);
   const deliveryId =
     manifest.request.other_headers[deliveryHeader[provider]] ?? '7c0f6a2e-9a41-4c3e-8d1f-2b5e6a9d0c11';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { z } from 'zod';
+import { goScmManifest } from '../../../test/payloads.ts';
 import type { Provider } from '../../events.ts';
 import { goScmHook, goScmHookKinds } from './index.ts';
 import { zeroTime } from './model.ts';
@@ -12,18 +12,6 @@ import { zeroTime } from './model.ts';
 // except that a non-zero value only in the golden is a difference too, unless the case lists it below.
 
 const folders: Partial<Record<Provider, string>> = { github: 'github', gitlab: 'gitlab' };
-
-const Manifest = z.object({
-  request: z.object({ other_headers: z.record(z.string(), z.string()) }),
-  cases: z.array(
-    z.object({
-      event_header_value: z.string(),
-      payload: z.string(),
-      golden: z.string(),
-      go_type: z.string(),
-    }),
-  ),
-});
 
 const kinds: Readonly<Record<string, string>> = {
   'scm.PushHook': 'push',
@@ -133,9 +121,7 @@ const fixtures = (provider: string) => join(inject('fixturesDir'), 'go-scm', pro
 describe("go-scm's hooks, against go-scm's goldens", () => {
   for (const [provider, folder] of Object.entries(folders) as [Provider, string][]) {
     describe(provider, () => {
-      const manifest = Manifest.parse(
-        JSON.parse(readFileSync(join(fixtures(folder), 'MANIFEST.json'), 'utf8')),
-      );
+      const manifest = goScmManifest(fixtures(folder));
       const deliveryId = Object.entries(manifest.request.other_headers).find(([name]) =>
         /delivery|request-id/i.test(name),
       )?.[1];

@@ -2,19 +2,22 @@
 // (the one postsubmit is for another branch), so neither Kubernetes nor a runner is involved. 16
 // senders on keep-alive connections from this process, three rounds after a warm-up; medians of the
 // rounds' p50, p99 and deliveries/s. The target is 8,000 deliveries/s.
+// Lighthouse runs from its remote-mode image layout (built here into a temporary directory).
 // Run: pnpm bench, or `node --conditions=@lighthouse-ts/source bench/decide.ts` in e2e/ (no cluster).
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent } from 'node:http';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { rawRequest } from '@lighthouse-ts/testenv/http';
 import { delivery, octokitExamples } from '../../packages/scm/test/payloads.ts';
+import { buildImageLayout } from '../../scripts/image-layout.ts';
 import { lighthouseFiles } from './files.ts';
 
-const lighthouseMain = join(import.meta.dirname, '../../apps/lighthouse/src/main.ts');
 const rounds = 3;
 const senders = 16;
 const perRound = 20_000;
@@ -29,13 +32,15 @@ await file(
   'config.yaml',
   'postsubmits:\n  Codertocat/Hello-World:\n    - {name: release, context: release, branches: [release-0.0]}\n',
 );
+// Run as the remote-mode image runs it: from the files `pnpm image-layout` builds.
+const layoutDir = await mkdtemp(join(tmpdir(), 'bench-decide-layout-'));
+const layout = await buildImageLayout('lighthouse', 'remote', join(layoutDir, 'lighthouse-remote'));
 const port = await freePort();
 // Its log lines go where a pod's go, unread here, so reading them costs the senders nothing.
 const app = spawn(
   process.execPath,
   [
-    '--conditions=@lighthouse-ts/source',
-    lighthouseMain,
+    join(layout.dir, 'main.mjs'),
     'serve',
     '--host=127.0.0.1',
     `--port=${port}`,
@@ -102,6 +107,7 @@ try {
   agent.destroy();
   app.kill('SIGTERM');
   await once(app, 'exit');
+  await rm(layoutDir, { recursive: true });
 }
 
 async function freePort(): Promise<number> {

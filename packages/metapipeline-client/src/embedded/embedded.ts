@@ -127,7 +127,7 @@ export function createEmbeddedClient(options: EmbeddedClientOptions): MetaPipeli
   /**
    * Completes a job's creation where it stopped (no PipelineRun yet) and describes it. A job this call
    * has just created has no PipelineRun yet, so none is looked for. The job's status is left to whoever
-   * keeps it (the status sync sets it from the PipelineRun), so a creation is two writes.
+   * keeps it (the status sync sets it from the PipelineRun): a creation writes the job and its run only.
    */
   async function resume(
     job: LighthouseJob,

@@ -16,7 +16,7 @@ import { rawRequest } from '@lighthouse-ts/testenv/http';
 import { testCluster } from '@lighthouse-ts/testenv/vitest';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { z } from 'zod';
-import { delivery, octokitExamples } from '../../packages/scm/test/payloads.ts';
+import { delivery, goScmFolders, goScmManifest, octokitExamples } from '../../packages/scm/test/payloads.ts';
 
 const lighthouseMain = join(import.meta.dirname, '../../apps/lighthouse/src/main.ts');
 const runnerMain = join(import.meta.dirname, '../../apps/runner/src/main.ts');
@@ -32,23 +32,6 @@ interface Payload {
   repo?: string;
 }
 
-const goScmFolders: Record<Provider, string> = {
-  github: 'github',
-  gitlab: 'gitlab',
-  gitea: 'gitea',
-  bitbucketserver: 'stash',
-};
-
-const Manifest = z.object({
-  cases: z.array(
-    z.object({
-      event_header_value: z.string(),
-      payload: z.string(),
-      golden: z.string(),
-      go_type: z.string(),
-    }),
-  ),
-});
 const Golden = z.looseObject({
   Action: z.string().optional(),
   After: z.string().optional(),
@@ -94,7 +77,7 @@ function goScm(fixturesDir: string): Payload[] {
   return (Object.entries(goScmFolders) as [Provider, string][]).flatMap(([provider, folder]) => {
     const base = join(fixturesDir, 'go-scm', folder);
     const read = (file: string) => readFileSync(join(base, 'testdata', 'webhooks', file));
-    const manifest = Manifest.parse(JSON.parse(readFileSync(join(base, 'MANIFEST.json'), 'utf8')));
+    const manifest = goScmManifest(base);
     return manifest.cases.map((c) => {
       const golden = Golden.parse(JSON.parse(read(c.golden).toString('utf8')));
       return {

@@ -147,13 +147,18 @@ describe.each(cases)('ChatOps on $provider, through the running app', (c) => {
   it('/hold, /kind bug and /lgtm from a collaborator: exactly their label writes', async () => {
     expect(await say('/hold', 'maintainer')).toEqual([labelWrite]);
     expect(await say('/kind bug', 'maintainer')).toEqual([labelWrite]);
-    expect(await say('/lh-lgtm', 'maintainer')).toEqual([labelWrite]);
+    // Whoever gives LGTM is assigned, as Lighthouse does.
+    expect(await say('/lh-lgtm', 'maintainer')).toEqual([...c.assignWrites, labelWrite]);
     expect(labels()).toEqual(['do-not-merge/hold', 'kind/bug', 'lgtm']);
+    expect(providers.people(`${c.provider}/${c.repo}#1`).assignees).toEqual(['maintainer']);
   });
 
   it("the pull request's author cannot /lgtm it: one comment, no label", async () => {
     const writes = await say('/lgtm cancel', 'maintainer');
-    expect(writes).toEqual([c.provider === 'github' ? `DELETE ${c.labelsPath}/lgtm` : labelWrite]);
+    // Assigned again: GitHub is asked (it changes nothing); GitLab reads the list and leaves it.
+    expect(writes).toEqual(
+      c.provider === 'github' ? [...c.assignWrites, `DELETE ${c.labelsPath}/lgtm`] : [labelWrite],
+    );
     expect(await say('/lgtm', 'pr-author')).toEqual([`POST ${c.commentsPath}`]);
     expect(labels()).not.toContain('lgtm');
   });
@@ -166,13 +171,14 @@ describe.each(cases)('ChatOps on $provider, through the running app', (c) => {
   it('/assign and /cc: exactly their assignee and review writes; a login the provider refuses is answered', async () => {
     const people = () => providers.people(`${c.provider}/${c.repo}#1`);
     expect(await say('/assign @hubot', 'pr-author')).toEqual(c.assignWrites);
-    expect(await say('/lh-assign', 'maintainer')).toEqual(c.assignWrites);
+    // The maintainer is assigned already (by /lgtm): GitLab is not asked again.
+    expect(await say('/lh-assign', 'maintainer')).toEqual(c.provider === 'github' ? c.assignWrites : []);
     expect(await say('/cc reviewer', 'pr-author')).toEqual(c.ccWrites);
-    expect(people()).toEqual({ assignees: ['hubot', 'maintainer'], reviewers: ['reviewer'] });
+    expect(people()).toEqual({ assignees: ['maintainer', 'hubot'], reviewers: ['reviewer'] });
     // GitHub is asked and leaves the stranger out; GitLab knows no such user, so nothing is set.
     const asked = c.provider === 'github' ? c.assignWrites : [];
     expect(await say('/assign ghost', 'maintainer')).toEqual([...asked, `POST ${c.commentsPath}`]);
-    expect(people().assignees).toEqual(['hubot', 'maintainer']);
+    expect(people().assignees).toEqual(['maintainer', 'hubot']);
   });
 
   it('/approve with a two-level OWNERS tree: the notification, then the label once every file is approved', async () => {

@@ -272,8 +272,9 @@ describe('the trigger writing back to GitHub', () => {
     expect(provider.writes).toEqual([
       'POST /repos/org/repo/issues/7/labels',
       'POST /repos/org/repo/issues/7/comments',
-      // In plugins.yaml's order: hold, then lgtm.
+      // In plugins.yaml's order: hold, then lgtm, which assigns whoever gives it.
       'DELETE /repos/org/repo/issues/7/labels/do-not-merge%2Fhold',
+      'POST /repos/org/repo/issues/7/assignees',
       'POST /repos/org/repo/issues/7/labels',
     ]);
   });

@@ -40,13 +40,11 @@ const TriggerFile = z.looseObject({
 const LgtmFile = z.looseObject({
   repos: z.array(z.string()).nullish().describe('The orgs and org/repos these settings are for.'),
   review_acts_as_lgtm: flag.describe('An approving review adds LGTM; one requesting changes removes it.'),
-  store_tree_hash: flag.describe(
-    "Keep LGTM on a push that leaves the code's tree as it was (not supported yet: the label comes off).",
-  ),
+  store_tree_hash: flag.describe("Keep LGTM on a push that leaves the code's tree as it was."),
   trusted_team_for_sticky_lgtm: z
     .string()
     .nullish()
-    .describe("A team whose members' pushes keep LGTM (not supported yet: the label comes off)."),
+    .describe("The display name of the org's team whose members' pushes keep LGTM (GitHub and Gitea)."),
 });
 
 const ApproveFile = z.looseObject({
@@ -177,6 +175,7 @@ export function compilePluginsConfig(file: PluginsFile): { config: PluginsConfig
       repos: entry.repos ?? [],
       reviewActsAsLgtm: entry.review_acts_as_lgtm ?? false,
       storeTreeHash: entry.store_tree_hash ?? false,
+      trustedTeamForStickyLgtm: entry.trusted_team_for_sticky_lgtm ?? '',
     }),
   );
   const approve = (file.approve ?? []).map(

@@ -76,6 +76,7 @@ export function lgtmFor(config: PluginsConfig, org: string, repo: string): LgtmS
       repos: [],
       reviewActsAsLgtm: false,
       storeTreeHash: false,
+      trustedTeamForStickyLgtm: '',
     }
   );
 }

@@ -121,8 +121,10 @@ export interface LgtmSettings {
   repos: readonly string[];
   /** An approving review adds LGTM; one requesting changes removes it. */
   reviewActsAsLgtm: boolean;
-  /** Read, not yet honoured: a push always takes LGTM off. */
+  /** A push that leaves the code's tree as LGTM found it keeps the label (the tree is noted in a comment). */
   storeTreeHash: boolean;
+  /** The display name of the org's team whose members' pushes keep LGTM; empty for none. */
+  trustedTeamForStickyLgtm: string;
 }
 
 /** The lines changed from which a pull request is size/S, M, L, XL and XXL (below `s`: XS). */

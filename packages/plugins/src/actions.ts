@@ -88,6 +88,7 @@ async function perform(
         context: action.context,
         state: action.state,
         description: action.description,
+        ...(action.targetUrl === undefined ? {} : { targetUrl: action.targetUrl }),
       });
       return true;
     case 'set-milestone':

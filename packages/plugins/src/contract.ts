@@ -51,7 +51,14 @@ export type ProviderAction =
   | { type: 'delete-comment'; pullNumber: number; marker: string }
   | { type: 'add-label'; pullNumber: number; label: string }
   | { type: 'remove-label'; pullNumber: number; label: string }
-  | { type: 'status'; sha: string; context: string; state: 'success' | 'error'; description: string }
+  | {
+      type: 'status';
+      sha: string;
+      context: string;
+      state: 'success' | 'error';
+      description: string;
+      targetUrl?: string;
+    }
   /** Sets the or pull request's milestone, or clears it (null). */
   | { type: 'set-milestone'; pullNumber: number; milestone: Milestone | null }
   | {

@@ -71,11 +71,12 @@ export const pluginHelp: ReadonlyMap<string, PluginHelp> = new Map<string, Plugi
     'lgtm',
     {
       description:
-        'The lgtm label: added by /lgtm, taken off by /lgtm cancel and by new commits; with review_acts_as_lgtm, reviews count.',
+        'The lgtm label: added by /lgtm, taken off by /lgtm cancel and by new commits (unless store_tree_hash finds the tree unchanged, or the author is in trusted_team_for_sticky_lgtm); with review_acts_as_lgtm, reviews count.',
       commands: [
         {
           usage: '/lgtm [cancel]',
-          description: "Adds the lgtm label, or takes it off; a pull request's author cannot LGTM it.",
+          description:
+            "Adds the lgtm label, or takes it off, and assigns whoever gives it; a pull request's author cannot LGTM it.",
           whoCanUse: collaborators,
           examples: ['/lgtm', '/lgtm cancel'],
         },

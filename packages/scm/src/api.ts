@@ -48,6 +48,10 @@ export interface ProviderReads {
   isTeamMember?(org: string, team: Team, user: string): Promise<boolean>;
   /** The repository's open milestones (GitHub and Gitea). */
   milestones?(owner: string, repo: string): Promise<Milestone[]>;
+  /** The org's team of this display name, as Lighthouse finds it, or undefined (GitHub and Gitea). */
+  teamNamed?(org: string, name: string): Promise<Team | undefined>;
+  /** The SHA of the tree a commit records: two commits with the same files share it (GitHub and Gitea). */
+  treeOf?(owner: string, repo: string, sha: string): Promise<string>;
 }
 
 export interface Issue {
@@ -99,7 +103,13 @@ export type StatusState = 'success' | 'pending' | 'failure' | 'error';
 export interface CommitStatus {
   context: string;
   state: StatusState;
+  /** Where the status links to (a build's log), when it links anywhere. */
+  targetUrl?: string;
 }
+
+/** A status's link as providers give it: a missing or empty one is none. */
+export const statusLink = (url: string | null | undefined): Pick<CommitStatus, 'targetUrl'> =>
+  url ? { targetUrl: url } : {};
 
 /** The provider could not be asked (network, 5xx, rate limit): the delivery should fail and be redelivered. */
 export class ProviderUnavailableError extends Error {

@@ -208,10 +208,10 @@ describe('bitbucketServerApi', () => {
       },
     });
     expect(await bitbucketServerApi({ baseUrl, token: 't' }).commitStatuses('PRJ', 'my-repo', head)).toEqual([
-      { context: 'pr-build', state: 'success' },
-      { context: 'lint', state: 'failure' },
-      { context: 'e2e', state: 'pending' },
-      { context: 'deploy', state: 'error' },
+      { context: 'pr-build', state: 'success', targetUrl: 'https://ci.example.com/pr-build/4' },
+      { context: 'lint', state: 'failure', targetUrl: 'https://ci.example.com/lint/4' },
+      { context: 'e2e', state: 'pending', targetUrl: 'https://ci.example.com/e2e/4' },
+      { context: 'deploy', state: 'error', targetUrl: 'https://ci.example.com/deploy/4' },
     ]);
   });
 

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { type ProviderApi, ProviderError, type ReportState, type Review, type StatusState } from './api.ts';
+import {
+  type ProviderApi,
+  ProviderError,
+  type ReportState,
+  type Review,
+  type StatusState,
+  statusLink,
+} from './api.ts';
 import { providerCaches, TtlCache } from './cache.ts';
 import { cachedFileContent, encodePath, maxFileBytes, unlessMissing } from './file-content.ts';
 import { type Call, type ClientOptions, type Rest, restClient } from './rest.ts';
@@ -37,7 +44,7 @@ const Participants = z.looseObject({
 });
 const Path = z.looseObject({ components: z.array(z.string()) });
 const Change = z.looseObject({ type: z.string(), path: Path, srcPath: Path.nullish() });
-const BuildStatus = z.looseObject({ key: z.string(), state: z.string() });
+const BuildStatus = z.looseObject({ key: z.string(), state: z.string(), url: z.string().nullish() });
 const Comment = z.looseObject({
   id: z.number(),
   version: z.number(),
@@ -216,7 +223,11 @@ export function bitbucketServerApi(options: BitbucketServerApiOptions): Provider
         // Build statuses belong to the commit, whichever repository holds it.
         const path = `/rest/build-status/1.0/commits/${encodeURIComponent(sha)}`;
         const all = await allValues(rest, { owner: project, repo, path }, BuildStatus);
-        return all.map((s) => ({ context: s.key, state: buildStates[s.state] ?? 'pending' }));
+        return all.map((s) => ({
+          context: s.key,
+          state: buildStates[s.state] ?? 'pending',
+          ...statusLink(s.url),
+        }));
       }),
     cloneUrl: (project, repo) =>
       cloneUrls.get(`${project}/${repo}`, async () => {

@@ -1,4 +1,4 @@
-import type { CommitStatus, PullRequest } from './api.ts';
+import type { CommitStatus, PullRequest, Team } from './api.ts';
 /**
  * A bounded cache of answers that expire: at most `maxEntries`, the least recently used going first,
  * each kept `ttlMs`. Concurrent lookups of one key share one call; a failed call is not kept.
@@ -57,5 +57,8 @@ export function providerCaches() {
     files: new TtlCache<string[]>({ maxEntries: 500, ttlMs: 15_000 }),
     statuses: new TtlCache<CommitStatus[]>({ maxEntries: 500, ttlMs: 10_000 }),
     contents: new TtlCache<string | undefined>({ maxEntries: 1000, ttlMs: 60 * 60_000 }),
+    teams: new TtlCache<Team | undefined>({ maxEntries: 100, ttlMs: 5 * 60_000 }),
+    /** A commit's tree never changes. */
+    trees: new TtlCache<string>({ maxEntries: 1000, ttlMs: 60 * 60_000 }),
   };
 }

@@ -90,8 +90,14 @@ describe('giteaApi', () => {
           sha: head,
           total_count: 4,
           statuses: [
-            { id: 1, status: 'success', context: 'pr-build', description: 'passed' },
-            { id: 2, status: 'failure', context: 'lint' },
+            {
+              id: 1,
+              status: 'success',
+              context: 'pr-build',
+              description: 'passed',
+              target_url: 'https://ci.example/7',
+            },
+            { id: 2, status: 'failure', context: 'lint', target_url: '' },
             { id: 3, status: 'error', context: 'e2e' },
             { id: 4, status: 'warning', context: 'coverage' },
           ],
@@ -116,7 +122,7 @@ describe('giteaApi', () => {
       'docs/auth.md',
     ]);
     expect(await api.commitStatuses('gitea', 'tea', head)).toEqual([
-      { context: 'pr-build', state: 'success' },
+      { context: 'pr-build', state: 'success', targetUrl: 'https://ci.example/7' },
       { context: 'lint', state: 'failure' },
       { context: 'e2e', state: 'error' },
       { context: 'coverage', state: 'pending' },
@@ -427,6 +433,35 @@ describe('giteaApi issues, teams and milestones', () => {
       '/api/v1/teams/5/members/mona',
       '/api/v1/teams/5/members/stranger',
     ]);
+  });
+
+  it("finds a team by its name, and reads a commit's tree without its files", async () => {
+    const sha = '6dcb09b5b57875f334f61aebed695e2e4193db5e';
+    const tree = '691272480426f78a0138979dd3ce63b77f706feb';
+    const commitPath = `${repo}/git/commits/${sha}?stat=false&files=false&verification=false`;
+    const baseUrl = await gitea({
+      '/api/v1/orgs/gitea/teams?limit=50': {
+        body: [
+          { id: 1, name: 'Owners', permission: 'owner' },
+          { id: 5, name: 'releasers', permission: 'write' },
+        ],
+      },
+      [commitPath]: {
+        body: {
+          sha,
+          html_url: `https://gitea.example/gitea/tea/commit/${sha}`,
+          commit: {
+            message: 'Fix the tea\n',
+            tree: { url: `https://gitea.example/api/v1/repos/gitea/tea/git/trees/${tree}`, sha: tree },
+          },
+          parents: [],
+        },
+      },
+    });
+    const api = giteaApi({ baseUrl, token: 't' });
+    expect(await api.teamNamed?.('gitea', 'releasers')).toEqual({ id: 5, slug: '' });
+    expect(await api.teamNamed?.('gitea', 'nobody')).toBeUndefined();
+    expect(await api.treeOf?.('gitea', 'tea', sha)).toBe(tree);
   });
 
   it('lists the open milestones by id, and sets and clears an issue milestone', async () => {

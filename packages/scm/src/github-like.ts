@@ -8,6 +8,7 @@ import {
   type ReportState,
   type Review,
   type StatusState,
+  statusLink,
   type Team,
 } from './api.ts';
 import { providerCaches } from './cache.ts';
@@ -61,7 +62,9 @@ const PullRequest = z.looseObject({
   deletions: z.number().optional(),
 });
 const Files = z.array(z.looseObject({ filename: z.string(), previous_filename: z.string().optional() }));
-const CombinedStatus = z.looseObject({ statuses: z.array(z.looseObject({ context: z.string() })).nullish() });
+const CombinedStatus = z.looseObject({
+  statuses: z.array(z.looseObject({ context: z.string(), target_url: z.string().nullish() })).nullish(),
+});
 const IssueComment = z.looseObject({
   id: z.number(),
   body: z.string().nullish(),
@@ -77,6 +80,13 @@ const Issue = z.looseObject({
 });
 // GitHub's membership says whether an invitation is still `pending`; Gitea's answer is the user.
 const TeamMembership = z.looseObject({ state: z.string().optional() });
+const Teams = z.array(z.looseObject({ id: z.number(), name: z.string(), slug: z.string().optional() }));
+// GitHub's git commit has the tree at the top; Gitea's, like GitHub's commits API, inside `commit`.
+const TreeSha = z.looseObject({ sha: z.string().min(1) });
+const GitCommit = z.union([
+  z.looseObject({ tree: TreeSha }).transform((commit) => commit.tree.sha),
+  z.looseObject({ commit: z.looseObject({ tree: TreeSha }) }).transform((commit) => commit.commit.tree.sha),
+]);
 // GitHub sets a milestone by its number, Gitea by its id (it has no number).
 const Milestones = z.array(
   z.looseObject({ id: z.number(), number: z.number().optional(), title: z.string() }),
@@ -189,7 +199,7 @@ function githubLabels(rest: Rest): LabelWrites {
  * changes them. Comments are the pull request's issue comments.
  */
 export function githubLikeApi(rest: Rest, dialect: GithubDialect, token: string | Credentials): ProviderApi {
-  const { membership, pullRequests, files, statuses, contents } = providerCaches();
+  const { membership, pullRequests, files, statuses, contents, teams, trees } = providerCaches();
   const answers = [204, dialect.undisclosedMembership, 404];
   const yesOrNo = async (owner: string, path: string, repo?: string) =>
     (await rest.send({ owner, ...(repo ? { repo } : {}), path, answers })) === 204;
@@ -250,7 +260,11 @@ export function githubLikeApi(rest: Rest, dialect: GithubDialect, token: string 
       statuses.get(`${owner}/${repo}@${sha}`, async () => {
         const path = `${repoPath(owner, repo)}/commits/${encodeURIComponent(sha)}/status?${dialect.fullPage}`;
         const { body } = await rest.json({ owner, repo, path }, CombinedStatus);
-        return (body.statuses ?? []).map((s) => ({ context: s.context, state: dialect.statusState(s) }));
+        return (body.statuses ?? []).map((s) => ({
+          context: s.context,
+          state: dialect.statusState(s),
+          ...statusLink(s.target_url),
+        }));
       }),
     fileContent: cachedFileContent(contents, dialect.fileContent?.(rest) ?? githubFile(rest)),
     async reviews(owner, repo, number) {
@@ -280,6 +294,18 @@ export function githubLikeApi(rest: Rest, dialect: GithubDialect, token: string 
       const all = await rest.pages({ owner, repo, path }, Milestones);
       return all.map((milestone) => ({ id: milestone.number ?? milestone.id, title: milestone.title }));
     },
+    teamNamed: (org, name) =>
+      teams.get(`${org} ${name}`, async () => {
+        const path = `/orgs/${encodeURIComponent(org)}/teams?${dialect.fullPage}`;
+        const team = (await rest.pages({ owner: org, path }, Teams)).find((each) => each.name === name);
+        return team && { id: team.id, slug: team.slug ?? '' };
+      }),
+    treeOf: (owner, repo, sha) =>
+      trees.get(`${owner}/${repo}@${sha}`, async () => {
+        // Gitea lists the commit's files unless told not to; GitHub's git commit never does.
+        const path = `${repoPath(owner, repo)}/git/commits/${encodeURIComponent(sha)}?stat=false&files=false&verification=false`;
+        return (await rest.json({ owner, repo, path }, GitCommit)).body;
+      }),
 
     async createStatus(owner, repo, sha, status) {
       await rest.send({

@@ -339,6 +339,30 @@ describe('githubApi reads files and reviews', () => {
   });
 });
 
+// "Get a commit object" of the Git database: the tree at its top level.
+describe('githubApi trees', () => {
+  it("reads a commit's tree once", async () => {
+    const tree = '691272480426f78a0138979dd3ce63b77f706feb';
+    const path = `${repo}/git/commits/${sha}?stat=false&files=false&verification=false`;
+    const baseUrl = await github({
+      [path]: {
+        body: {
+          sha,
+          url: `https://api.github.com${repo}/git/commits/${sha}`,
+          author: { date: '2014-11-07T22:01:45Z', name: 'Monalisa Octocat', email: 'octocat@github.com' },
+          tree: { url: `https://api.github.com${repo}/git/trees/${tree}`, sha: tree },
+          message: 'added readme, because im a good github citizen',
+          parents: [],
+        },
+      },
+    });
+    const api = githubApi({ baseUrl, token: 't' });
+    expect(await api.treeOf?.('octocat', 'Hello-World', sha)).toBe(tree);
+    expect(await api.treeOf?.('octocat', 'Hello-World', sha)).toBe(tree);
+    expect(requests.map((r) => r.url)).toEqual([path]);
+  });
+});
+
 // "Get an issue" (its state and labels), "Get team membership for a user" (200 with `state` active or
 // pending, 404 for someone not in the team; by the team's slug in the org, or its legacy path by id), "List
 // milestones" (each with its `number`, which "Update an issue" takes, or null for none).
@@ -383,6 +407,23 @@ describe('githubApi issues, teams and milestones', () => {
       '/orgs/octocat/teams/release%20team/memberships/hubot',
       '/orgs/octocat/teams/release%20team/memberships/stranger',
       '/teams/42/memberships/mona',
+    ]);
+  });
+
+  it('finds a team by its display name, as Lighthouse does, and keeps the answer', async () => {
+    const team = (id: number, name: string, slug: string) => ({ id, name, slug, privacy: 'closed' });
+    const baseUrl = await github({
+      '/orgs/octocat/teams?per_page=100': {
+        body: [team(1, 'Justice League', 'justice-league'), team(2, 'Release Team', 'release-team')],
+      },
+    });
+    const api = githubApi({ baseUrl, token: 't' });
+    expect(await api.teamNamed?.('octocat', 'Release Team')).toEqual({ id: 2, slug: 'release-team' });
+    expect(await api.teamNamed?.('octocat', 'Release Team')).toEqual({ id: 2, slug: 'release-team' });
+    expect(await api.teamNamed?.('octocat', 'release-team')).toBeUndefined();
+    expect(requests.map((r) => r.url)).toEqual([
+      '/orgs/octocat/teams?per_page=100',
+      '/orgs/octocat/teams?per_page=100',
     ]);
   });
 

@@ -158,6 +158,7 @@ describe('gitlabApi writes', () => {
       '/users?username=John_Smith': { body: [user(1, 'john_smith')] },
       '/users?username=jane': { body: [user(2, 'jane')] },
       '/users?username=nobody': { body: [] },
+      '/users?username=ada': { body: [user(7, 'ada')] },
       [mr]: { body: { iid: 1, assignees: [user(7, 'ada')], reviewers: [user(2, 'jane')] } },
       [`PUT ${mr}`]: [
         { body: { iid: 1, assignees: [user(7, 'ada'), user(1, 'john_smith')] } },
@@ -177,6 +178,8 @@ describe('gitlabApi writes', () => {
     expect(await api.assign('gitlab-org/sub', 'gitlab', 1, ['john_smith'], 'assignees')).toEqual([
       'john_smith',
     ]);
+    // Someone assigned already: nothing written, nobody refused.
+    expect(await api.assign('gitlab-org/sub', 'gitlab', 1, ['ada'], 'assignees')).toEqual([]);
     const writes = requests.filter(({ method }) => method === 'PUT');
     expect(writes.map(({ url, body }) => ({ url, body }))).toEqual([
       { url: mr, body: { assignee_ids: [7, 1] } },

@@ -5,6 +5,7 @@ import {
   ProviderError,
   type ReportState,
   type StatusState,
+  statusLink,
 } from './api.ts';
 import { providerCaches, TtlCache } from './cache.ts';
 import { cachedFileContent, maxFileBytes, unlessMissing } from './file-content.ts';
@@ -36,7 +37,9 @@ const MergeRequest = z.looseObject({
   diff_refs: z.looseObject({ base_sha: z.string() }).nullable(),
 });
 const Diffs = z.array(z.looseObject({ old_path: z.string(), new_path: z.string() }));
-const Statuses = z.array(z.looseObject({ name: z.string(), status: z.string() }));
+const Statuses = z.array(
+  z.looseObject({ name: z.string(), status: z.string(), target_url: z.string().nullish() }),
+);
 const Note = z.looseObject({
   id: z.number(),
   body: z.string(),
@@ -213,7 +216,11 @@ export function gitlabApi(options: GitlabApiOptions): ProviderApi {
       statuses.get(`${owner}/${repo}@${sha}`, async () => {
         const path = `${project(owner, repo)}/repository/commits/${encodeURIComponent(sha)}/statuses?per_page=100`;
         const all = await rest.pages({ owner, repo, path }, Statuses);
-        return all.map((s) => ({ context: s.name, state: statusStates[s.status] ?? 'pending' }));
+        return all.map((s) => ({
+          context: s.name,
+          state: statusStates[s.status] ?? 'pending',
+          ...statusLink(s.target_url),
+        }));
       }),
     fileContent: cachedFileContent(contents, (owner, repo, path, ref) => {
       // The whole path is one segment; GitLab's documentation encodes its dots too (`lib%2Fclass%2Erb`).
@@ -306,7 +313,12 @@ export function gitlabApi(options: GitlabApiOptions): ProviderApi {
       let kept = new Set<number>();
       if (ids.length > 0) {
         const current = await people(owner, repo, number, as);
-        kept = await setPeople(owner, repo, number, as, [...new Set([...current, ...ids])]);
+        const wanted = [...new Set([...current, ...ids])];
+        // Everyone already there: nothing to set.
+        kept =
+          wanted.length === current.length
+            ? new Set(current)
+            : await setPeople(owner, repo, number, as, wanted);
       }
       return found.filter((user) => user.id === undefined || !kept.has(user.id)).map((user) => user.login);
     },

@@ -95,8 +95,9 @@ describe('githubApi', () => {
               state: 'success',
               context: 'continuous-integration/jenkins',
               description: 'Build has completed',
+              target_url: 'https://ci.example.com/1000/output',
             },
-            { state: 'failure', context: 'security/brakeman' },
+            { state: 'failure', context: 'security/brakeman', target_url: null },
           ],
         },
       },
@@ -120,7 +121,11 @@ describe('githubApi', () => {
       'docs/old.md',
     ]);
     expect(await api.commitStatuses('octocat', 'Hello-World', pull.head.sha)).toEqual([
-      { context: 'continuous-integration/jenkins', state: 'success' },
+      {
+        context: 'continuous-integration/jenkins',
+        state: 'success',
+        targetUrl: 'https://ci.example.com/1000/output',
+      },
       { context: 'security/brakeman', state: 'failure' },
     ]);
   });
@@ -236,8 +241,12 @@ describe('gitlabApi', () => {
       },
       [`${project}/repository/commits/8888888888888888888888888888888888888888/statuses?per_page=100`]: {
         body: [
-          { status: 'pending', name: 'bundler:audit' },
-          { status: 'failed', name: 'flay' },
+          {
+            status: 'pending',
+            name: 'bundler:audit',
+            target_url: 'https://gitlab.example.com/thedude/gitlab-ce/builds/91',
+          },
+          { status: 'failed', name: 'flay', target_url: null },
           { status: 'success', name: 'test' },
           { status: 'canceled', name: 'lint' },
         ],
@@ -263,7 +272,11 @@ describe('gitlabApi', () => {
     expect(
       await api.commitStatuses('gitlab-org/sub', 'gitlab', '8888888888888888888888888888888888888888'),
     ).toEqual([
-      { context: 'bundler:audit', state: 'pending' },
+      {
+        context: 'bundler:audit',
+        state: 'pending',
+        targetUrl: 'https://gitlab.example.com/thedude/gitlab-ce/builds/91',
+      },
       { context: 'flay', state: 'failure' },
       { context: 'test', state: 'success' },
       { context: 'lint', state: 'error' },

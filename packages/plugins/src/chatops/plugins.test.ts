@@ -1,7 +1,7 @@
 import { parseConfig, repoConfig } from '@lighthouse-ts/config';
 import type { WebhookEvent } from '@lighthouse-ts/scm';
 import { describe, expect, it } from 'vitest';
-import { commentEvent, openPullRequest, pullRequestEvent, repo } from '../../test/support.ts';
+import { commentEvent, headSha, openPullRequest, pullRequestEvent, repo } from '../../test/support.ts';
 import type { ProviderAction } from '../contract.ts';
 import { type FactsData, inMemoryFacts } from '../trigger/in-memory-facts.ts';
 import { commandsIn, reply } from './commands.ts';
@@ -102,11 +102,26 @@ describe('wip', () => {
 });
 
 describe('lgtm', () => {
+  const assigned = (login: string): ProviderAction => ({
+    type: 'assign',
+    pullNumber: 7,
+    logins: [login],
+    as: 'assignees',
+  });
+  const removedNote = 'New changes are detected. LGTM label has been removed.';
+  const pruneRemovedNote: ProviderAction = { type: 'delete-comment', pullNumber: 7, marker: removedNote };
+  const added = [assigned('maintainer'), add('lgtm'), pruneRemovedNote];
+
   it.each<[string, WebhookEvent, FactsData, ProviderAction[]]>([
-    ['a collaborator adds it', by('maintainer', '/lgtm'), facts, [add('lgtm')]],
-    ['no-issue is read as /lgtm', by('maintainer', '/lgtm no-issue'), facts, [add('lgtm')]],
-    ['a collaborator cancels it', by('maintainer', '/lgtm cancel'), labelled('lgtm'), [remove('lgtm')]],
-    ['adding it twice writes nothing', by('maintainer', '/lgtm'), labelled('lgtm'), []],
+    ['a collaborator adds it, and is assigned', by('maintainer', '/lgtm'), facts, added],
+    ['no-issue is read as /lgtm', by('maintainer', '/lgtm no-issue'), facts, added],
+    [
+      'a collaborator cancels it',
+      by('maintainer', '/lgtm cancel'),
+      labelled('lgtm'),
+      [assigned('maintainer'), remove('lgtm')],
+    ],
+    ['adding it twice only assigns', by('maintainer', '/lgtm'), labelled('lgtm'), [assigned('maintainer')]],
     ['the author may cancel it', by('author', '/lgtm cancel'), labelled('lgtm'), [remove('lgtm')]],
     [
       'a closed pull request is left alone',
@@ -136,9 +151,99 @@ describe('lgtm', () => {
     const pushed = pullRequestEvent({ action: 'synchronize', labels: ['lgtm'] });
     expect(await actionsOf(pushed, { plugins: ['lgtm'] })).toEqual([
       remove('lgtm'),
-      { type: 'comment', pullNumber: 7, body: 'New changes are detected. LGTM label has been removed.' },
+      { type: 'comment', pullNumber: 7, body: removedNote },
     ]);
     expect(await actionsOf(pullRequestEvent({ action: 'synchronize' }), { plugins: ['lgtm'] })).toEqual([]);
+  });
+
+  describe('store_tree_hash', () => {
+    const settings = 'lgtm:\n- repos: [org/repo]\n  store_tree_hash: true\n';
+    const tree = 'b'.repeat(40);
+    const newHead = 'c'.repeat(40);
+    const note = (hash: string) => `LGTM label has been added.  <details>Git tree hash: ${hash}</details>`;
+    const noted = (author: string, hash: string, data: FactsData = facts): FactsData => ({
+      ...data,
+      labels: { 'org/repo#7': ['lgtm'] },
+      comments: { 'org/repo#7': [{ id: '1', author, body: note(hash) }] },
+    });
+    const pushed = pullRequestEvent({
+      action: 'synchronize',
+      labels: ['lgtm'],
+      head: { ref: 'fix', sha: newHead },
+    });
+    const takenOff = [remove('lgtm'), { type: 'comment', pullNumber: 7, body: removedNote }];
+
+    it("notes the head's tree when LGTM is added, and deletes the note when it is cancelled", async () => {
+      const data = { ...facts, trees: { [`org/repo@${headSha}`]: tree } };
+      expect(await actionsOf(by('maintainer', '/lgtm'), { plugins: ['lgtm'], lgtm: settings, data })).toEqual(
+        [
+          assigned('maintainer'),
+          add('lgtm'),
+          { type: 'comment', pullNumber: 7, body: note(tree), unlessAlreadyPosted: true },
+          pruneRemovedNote,
+        ],
+      );
+      const cancelled = { ...data, labels: { 'org/repo#7': ['lgtm'] } };
+      const cancel = by('maintainer', '/lgtm cancel');
+      expect(await actionsOf(cancel, { plugins: ['lgtm'], lgtm: settings, data: cancelled })).toEqual([
+        assigned('maintainer'),
+        remove('lgtm'),
+        { type: 'delete-comment', pullNumber: 7, marker: 'LGTM label has been added.' },
+      ]);
+    });
+
+    it('a push that keeps the noted tree keeps LGTM; one that changes it takes it off', async () => {
+      const same = { ...noted('lighthouse-bot', tree), trees: { [`org/repo@${newHead}`]: tree } };
+      expect(await actionsOf(pushed, { plugins: ['lgtm'], lgtm: settings, data: same })).toEqual([]);
+      const other = { ...same, trees: { [`org/repo@${newHead}`]: 'd'.repeat(40) } };
+      expect(await actionsOf(pushed, { plugins: ['lgtm'], lgtm: settings, data: other })).toEqual(takenOff);
+      // Without the setting the note is not read.
+      expect(await actionsOf(pushed, { plugins: ['lgtm'], data: same })).toEqual(takenOff);
+    });
+
+    it("only Lighthouse's own note counts", async () => {
+      const forged = { ...noted('maintainer', tree), trees: { [`org/repo@${newHead}`]: tree } };
+      expect(await actionsOf(pushed, { plugins: ['lgtm'], lgtm: settings, data: forged })).toEqual(takenOff);
+    });
+
+    it("uses the commit's SHA where the provider does not tell a commit's tree", async () => {
+      const { treeOf: _, ...withoutTrees } = inMemoryFacts(noted('lighthouse-bot', newHead));
+      const config = parseConfig(
+        { configPath: 'config.yaml', pluginsPath: 'plugins.yaml' },
+        { config: '{}\n', plugins: `plugins:\n  org/repo: [lgtm]\n${settings}` },
+      );
+      const repoSettings = repoConfig(config, repo.owner, repo.name);
+      const decided = async (event: WebhookEvent) =>
+        (await decideAll(event, { repo: repoSettings, facts: withoutTrees })).actions;
+      expect(await decided(pushed)).toEqual([]);
+      expect(await decided({ ...pushed, head: { ref: 'fix', sha: 'e'.repeat(40) } })).toEqual(takenOff);
+    });
+  });
+
+  it('a member of trusted_team_for_sticky_lgtm keeps LGTM on a push, and gets no tree note', async () => {
+    const settings =
+      'lgtm:\n- repos: [org/repo]\n  store_tree_hash: true\n  trusted_team_for_sticky_lgtm: Core Team\n';
+    const data: FactsData = {
+      ...facts,
+      labels: { 'org/repo#7': ['lgtm'] },
+      teamsByName: { 'org/Core Team': { id: 3, slug: 'core-team' } },
+      teams: { 'org/core-team': ['author'] },
+      trees: { [`org/repo@${headSha}`]: 'b'.repeat(40) },
+      comments: { 'org/repo#7': [] },
+    };
+    const pushed = pullRequestEvent({ action: 'synchronize', labels: ['lgtm'] });
+    expect(await actionsOf(pushed, { plugins: ['lgtm'], lgtm: settings, data })).toEqual([]);
+    const added = await actionsOf(by('maintainer', '/lgtm'), {
+      plugins: ['lgtm'],
+      lgtm: settings,
+      data: { ...data, labels: { 'org/repo#7': [] } },
+    });
+    expect(added).toEqual([assigned('maintainer'), add('lgtm')]);
+    const outsider = { ...data, teams: { 'org/core-team': ['someone-else'] } };
+    expect(await actionsOf(pushed, { plugins: ['lgtm'], lgtm: settings, data: outsider })).toEqual([
+      remove('lgtm'),
+      { type: 'comment', pullNumber: 7, body: removedNote },
+    ]);
   });
 
   it('a review acts as /lgtm only with review_acts_as_lgtm', async () => {
@@ -149,14 +254,14 @@ describe('lgtm', () => {
     });
     const settings = 'lgtm:\n- repos: [org/repo]\n  review_acts_as_lgtm: true\n';
     expect(await actionsOf(review('approved'), { plugins: ['lgtm'] })).toEqual([]);
-    expect(await actionsOf(review('approved'), { plugins: ['lgtm'], lgtm: settings })).toEqual([add('lgtm')]);
+    expect(await actionsOf(review('approved'), { plugins: ['lgtm'], lgtm: settings })).toEqual(added);
     expect(
       await actionsOf(review('changes_requested'), {
         plugins: ['lgtm'],
         lgtm: settings,
         data: labelled('lgtm'),
       }),
-    ).toEqual([remove('lgtm')]);
+    ).toEqual([assigned('maintainer'), remove('lgtm')]);
     // A command in the review's body wins over its state.
     expect(
       await actionsOf(review('approved', '/lgtm cancel'), {
@@ -164,7 +269,7 @@ describe('lgtm', () => {
         lgtm: settings,
         data: labelled('lgtm'),
       }),
-    ).toEqual([remove('lgtm')]);
+    ).toEqual([assigned('maintainer'), remove('lgtm')]);
   });
 });
 

@@ -13,6 +13,7 @@ import { override } from '../override/override.ts';
 import { okToTestPattern } from '../trigger/commands.ts';
 import { askedByComment } from '../trigger/comment.ts';
 import type { TriggerContext } from '../trigger/context.ts';
+import type { RepoKey } from '../trigger/facts.ts';
 import { branchVerdict } from '../trigger/should-run.ts';
 import { welcome } from '../welcome/welcome.ts';
 import { type Command, commandsIn, reply } from './commands.ts';
@@ -73,26 +74,21 @@ export const wip: ChatOpsPlugin = async (event) => {
 };
 
 const lgtmArgs = ['', 'no-issue', 'cancel'];
+/** Lighthouse's texts: found again by them (a migration keeps working with the comments Lighthouse left). */
+const lgtmRemovedNote = 'New changes are detected. LGTM label has been removed.';
+const lgtmAddedNote = 'LGTM label has been added.';
+const treeHashNote = (tree: string) => `${lgtmAddedNote}  <details>Git tree hash: ${tree}</details>`;
+const treeHashIn = /^LGTM label has been added\.\s+<details>Git tree hash: ([0-9a-f]+)<\/details>/;
 
 /**
  * Lighthouse's lgtm: `/lgtm` adds the `lgtm` label and `/lgtm cancel` removes it, on an open pull request;
- * its author cannot LGTM it (but may cancel), and only collaborators may change it. With
- * `review_acts_as_lgtm` an approving review adds it and one requesting changes removes it. New commits
- * take it off, saying so. Not yet: `store_tree_hash` (keeping it when the tree is unchanged), sticky
- * teams, and assigning the reviewer.
+ * its author cannot LGTM it (but may cancel), and only collaborators may change it; a collaborator who
+ * does is assigned. With `review_acts_as_lgtm` an approving review adds it and one requesting changes
+ * removes it. New commits take it off, saying so, unless the author is in `trusted_team_for_sticky_lgtm`
+ * or, with `store_tree_hash`, the code's tree is the one LGTM was given to (noted in a comment when added).
  */
 export const lgtm: ChatOpsPlugin = async (event, context) => {
-  if (event.type === 'pull_request') {
-    if (event.action !== 'synchronize' || !event.labels.includes(lgtmLabel)) return [];
-    return [
-      label('remove-label', event.number, lgtmLabel),
-      {
-        type: 'comment',
-        pullNumber: event.number,
-        body: 'New changes are detected. LGTM label has been removed.',
-      },
-    ];
-  }
+  if (event.type === 'pull_request') return lgtmOnPush(event, context);
   if (event.type !== 'pull_request_comment' && event.type !== 'review') return [];
   let wants: boolean[] = commandsOf(event, ['lgtm'])
     .filter((command) => lgtmArgs.includes(command.arg.toLowerCase()))
@@ -114,10 +110,72 @@ export const lgtm: ChatOpsPlugin = async (event, context) => {
   if (!isAuthor && !(await context.facts.isCollaborator(event.repo.owner, event.repo.name, commenter))) {
     return answer('changing LGTM is restricted to collaborators');
   }
+  const actions: ProviderAction[] = isAuthor
+    ? []
+    : [{ type: 'assign', pullNumber: event.number, logins: [commenter], as: 'assignees' }];
   const has = (await labelsOf(event, context)).includes(lgtmLabel);
-  if (want === has) return [];
-  return [label(want ? 'add-label' : 'remove-label', event.number, lgtmLabel)];
+  if (want === has) return actions;
+  const { storeTreeHash } = context.repo.lgtm;
+  if (!want) {
+    actions.push(label('remove-label', event.number, lgtmLabel));
+    if (storeTreeHash)
+      actions.push({ type: 'delete-comment', pullNumber: event.number, marker: lgtmAddedNote });
+    return actions;
+  }
+  actions.push(label('add-label', event.number, lgtmLabel));
+  if (await isStickyAuthor(event, pull.author, context)) return actions;
+  if (storeTreeHash) {
+    const body = treeHashNote(await treeOf(event.repo, pull.head.sha, context));
+    actions.push({ type: 'comment', pullNumber: event.number, body, unlessAlreadyPosted: true });
+  }
+  actions.push({ type: 'delete-comment', pullNumber: event.number, marker: lgtmRemovedNote });
+  return actions;
 };
+
+/** New commits take LGTM off, unless its author is trusted to keep it or the tree is the one approved. */
+async function lgtmOnPush(event: PullRequestEvent, context: TriggerContext): Promise<ProviderAction[]> {
+  if (event.action !== 'synchronize' || event.merged || !event.labels.includes(lgtmLabel)) return [];
+  const author = event.author.login;
+  if (author && (await isStickyAuthor(event, author, context))) return [];
+  if (context.repo.lgtm.storeTreeHash) {
+    const [approved, current] = await Promise.all([
+      approvedTree(event, context),
+      treeOf(event.repo, event.head.sha, context),
+    ]);
+    if (approved === current) return [];
+  }
+  return [
+    label('remove-label', event.number, lgtmLabel),
+    { type: 'comment', pullNumber: event.number, body: lgtmRemovedNote },
+  ];
+}
+
+/** Whether the pull request's author is in the org's `trusted_team_for_sticky_lgtm`. */
+async function isStickyAuthor(
+  event: PullRequestEvent | CommentEvent,
+  author: string,
+  { repo, facts }: TriggerContext,
+): Promise<boolean> {
+  const teamName = repo.lgtm.trustedTeamForStickyLgtm;
+  if (!teamName || !facts.teamNamed || !facts.isTeamMember) return false;
+  const team = await facts.teamNamed(event.repo.owner, teamName);
+  return team !== undefined && (await facts.isTeamMember(event.repo.owner, team, author));
+}
+
+/** The commit's tree, or (where the provider does not say) the commit itself, as Lighthouse falls back. */
+async function treeOf(repo: RepoKey, sha: string, { facts }: TriggerContext): Promise<string> {
+  return facts.treeOf ? facts.treeOf(repo, sha) : sha;
+}
+
+/** The tree in our newest LGTM note, if any. */
+async function approvedTree(event: PullRequestEvent, { facts }: TriggerContext): Promise<string | undefined> {
+  const [comments, me] = await Promise.all([
+    facts.comments({ repo: event.repo, number: event.number }),
+    facts.botLogin(),
+  ]);
+  const ours = comments.filter((comment) => comment.author.toLowerCase() === me.toLowerCase());
+  return ours.map((comment) => treeHashIn.exec(comment.body)?.[1]).findLast((tree) => tree !== undefined);
+}
 
 /**
  * `/lifecycle frozen|stale|rotten` sets that `lifecycle/*` label and takes the other lifecycle labels off;

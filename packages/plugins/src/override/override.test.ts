@@ -10,8 +10,9 @@ import { type FactsData, inMemoryFacts } from '../trigger/in-memory-facts.ts';
 // Lighthouse's override (research: pkg/plugins/override), several contexts to a line as Prow reads them:
 // a comment, what the provider says, and exactly the statuses and comments that come of it.
 
+const unitLog = 'https://dashboard.example/org/repo/PR-7/unit/3';
 const statuses: CommitStatus[] = [
-  { context: 'unit', state: 'failure' },
+  { context: 'unit', state: 'failure', targetUrl: unitLog },
   { context: 'lint', state: 'pending' },
   { context: 'build / e2e', state: 'error' },
   { context: 'docs', state: 'success' },
@@ -41,6 +42,8 @@ const overridden = (context: string): ProviderAction => ({
   context,
   state: 'success',
   description: 'Overridden by admin',
+  // The status keeps the link of the one it replaces.
+  ...(context === 'unit' ? { targetUrl: unitLog } : {}),
 });
 const answer = (body: string, message: string, login = 'admin'): ProviderAction => ({
   type: 'comment',

@@ -17,8 +17,8 @@ const bulleted = (contexts: string[]) => contexts.map((context) => ` - \`${conte
  * the repository, sets each named context that is not green on the head commit to success, `Overridden by
  * <login>`, and says so in a comment. Every `/override` line of the comment counts, each naming one or more
  * contexts. If any named context is green or unknown, nothing is overridden and the reply lists those that
- * could be; anyone else is told only admins may. Not yet: Lighthouse's LighthouseJob in success for a
- * presubmit's context (only keeper reads it), and the old status's link (statuses are read without it).
+ * could be; anyone else is told only admins may. The new status keeps the old one's link. Not yet:
+ * Lighthouse's LighthouseJob in success for a presubmit's context (only keeper reads it).
  */
 export const override: ChatOpsPlugin = async (event, context) => {
   if (event.type !== 'pull_request_comment') return [];
@@ -40,29 +40,31 @@ export const override: ChatOpsPlugin = async (event, context) => {
     return [answer(`${login} unauthorized: /override is restricted to repo administrators`)];
   }
   const statuses = await context.facts.combinedStatus(event.repo, pull.head.sha);
-  const overridable = new Set(statuses.filter((s) => s.state !== 'success').map((s) => s.context));
+  const overridable = new Map(statuses.filter((s) => s.state !== 'success').map((s) => [s.context, s]));
   const unknown = [...wanted].filter((name) => !overridable.has(name)).sort();
   if (unknown.length > 0) {
     return [
       answer(
         '/override requires a failed status context to operate on.\n' +
           `The following unknown contexts were given:\n${bulleted(unknown)}\n\n` +
-          `Only the following contexts were expected:\n${bulleted([...overridable].sort())}\n\n` +
+          `Only the following contexts were expected:\n${bulleted([...overridable.keys()].sort())}\n\n` +
           'A context with spaces in it goes in double quotes.',
       ),
     ];
   }
   const overridden = [...wanted].sort();
   return [
-    ...overridden.map(
-      (name): ProviderAction => ({
+    ...overridden.map((name): ProviderAction => {
+      const link = overridable.get(name)?.targetUrl;
+      return {
         type: 'status',
         sha: pull.head.sha,
         context: name,
         state: 'success',
         description: `Overridden by ${login}`,
-      }),
-    ),
+        ...(link === undefined ? {} : { targetUrl: link }),
+      };
+    }),
     answer(`Overrode contexts on behalf of ${login}: ${overridden.join(', ')}`),
   ];
 };

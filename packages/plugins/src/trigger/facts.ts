@@ -95,6 +95,10 @@ export interface TriggerFacts {
   isTeamMember?(org: string, team: Team, user: string): Promise<boolean>;
   /** The repository's open milestones, where the provider has them (GitHub, Gitea). */
   milestones?(repo: RepoKey): Promise<readonly Milestone[]>;
+  /** The org's team of this display name, or undefined, where the provider has teams (GitHub, Gitea). */
+  teamNamed?(org: string, name: string): Promise<Team | undefined>;
+  /** The SHA of the tree a commit records, where the provider says (GitHub, Gitea). */
+  treeOf?(repo: RepoKey, sha: string): Promise<string>;
 }
 
 /** A fact the decision needs is neither in the payload nor available from any configured source. */

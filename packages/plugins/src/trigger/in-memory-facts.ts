@@ -1,4 +1,4 @@
-import type { CommitStatus, Milestone, Review } from '@lighthouse-ts/scm';
+import type { CommitStatus, Milestone, Review, Team } from '@lighthouse-ts/scm';
 import {
   type IssueFacts,
   MissingFactError,
@@ -44,6 +44,10 @@ export interface FactsData {
   teams?: Record<string, readonly string[]>;
   /** `org/repo` -> its open milestones. */
   milestones?: Record<string, readonly Milestone[]>;
+  /** `org/display name` -> the team. */
+  teamsByName?: Record<string, Team>;
+  /** `org/repo@sha` -> the commit's tree. */
+  trees?: Record<string, string>;
 }
 
 export interface InMemoryFacts extends TriggerFacts {
@@ -150,6 +154,15 @@ export function inMemoryFacts(data: FactsData = {}): InMemoryFacts {
     async milestones(repo) {
       asked.push(`milestones ${fullName(repo)}`);
       return data.milestones?.[fullName(repo)] ?? [];
+    },
+    async teamNamed(org, name) {
+      asked.push(`teamNamed ${org} ${name}`);
+      return data.teamsByName?.[`${org}/${name}`];
+    },
+    async treeOf(repo, sha) {
+      const key = `${fullName(repo)}@${sha}`;
+      asked.push(`treeOf ${key}`);
+      return required(data.trees?.[key], `the tree of ${key}`);
     },
   };
 }

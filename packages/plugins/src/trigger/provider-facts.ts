@@ -9,7 +9,7 @@ export function factsFromProvider(
   api: ProviderReads & Pick<ProviderWrites, 'comments' | 'whoAmI'>,
 ): TriggerFacts {
   const pull = (owner: string, repo: string, number: number) => api.pullRequest(owner, repo, number);
-  const { cloneUrl, issue, isTeamMember, milestones } = api;
+  const { cloneUrl, issue, isTeamMember, milestones, teamNamed, treeOf } = api;
   return {
     isCollaborator: (org, repo, user) => api.isCollaborator(org, repo, user),
     isAdmin: (org, repo, user) => api.isAdmin(org, repo, user),
@@ -50,5 +50,7 @@ export function factsFromProvider(
       : {}),
     ...(isTeamMember ? { isTeamMember: (org, team, user) => isTeamMember.call(api, org, team, user) } : {}),
     ...(milestones ? { milestones: ({ owner, name }) => milestones.call(api, owner, name) } : {}),
+    ...(teamNamed ? { teamNamed: (org, name) => teamNamed.call(api, org, name) } : {}),
+    ...(treeOf ? { treeOf: ({ owner, name }, sha) => treeOf.call(api, owner, name, sha) } : {}),
   };
 }

@@ -231,6 +231,21 @@ export const pluginHelp: ReadonlyMap<string, PluginHelp> = new Map<string, Plugi
       ],
     },
   ],
+  [
+    'milestonestatus',
+    {
+      description:
+        "Lets the team plugins.yaml's repo_milestone names add a status/* label to an issue or pull request (GitHub and Gitea).",
+      commands: [
+        {
+          usage: '/status (approved-for-milestone|in-progress|in-review)',
+          description: 'Adds that status/ label.',
+          whoCanUse: "Members of the team plugins.yaml's repo_milestone names for the repository",
+          examples: ['/status approved-for-milestone', '/status in-progress', '/lh-status in-review'],
+        },
+      ],
+    },
+  ],
 ]);
 
 /** One enabled plugin: what it does, or that it is not built yet (a plugins.yaml may name it; it does nothing). */

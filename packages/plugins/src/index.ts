@@ -38,6 +38,7 @@ export { externalPluginsFor } from './external/select.ts';
 export { type CommandHelp, type EnabledPlugin, enabledPlugins, type PluginHelp, pluginHelp } from './help.ts';
 export { goodFirstIssueLabel, helpWanted, helpWantedLabel } from './help-wanted/help-wanted.ts';
 export { milestone } from './milestone/milestone.ts';
+export { milestoneStatus, milestoneStatusLabels } from './milestone/milestone-status.ts';
 export { override } from './override/override.ts';
 export type { TriggerContext } from './trigger/context.ts';
 export { decide as trigger } from './trigger/decide.ts';

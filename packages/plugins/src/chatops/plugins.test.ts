@@ -494,14 +494,14 @@ describe('decideAll', () => {
   it('runs the enabled plugins in plugins.yaml order, and names the enabled ones not built yet', async () => {
     const config = parseConfig(
       { configPath: 'config.yaml', pluginsPath: 'plugins.yaml' },
-      { config: '{}\n', plugins: 'plugins:\n  org/repo: [lifecycle, hold, milestonestatus, shrug]\n' },
+      { config: '{}\n', plugins: 'plugins:\n  org/repo: [lifecycle, hold, stage, shrug]\n' },
     );
     const decision = await decideAll(by('maintainer', '/hold\n/lifecycle stale'), {
       repo: repoConfig(config, 'org', 'repo'),
       facts: inMemoryFacts(facts),
     });
     expect(decision.actions).toEqual([add('lifecycle/stale'), add('do-not-merge/hold')]);
-    expect(decision.notBuilt).toEqual(['milestonestatus', 'shrug']);
+    expect(decision.notBuilt).toEqual(['stage', 'shrug']);
   });
 
   it("names a plugin that fails and keeps the others' decisions", async () => {

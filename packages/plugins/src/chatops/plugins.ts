@@ -9,6 +9,7 @@ import { approve } from '../approve/approve.ts';
 import type { ProviderAction } from '../contract.ts';
 import { helpWanted } from '../help-wanted/help-wanted.ts';
 import { milestone } from '../milestone/milestone.ts';
+import { milestoneStatus } from '../milestone/milestone-status.ts';
 import { override } from '../override/override.ts';
 import { okToTestPattern } from '../trigger/commands.ts';
 import { askedByComment } from '../trigger/comment.ts';
@@ -400,4 +401,5 @@ export const chatOpsPlugins: ReadonlyMap<string, ChatOpsPlugin> = new Map([
   ['override', override],
   ['help', helpWanted],
   ['milestone', milestone],
+  ['milestonestatus', milestoneStatus],
 ]);

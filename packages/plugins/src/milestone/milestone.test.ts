@@ -10,7 +10,7 @@ import type { DispatchLogger, ProviderAction } from '../contract.ts';
 import { type FactsData, inMemoryFacts } from '../trigger/in-memory-facts.ts';
 import { factsFromProvider } from '../trigger/provider-facts.ts';
 
-// Lighthouse's milestone (research: pkg/plugins/milestone), as a table: a comment, plugins.yaml's
+// Lighthouse's milestone and milestonestatus (research: pkg/plugins/milestone*), as tables: a comment, plugins.yaml's
 // repo_milestone, the team's members and the repository's milestones, and exactly what comes of it.
 
 const teams = [
@@ -23,10 +23,10 @@ const teams = [
 ].join('\n');
 const byIdOnly = 'repo_milestone:\n  org/repo:\n    maintainers_id: 12\n';
 
-const config = (repoMilestone: string) =>
+const config = (repoMilestone: string, plugin = 'milestone') =>
   parseConfig(
     { configPath: 'config.yaml', pluginsPath: 'plugins.yaml' },
-    { config: '{}\n', plugins: `plugins:\n  org/repo: [milestone]\n${repoMilestone}` },
+    { config: '{}\n', plugins: `plugins:\n  org/repo: [${plugin}]\n${repoMilestone}` },
   );
 
 const data: FactsData = {
@@ -134,7 +134,7 @@ describe('milestone', () => {
       [
         answer(
           onGiteaBySlug,
-          "nobody may set milestones in org/repo: Gitea finds a team by its id, and plugins.yaml's `repo_milestone` gives only its name.",
+          "nobody may set the milestone in org/repo: Gitea finds a team by its id, and plugins.yaml's `repo_milestone` gives only its name.",
         ),
       ],
       [],
@@ -146,7 +146,7 @@ describe('milestone', () => {
       [
         answer(
           by('maintainer', '/milestone v1.1'),
-          "nobody may set milestones in org/repo: plugins.yaml's `repo_milestone` names no team for it.",
+          "nobody may set the milestone in org/repo: plugins.yaml's `repo_milestone` names no team for it.",
         ),
       ],
       [],
@@ -223,5 +223,66 @@ describe('milestone', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('milestonestatus', () => {
+  const outsider = by('stranger', '/status in-review');
+  const unknown = by('maintainer', '/status done');
+  const label = (name: string): ProviderAction => ({ type: 'add-label', pullNumber: 7, label: name });
+  it.each<[string, WebhookEvent, ProviderAction[]]>([
+    [
+      'approved-for-milestone',
+      by('maintainer', '/status approved-for-milestone'),
+      [label('status/approved-for-milestone')],
+    ],
+    [
+      'in-progress, on a pull request',
+      by('maintainer', '/status in-progress', 'pull_request_comment'),
+      [label('status/in-progress')],
+    ],
+    ['in-review, with the lh- prefix', by('maintainer', '/lh-status in-review'), [label('status/in-review')]],
+    [
+      'the first /status counts',
+      by('maintainer', '/status in-review\n/status in-progress'),
+      [label('status/in-review')],
+    ],
+    [
+      'someone outside the team: who may',
+      outsider,
+      [
+        answer(
+          outsider,
+          'only members of the team org/release-team may add status labels. If you should be one, ask release managers to add you.',
+        ),
+      ],
+    ],
+    [
+      'a status there is not: those there are',
+      unknown,
+      [answer(unknown, '`/status` takes one of `approved-for-milestone`, `in-progress`, `in-review`.')],
+    ],
+    ['no status', by('maintainer', '/status'), []],
+  ])('%s', async (_case, event, expected) => {
+    const decision = await decideAll(event, {
+      repo: repoConfig(config(teams, 'milestonestatus'), repo.owner, repo.name),
+      facts: inMemoryFacts(data),
+    });
+    expect(decision.failed).toEqual([]);
+    expect(decision.actions).toEqual(expected);
+  });
+
+  it("says so where the provider cannot tell a team's members", async () => {
+    const event = {
+      ...by('maintainer', '/lh-status in-review', 'pull_request_comment'),
+      provider: 'gitlab' as const,
+    };
+    const decision = await decideAll(event, {
+      repo: repoConfig(config(teams, 'milestonestatus'), repo.owner, repo.name),
+      facts: { ...inMemoryFacts(data), isTeamMember: undefined },
+    });
+    expect(decision.actions).toEqual([
+      answer(event, 'Lighthouse cannot tell the members of a team on gitlab.'),
+    ]);
   });
 });

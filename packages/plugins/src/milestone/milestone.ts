@@ -1,6 +1,8 @@
+import type { IssueCommentEvent, PullRequestCommentEvent } from '@lighthouse-ts/scm';
 import { commandsIn, reply } from '../chatops/commands.ts';
 import type { ChatOpsPlugin } from '../chatops/plugins.ts';
 import type { ProviderAction } from '../contract.ts';
+import type { TriggerContext } from '../trigger/context.ts';
 
 /** The argument of `/milestone` that takes the milestone off. */
 const clearMilestone = 'clear';
@@ -16,34 +18,13 @@ export const milestone: ChatOpsPlugin = async (event, context) => {
   if (event.type !== 'issue_comment' && event.type !== 'pull_request_comment') return [];
   const command = commandsIn(event.body).find((each) => each.name === 'milestone' && each.arg !== '');
   if (!command) return [];
-  const login = event.author.login;
   const answer = (message: string): ProviderAction[] => [
-    { type: 'comment', pullNumber: event.number, body: reply(login, message, event) },
+    { type: 'comment', pullNumber: event.number, body: reply(event.author.login, message, event) },
   ];
   const { facts } = context;
-  if (!facts.isTeamMember || !facts.milestones) {
-    return answer(`Lighthouse cannot set milestones on ${event.provider}.`);
-  }
-  const team = context.repo.milestoneMaintainers;
-  const { owner, name } = event.repo;
-  if (!team) {
-    return answer(
-      `nobody may set milestones in ${owner}/${name}: plugins.yaml's \`repo_milestone\` names no team for it.`,
-    );
-  }
-  if (event.provider === 'gitea' && !team.teamId) {
-    return answer(
-      `nobody may set milestones in ${owner}/${name}: Gitea finds a team by its id, and plugins.yaml's \`repo_milestone\` gives only its name.`,
-    );
-  }
-  const teamRef = { id: team.teamId, slug: team.teamSlug };
-  if (!(await facts.isTeamMember(owner, teamRef, login))) {
-    const teamName = team.teamSlug ? `${owner}/${team.teamSlug}` : `with id ${team.teamId}`;
-    const whom = team.friendlyName || "the team's maintainers";
-    return answer(
-      `only members of the team ${teamName} may set the milestone. If you should be one, ask ${whom} to add you.`,
-    );
-  }
+  if (!facts.milestones) return answer(`Lighthouse cannot set milestones on ${event.provider}.`);
+  const refusal = await milestoneTeamRefusal(event, context, 'set the milestone');
+  if (refusal) return answer(refusal);
   if (command.arg === clearMilestone) {
     return [{ type: 'set-milestone', pullNumber: event.number, milestone: null }];
   }
@@ -58,3 +39,28 @@ export const milestone: ChatOpsPlugin = async (event, context) => {
   }
   return [{ type: 'set-milestone', pullNumber: event.number, milestone: wanted }];
 };
+
+/**
+ * Why the comment's author may not act for the repository's milestone team (plugins.yaml's
+ * `repo_milestone` entry for it, else its `""` entry), or undefined when they may: they are in it.
+ */
+export async function milestoneTeamRefusal(
+  event: IssueCommentEvent | PullRequestCommentEvent,
+  { repo, facts }: TriggerContext,
+  what: string,
+): Promise<string | undefined> {
+  if (!facts.isTeamMember) return `Lighthouse cannot tell the members of a team on ${event.provider}.`;
+  const team = repo.milestoneMaintainers;
+  const { owner, name } = event.repo;
+  if (!team) {
+    return `nobody may ${what} in ${owner}/${name}: plugins.yaml's \`repo_milestone\` names no team for it.`;
+  }
+  if (event.provider === 'gitea' && !team.teamId) {
+    return `nobody may ${what} in ${owner}/${name}: Gitea finds a team by its id, and plugins.yaml's \`repo_milestone\` gives only its name.`;
+  }
+  const login = event.author.login;
+  if (await facts.isTeamMember(owner, { id: team.teamId, slug: team.teamSlug }, login)) return undefined;
+  const teamName = team.teamSlug ? `${owner}/${team.teamSlug}` : `with id ${team.teamId}`;
+  const whom = team.friendlyName || "the team's maintainers";
+  return `only members of the team ${teamName} may ${what}. If you should be one, ask ${whom} to add you.`;
+}

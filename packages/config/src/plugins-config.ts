@@ -107,7 +107,7 @@ const MilestoneFile = z.looseObject({
     .describe('Whom to ask to join that team, named in the answer to anyone else, e.g. release team.'),
 });
 
-// Loose: the other plugins' sections (blockade, stage, ...) are accepted and left alone.
+// Loose: the other plugins' sections (blockade, sigmention, ...) are accepted and left alone.
 export const PluginsFile = z.looseObject({
   plugins: z
     .record(z.string(), z.array(z.string()).nullable())

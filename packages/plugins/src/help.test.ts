@@ -14,12 +14,12 @@ describe('plugin help', () => {
   it("lists a repository's plugins in plugins.yaml's order, the org's first, saying which are not built", () => {
     const config = parseConfig(
       { configPath: 'config.yaml', pluginsPath: 'plugins.yaml' },
-      { config: '{}\n', plugins: 'plugins:\n  org: [trigger, shrug]\n  org/repo: [hold, approve]\n' },
+      { config: '{}\n', plugins: 'plugins:\n  org: [trigger, sigmention]\n  org/repo: [hold, approve]\n' },
     );
     const enabled = enabledPlugins(repoConfig(config, 'org', 'repo'));
     expect(enabled.map(({ name, built }) => [name, built])).toEqual([
       ['trigger', true],
-      ['shrug', false],
+      ['sigmention', false],
       ['hold', true],
       ['approve', true],
     ]);

@@ -98,6 +98,34 @@ export const pluginHelp: ReadonlyMap<string, PluginHelp> = new Map<string, Plugi
     },
   ],
   [
+    'stage',
+    {
+      description: 'The stage/alpha, stage/beta and stage/stable labels, one at a time.',
+      commands: [
+        {
+          usage: '/[remove-]stage <alpha|beta|stable>',
+          description: 'Sets that stage label (taking the others off), or takes it off.',
+          whoCanUse: anyone,
+          examples: ['/stage beta', '/remove-stage alpha'],
+        },
+      ],
+    },
+  ],
+  [
+    'shrug',
+    {
+      description: 'The ¯\\_(ツ)_/¯ label.',
+      commands: [
+        {
+          usage: '/[un]shrug',
+          description: 'Adds the ¯\\_(ツ)_/¯ label, or takes it off.',
+          whoCanUse: anyone,
+          examples: ['/shrug', '/unshrug'],
+        },
+      ],
+    },
+  ],
+  [
     'label',
     {
       description:

@@ -24,7 +24,7 @@ describe('lighthouse plugins', () => {
     await writeFile(join(dir, 'config.yaml'), '{}\n');
     await writeFile(
       join(dir, 'plugins.yaml'),
-      'plugins:\n  acme: [trigger]\n  acme/app: [hold, help, milestone, stage]\n',
+      'plugins:\n  acme: [trigger]\n  acme/app: [hold, help, milestone, blockade]\n',
     );
     await writeFile(join(dir, 'bad.yaml'), 'plugins:\n  acme: [trigger, hodl]\n');
     files = ['--config-file', join(dir, 'config.yaml'), '--plugins-file', join(dir, 'plugins.yaml')];
@@ -40,7 +40,7 @@ describe('lighthouse plugins', () => {
       '  /hold [cancel]\n    Adds do-not-merge/hold, or takes it off.\n    who: Anyone\n',
     );
     expect(stdout).toContain('  /milestone <title> | /milestone clear\n');
-    expect(stdout).toMatch(/stage: not built yet \(does nothing\)\n$/);
+    expect(stdout).toMatch(/blockade: not built yet \(does nothing\)\n$/);
   });
 
   it('prints JSON with --json', async () => {
@@ -52,7 +52,7 @@ describe('lighthouse plugins', () => {
       'hold true',
       'help true',
       'milestone true',
-      'stage false',
+      'blockade false',
     ]);
   });
 

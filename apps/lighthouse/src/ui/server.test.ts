@@ -98,7 +98,7 @@ async function serveUi(
 
 const pluginsConfig = parseConfig(
   { configPath: 'config.yaml', pluginsPath: 'plugins.yaml' },
-  { config: '{}\n', plugins: 'plugins:\n  acme: [trigger]\n  acme/group/app: [hold, stage]\n' },
+  { config: '{}\n', plugins: 'plugins:\n  acme: [trigger]\n  acme/group/app: [hold, blockade]\n' },
 );
 const opened = octokitExample('pull_request', 'opened');
 const send = (hook: string, deliveryId: string, body = opened, event = 'pull_request') =>
@@ -257,7 +257,7 @@ describe('the web page', () => {
     expect(repo).toBe('acme/group/app');
     expect(plugins.map(({ name, built }) => [name, built])).toEqual([
       ['hold', true],
-      ['stage', false],
+      ['blockade', false],
     ]);
     for (const bad of ['', '?repo=acme', '?repo=/app', '?repo=acme/']) {
       expect((await rawRequest(`${ui}/plugins.json${bad}`)).status).toBe(400);

@@ -292,6 +292,44 @@ describe('lifecycle', () => {
   });
 });
 
+describe('stage', () => {
+  it.each<[string, string, string[], ProviderAction[]]>([
+    ['sets a stage', '/stage alpha', [], [add('stage/alpha')]],
+    ['one stage at a time', '/lh-stage stable', ['stage/beta'], [remove('stage/beta'), add('stage/stable')]],
+    ['removes one', '/remove-stage beta', ['stage/beta'], [remove('stage/beta')]],
+    ['a stage there is not', '/stage gamma', [], []],
+  ])('%s', async (_, body, labels, expected) => {
+    expect(await actionsOf(by('stranger', body), { plugins: ['stage'], data: labelled(...labels) })).toEqual(
+      expected,
+    );
+  });
+
+  it("reads an issue's labels as an issue's", async () => {
+    const onIssue = { ...by('stranger', '/stage beta'), type: 'issue_comment' as const };
+    const data: FactsData = { issues: { 'org/repo#7': { open: true, labels: ['stage/alpha'] } } };
+    expect(await actionsOf(onIssue, { plugins: ['stage'], data })).toEqual([
+      remove('stage/alpha'),
+      add('stage/beta'),
+    ]);
+  });
+});
+
+describe('shrug', () => {
+  const shrugged = '¯\\_(ツ)_/¯';
+  it('/shrug adds the label; /unshrug takes it off, shrugging back', async () => {
+    expect(await actionsOf(by('stranger', '/shrug'), { plugins: ['shrug'] })).toEqual([add(shrugged)]);
+    expect(
+      await actionsOf(by('stranger', '/shrug'), { plugins: ['shrug'], data: labelled(shrugged) }),
+    ).toEqual([]);
+    const unshrug = by('stranger', '/lh-unshrug');
+    expect(await actionsOf(unshrug, { plugins: ['shrug'], data: labelled(shrugged) })).toEqual([
+      { type: 'comment', pullNumber: 7, body: reply('stranger', '¯\\\\\\_(ツ)\\_/¯', unshrug) },
+      remove(shrugged),
+    ]);
+    expect(await actionsOf(by('stranger', '/unshrug'), { plugins: ['shrug'] })).toEqual([]);
+  });
+});
+
 describe('label', () => {
   const repoHas: FactsData = {
     ...facts,
@@ -494,14 +532,14 @@ describe('decideAll', () => {
   it('runs the enabled plugins in plugins.yaml order, and names the enabled ones not built yet', async () => {
     const config = parseConfig(
       { configPath: 'config.yaml', pluginsPath: 'plugins.yaml' },
-      { config: '{}\n', plugins: 'plugins:\n  org/repo: [lifecycle, hold, stage, shrug]\n' },
+      { config: '{}\n', plugins: 'plugins:\n  org/repo: [lifecycle, hold, blockade, sigmention]\n' },
     );
     const decision = await decideAll(by('maintainer', '/hold\n/lifecycle stale'), {
       repo: repoConfig(config, 'org', 'repo'),
       facts: inMemoryFacts(facts),
     });
     expect(decision.actions).toEqual([add('lifecycle/stale'), add('do-not-merge/hold')]);
-    expect(decision.notBuilt).toEqual(['stage', 'shrug']);
+    expect(decision.notBuilt).toEqual(['blockade', 'sigmention']);
   });
 
   it("names a plugin that fails and keeps the others' decisions", async () => {

@@ -45,9 +45,15 @@ const label = (type: 'add-label' | 'remove-label', pullNumber: number, name: str
 });
 
 /** The labels on the pull request or issue now: the payload's when it has them, else the provider's. */
-async function labelsOf(event: CommentEvent | PullRequestEvent, context: TriggerContext): Promise<string[]> {
+async function labelsOf(
+  event: CommentEvent | PullRequestEvent,
+  { facts }: TriggerContext,
+): Promise<string[]> {
   if (event.type === 'pull_request') return event.labels;
-  return [...(await context.facts.prLabels({ repo: event.repo, number: event.number }))];
+  const key = { repo: event.repo, number: event.number };
+  // An issue is no pull request: GitHub and Gitea read its labels as an issue's.
+  if (event.type === 'issue_comment' && facts.issue) return [...(await facts.issue(key)).labels];
+  return [...(await facts.prLabels(key))];
 }
 
 /** `/hold` adds `do-not-merge/hold`, `/hold cancel` removes it; anyone may (Lighthouse's hold). */
@@ -179,34 +185,68 @@ async function approvedTree(event: PullRequestEvent, { facts }: TriggerContext):
 }
 
 /**
- * `/lifecycle frozen|stale|rotten` sets that `lifecycle/*` label and takes the other lifecycle labels off;
- * `/remove-lifecycle <state>` takes it off (Lighthouse's lifecycle; anyone may). Not yet: `/close` and
- * `/reopen`, which change the pull request's state.
+ * A plugin keeping at most one `<name>/*` label: `/<name> <state>` sets `<name>/<state>` and takes the
+ * others of `all` off, `/remove-<name> <state>` takes it off. Anyone may.
  */
-export const lifecycle: ChatOpsPlugin = async (event, context) => {
+function oneLabelOf(name: string, settable: readonly string[], all = settable): ChatOpsPlugin {
+  return async (event, context) => {
+    if (!isComment(event)) return [];
+    const commands = commandsOf(event, [name, `remove-${name}`]).filter((command) =>
+      settable.includes(command.arg.toLowerCase()),
+    );
+    if (commands.length === 0) return [];
+    const labels = new Set(await labelsOf(event, context));
+    const actions: ProviderAction[] = [];
+    for (const command of commands) {
+      const wanted = `${name}/${command.arg.toLowerCase()}`;
+      if (command.name !== name) {
+        if (labels.delete(wanted)) actions.push(label('remove-label', event.number, wanted));
+        continue;
+      }
+      for (const state of all) {
+        const other = `${name}/${state}`;
+        if (other !== wanted && labels.delete(other))
+          actions.push(label('remove-label', event.number, other));
+      }
+      if (!labels.has(wanted)) {
+        labels.add(wanted);
+        actions.push(label('add-label', event.number, wanted));
+      }
+    }
+    return actions;
+  };
+}
+
+/**
+ * Lighthouse's lifecycle: `/lifecycle frozen|stale|rotten` and `/remove-lifecycle <state>` (setting one
+ * takes `lifecycle/active` off too). Not yet: `/close` and `/reopen`, which change the pull request's state.
+ */
+export const lifecycle = oneLabelOf('lifecycle', ['frozen', 'stale', 'rotten'], lifecycleStates);
+
+/** Lighthouse's stage: `/stage alpha|beta|stable` and `/remove-stage <stage>`. */
+export const stage = oneLabelOf('stage', ['alpha', 'beta', 'stable']);
+
+export const shrugLabel = '¯\\_(ツ)_/¯';
+
+/**
+ * Lighthouse's shrug: `/shrug` adds the `¯\_(ツ)_/¯` label, `/unshrug` takes it off with a shrug in
+ * answer. Anyone may; in a comment with both, `/shrug` wins.
+ */
+export const shrug: ChatOpsPlugin = async (event, context) => {
   if (!isComment(event)) return [];
-  const commands = commandsOf(event, ['lifecycle', 'remove-lifecycle']).filter((command) =>
-    ['frozen', 'stale', 'rotten'].includes(command.arg.toLowerCase()),
-  );
-  if (commands.length === 0) return [];
-  const labels = new Set(await labelsOf(event, context));
-  const actions: ProviderAction[] = [];
-  for (const { name, arg } of commands) {
-    const wanted = `lifecycle/${arg.toLowerCase()}`;
-    if (name === 'remove-lifecycle') {
-      if (labels.delete(wanted)) actions.push(label('remove-label', event.number, wanted));
-      continue;
-    }
-    for (const state of lifecycleStates) {
-      const other = `lifecycle/${state}`;
-      if (other !== wanted && labels.delete(other)) actions.push(label('remove-label', event.number, other));
-    }
-    if (!labels.has(wanted)) {
-      labels.add(wanted);
-      actions.push(label('add-label', event.number, wanted));
-    }
-  }
-  return actions;
+  const asked = commandsOf(event, ['shrug', 'unshrug']).filter((command) => command.arg === '');
+  if (asked.length === 0) return [];
+  const want = asked.some((command) => command.name === 'shrug');
+  if (want === (await labelsOf(event, context)).includes(shrugLabel)) return [];
+  if (want) return [label('add-label', event.number, shrugLabel)];
+  return [
+    {
+      type: 'comment',
+      pullNumber: event.number,
+      body: reply(event.author.login, '¯\\\\\\_(ツ)\\_/¯', event),
+    },
+    label('remove-label', event.number, shrugLabel),
+  ];
 };
 
 /** The commands of the label plugin, each the prefix of the labels it sets (`/kind bug` is `kind/bug`). */
@@ -392,6 +432,8 @@ export const chatOpsPlugins: ReadonlyMap<string, ChatOpsPlugin> = new Map([
   ['wip', wip],
   ['lgtm', lgtm],
   ['lifecycle', lifecycle],
+  ['stage', stage],
+  ['shrug', shrug],
   ['label', labels],
   ['assign', assign],
   ['approve', approve],

@@ -378,7 +378,12 @@ describe('external plugins', () => {
     const unreadable = Buffer.from('not JSON');
     sender.forward({ ...deliveries.push, event: 'fork', body: unreadable });
     sender.forward({ ...deliveries.comment, body: unreadable, repository: 'Codertocat/Hello-World' });
-    sender.forward({ provider: 'gitea', event: 'push', deliveryId: 'd-gitea', body: unreadable });
+    sender.forward({
+      provider: 'bitbucketserver',
+      event: 'repo:refs_changed',
+      deliveryId: 'd-bitbucket',
+      body: unreadable,
+    });
     await nextTurn();
     expect(logs.lines.filter((line) => line.msg === 'cannot build the event for external plugins')).toEqual(
       [],
@@ -398,9 +403,9 @@ describe('unbuiltExternalPluginEvents', () => {
     };
     expect(unbuiltExternalPluginEvents(config, ['github', 'gitea', 'bitbucketserver'])).toEqual({
       events: ['release', 'activity', 'status'],
-      providers: ['gitea', 'bitbucketserver'],
+      providers: ['bitbucketserver'],
     });
-    expect(unbuiltExternalPluginEvents({ externalPlugins: new Map() }, ['gitea'])).toEqual({
+    expect(unbuiltExternalPluginEvents({ externalPlugins: new Map() }, ['bitbucketserver'])).toEqual({
       events: [],
       providers: [],
     });

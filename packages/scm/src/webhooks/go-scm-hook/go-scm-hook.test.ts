@@ -11,7 +11,7 @@ import { zeroTime } from './model.ts';
 // value, and keys that are no field of the struct are ignored. `goDifferences` compares the same way,
 // except that a non-zero value only in the golden is a difference too, unless the case lists it below.
 
-const folders: Partial<Record<Provider, string>> = { github: 'github', gitlab: 'gitlab' };
+const folders: Partial<Record<Provider, string>> = { github: 'github', gitlab: 'gitlab', gitea: 'gitea' };
 
 const kinds: Readonly<Record<string, string>> = {
   'scm.PushHook': 'push',
@@ -42,6 +42,8 @@ const notBuilt = new Set([
   'github/installation.json',
   'github/installation_delete.json',
   'gitlab/release.json',
+  'gitea/issues_opened.json',
+  'gitea/release.json',
 ]);
 
 /**
@@ -56,6 +58,19 @@ const omitted: Readonly<Record<string, readonly string[]>> = {
   'github/push_branch_create.json': ['Commit.Author.ID', 'Commit.Author.Link'],
   'github/push_branch_delete.json': ['Commit.Author.ID', 'Commit.Author.Link'],
   'github/pr_review_submitted.json': ['Sender'],
+  // go-scm asks Gitea's API for the pull request a comment is on: its branches, head commit, mergeability
+  // and diff link are in no payload, and this old payload's issue has no html_url for its link either.
+  'gitea/pull_request_comment_created.json': [
+    'PullRequest.Sha',
+    'PullRequest.Source',
+    'PullRequest.Target',
+    'PullRequest.Base',
+    'PullRequest.Head',
+    'PullRequest.Fork',
+    'PullRequest.Mergeable',
+    'PullRequest.Link',
+    'PullRequest.DiffLink',
+  ],
   'gitlab/push2.json': [
     'Commits[10].author',
     'Commits[11].author',

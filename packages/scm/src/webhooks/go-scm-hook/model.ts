@@ -50,6 +50,8 @@ export const user = struct(() => ({
   Email: '',
   Avatar: '',
   Link: '',
+  // `json:"isAdmin,omitempty"`: written only when true, as JSON.stringify leaves undefined out.
+  isAdmin: undefined as true | undefined,
   Created: zeroTime,
   Updated: zeroTime,
 }));

@@ -14,8 +14,8 @@ export interface FailedAction {
  * changes nothing, a status is set to the same value, and a comment marked `unlessAlreadyPosted` is not
  * posted twice (by us: someone else posting the same text does not silence it); nor is the answer naming
  * the logins a provider would not assign; comments to delete are found by their marker each time, and a
- * milestone is set to the same value. Labels on a provider without them (Bitbucket Server), and assignees
- * where they are not written (Bitbucket Server, Gitea), are logged and left out; a milestone where the
+ * milestone is set to the same value. Labels on a provider without them (Bitbucket Server) are logged and
+ * left out, and so are its assignees, refused (the commenter is answered); a milestone where the
  * provider has none fails. One action failing does not stop the others: the failures are returned, for the
  * caller to log and count.
  */
@@ -62,8 +62,6 @@ async function perform(
       else await api.removeLabel(owner, name, action.pullNumber, action.label);
       return true;
     case 'assign': {
-      // Bitbucket Server and Gitea: not written yet.
-      if (!api.hasAssignees) return false;
       const refused = await api.assign(owner, name, action.pullNumber, action.logins, action.as);
       if (refused.length > 0 && action.askedBy) {
         const what = action.as === 'assignees' ? 'assign' : 'request a review from';
@@ -80,7 +78,6 @@ async function perform(
       return true;
     }
     case 'unassign':
-      if (!api.hasAssignees) return false;
       await api.unassign(owner, name, action.pullNumber, action.logins, action.as);
       return true;
     case 'status':

@@ -149,7 +149,7 @@ export const pluginHelp: ReadonlyMap<string, PluginHelp> = new Map<string, Plugi
   [
     'assign',
     {
-      description: 'Assigns pull requests and asks for reviews (GitHub and GitLab).',
+      description: 'Assigns pull requests and asks for reviews (Bitbucket Server: reviews only).',
       commands: [
         {
           usage: '/[un]assign [[@]<login>...]',

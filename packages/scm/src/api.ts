@@ -192,11 +192,10 @@ export interface ProviderWrites {
   removeLabel(owner: string, repo: string, number: number, label: string): Promise<void>;
   /** The login the credentials act as, to tell Lighthouse's own comments from others'. */
   whoAmI(): Promise<string>;
-  /** Whether assignees and review requests are written (GitHub and GitLab, so far); elsewhere they do nothing. */
-  readonly hasAssignees: boolean;
   /**
    * Assigns the pull request to these logins, or (`reviewers`) asks them for a review; resolves to the
-   * logins the provider would not take (unknown, or not allowed on the repository).
+   * logins the provider would not take (unknown, or not allowed on the repository; every assignee on
+   * Bitbucket Server, whose pull requests have reviewers only).
    */
   assign(owner: string, repo: string, number: number, logins: string[], as: PeopleRole): Promise<string[]>;
   /** Unassigns these logins, or takes back their review requests; one not assigned is no error. */

@@ -446,6 +446,75 @@ describe('bitbucketServerApi writes', () => {
   });
 });
 
+// "Assign pull request participant role" (POST .../participants with the user by name and the role REVIEWER:
+// 200 with the participant; 404 for no such user; the author refused, 409 from Data Center) and "Unassign pull
+// request participant" (DELETE .../participants/{userSlug}: 204).
+describe('bitbucketServerApi reviewers', () => {
+  const participants = `${repo}/pull-requests/1/participants`;
+  const writes = () => requests.map(({ method, url, body }) => ({ method, url, body }));
+
+  it('asks each login for a review by username, refusing no such user (404) and the author (409)', async () => {
+    const baseUrl = await bitbucket({
+      [`POST ${participants}`]: [
+        { body: { user: user('jane'), role: 'REVIEWER', approved: false, status: 'UNAPPROVED' } },
+        {
+          status: 404,
+          body: {
+            errors: [
+              {
+                context: null,
+                message: 'User "ghost" does not exist.',
+                exceptionName: 'com.atlassian.bitbucket.user.NoSuchUserException',
+              },
+            ],
+          },
+        },
+        {
+          status: 409,
+          body: {
+            errors: [
+              {
+                context: null,
+                message: 'The author of a pull request may not be reassigned to another role.',
+                exceptionName: null,
+              },
+            ],
+          },
+        },
+      ],
+    });
+    const api = bitbucketServerApi({ baseUrl, token: 't' });
+    expect(await api.assign('PRJ', 'my-repo', 1, ['jane', 'ghost', 'jcitizen'], 'reviewers')).toEqual([
+      'ghost',
+      'jcitizen',
+    ]);
+    const asked = (name: string) => ({
+      method: 'POST',
+      url: participants,
+      body: { user: { name }, role: 'REVIEWER' },
+    });
+    expect(writes()).toEqual([asked('jane'), asked('ghost'), asked('jcitizen')]);
+  });
+
+  it('takes review requests back by slug, one already gone (404) too', async () => {
+    const baseUrl = await bitbucket({ [`DELETE ${participants}/jane`]: { status: 204 } });
+    const api = bitbucketServerApi({ baseUrl, token: 't' });
+    await api.unassign('PRJ', 'my-repo', 1, ['jane', 'gone'], 'reviewers');
+    expect(writes()).toEqual([
+      { method: 'DELETE', url: `${participants}/jane`, body: undefined },
+      { method: 'DELETE', url: `${participants}/gone`, body: undefined },
+    ]);
+  });
+
+  it('has no assignees: refuses every one, so the commenter is answered, and asks nothing', async () => {
+    const baseUrl = await bitbucket({});
+    const api = bitbucketServerApi({ baseUrl, token: 't' });
+    expect(await api.assign('PRJ', 'my-repo', 1, ['jane', 'bob'], 'assignees')).toEqual(['jane', 'bob']);
+    await api.unassign('PRJ', 'my-repo', 1, ['jane'], 'assignees');
+    expect(requests).toHaveLength(0);
+  });
+});
+
 // "Get raw content of a file at revision" (GET .../raw/{path}?at=: the bytes as they are; 404 with
 // NoSuchPathException for a missing path) and "Get pull request" (its reviewers and participants, each with
 // a status APPROVED, NEEDS_WORK or UNAPPROVED).

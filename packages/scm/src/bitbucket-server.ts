@@ -141,7 +141,8 @@ async function allValues<T extends z.ZodType>(
  * takes only INPROGRESS, SUCCESSFUL and FAILED) and checks the token's access to the repository. Bitbucket needs a URL on every
  * status: without a target the commit's page on the server is linked. Comments are the pull request's,
  * listed from its activities; editing or deleting one sends the version read just before. Pull requests
- * have no labels: adding or removing one does nothing. People are named by slug, as in webhooks.
+ * have no labels: adding or removing one does nothing; nor assignees, all refused. Reviewers are asked one by
+ * one, by username. People are named by slug, as in webhooks.
  */
 export function bitbucketServerApi(options: BitbucketServerApiOptions): ProviderApi {
   const rest = restClient({ ...options, authorize: (token) => ({ authorization: `Bearer ${token}` }) });
@@ -335,10 +336,35 @@ export function bitbucketServerApi(options: BitbucketServerApiOptions): Provider
     hasLabels: false,
     addLabel: async () => {},
     removeLabel: async () => {},
-    // Pull requests have reviewers and no assignees; not written yet.
-    hasAssignees: false,
-    assign: async () => [],
-    unassign: async () => {},
+    // Pull requests have reviewers and no assignees: every assignee is refused, so the commenter is answered.
+    async assign(project, repo, number, logins, as) {
+      if (as === 'assignees') return logins;
+      const path = `${repoPath(project, repo)}/pull-requests/${number}/participants`;
+      const refused: string[] = [];
+      for (const login of logins) {
+        // Refused: no such user (404), or one who may not review, such as the author (400 as documented, 409
+        // as Data Center answers). The reference says 201 for an added reviewer; servers answer 200.
+        const status = await rest.send({
+          owner: project,
+          repo,
+          method: 'POST',
+          path,
+          body: { user: { name: login }, role: 'REVIEWER' },
+          answers: [200, 201, 400, 404, 409],
+          idempotent: true,
+        });
+        if (status >= 400) refused.push(login);
+      }
+      return refused;
+    },
+    async unassign(project, repo, number, logins, as) {
+      if (as === 'assignees') return;
+      for (const login of logins) {
+        // The reviewer stays a participant, no longer a reviewer; one not there (404) is gone already.
+        const path = `${repoPath(project, repo)}/pull-requests/${number}/participants/${encodeURIComponent(login)}`;
+        await rest.send({ owner: project, repo, method: 'DELETE', path, answers: [200, 204, 404] });
+      }
+    },
     // The applinks servlet names the token's user; the user search then gives the slug comments carry.
     whoAmI: whoAmI(options.token, async () => {
       const name = (await rest.text({ owner: '', path: '/plugins/servlet/applinks/whoami' })).trim();

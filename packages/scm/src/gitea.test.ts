@@ -306,6 +306,155 @@ describe('giteaApi writes', () => {
   });
 });
 
+// Gitea's "Get an issue" and "Edit an issue" (EditIssueOption's `assignees` replaces the list; the Issue
+// answered, 201, with `assignees` null for none), "Return all users that have write access and can be assigned
+// to issues" (GET /repos/{owner}/{repo}/assignees), and "create review requests for a pull request" (201 with
+// the PullReviews made, the reviewer as `user`; 404 for an unknown user, 422 for one who may not review) and
+// "cancel review requests" (204).
+describe('giteaApi assignees and review requests', () => {
+  const repo = '/api/v1/repos/gitea/tea';
+  const user = (id: number, login: string) => ({ id, login, login_name: '', full_name: '', email: '' });
+  const lunny = user(1, 'lunny');
+  const zeripath = user(2, 'zeripath');
+  const issue = (assignees: ReturnType<typeof user>[] | null) => ({
+    id: 70,
+    url: `https://gitea.example${repo}/issues/7`,
+    number: 7,
+    user: user(3, 'techknowlogick'),
+    title: 'Add login command',
+    labels: [],
+    milestone: null,
+    assignee: assignees?.[0] ?? null,
+    assignees,
+    state: 'open',
+    pull_request: { merged: false, merged_at: null, draft: false },
+  });
+  const writes = () => requests.map(({ method, url, body }) => ({ method, url, body }));
+
+  it('sends the whole list once: those assigned, and the new logins the repository may assign; others are refused', async () => {
+    const baseUrl = await gitea({
+      [`${repo}/issues/7`]: { body: issue([lunny]) },
+      [`${repo}/assignees`]: { body: [lunny, zeripath] },
+      [`PATCH ${repo}/issues/7`]: { status: 201, body: issue([lunny, zeripath]) },
+    });
+    const api = giteaApi({ baseUrl, token: 't' });
+    expect(await api.assign('gitea', 'tea', 7, ['Lunny', 'zeripath', 'ghost'], 'assignees')).toEqual([
+      'ghost',
+    ]);
+    expect(writes()).toEqual([
+      { method: 'GET', url: `${repo}/issues/7`, body: undefined },
+      { method: 'GET', url: `${repo}/assignees`, body: undefined },
+      { method: 'PATCH', url: `${repo}/issues/7`, body: { assignees: ['lunny', 'zeripath'] } },
+    ]);
+  });
+
+  it('names those Gitea left out, as it does all of them when the token may not assign', async () => {
+    const baseUrl = await gitea({
+      [`${repo}/issues/7`]: { body: issue(null) },
+      [`${repo}/assignees`]: { body: [lunny, zeripath] },
+      [`PATCH ${repo}/issues/7`]: { status: 201, body: issue(null) },
+    });
+    const api = giteaApi({ baseUrl, token: 't' });
+    expect(await api.assign('gitea', 'tea', 7, ['zeripath'], 'assignees')).toEqual(['zeripath']);
+    expect(requests.at(-1)?.body).toEqual({ assignees: ['zeripath'] });
+  });
+
+  it('writes nothing when everyone named is assigned, or none of the others may be', async () => {
+    const baseUrl = await gitea({
+      [`${repo}/issues/7`]: { body: issue([lunny, zeripath]) },
+      [`${repo}/assignees`]: { body: [lunny, zeripath] },
+    });
+    const api = giteaApi({ baseUrl, token: 't' });
+    expect(await api.assign('gitea', 'tea', 7, ['lunny', 'ZERIPATH'], 'assignees')).toEqual([]);
+    expect(await api.assign('gitea', 'tea', 7, ['lunny', 'ghost'], 'assignees')).toEqual(['ghost']);
+    expect(requests.map((r) => `${r.method} ${r.url}`)).toEqual([
+      `GET ${repo}/issues/7`,
+      `GET ${repo}/issues/7`,
+      `GET ${repo}/assignees`,
+    ]);
+  });
+
+  it('unassigns by sending the list without them, and nothing when none of them is assigned', async () => {
+    const baseUrl = await gitea({
+      [`${repo}/issues/7`]: { body: issue([lunny, zeripath]) },
+      [`PATCH ${repo}/issues/7`]: { status: 201, body: issue([lunny]) },
+    });
+    const api = giteaApi({ baseUrl, token: 't' });
+    await api.unassign('gitea', 'tea', 7, ['Zeripath', 'ghost'], 'assignees');
+    await api.unassign('gitea', 'tea', 7, ['ghost'], 'assignees');
+    expect(writes()).toEqual([
+      { method: 'GET', url: `${repo}/issues/7`, body: undefined },
+      { method: 'PATCH', url: `${repo}/issues/7`, body: { assignees: ['lunny'] } },
+      { method: 'GET', url: `${repo}/issues/7`, body: undefined },
+    ]);
+  });
+
+  it('asks for reviews, refused whole for one who may not review (422) or no such user (404), and takes them back', async () => {
+    const requested = {
+      id: 21,
+      user: zeripath,
+      team: null,
+      state: 'REQUEST_REVIEW',
+      body: '',
+      commit_id: '',
+      stale: false,
+      official: false,
+      dismissed: false,
+      comments_count: 0,
+      submitted_at: '2024-05-01T10:00:00Z',
+      html_url: 'https://gitea.example/gitea/tea/pulls/7#issuecomment-210',
+    };
+    const reviewers = `${repo}/pulls/7/requested_reviewers`;
+    const baseUrl = await gitea({
+      [`POST ${reviewers}`]: [
+        { status: 201, body: [requested] },
+        // Asked already: Gitea makes no new request, and answers none.
+        { status: 201, body: [] },
+        {
+          status: 422,
+          body: {
+            message: "poster of pr can't be reviewer [user_id: 1, repo_id: 1]",
+            url: 'https://gitea.example/api/swagger',
+          },
+        },
+        {
+          status: 404,
+          body: {
+            message: "The target couldn't be found.",
+            url: 'https://gitea.example/api/swagger',
+            errors: ["User 'ghost' not exist"],
+          },
+        },
+      ],
+      [`DELETE ${reviewers}`]: [
+        { status: 204 },
+        { status: 404, body: { message: "The target couldn't be found." } },
+      ],
+    });
+    const api = giteaApi({ baseUrl, token: 't' });
+    expect(await api.assign('gitea', 'tea', 7, ['zeripath'], 'reviewers')).toEqual([]);
+    expect(await api.assign('gitea', 'tea', 7, ['zeripath'], 'reviewers')).toEqual([]);
+    expect(await api.assign('gitea', 'tea', 7, ['zeripath', 'techknowlogick'], 'reviewers')).toEqual([
+      'zeripath',
+      'techknowlogick',
+    ]);
+    expect(await api.assign('gitea', 'tea', 7, ['zeripath', 'ghost'], 'reviewers')).toEqual([
+      'zeripath',
+      'ghost',
+    ]);
+    await api.unassign('gitea', 'tea', 7, ['zeripath'], 'reviewers');
+    await api.unassign('gitea', 'tea', 7, ['ghost'], 'reviewers');
+    expect(writes()).toEqual([
+      { method: 'POST', url: reviewers, body: { reviewers: ['zeripath'] } },
+      { method: 'POST', url: reviewers, body: { reviewers: ['zeripath'] } },
+      { method: 'POST', url: reviewers, body: { reviewers: ['zeripath', 'techknowlogick'] } },
+      { method: 'POST', url: reviewers, body: { reviewers: ['zeripath', 'ghost'] } },
+      { method: 'DELETE', url: reviewers, body: { reviewers: ['zeripath'] } },
+      { method: 'DELETE', url: reviewers, body: { reviewers: ['ghost'] } },
+    ]);
+  });
+});
+
 // "Get a file from a repository" (GET /repos/{owner}/{repo}/raw/{filepath}?ref=: the bytes as they are, 404
 // for a missing path or a directory) and "List all reviews for a pull request" (its swagger's PullReview:
 // state APPROVED, PENDING, COMMENT, REQUEST_CHANGES or REQUEST_REVIEW; a dismissed review keeps its state

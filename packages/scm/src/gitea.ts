@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { type ProviderApi, ProviderError, type ProviderReads, type StatusState } from './api.ts';
 import { TtlCache } from './cache.ts';
 import { encodePath, maxFileBytes, unlessMissing } from './file-content.ts';
-import { githubLikeApi, type LabelWrites, repoPath } from './github-like.ts';
+import { githubLikeApi, type LabelWrites, type PeopleWrites, repoPath } from './github-like.ts';
 import { type ClientOptions, type Rest, restClient } from './rest.ts';
 
 export interface GiteaApiOptions extends ClientOptions {
@@ -74,6 +74,85 @@ function giteaLabels(rest: Rest): LabelWrites {
   };
 }
 
+const Users = z.array(z.looseObject({ login: z.string() }));
+// Gitea sends null for none.
+const Assignees = z.looseObject({ assignees: Users.nullish() });
+
+/** The logins, in lower case: Gitea's are not case-sensitive. */
+const lowerCase = (logins: string[]) => new Set(logins.map((login) => login.toLowerCase()));
+
+/**
+ * Gitea's assignees and review requests. A pull request's assignees are its issue's, which Gitea sets as a
+ * whole list: the list is read, and sent back with the logins added or taken out. Gitea fails (500) on a login
+ * it does not know or may not assign, where GitHub leaves it out: only the repository's assignees are sent.
+ * Review requests are GitHub's, but refused whole for a reviewer Gitea does not know (404) or who may not
+ * review (422).
+ */
+function giteaPeople(rest: Rest): PeopleWrites {
+  const issuePath = (owner: string, repo: string, number: number) =>
+    `${repoPath(owner, repo)}/issues/${number}`;
+  const reviewersPath = (owner: string, repo: string, number: number) =>
+    `${repoPath(owner, repo)}/pulls/${number}/requested_reviewers`;
+  const assigned = async (owner: string, repo: string, number: number) => {
+    const { body } = await rest.json({ owner, repo, path: issuePath(owner, repo, number) }, Assignees);
+    return (body.assignees ?? []).map((user) => user.login);
+  };
+  /** Sets the list, resolving to the one Gitea kept. */
+  const setAssigned = async (owner: string, repo: string, number: number, logins: string[]) => {
+    const path = issuePath(owner, repo, number);
+    // Setting the same list twice sets the same people.
+    const { body } = await rest.json(
+      { owner, repo, method: 'PATCH', path, body: { assignees: logins } },
+      Assignees,
+    );
+    return (body.assignees ?? []).map((user) => user.login);
+  };
+
+  return {
+    async assign(owner, repo, number, logins, as) {
+      if (as === 'reviewers') {
+        // Gitea checks every reviewer before asking any; its answer leaves out those asked already.
+        const status = await rest.send({
+          owner,
+          repo,
+          method: 'POST',
+          path: reviewersPath(owner, repo, number),
+          body: { reviewers: logins },
+          answers: [201, 404, 422],
+          idempotent: true,
+        });
+        return status === 201 ? [] : logins;
+      }
+      const current = await assigned(owner, repo, number);
+      const has = lowerCase(current);
+      const added = logins.filter((login) => !has.has(login.toLowerCase()));
+      // Everyone already there: nothing to set.
+      if (added.length === 0) return [];
+      const path = `${repoPath(owner, repo)}/assignees`;
+      const { body: assignees } = await rest.json({ owner, repo, path }, Users);
+      const assignable = lowerCase(assignees.map((user) => user.login));
+      const allowed = added.filter((login) => assignable.has(login.toLowerCase()));
+      const kept =
+        allowed.length === 0 ? current : await setAssigned(owner, repo, number, [...current, ...allowed]);
+      const taken = lowerCase(kept);
+      return logins.filter((login) => !taken.has(login.toLowerCase()));
+    },
+    async unassign(owner, repo, number, logins, as) {
+      if (as === 'reviewers') {
+        // A login Gitea does not know (404) was never asked.
+        const path = reviewersPath(owner, repo, number);
+        const body = { reviewers: logins };
+        await rest.send({ owner, repo, method: 'DELETE', path, body, answers: [204, 404] });
+        return;
+      }
+      const removed = lowerCase(logins);
+      const current = await assigned(owner, repo, number);
+      const kept = current.filter((login) => !removed.has(login.toLowerCase()));
+      if (kept.length !== current.length) await setAssigned(owner, repo, number, kept);
+    },
+  };
+}
+
 const Issues = z.array(z.looseObject({ number: z.number() }));
 
 /**
@@ -113,8 +192,7 @@ export function giteaApi(options: GiteaApiOptions): ProviderApi {
       maxDescription: 255,
       labels: giteaLabels,
       fileContent: giteaFile,
-      // Not yet: Gitea replaces the whole list of assignees on the issue instead.
-      githubAssignees: false,
+      people: giteaPeople,
       hasOtherPullRequests: giteaHasOtherPullRequests,
       teamMemberPath: (_org, team, user) => `/teams/${team.id}/members/${encodeURIComponent(user)}`,
       noMilestone: 0,

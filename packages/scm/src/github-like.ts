@@ -19,6 +19,9 @@ import { truncate, whoAmI } from './writes.ts';
 /** Adding and removing a pull request's labels. */
 export type LabelWrites = Pick<ProviderWrites, 'addLabel' | 'removeLabel'>;
 
+/** Assigning a pull request and asking for reviews, and taking them back. */
+export type PeopleWrites = Pick<ProviderWrites, 'assign' | 'unassign'>;
+
 /** Where Gitea's API, a copy of GitHub's, says things its own way. */
 export interface GithubDialect {
   /** What an org's members check answers when it will not say (GitHub 302, Gitea 303). */
@@ -33,8 +36,8 @@ export interface GithubDialect {
   labels?(rest: Rest): LabelWrites;
   /** Files, where they are not read from GitHub's contents (Gitea's raw files); the client keeps the answers. */
   fileContent?(rest: Rest): ProviderReads['fileContent'];
-  /** Whether assignees and review requests are written as GitHub's API takes them (Gitea's differ). */
-  githubAssignees: boolean;
+  /** Assignees and review requests, where they are not written as GitHub's API takes them (Gitea's). */
+  people?(rest: Rest): PeopleWrites;
   /** Each asks its own filter by author (see `ProviderReads.hasOtherPullRequests`). */
   hasOtherPullRequests(rest: Rest): ProviderReads['hasOtherPullRequests'];
   /** Where the API answers whether `user` is in the team: 200 if so (when active), 404 if not. */
@@ -193,6 +196,43 @@ function githubLabels(rest: Rest): LabelWrites {
   };
 }
 
+/** GitHub's assignees and review requests: added to and taken from their lists. */
+function githubPeople(rest: Rest): PeopleWrites {
+  return {
+    async assign(owner, repo, number, logins, as) {
+      const path = peoplePath(owner, repo, number, as);
+      // A reviewer who may not review makes GitHub refuse the whole request (422): none was asked.
+      const { status, body } = await rest.json(
+        {
+          owner,
+          repo,
+          method: 'POST',
+          path,
+          body: { [as]: logins },
+          answers: [200, 201, 422],
+          idempotent: true,
+        },
+        Assigned,
+      );
+      if (status === 422) return logins;
+      const named = as === 'assignees' ? body.assignees : body.requested_reviewers;
+      const taken = new Set((named ?? []).map((user) => user.login.toLowerCase()));
+      return logins.filter((login) => !taken.has(login.toLowerCase()));
+    },
+    async unassign(owner, repo, number, logins, as) {
+      const path = peoplePath(owner, repo, number, as);
+      await rest.send({
+        owner,
+        repo,
+        method: 'DELETE',
+        path,
+        body: { [as]: logins },
+        answers: [200, 204, 404],
+      });
+    },
+  };
+}
+
 /**
  * The REST API GitHub has and Gitea copies. Membership answers are kept for minutes; pull-request answers
  * for seconds, enough to serve one delivery's several questions with one call, and forgotten when a write
@@ -204,6 +244,7 @@ export function githubLikeApi(rest: Rest, dialect: GithubDialect, token: string 
   const yesOrNo = async (owner: string, path: string, repo?: string) =>
     (await rest.send({ owner, ...(repo ? { repo } : {}), path, answers })) === 204;
   const labels = dialect.labels?.(rest) ?? githubLabels(rest);
+  const people = dialect.people?.(rest) ?? githubPeople(rest);
   const commentPath = (owner: string, repo: string, id: number) =>
     `${repoPath(owner, repo)}/issues/comments/${id}`;
 
@@ -354,40 +395,8 @@ export function githubLikeApi(rest: Rest, dialect: GithubDialect, token: string 
       pullRequests.delete(`${owner}/${repo}#${number}`);
     },
     whoAmI: whoAmI(token, async () => (await rest.json({ owner: '', path: '/user' }, User)).body.login),
-    hasAssignees: dialect.githubAssignees,
-    async assign(owner, repo, number, logins, as) {
-      if (!dialect.githubAssignees) return [];
-      const path = peoplePath(owner, repo, number, as);
-      // A reviewer who may not review makes GitHub refuse the whole request (422): none was asked.
-      const { status, body } = await rest.json(
-        {
-          owner,
-          repo,
-          method: 'POST',
-          path,
-          body: { [as]: logins },
-          answers: [200, 201, 422],
-          idempotent: true,
-        },
-        Assigned,
-      );
-      if (status === 422) return logins;
-      const named = as === 'assignees' ? body.assignees : body.requested_reviewers;
-      const taken = new Set((named ?? []).map((user) => user.login.toLowerCase()));
-      return logins.filter((login) => !taken.has(login.toLowerCase()));
-    },
-    async unassign(owner, repo, number, logins, as) {
-      if (!dialect.githubAssignees) return;
-      const path = peoplePath(owner, repo, number, as);
-      await rest.send({
-        owner,
-        repo,
-        method: 'DELETE',
-        path,
-        body: { [as]: logins },
-        answers: [200, 204, 404],
-      });
-    },
+    assign: people.assign,
+    unassign: people.unassign,
     async setMilestone(owner, repo, number, milestone) {
       const path = `${repoPath(owner, repo)}/issues/${number}`;
       const body = { milestone: milestone ?? dialect.noMilestone };

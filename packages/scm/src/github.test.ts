@@ -175,7 +175,6 @@ describe('githubApi writes', () => {
       [`DELETE ${repo}/pulls/1347/requested_reviewers`]: { body: { number: 1347, requested_reviewers: [] } },
     });
     const api = githubApi({ baseUrl, token: 't' });
-    expect(api.hasAssignees).toBe(true);
     expect(await api.assign('octocat', 'Hello-World', 1347, ['octocat', 'nobody'], 'assignees')).toEqual([
       'nobody',
     ]);

@@ -50,7 +50,6 @@ export function githubApi(options: GithubApiOptions): ProviderApi {
       statusState: ({ state }) => (states.has(state) ? (state as StatusState) : 'pending'),
       // The limit GitHub's clients (Prow among them) keep to; its API reference states none.
       maxDescription: 140,
-      githubAssignees: true,
       hasOtherPullRequests,
       // By slug, as plugins.yaml's maintainers_team names it; else by id, on GitHub's legacy (deprecated)
       // path, the only one that takes an id. Either needs a token that may read the org (read:org): without

@@ -168,7 +168,6 @@ describe('gitlabApi writes', () => {
       ],
     });
     const api = gitlabApi({ baseUrl, token: 't' });
-    expect(api.hasAssignees).toBe(true);
     expect(await api.assign('gitlab-org/sub', 'gitlab', 1, ['John_Smith', 'nobody'], 'assignees')).toEqual([
       'nobody',
     ]);

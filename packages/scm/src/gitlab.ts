@@ -304,7 +304,6 @@ export function gitlabApi(options: GitlabApiOptions): ProviderApi {
       options.token,
       async () => (await rest.json({ owner: '', path: '/user' }, User)).body.username,
     ),
-    hasAssignees: true,
     async assign(owner, repo, number, logins, as) {
       const found = await Promise.all(
         logins.map(async (login) => ({ login, id: await userId(owner, login) })),

@@ -105,12 +105,12 @@ export interface ProviderServer {
   createLabel(repo: string, name: string): void;
   /**
    * Whom each pull request (by `<provider>/<owner>/<repo>#<number>`) is assigned to and whose review it
-   * asks for, as GitHub and GitLab keep them.
+   * asks for, as each provider keeps them (Bitbucket Server: its reviewers asked for, as participants).
    */
   people(pull: string): PullPeople;
   /**
    * Logins no provider knows: GitHub leaves them out of assignees and refuses a review request naming one
-   * (422), GitLab finds no such user.
+   * (422), GitLab finds no such user, Gitea and Bitbucket Server answer 404 (Gitea's issue edit, 422).
    */
   strangers: Set<string>;
   /**
@@ -175,6 +175,9 @@ interface Body {
   assignee_ids?: number[];
   reviewer_ids?: number[];
   milestone?: number | null;
+  /** Bitbucket Server's participant. */
+  user?: { name: string };
+  role?: string;
 }
 
 interface Label {
@@ -403,6 +406,13 @@ export async function startProviderServer(): Promise<ProviderServer> {
     const repo = `${provider}/${decode(m[1])}/${decode(m[2])}`;
     const key = `${repo}#${m[3]}`;
     const issue = pullRequest(key);
+    const assigned = people(key);
+    if (provider === 'gitea' && method === 'PATCH' && body.assignees !== undefined) {
+      const unknown = body.assignees.find(isStranger);
+      if (unknown !== undefined)
+        return { status: 422, body: { message: `user does not exist [uid: 0, name: ${unknown}]` } };
+      assigned.assignees = [...body.assignees];
+    }
     const wanted = body.milestone;
     if (method === 'PATCH' && wanted !== undefined) {
       const none = wanted === null || (provider === 'gitea' && wanted === 0);
@@ -421,6 +431,7 @@ export async function startProviderServer(): Promise<ProviderServer> {
         state: issue.state === 'open' ? 'open' : 'closed',
         labels: issue.labels.map((name) => ({ name })),
         milestone: milestones.get(key) ?? null,
+        assignees: assigned.assignees.map((login) => ({ login })),
       },
     };
   };
@@ -638,7 +649,10 @@ export async function startProviderServer(): Promise<ProviderServer> {
 
   /**
    * GitHub's assignees (the issue's; a stranger is left out without complaint) and review requests (the
-   * author or a stranger refused, 422, and then nobody is asked). Gitea has the same paths, not served here.
+   * author or a stranger refused, 422, and then nobody is asked). Gitea's review requests: a stranger is
+   * no user (404), the author may not review (422), and either way nobody is asked; its assignees are
+   * the issue's whole list (`githubLikeIssuesAndTeams`), and it lists the users who may be assigned,
+   * which this server cannot: a test answers that with `refuse`.
    */
   const githubPeople = (
     provider: 'github' | 'gitea',
@@ -648,10 +662,30 @@ export async function startProviderServer(): Promise<ProviderServer> {
   ): Answer | undefined => {
     const m =
       /^\/repos\/([^/]+)\/([^/]+)\/(issues\/(\d+)\/assignees|pulls\/(\d+)\/requested_reviewers)$/.exec(path);
-    if (!m || provider !== 'github' || (method !== 'POST' && method !== 'DELETE')) return undefined;
-    const key = `github/${decode(m[1])}/${decode(m[2])}#${m[4] ?? m[5]}`;
+    if (!m || (method !== 'POST' && method !== 'DELETE')) return undefined;
+    const key = `${provider}/${decode(m[1])}/${decode(m[2])}#${m[4] ?? m[5]}`;
     const pr = people(key);
     const user = (login: string) => ({ login, id: 1, type: 'User' });
+    if (provider === 'gitea') {
+      if (m[5] === undefined) return undefined;
+      const logins = body.reviewers ?? [];
+      if (method === 'DELETE') {
+        pr.reviewers = pr.reviewers.filter((login) => !logins.includes(login));
+        return { status: 204 };
+      }
+      if (logins.some(isStranger)) return { status: 404, body: { message: 'user does not exist' } };
+      if (logins.includes(pullRequest(key).author))
+        return {
+          status: 422,
+          body: { message: 'review request for the pull request author is not allowed' },
+        };
+      const added = logins.filter((login) => !pr.reviewers.includes(login));
+      pr.reviewers.push(...added);
+      return {
+        status: 201,
+        body: added.map((login) => ({ reviewer: user(login), state: 'REQUEST_REVIEW' })),
+      };
+    }
     if (m[4] !== undefined) {
       const logins = body.assignees ?? [];
       if (method === 'POST') {
@@ -971,6 +1005,26 @@ export async function startProviderServer(): Promise<ProviderServer> {
         comment: comment(c),
       }));
       return { status: 200, body: page(activities.reverse()) };
+    }
+    // Reviewers asked for: a stranger is no user (404), the author may not review (409, as Data Center
+    // answers); taking one back that is not there is 404.
+    m = new RegExp(`${pr}/participants(?:/([^/]+))?$`).exec(path);
+    if (m) {
+      const key = `bitbucketserver/${decode(m[1])}/${decode(m[2])}#${m[3]}`;
+      const asked = people(key);
+      const login = m[4] === undefined ? body.user?.name : decode(m[4]);
+      if (method === 'POST' && m[4] === undefined && login) {
+        if (isStranger(login)) return { status: 404, body: { errors: [{ message: 'No such user' }] } };
+        if (login === pullRequest(key).author)
+          return { status: 409, body: { errors: [{ message: 'The author cannot be a reviewer' }] } };
+        if (!asked.reviewers.includes(login)) asked.reviewers.push(login);
+        return { status: 200, body: { user: { name: login, slug: login }, role: body.role } };
+      }
+      if (method === 'DELETE' && login && asked.reviewers.includes(login)) {
+        asked.reviewers = asked.reviewers.filter((each) => each !== login);
+        return { status: 204 };
+      }
+      return { status: 404, body: { errors: [{ message: 'No such participant' }] } };
     }
     m = new RegExp(`${pr}/comments(?:/(\\d+))?$`).exec(path);
     if (m) {

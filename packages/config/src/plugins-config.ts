@@ -44,7 +44,9 @@ const LgtmFile = z.looseObject({
   trusted_team_for_sticky_lgtm: z
     .string()
     .nullish()
-    .describe("The display name of the org's team whose members' pushes keep LGTM (GitHub and Gitea)."),
+    .describe(
+      "The display name of the org's team whose members' pull requests keep LGTM on a push (GitHub and Gitea).",
+    ),
 });
 
 const ApproveFile = z.looseObject({

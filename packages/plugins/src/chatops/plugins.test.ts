@@ -1,8 +1,9 @@
 import { parseConfig, repoConfig } from '@lighthouse-ts/config';
-import type { WebhookEvent } from '@lighthouse-ts/scm';
+import { ProviderError, ProviderUnavailableError, type WebhookEvent } from '@lighthouse-ts/scm';
 import { describe, expect, it } from 'vitest';
 import { commentEvent, headSha, openPullRequest, pullRequestEvent, repo } from '../../test/support.ts';
 import type { ProviderAction } from '../contract.ts';
+import type { TriggerFacts } from '../trigger/facts.ts';
 import { type FactsData, inMemoryFacts } from '../trigger/in-memory-facts.ts';
 import { commandsIn, reply } from './commands.ts';
 import { decideAll } from './index.ts';
@@ -151,7 +152,7 @@ describe('lgtm', () => {
     const pushed = pullRequestEvent({ action: 'synchronize', labels: ['lgtm'] });
     expect(await actionsOf(pushed, { plugins: ['lgtm'] })).toEqual([
       remove('lgtm'),
-      { type: 'comment', pullNumber: 7, body: removedNote },
+      { type: 'comment', pullNumber: 7, body: removedNote, unlessAlreadyPosted: true },
     ]);
     expect(await actionsOf(pullRequestEvent({ action: 'synchronize' }), { plugins: ['lgtm'] })).toEqual([]);
   });
@@ -171,7 +172,19 @@ describe('lgtm', () => {
       labels: ['lgtm'],
       head: { ref: 'fix', sha: newHead },
     });
-    const takenOff = [remove('lgtm'), { type: 'comment', pullNumber: 7, body: removedNote }];
+    const takenOff = [
+      remove('lgtm'),
+      { type: 'comment', pullNumber: 7, body: removedNote, unlessAlreadyPosted: true },
+    ];
+    const settingsOf = (plugins: string) =>
+      repoConfig(
+        parseConfig(
+          { configPath: 'config.yaml', pluginsPath: 'plugins.yaml' },
+          { config: '{}\n', plugins: `plugins:\n  org/repo: [lgtm]\n${plugins}` },
+        ),
+        repo.owner,
+        repo.name,
+      );
 
     it("notes the head's tree when LGTM is added, and deletes the note when it is cancelled", async () => {
       const data = { ...facts, trees: { [`org/repo@${headSha}`]: tree } };
@@ -179,7 +192,8 @@ describe('lgtm', () => {
         [
           assigned('maintainer'),
           add('lgtm'),
-          { type: 'comment', pullNumber: 7, body: note(tree), unlessAlreadyPosted: true },
+          { type: 'delete-comment', pullNumber: 7, marker: 'LGTM label has been added.' },
+          { type: 'comment', pullNumber: 7, body: note(tree) },
           pruneRemovedNote,
         ],
       );
@@ -208,15 +222,57 @@ describe('lgtm', () => {
 
     it("uses the commit's SHA where the provider does not tell a commit's tree", async () => {
       const { treeOf: _, ...withoutTrees } = inMemoryFacts(noted('lighthouse-bot', newHead));
-      const config = parseConfig(
-        { configPath: 'config.yaml', pluginsPath: 'plugins.yaml' },
-        { config: '{}\n', plugins: `plugins:\n  org/repo: [lgtm]\n${settings}` },
-      );
-      const repoSettings = repoConfig(config, repo.owner, repo.name);
       const decided = async (event: WebhookEvent) =>
-        (await decideAll(event, { repo: repoSettings, facts: withoutTrees })).actions;
+        (await decideAll(event, { repo: settingsOf(settings), facts: withoutTrees })).actions;
       expect(await decided(pushed)).toEqual([]);
       expect(await decided({ ...pushed, head: { ref: 'fix', sha: 'e'.repeat(40) } })).toEqual(takenOff);
+    });
+
+    it('a lookup the provider refuses takes LGTM off on a push, and notes the commit when it is added', async () => {
+      const refused = async () => {
+        throw new ProviderError('Resource not accessible by integration', 403);
+      };
+      const sticky = `${settings}  trusted_team_for_sticky_lgtm: Core Team\n`;
+      const data: FactsData = {
+        ...noted('lighthouse-bot', tree),
+        teamsByName: { 'org/Core Team': { id: 3, slug: 'core-team' } },
+        teams: { 'org/core-team': ['author'] },
+        trees: { [`org/repo@${newHead}`]: tree },
+      };
+      const decided = async (event: WebhookEvent, facts: TriggerFacts) =>
+        (await decideAll(event, { repo: settingsOf(sticky), facts })).actions;
+      const healthy = inMemoryFacts(data);
+      // The author is in the team, and the tree is the noted one: either alone keeps LGTM.
+      expect(await decided(pushed, healthy)).toEqual([]);
+      expect(await decided(pushed, { ...healthy, teamNamed: refused, treeOf: refused })).toEqual(takenOff);
+      expect(await decided(pushed, { ...healthy, teamNamed: refused, comments: refused })).toEqual(takenOff);
+      // An outage is no answer: the plugin fails, for the delivery to be tried again.
+      const outage = new ProviderUnavailableError('GitHub answered 502');
+      const down = async () => {
+        throw outage;
+      };
+      const decision = await decideAll(pushed, {
+        repo: settingsOf(sticky),
+        facts: { ...healthy, teamNamed: down },
+      });
+      expect(decision.actions).toEqual([]);
+      expect(decision.failed).toEqual([{ plugin: 'lgtm', error: outage }]);
+      const added = await decided(by('maintainer', '/lgtm'), {
+        ...inMemoryFacts({ ...facts, trees: { [`org/repo@${headSha}`]: tree } }),
+        treeOf: refused,
+      });
+      expect(added).toContainEqual({ type: 'comment', pullNumber: 7, body: note(headSha) });
+    });
+
+    it('a push takes LGTM off once, however often it is delivered', async () => {
+      const other = { ...noted('lighthouse-bot', tree), trees: { [`org/repo@${newHead}`]: 'd'.repeat(40) } };
+      const actions = await actionsOf(pushed, { plugins: ['lgtm'], lgtm: settings, data: other });
+      expect(actions).toContainEqual({
+        type: 'comment',
+        pullNumber: 7,
+        body: removedNote,
+        unlessAlreadyPosted: true,
+      });
     });
   });
 
@@ -242,7 +298,7 @@ describe('lgtm', () => {
     const outsider = { ...data, teams: { 'org/core-team': ['someone-else'] } };
     expect(await actionsOf(pushed, { plugins: ['lgtm'], lgtm: settings, data: outsider })).toEqual([
       remove('lgtm'),
-      { type: 'comment', pullNumber: 7, body: removedNote },
+      { type: 'comment', pullNumber: 7, body: removedNote, unlessAlreadyPosted: true },
     ]);
   });
 

@@ -7,6 +7,7 @@ import type {
 } from '@lighthouse-ts/scm';
 import { approve } from '../approve/approve.ts';
 import type { ProviderAction } from '../contract.ts';
+import { asPluginError, PermanentError } from '../errors.ts';
 import { helpWanted } from '../help-wanted/help-wanted.ts';
 import { milestone } from '../milestone/milestone.ts';
 import { milestoneStatus } from '../milestone/milestone-status.ts';
@@ -133,7 +134,11 @@ export const lgtm: ChatOpsPlugin = async (event, context) => {
   if (await isStickyAuthor(event, pull.author, context)) return actions;
   if (storeTreeHash) {
     const body = treeHashNote(await treeOf(event.repo, pull.head.sha, context));
-    actions.push({ type: 'comment', pullNumber: event.number, body, unlessAlreadyPosted: true });
+    // One note, the newest: an older one would name a tree LGTM was taken from since.
+    actions.push(
+      { type: 'delete-comment', pullNumber: event.number, marker: lgtmAddedNote },
+      { type: 'comment', pullNumber: event.number, body },
+    );
   }
   actions.push({ type: 'delete-comment', pullNumber: event.number, marker: lgtmRemovedNote });
   return actions;
@@ -146,15 +151,29 @@ async function lgtmOnPush(event: PullRequestEvent, context: TriggerContext): Pro
   if (author && (await isStickyAuthor(event, author, context))) return [];
   if (context.repo.lgtm.storeTreeHash) {
     const [approved, current] = await Promise.all([
-      approvedTree(event, context),
+      unlessRefused(approvedTree(event, context), undefined),
       treeOf(event.repo, event.head.sha, context),
     ]);
-    if (approved === current) return [];
+    if (approved !== undefined && approved === current) return [];
   }
   return [
     label('remove-label', event.number, lgtmLabel),
-    { type: 'comment', pullNumber: event.number, body: lgtmRemovedNote },
+    { type: 'comment', pullNumber: event.number, body: lgtmRemovedNote, unlessAlreadyPosted: true },
   ];
+}
+
+/**
+ * A lookup's answer, or `fallback` when the provider refuses it for good (a token without the scope to
+ * read teams): LGTM then is not sticky, as when nothing is configured. An outage is thrown, for the
+ * delivery to be tried again.
+ */
+async function unlessRefused<T>(lookup: Promise<T>, fallback: T): Promise<T> {
+  try {
+    return await lookup;
+  } catch (error) {
+    if (asPluginError(error) instanceof PermanentError) return fallback;
+    throw error;
+  }
 }
 
 /** Whether the pull request's author is in the org's `trusted_team_for_sticky_lgtm`. */
@@ -164,14 +183,21 @@ async function isStickyAuthor(
   { repo, facts }: TriggerContext,
 ): Promise<boolean> {
   const teamName = repo.lgtm.trustedTeamForStickyLgtm;
-  if (!teamName || !facts.teamNamed || !facts.isTeamMember) return false;
-  const team = await facts.teamNamed(event.repo.owner, teamName);
-  return team !== undefined && (await facts.isTeamMember(event.repo.owner, team, author));
+  const { teamNamed, isTeamMember } = facts;
+  if (!teamName || !teamNamed || !isTeamMember) return false;
+  const member = async () => {
+    const team = await teamNamed(event.repo.owner, teamName);
+    return team !== undefined && (await isTeamMember(event.repo.owner, team, author));
+  };
+  return unlessRefused(member(), false);
 }
 
-/** The commit's tree, or (where the provider does not say) the commit itself, as Lighthouse falls back. */
+/**
+ * The commit's tree, or the commit itself where the provider does not say or will not (a refusal): then
+ * only the same commit keeps LGTM. Lighthouse notes an empty tree where its provider does not say.
+ */
 async function treeOf(repo: RepoKey, sha: string, { facts }: TriggerContext): Promise<string> {
-  return facts.treeOf ? facts.treeOf(repo, sha) : sha;
+  return facts.treeOf ? unlessRefused(facts.treeOf(repo, sha), sha) : sha;
 }
 
 /** The tree in our newest LGTM note, if any. */

@@ -4,11 +4,11 @@ import type { ProviderAction } from '../contract.ts';
 import { milestoneTeamRefusal } from './milestone.ts';
 
 /** `/status <name>` and the label it adds. */
-export const milestoneStatusLabels: Readonly<Record<string, string>> = {
-  'approved-for-milestone': 'status/approved-for-milestone',
-  'in-progress': 'status/in-progress',
-  'in-review': 'status/in-review',
-};
+export const milestoneStatusLabels: ReadonlyMap<string, string> = new Map([
+  ['approved-for-milestone', 'status/approved-for-milestone'],
+  ['in-progress', 'status/in-progress'],
+  ['in-review', 'status/in-review'],
+]);
 
 /**
  * Lighthouse's milestonestatus: `/status approved-for-milestone|in-progress|in-review` on an issue or pull
@@ -25,9 +25,9 @@ export const milestoneStatus: ChatOpsPlugin = async (event, context) => {
   ];
   const refusal = await milestoneTeamRefusal(event, context, 'add status labels');
   if (refusal) return answer(refusal);
-  const label = milestoneStatusLabels[command.arg];
+  const label = milestoneStatusLabels.get(command.arg);
   if (label === undefined) {
-    const known = Object.keys(milestoneStatusLabels).map((name) => `\`${name}\``);
+    const known = [...milestoneStatusLabels.keys()].map((name) => `\`${name}\``);
     return answer(`\`/status\` takes one of ${known.join(', ')}.`);
   }
   return [{ type: 'add-label', pullNumber: event.number, label }];

@@ -262,6 +262,13 @@ describe('milestonestatus', () => {
       unknown,
       [answer(unknown, '`/status` takes one of `approved-for-milestone`, `in-progress`, `in-review`.')],
     ],
+    ...['__proto__', 'toString', 'constructor'].map(
+      (name): [string, ReturnType<typeof by>, ProviderAction[]] => {
+        const inherited = by('maintainer', `/status ${name}`);
+        const known = '`/status` takes one of `approved-for-milestone`, `in-progress`, `in-review`.';
+        return [`a name every object has (${name}) is no status`, inherited, [answer(inherited, known)]];
+      },
+    ),
     ['no status', by('maintainer', '/status'), []],
   ])('%s', async (_case, event, expected) => {
     const decision = await decideAll(event, {

@@ -13,6 +13,9 @@ export {
   lgtmLabel,
   lifecycle,
   reply,
+  shrug,
+  shrugLabel,
+  stage,
   wip,
   wipLabel,
 } from './chatops/index.ts';

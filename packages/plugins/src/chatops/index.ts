@@ -14,6 +14,9 @@ export {
   lgtm,
   lgtmLabel,
   lifecycle,
+  shrug,
+  shrugLabel,
+  stage,
   wip,
   wipLabel,
 } from './plugins.ts';

@@ -384,6 +384,21 @@ describe('shrug', () => {
     ]);
     expect(await actionsOf(by('stranger', '/unshrug'), { plugins: ['shrug'] })).toEqual([]);
   });
+
+  it('/shrug wins over /unshrug in one comment', async () => {
+    const both = by('stranger', '/unshrug\n/shrug');
+    expect(await actionsOf(both, { plugins: ['shrug'] })).toEqual([add(shrugged)]);
+    expect(await actionsOf(both, { plugins: ['shrug'], data: labelled(shrugged) })).toEqual([]);
+  });
+
+  it("shrugs on an issue, reading the issue's labels", async () => {
+    const onIssue = { ...by('stranger', '/unshrug'), type: 'issue_comment' as const };
+    const data: FactsData = { issues: { 'org/repo#7': { open: true, labels: [shrugged] } } };
+    expect(await actionsOf(onIssue, { plugins: ['shrug'], data })).toEqual([
+      { type: 'comment', pullNumber: 7, body: reply('stranger', '¯\\\\\\_(ツ)\\_/¯', onIssue) },
+      remove(shrugged),
+    ]);
+  });
 });
 
 describe('label', () => {

@@ -23,15 +23,23 @@ export interface GithubAppOptions extends Omit<ClientOptions, 'token'> {
 export const githubAppPermissions = {
   /** Commit statuses are Lighthouse's report (`POST /repos/{owner}/{repo}/statuses/{sha}`) and read back. */
   statuses: 'write',
-  /** Comments and labels on a pull request are issue endpoints (`/issues/{number}/comments`, `/labels`). */
+  /**
+   * Comments, labels, assignees and milestones of a pull request are issue endpoints
+   * (`/issues/{number}/comments`, `/labels`, `/assignees`).
+   */
   issues: 'write',
-  /** The pull request and its changed files (`GET /pulls/{number}`, `/pulls/{number}/files`). */
+  /**
+   * The pull request, its changed files and reviews (`GET /pulls/{number}`, `/files`, `/reviews`). Review
+   * requests (`/cc`) would need write, which installations granted read would then refuse every token
+   * for: `/cc` as an app is refused (403) and logged.
+   */
   pull_requests: 'read',
   /** Cloning the repository and reading its in-repo `.lighthouse/` configuration. */
   contents: 'read',
   /**
-   * `GET /orgs/{org}/members/{user}`: whether an author belongs to the organisation (trusted to trigger).
-   * An organisation permission: not asked for on a user account's installation, which has no members.
+   * `GET /orgs/{org}/members/{user}`: whether an author belongs to the organisation (trusted to trigger);
+   * the org's teams and their members (`repo_milestone`, `trusted_team_for_sticky_lgtm`). An organisation
+   * permission: not asked for on a user account's installation, which has no members.
    */
   members: 'read',
 } as const satisfies Record<string, 'read' | 'write'>;

@@ -227,9 +227,6 @@ const reviewActions: Readonly<Record<string, string>> = {
   pull_request_review_rejected: 'dismissed',
 };
 
-const actionOf = (table: Readonly<Record<string, string>>, action: string) =>
-  Object.hasOwn(table, action) ? (table[action] ?? '') : '';
-
 const built = (kind: scm.GoScmKind, hook: scm.GoScmHookBody): scm.GoScmHook => ({
   kind,
   repository: hook.Repo.FullName,
@@ -287,7 +284,7 @@ const pullRequestHook = (payload: Parsed<typeof PullRequestEvent>) =>
   built(
     'pull_request',
     scm.pullRequestHook({
-      Action: actionOf(actions, payload.action),
+      Action: scm.actionOf(actions, payload.action),
       Repo: repository(payload.repository),
       PullRequest: pullRequest(payload.pull_request),
       Sender: user(payload.sender),
@@ -304,7 +301,7 @@ function issueComment(payload: Parsed<typeof IssueComment>, guid: string): scm.G
     Updated: payload.comment.updated_at,
   });
   const common = {
-    Action: actionOf(actions, payload.action),
+    Action: scm.actionOf(actions, payload.action),
     Repo: repository(payload.repository),
     Comment: comment,
     Sender: user(payload.sender),
@@ -360,7 +357,7 @@ const reviewHook = (payload: Parsed<typeof Review>) =>
   built(
     'review',
     scm.reviewHook({
-      Action: actionOf(reviewActions, payload.review.type),
+      Action: scm.actionOf(reviewActions, payload.review.type),
       PullRequest: pullRequest(payload.pull_request),
       Repo: repository(payload.repository),
       Review: scm.review({ Body: payload.review.content, Author: user(payload.sender) }),

@@ -277,9 +277,6 @@ const reviewActions: Readonly<Record<string, string>> = {
   dismissed: 'dismissed',
 };
 
-const actionOf = (actions: Readonly<Record<string, string>>, action: string) =>
-  Object.hasOwn(actions, action) ? (actions[action] ?? '') : '';
-
 function push(payload: Parsed<typeof Push>, guid: string): scm.PushHook {
   const head = payload.head_commit;
   // go-scm takes a tag push's commit from head_commit: `after` is the tag object's id.
@@ -321,7 +318,7 @@ function push(payload: Parsed<typeof Push>, guid: string): scm.PushHook {
 
 function pullRequestHook(payload: Parsed<typeof PullRequestEvent>, guid: string): scm.PullRequestHook {
   const hook = scm.pullRequestHook({
-    Action: actionOf(pullRequestActions, payload.action),
+    Action: scm.actionOf(pullRequestActions, payload.action),
     Repo: hookRepository(payload.repository),
     Label: label(payload.label),
     PullRequest: pullRequest(payload.pull_request),
@@ -338,7 +335,7 @@ function issueCommentHook(payload: Parsed<typeof IssueComment>, guid: string): s
   const { issue, comment } = payload;
   const labels = (issue.labels ?? []).map(({ name }) => name);
   return scm.issueCommentHook({
-    Action: actionOf(commentActions, payload.action),
+    Action: scm.actionOf(commentActions, payload.action),
     Repo: repository(payload.repository),
     Issue: scm.issue({
       Number: issue.number,
@@ -393,7 +390,7 @@ function reviewCommentHook(payload: Parsed<typeof ReviewComment>, guid: string):
 function reviewHook(payload: Parsed<typeof Review>, guid: string): scm.ReviewHook {
   const { review } = payload;
   return scm.reviewHook({
-    Action: actionOf(reviewActions, payload.action),
+    Action: scm.actionOf(reviewActions, payload.action),
     PullRequest: pullRequest(payload.pull_request),
     Repo: repository(payload.repository),
     Review: scm.review({

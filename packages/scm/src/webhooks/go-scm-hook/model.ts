@@ -10,6 +10,10 @@ function struct<T extends object>(zero: () => T) {
 /** Go's zero time.Time, as encoding/json writes it. */
 export const zeroTime = '0001-01-01T00:00:00Z';
 
+/** go-scm's action for a payload's, from a driver's table; go-scm leaves one it does not know empty. */
+export const actionOf = (table: Readonly<Record<string, string>>, action: string): string =>
+  Object.hasOwn(table, action) ? (table[action] ?? '') : '';
+
 /** go-scm's `scm.WebhookKind` of the hooks built here. */
 export type GoScmKind =
   | 'push'

@@ -104,7 +104,7 @@ export async function serve(settings: ServeSettings): Promise<number> {
     if (unsent.events.length === 0 && unsent.providers.length === 0) return;
     logger.warn(
       unsent,
-      'external plugins are configured for events they never get: only the push, pull request, comment and review events of GitHub, GitLab and Gitea (and the branch and tag events of GitLab and Gitea) are sent',
+      "external plugins are configured for events they never get: only the push, pull request and comment events of GitHub, GitLab and Gitea, the review events of GitHub and GitLab, GitLab's branch and tag deletions and Gitea's branch and tag creations and deletions are sent",
     );
   };
   let config: Awaited<ReturnType<typeof watchConfig>>;

@@ -1,8 +1,10 @@
 import { parseConfig, repoConfig } from '@lighthouse-ts/config';
-import { ProviderError, ProviderUnavailableError, type WebhookEvent } from '@lighthouse-ts/scm';
+import { githubApi, ProviderError, ProviderUnavailableError, type WebhookEvent } from '@lighthouse-ts/scm';
+import { startProviderServer } from '@lighthouse-ts/scm/testing';
 import { describe, expect, it } from 'vitest';
 import { commentEvent, headSha, openPullRequest, pullRequestEvent, repo } from '../../test/support.ts';
-import type { ProviderAction } from '../contract.ts';
+import { performActions } from '../actions.ts';
+import type { DispatchLogger, ProviderAction } from '../contract.ts';
 import type { TriggerFacts } from '../trigger/facts.ts';
 import { type FactsData, inMemoryFacts } from '../trigger/in-memory-facts.ts';
 import { commandsIn, reply } from './commands.ts';
@@ -111,6 +113,13 @@ describe('lgtm', () => {
   });
   const removedNote = 'New changes are detected. LGTM label has been removed.';
   const pruneRemovedNote: ProviderAction = { type: 'delete-comment', pullNumber: 7, marker: removedNote };
+  /** The note a push to `sha` taking LGTM off leaves, once. */
+  const removedOn = (sha: string): ProviderAction => ({
+    type: 'comment',
+    pullNumber: 7,
+    body: `${removedNote}\n\n<!-- ${sha} -->`,
+    unlessAlreadyPosted: true,
+  });
   const added = [assigned('maintainer'), add('lgtm'), pruneRemovedNote];
 
   it.each<[string, WebhookEvent, FactsData, ProviderAction[]]>([
@@ -150,10 +159,7 @@ describe('lgtm', () => {
 
   it('new commits take it off, saying so', async () => {
     const pushed = pullRequestEvent({ action: 'synchronize', labels: ['lgtm'] });
-    expect(await actionsOf(pushed, { plugins: ['lgtm'] })).toEqual([
-      remove('lgtm'),
-      { type: 'comment', pullNumber: 7, body: removedNote, unlessAlreadyPosted: true },
-    ]);
+    expect(await actionsOf(pushed, { plugins: ['lgtm'] })).toEqual([remove('lgtm'), removedOn(headSha)]);
     expect(await actionsOf(pullRequestEvent({ action: 'synchronize' }), { plugins: ['lgtm'] })).toEqual([]);
   });
 
@@ -172,10 +178,7 @@ describe('lgtm', () => {
       labels: ['lgtm'],
       head: { ref: 'fix', sha: newHead },
     });
-    const takenOff = [
-      remove('lgtm'),
-      { type: 'comment', pullNumber: 7, body: removedNote, unlessAlreadyPosted: true },
-    ];
+    const takenOff = [remove('lgtm'), removedOn(newHead)];
     const settingsOf = (plugins: string) =>
       repoConfig(
         parseConfig(
@@ -192,8 +195,7 @@ describe('lgtm', () => {
         [
           assigned('maintainer'),
           add('lgtm'),
-          { type: 'delete-comment', pullNumber: 7, marker: 'LGTM label has been added.' },
-          { type: 'comment', pullNumber: 7, body: note(tree) },
+          { type: 'comment', pullNumber: 7, body: note(tree), replacing: 'LGTM label has been added.' },
           pruneRemovedNote,
         ],
       );
@@ -225,7 +227,11 @@ describe('lgtm', () => {
       const decided = async (event: WebhookEvent) =>
         (await decideAll(event, { repo: settingsOf(settings), facts: withoutTrees })).actions;
       expect(await decided(pushed)).toEqual([]);
-      expect(await decided({ ...pushed, head: { ref: 'fix', sha: 'e'.repeat(40) } })).toEqual(takenOff);
+      const other = 'e'.repeat(40);
+      expect(await decided({ ...pushed, head: { ref: 'fix', sha: other } })).toEqual([
+        remove('lgtm'),
+        removedOn(other),
+      ]);
     });
 
     it('a lookup the provider refuses takes LGTM off on a push, and notes the commit when it is added', async () => {
@@ -261,18 +267,40 @@ describe('lgtm', () => {
         ...inMemoryFacts({ ...facts, trees: { [`org/repo@${headSha}`]: tree } }),
         treeOf: refused,
       });
-      expect(added).toContainEqual({ type: 'comment', pullNumber: 7, body: note(headSha) });
-    });
-
-    it('a push takes LGTM off once, however often it is delivered', async () => {
-      const other = { ...noted('lighthouse-bot', tree), trees: { [`org/repo@${newHead}`]: 'd'.repeat(40) } };
-      const actions = await actionsOf(pushed, { plugins: ['lgtm'], lgtm: settings, data: other });
-      expect(actions).toContainEqual({
+      expect(added).toContainEqual({
         type: 'comment',
         pullNumber: 7,
-        body: removedNote,
-        unlessAlreadyPosted: true,
+        body: note(headSha),
+        replacing: 'LGTM label has been added.',
       });
+    });
+
+    it('says so once per push, however often it is delivered, and again on the next push', async () => {
+      const server = await startProviderServer();
+      try {
+        const api = githubApi({ baseUrl: server.baseUrl.github, token: 't' });
+        const next = 'f'.repeat(40);
+        const data = {
+          ...noted('lighthouse-bot', tree),
+          trees: { [`org/repo@${newHead}`]: 'd'.repeat(40), [`org/repo@${next}`]: 'd'.repeat(40) },
+        };
+        const quiet: DispatchLogger = { debug() {}, info() {}, warn() {}, error() {} };
+        const deliver = async (event: WebhookEvent) => {
+          const actions = await actionsOf(event, { plugins: ['lgtm'], lgtm: settings, data });
+          expect(await performActions(actions, api, repo, quiet)).toEqual([]);
+        };
+        await deliver(pushed);
+        await deliver(pushed);
+        // LGTM came back some other way (by hand, say), and the next push takes it off again.
+        await deliver({ ...pushed, head: { ref: 'fix', sha: next } });
+        const bodies = server.comments.get('github/org/repo#7')?.map((comment) => comment.body);
+        expect(bodies).toEqual([
+          `${removedNote}\n\n<!-- ${newHead} -->`,
+          `${removedNote}\n\n<!-- ${next} -->`,
+        ]);
+      } finally {
+        await server.close();
+      }
     });
   });
 
@@ -298,7 +326,7 @@ describe('lgtm', () => {
     const outsider = { ...data, teams: { 'org/core-team': ['someone-else'] } };
     expect(await actionsOf(pushed, { plugins: ['lgtm'], lgtm: settings, data: outsider })).toEqual([
       remove('lgtm'),
-      { type: 'comment', pullNumber: 7, body: removedNote, unlessAlreadyPosted: true },
+      removedOn(headSha),
     ]);
   });
 

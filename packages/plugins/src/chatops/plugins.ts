@@ -134,11 +134,8 @@ export const lgtm: ChatOpsPlugin = async (event, context) => {
   if (await isStickyAuthor(event, pull.author, context)) return actions;
   if (storeTreeHash) {
     const body = treeHashNote(await treeOf(event.repo, pull.head.sha, context));
-    // One note, the newest: an older one would name a tree LGTM was taken from since.
-    actions.push(
-      { type: 'delete-comment', pullNumber: event.number, marker: lgtmAddedNote },
-      { type: 'comment', pullNumber: event.number, body },
-    );
+    // One note, the newest, edited in place: an older one would name a tree LGTM was taken from since.
+    actions.push({ type: 'comment', pullNumber: event.number, body, replacing: lgtmAddedNote });
   }
   actions.push({ type: 'delete-comment', pullNumber: event.number, marker: lgtmRemovedNote });
   return actions;
@@ -158,7 +155,13 @@ async function lgtmOnPush(event: PullRequestEvent, context: TriggerContext): Pro
   }
   return [
     label('remove-label', event.number, lgtmLabel),
-    { type: 'comment', pullNumber: event.number, body: lgtmRemovedNote, unlessAlreadyPosted: true },
+    // Once per push however often it is delivered, and again on the next push, whoever added LGTM back.
+    {
+      type: 'comment',
+      pullNumber: event.number,
+      body: `${lgtmRemovedNote}\n\n<!-- ${event.head.sha} -->`,
+      unlessAlreadyPosted: true,
+    },
   ];
 }
 

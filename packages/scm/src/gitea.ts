@@ -83,8 +83,9 @@ const lowerCase = (logins: string[]) => new Set(logins.map((login) => login.toLo
 
 /**
  * Gitea's assignees and review requests. A pull request's assignees are its issue's, which Gitea sets as a
- * whole list: the list is read, and sent back with the logins added or taken out. Gitea fails (500) on a login
- * it does not know or may not assign, where GitHub leaves it out: only the repository's assignees are sent.
+ * whole list: the list is read, and sent back with the logins added or taken out. Gitea fails the whole edit
+ * on a login it does not know (422) or may not assign (500), where GitHub leaves it out: only the
+ * repository's assignees are sent. Two deliveries editing the list at once can drop one's change.
  * Review requests are GitHub's, but refused whole for a reviewer Gitea does not know (404) or who may not
  * review (422).
  */

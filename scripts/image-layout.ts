@@ -1,7 +1,7 @@
 // The files an app's container image holds in /app, built into a folder: what the Dockerfiles copy into
 // their last stage, and what the image tests and the benchmarks run, since these machines cannot build images.
-//   pnpm image-layout lighthouse [--variant remote] --out DIR
-//   pnpm image-layout runner --out DIR
+//   pnpm image-layout lighthouse [--variant remote] [--uid UID] --out DIR
+//   pnpm image-layout runner [--uid UID] --out DIR
 //
 // esbuild bundles each app from its TypeScript sources with the production code of its dependencies:
 // no node_modules, no tests, no type declarations, and no build of the workspace packages first. Lazy
@@ -10,11 +10,13 @@
 // so @kubernetes/client-node is not in its files at all.
 //
 // The modules are minified, with their source maps beside them, through which stack traces name the
-// sources; main.mjs (image-main.mjs) starts the app with them.
-import { chmod, copyFile, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+// sources; main.mjs (image-main.mjs) starts the app with them, and with the V8 code compiled for them when
+// the layout was built (compile-cache/, for the user --uid names: the images' is 1000).
+import { execFile } from 'node:child_process';
+import { chmod, chown, copyFile, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { join, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
 import { build, type Plugin } from 'esbuild';
 
 const root = join(import.meta.dirname, '..');
@@ -82,7 +84,49 @@ const zodInEnglish: Plugin = {
   },
 };
 
-export async function buildImageLayout(app: App, variant: string, out: string): Promise<Layout> {
+/**
+ * Only the parts of @kubernetes/client-node that are used. It does not declare its modules free of side
+ * effects (`sideEffects: false`), so KubeConfig, which imports its generated API's index for two helpers,
+ * would bring the whole generated API along: a thousand modules, a fifth of lighthouse's start-up and
+ * 20 MiB of its memory. Its modules only define things when imported, so the unused ones can go.
+ */
+const clientNodeTreeShaken: Plugin = {
+  name: 'client-node-tree-shaken',
+  setup(build) {
+    const clientNode = /[/\\]node_modules[/\\]@kubernetes[/\\]client-node[/\\]/;
+    build.onResolve(
+      { filter: /.*/ },
+      async ({ path, importer, kind, resolveDir, pluginData, with: attributes }) => {
+        if (pluginData === clientNodeTreeShaken) return undefined;
+        if (!path.startsWith('@kubernetes/client-node') && !clientNode.test(importer)) return undefined;
+        const resolved = await build.resolve(path, {
+          importer,
+          kind,
+          resolveDir,
+          with: attributes,
+          pluginData: clientNodeTreeShaken,
+        });
+        if (resolved.errors.length > 0 || !clientNode.test(resolved.path)) return undefined;
+        return { ...resolved, sideEffects: false };
+      },
+    );
+  },
+};
+
+export interface LayoutOptions {
+  /**
+   * The user the app runs as (the images' is 1000); by default this process's. Node keeps compiled code
+   * per user, so the cache is made as that user, which takes root when it is another one.
+   */
+  uid?: number;
+}
+
+export async function buildImageLayout(
+  app: App,
+  variant: string,
+  out: string,
+  options: LayoutOptions = {},
+): Promise<Layout> {
   const spec = apps[app];
   if (!(spec.variants as readonly string[]).includes(variant)) {
     throw new Error(
@@ -117,7 +161,12 @@ export async function buildImageLayout(app: App, variant: string, out: string): 
     // debug (under client-node) takes supports-color only if it can require it: whether that is bundled must
     // not depend on which development tools happen to be in the workspace. Without it, debug has no colours.
     external: ['supports-color'],
-    plugins: [builtinsRequired, zodInEnglish, ...(variant === 'remote' ? [remoteOnly] : [])],
+    plugins: [
+      ...(variant === 'remote' ? [remoteOnly] : []),
+      clientNodeTreeShaken,
+      builtinsRequired,
+      zodInEnglish,
+    ],
     metafile: true,
     write: false,
     logLevel: 'warning',
@@ -136,6 +185,7 @@ export async function buildImageLayout(app: App, variant: string, out: string): 
   // Executable on its own too (its first line is `#!/usr/bin/env node`): the runner image links it as `runner`.
   await copyFile(join(import.meta.dirname, 'image-main.mjs'), join(dir, 'main.mjs'));
   await chmod(join(dir, 'main.mjs'), 0o755);
+  await warmCompileCache(dir, options.uid ?? process.getuid?.());
   const packages = new Set<string>();
   for (const input of Object.keys(result.metafile.inputs)) {
     const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\/(?!.*node_modules\/)/.exec(input);
@@ -149,6 +199,39 @@ export async function buildImageLayout(app: App, variant: string, out: string): 
   return { dir, bytes, packages: [...packages].sort() };
 }
 
+/**
+ * Fills the layout's compile-cache folder, which main.mjs reads at every start: a Node process (this one's
+ * version; the image builds its layout with the Node it runs) compiles every module of the layout by
+ * importing it, as a start would. Importing runs no app: main.mjs and app.mjs, which start it, are left
+ * out (they are a few lines each), and the other modules only define things. A remote-only stand-in
+ * throws when run; it was compiled first. The cache is left readable by all, as the modules are.
+ */
+async function warmCompileCache(dir: string, uid: number | undefined): Promise<void> {
+  const cache = join(dir, 'compile-cache');
+  await mkdir(cache);
+  if (uid !== undefined && uid !== process.getuid?.()) await chown(cache, uid, uid);
+  const warm = `
+    import { readdirSync } from 'node:fs';
+    import { enableCompileCache, flushCompileCache } from 'node:module';
+    import { join } from 'node:path';
+    import { pathToFileURL } from 'node:url';
+    const [dir] = process.argv.slice(1);
+    const starts = ['main.mjs', 'app.mjs'];
+    enableCompileCache({ directory: join(dir, 'compile-cache'), portable: true });
+    for (const name of readdirSync(dir).filter((name) => name.endsWith('.mjs') && !starts.includes(name))) {
+      await import(pathToFileURL(join(dir, name)).href).catch(() => {});
+    }
+    flushCompileCache();
+    process.exit(0);`;
+  await promisify(execFile)(process.execPath, ['--input-type=module', '--eval', warm, dir], {
+    ...(uid === undefined ? {} : { uid, gid: uid }),
+  });
+  for (const entry of await readdir(cache, { recursive: true })) {
+    const path = join(cache, entry);
+    await chmod(path, (await stat(path)).isDirectory() ? 0o755 : 0o644);
+  }
+}
+
 async function du(path: string): Promise<number> {
   const info = await stat(path);
   if (!info.isDirectory()) return info.size;
@@ -160,22 +243,28 @@ async function du(path: string): Promise<number> {
 if (import.meta.main) {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { variant: { type: 'string' }, out: { type: 'string' } },
+    options: { variant: { type: 'string' }, out: { type: 'string' }, uid: { type: 'string' } },
   });
   const [app] = positionals;
-  if (positionals.length !== 1 || !app || !(app in apps) || !values.out) {
+  const uid = values.uid === undefined ? undefined : Number(values.uid);
+  if (
+    positionals.length !== 1 ||
+    !app ||
+    !(app in apps) ||
+    !values.out ||
+    !(uid === undefined || Number.isInteger(uid))
+  ) {
     process.stderr.write(
-      `usage: pnpm image-layout <${Object.keys(apps).join('|')}> [--variant NAME] --out DIR\n`,
+      `usage: pnpm image-layout <${Object.keys(apps).join('|')}> [--variant NAME] [--uid UID] --out DIR\n`,
     );
     process.exit(2);
   }
   const name = app as App;
-  const layout = await buildImageLayout(name, values.variant ?? apps[name].variants[0], values.out).catch(
-    (error: Error) => {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    },
-  );
+  const variant = values.variant ?? apps[name].variants[0];
+  const layout = await buildImageLayout(name, variant, values.out, { uid }).catch((error: Error) => {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  });
   const { modules, sourceMaps } = layout.bytes;
   process.stderr.write(
     `image-layout: ${layout.dir}: modules ${megabytes(modules)} (${modules} bytes), beside them source maps ` +

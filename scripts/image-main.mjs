@@ -6,8 +6,13 @@
 // --enable-source-maps would read and keep every map at start-up, 8 MiB for lighthouse. Function names
 // stay the minified ones; the file, line and column are the source's.
 import { readFileSync } from 'node:fs';
-import { SourceMap } from 'node:module';
+import { enableCompileCache, SourceMap } from 'node:module';
 import { fileURLToPath } from 'node:url';
+
+// V8's compiled code for the modules, made when the layout was built (see scripts/image-layout.ts): a
+// start skips compiling them. Read only; a cache another Node version made is ignored, and the modules are
+// compiled as without one.
+enableCompileCache({ directory: fileURLToPath(new URL('./compile-cache', import.meta.url)), portable: true });
 
 const layout = new URL('./', import.meta.url).href;
 /** Per module of the layout: its source map, or undefined when it has none. */

@@ -61,11 +61,13 @@ afterEach(async () => {
 
 describe('the image layouts', () => {
   it.each(Object.keys(layouts) as (keyof typeof layouts)[])(
-    '%s holds its bundle only: JavaScript modules and their source maps, no node_modules, no sources, no tests',
+    '%s holds its bundle only: JavaScript modules, their source maps and compiled code, no node_modules, no sources, no tests',
     async (name) => {
       const files = await filesOf(layouts[name]);
       expect(files).toContain(main(layouts[name]));
-      expect(files.filter((file) => !/\.mjs(\.map)?$/.test(file))).toEqual([]);
+      const compiled = files.filter((file) => file.startsWith(join(layouts[name], 'compile-cache/')));
+      expect(compiled.length).toBeGreaterThan(0);
+      expect(files.filter((file) => !/\.mjs(\.map)?$/.test(file) && !compiled.includes(file))).toEqual([]);
       expect(files.filter((file) => /node_modules|\.test\.|\.ts$/.test(file))).toEqual([]);
     },
   );
@@ -401,13 +403,20 @@ type Cluster = Awaited<ReturnType<typeof testCluster>>;
  * meta step's ServiceAccount; its name.
  */
 async function expectMetaPipeline(cluster: Cluster, namespace: string): Promise<string> {
-  const jobs = (await cluster.request(
-    'GET',
-    `/apis/lighthouse.jenkins.io/v1alpha1/namespaces/${namespace}/lighthousejobs`,
-  )) as {
-    items: { metadata: { name: string }; spec: { job: string }; status?: { state?: string } }[];
-  };
-  expect(jobs.items.map((job) => [job.spec.job, job.status?.state])).toEqual([['unit', 'pending']]);
+  const listJobs = async () =>
+    (await cluster.request(
+      'GET',
+      `/apis/lighthouse.jenkins.io/v1alpha1/namespaces/${namespace}/lighthousejobs`,
+    )) as {
+      items: { metadata: { name: string }; spec: { job: string }; status?: { state?: string } }[];
+    };
+  // The status is the status sync's to write, once it has started (after the delivery may have been answered).
+  await expect
+    .poll(async () => (await listJobs()).items.map((job) => [job.spec.job, job.status?.state]), {
+      timeout: 30_000,
+    })
+    .toEqual([['unit', 'pending']]);
+  const jobs = await listJobs();
   const name = jobs.items[0]?.metadata.name;
   const run = (await cluster.request(
     'GET',

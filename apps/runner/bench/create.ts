@@ -1,14 +1,17 @@
 // Creating meta-pipelines three ways on the test cluster, measured in one run so the figures compare:
 //   floor     raw @kubernetes/client-node creates of the same two objects (LighthouseJob, PipelineRun)
 //   embedded  createEmbeddedClient (build number, both objects)
-//   remote    createRemoteClient against a runner process (the same embedded code behind HTTP)
+//   remote    createRemoteClient against a runner process (the same embedded code behind HTTP), run from
+//             its image layout
 // at concurrency 1 and 16, for pull requests whose push starts 1 job and 4 jobs (the build numbers of one
 // pull request are counted together), three rounds each; medians of the rounds' p50, p99 and creates/s, the
 // API requests per create the server counted, and the runner's RSS idle and at its peak under load.
 // Run: scripts/dev bench (starts the test cluster).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { once } from 'node:events';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
@@ -24,6 +27,7 @@ import {
 } from '@lighthouse-ts/metapipeline-client/embedded';
 import { pullRequestRequest } from '@lighthouse-ts/metapipeline-client/testing';
 import { TestCluster } from '@lighthouse-ts/testenv';
+import { buildImageLayout } from '../../../scripts/image-layout.ts';
 
 const rounds = 3;
 const concurrencies = [1, 16];
@@ -100,6 +104,8 @@ async function measure(
   namespaces: string[],
 ) {
   const rows: string[] = [];
+  /** The medians, by `${jobs per push}x${concurrency}`. */
+  const figures = new Map<string, Figures>();
   for (const jobs of jobsPerPush) {
     for (const concurrency of concurrencies) {
       const results: Figures[] = [];
@@ -107,13 +113,20 @@ async function measure(
         const namespace = namespaces.pop() as string;
         results.push(await round(await makeCreate(namespace, jobs), perRound(concurrency), concurrency));
       }
-      const cell = (figure: keyof Figures) => median(results.map((f) => f[figure])).toFixed(1);
+      const medians = {
+        p50: median(results.map((f) => f.p50)),
+        p99: median(results.map((f) => f.p99)),
+        perSecond: median(results.map((f) => f.perSecond)),
+        apiCalls: median(results.map((f) => f.apiCalls)),
+      };
+      figures.set(`${jobs}x${concurrency}`, medians);
+      const cell = (figure: keyof Figures) => medians[figure].toFixed(1);
       rows.push(
         `| ${name} | ${jobs} | ${concurrency} | ${cell('p50')} | ${cell('p99')} | ${cell('perSecond')} | ${cell('apiCalls')} |`,
       );
     }
   }
-  return rows;
+  return { rows, figures };
 }
 
 /** The i-th create: job i % jobs of pull request i / jobs, as the jobs a push starts arrive together. */
@@ -174,11 +187,13 @@ const through = (client: MetaPipelineClient) => {
 const remoteNamespaces = await namespacesForRounds();
 const tokenFile = join(cluster.stateDir, 'bench-runner-token');
 await writeFile(tokenFile, randomUUID(), { mode: 0o600 });
+// The runner as its image runs it: from the files `pnpm image-layout` builds.
+const layoutDir = await mkdtemp(join(tmpdir(), 'bench-create-layout-'));
+const layout = await buildImageLayout('runner', 'default', join(layoutDir, 'runner'));
 const runner = spawn(
   process.execPath,
   [
-    '--conditions=@lighthouse-ts/source',
-    join(import.meta.dirname, '../src/main.ts'),
+    join(layout.dir, 'main.mjs'),
     'serve',
     '--port=0',
     '--host=127.0.0.1',
@@ -202,29 +217,27 @@ const sampler = setInterval(async () => {
 }, 50);
 
 try {
-  const rows = [
-    ...(await measure('floor (client-node)', floor, await namespacesForRounds())),
-    ...(await measure(
-      'embedded',
-      through(
-        createEmbeddedClient({
-          kube: { config: { kubeconfig: cluster.kubeconfigPath }, ...kubeLimit },
-          metaStep,
-        }),
-      ),
-      await namespacesForRounds(),
-    )),
-    ...(await measure(
-      'remote (runner)',
-      through(
-        createRemoteClient({
-          url: `http://127.0.0.1:${port}`,
-          token: (await readFile(tokenFile, 'utf8')).trim(),
-        }),
-      ),
-      remoteNamespaces,
-    )),
-  ];
+  const floorRun = await measure('floor (client-node)', floor, await namespacesForRounds());
+  const embeddedRun = await measure(
+    'embedded',
+    through(
+      createEmbeddedClient({
+        kube: { config: { kubeconfig: cluster.kubeconfigPath }, ...kubeLimit },
+        metaStep,
+      }),
+    ),
+    await namespacesForRounds(),
+  );
+  const remoteRun = await measure(
+    'remote (runner)',
+    through(
+      createRemoteClient({
+        url: `http://127.0.0.1:${port}`,
+        token: (await readFile(tokenFile, 'utf8')).trim(),
+      }),
+    ),
+    remoteNamespaces,
+  );
   console.log(
     `\n${rounds} rounds each; ${perRound(1)} creates per round at concurrency 1, ${perRound(16)} at 16.\n`,
   );
@@ -232,12 +245,31 @@ try {
     '| client | jobs per push | concurrency | p50 ms | p99 ms | creates/s | API requests per create |',
   );
   console.log('|---|---|---|---|---|---|---|');
-  for (const row of rows) console.log(row);
+  for (const row of [...floorRun.rows, ...embeddedRun.rows, ...remoteRun.rows]) console.log(row);
+  const at = (figures: Map<string, Figures>, key: string) => figures.get(key) as Figures;
+  const [floor16, embedded16] = [at(floorRun.figures, '1x16'), at(embeddedRun.figures, '1x16')];
+  const [embedded1, remote1] = [at(embeddedRun.figures, '1x1'), at(remoteRun.figures, '1x1')];
+  console.log('\n| figure | measured | beside it | target |');
+  console.log('|---|---|---|---|');
+  console.log(
+    `| embedded p99, 16 concurrent | ${embedded16.p99.toFixed(1)} ms | floor ${floor16.p99.toFixed(1)} ms | within 5 ms of the floor |`,
+  );
+  console.log(
+    `| embedded creates/s, 16 concurrent | ${embedded16.perSecond.toFixed(1)} | floor ${floor16.perSecond.toFixed(1)} | at least the floor's |`,
+  );
+  console.log(
+    `| embedded API requests per create | ${embedded16.apiCalls.toFixed(1)} | floor ${floor16.apiCalls.toFixed(1)} | the floor's |`,
+  );
+  console.log(
+    `| remote p50, one sender | ${remote1.p50.toFixed(1)} ms | embedded ${embedded1.p50.toFixed(1)} ms | within 2 ms of embedded |`,
+  );
   console.log(`\nrunner RSS: ${idleRss.toFixed(1)} MiB idle, ${peakRss.toFixed(1)} MiB peak under load`);
 } finally {
   clearInterval(sampler);
   await Promise.all(clients.map((c) => c.close()));
   runner.kill('SIGTERM');
+  await once(runner, 'exit');
+  await rm(layoutDir, { recursive: true });
 }
 
 function listeningPort(child: ChildProcess): Promise<number> {

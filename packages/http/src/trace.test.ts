@@ -39,6 +39,15 @@ describe('trace context', () => {
     expect(newTraceId()).toMatch(/^[0-9a-f]{32}$/);
     expect(newTraceId()).not.toBe(newTraceId());
   });
+
+  it('never hands out the same random bytes twice, across refills of its pool', () => {
+    // Ids of 8 and 16 bytes mixed, well past several refills of the 4 KiB the ids are taken from.
+    const ids = Array.from({ length: 3000 }, (_, i) =>
+      i % 2 ? newTraceId() : traceContextOf(undefined).traceparent.split('-')[2],
+    );
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) expect(id).toMatch(/^([0-9a-f]{16}){1,2}$/);
+  });
 });
 
 describe('request ids', () => {

@@ -56,18 +56,38 @@ export class Transport {
     this.#userAgent = options.userAgent ?? 'lighthouse-ts';
   }
 
-  /** A JSON request, retried when that is safe; resolves to the parsed body. */
+  /**
+   * A JSON request, retried when that is safe; resolves to the parsed body. Through undici's request API,
+   * not fetch: per call it takes half the CPU (no WHATWG streams), and these are most of the calls made.
+   */
   request<T = unknown>(request: Request): Promise<T> {
     const attempt = async () => {
       await this.#limiter.take(request.signal);
       const timeout = AbortSignal.timeout(this.#timeoutMs);
-      const res = await this.#send(
-        request,
-        request.signal ? AbortSignal.any([request.signal, timeout]) : timeout,
-      );
-      const text = await res.text();
-      if (!res.ok)
-        throw errorFromResponse(describe(request), res.status, text, res.headers.get('retry-after'));
+      const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+      const { agent, url, headers, body } = await this.#prepare(request);
+      let status: number;
+      let text: string;
+      let retryAfter: string | string[] | undefined;
+      try {
+        const res = await agent.request({
+          origin: url.origin,
+          path: `${url.pathname}${url.search}`,
+          method: request.method,
+          headers,
+          body,
+          signal,
+        });
+        status = res.statusCode;
+        retryAfter = res.headers['retry-after'];
+        text = await res.body.text();
+      } catch (error) {
+        throw this.#unavailable(request, error);
+      }
+      if (status < 200 || status > 299) {
+        const header = Array.isArray(retryAfter) ? retryAfter[0] : retryAfter;
+        throw errorFromResponse(describe(request), status, text, header ?? null);
+      }
       return (text ? JSON.parse(text) : undefined) as T;
     };
     return request.retry === false
@@ -94,6 +114,22 @@ export class Transport {
   }
 
   async #send(request: Request, signal: AbortSignal | undefined): Promise<Response> {
+    const { agent, url, headers, body } = await this.#prepare(request);
+    try {
+      return await fetch(url, {
+        method: request.method,
+        headers,
+        body: body ?? null,
+        dispatcher: agent,
+        signal: signal ?? null,
+      });
+    } catch (error) {
+      throw this.#unavailable(request, error);
+    }
+  }
+
+  /** The connection agent (made on first use), the URL, headers with credentials, and the body. */
+  async #prepare(request: Request) {
     const options: HttpsOptions = { headers: {} };
     // Asked per request: token files and exec credentials rotate.
     await this.#config.applyToHTTPSOptions(options);
@@ -121,18 +157,13 @@ export class Transport {
       'user-agent': this.#userAgent,
     };
     if (request.body !== undefined) headers['content-type'] = request.contentType ?? 'application/json';
-    try {
-      return await fetch(url, {
-        method: request.method,
-        headers,
-        body: request.body === undefined ? null : JSON.stringify(request.body),
-        dispatcher: this.#agent,
-        signal: signal ?? null,
-      });
-    } catch (error) {
-      if (request.signal?.aborted) throw request.signal.reason;
-      throw new KubeUnavailableError(`${describe(request)}: ${reasonOf(error)}`, { cause: error });
-    }
+    const body = request.body === undefined ? undefined : JSON.stringify(request.body);
+    return { agent: this.#agent, url, headers, body };
+  }
+
+  #unavailable(request: Request, error: unknown): unknown {
+    if (request.signal?.aborted) return request.signal.reason;
+    return new KubeUnavailableError(`${describe(request)}: ${reasonOf(error)}`, { cause: error });
   }
 }
 

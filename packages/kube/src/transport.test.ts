@@ -1,0 +1,98 @@
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadKubeConfig } from './config.ts';
+import { KubeNotFoundError, KubeUnavailableError } from './errors.ts';
+import { Transport } from './transport.ts';
+
+const closers: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  await Promise.all(closers.splice(0).map((close) => close()));
+});
+
+/** A local API server stand-in answering with `handle`, and a transport to it. */
+async function transportTo(handle: (req: IncomingMessage, res: ServerResponse) => void, timeoutMs = 30_000) {
+  const server = createServer(handle).listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  const config = loadKubeConfig({
+    options: {
+      // Plain HTTP: client-node allows it only with TLS verification off.
+      clusters: [{ name: 'local', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
+      users: [{ name: 'me', token: 'secret-token' }],
+      contexts: [{ name: 'local', cluster: 'local', user: 'me' }],
+      currentContext: 'local',
+    },
+  });
+  const transport = new Transport(config, { timeoutMs, retry: { attempts: 1 } });
+  closers.push(async () => {
+    await transport.close();
+    server.closeAllConnections();
+    server.close();
+  });
+  return transport;
+}
+
+describe('Transport.request', () => {
+  it('sends the method, path, query, credentials and JSON body, and parses the JSON answer', async () => {
+    const seen: { method?: string; url?: string; headers?: IncomingMessage['headers']; body?: string } = {};
+    const transport = await transportTo((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => {
+        body += chunk.toString();
+      });
+      req.on('end', () => {
+        Object.assign(seen, { method: req.method, url: req.url, headers: req.headers, body });
+        res.writeHead(201, { 'content-type': 'application/json' }).end('{"created":true}');
+      });
+    });
+    const answer = await transport.request({
+      method: 'POST',
+      path: '/api/v1/namespaces/ci/configmaps',
+      query: { dryRun: 'All', skipped: undefined },
+      body: { data: { a: 'b' } },
+    });
+    expect(answer).toEqual({ created: true });
+    expect(seen).toMatchObject({
+      method: 'POST',
+      url: '/api/v1/namespaces/ci/configmaps?dryRun=All',
+      body: '{"data":{"a":"b"}}',
+      headers: {
+        authorization: 'Bearer secret-token',
+        'content-type': 'application/json',
+        accept: 'application/json',
+      },
+    });
+  });
+
+  it("turns an error answer into the API server's typed error", async () => {
+    const transport = await transportTo((_req, res) => {
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end('{"kind":"Status","reason":"NotFound","message":"configmaps \\"x\\" not found","code":404}');
+    });
+    await expect(
+      transport.request({ method: 'GET', path: '/api/v1/namespaces/ci/configmaps/x' }),
+    ).rejects.toThrow(KubeNotFoundError);
+  });
+
+  it('fails as unavailable, saying it timed out, when the server does not answer in time', async () => {
+    const transport = await transportTo(() => {}, 200);
+    const failure = transport.request({ method: 'GET', path: '/api/v1/namespaces/ci', retry: false });
+    await expect(failure).rejects.toThrow(KubeUnavailableError);
+    await expect(failure).rejects.toThrow('GET /api/v1/namespaces/ci: timed out');
+  });
+
+  it("rejects with the caller's reason when the caller aborts", async () => {
+    const transport = await transportTo(() => {});
+    const caller = new AbortController();
+    const failure = transport.request({
+      method: 'GET',
+      path: '/api/v1/namespaces/ci',
+      signal: caller.signal,
+    });
+    caller.abort(new Error('shutting down'));
+    await expect(failure).rejects.toThrow('shutting down');
+  });
+});

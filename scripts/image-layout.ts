@@ -10,14 +10,16 @@
 // so @kubernetes/client-node is not in its files at all.
 //
 // The modules are minified, with their source maps beside them, through which stack traces name the
-// sources; main.mjs (image-main.mjs) starts the app with them, and with the V8 code compiled for them when
-// the layout was built (compile-cache/, for the user --uid names: the images' is 1000).
+// sources (stack-traces.mjs). main.mjs (image-main.mjs) starts the app with those stack traces and with
+// the V8 code compiled for the modules when the layout was built (compile-cache/, for the user --uid
+// names: the images' is 1000).
 import { execFile } from 'node:child_process';
 import { chmod, chown, copyFile, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { build, type Plugin } from 'esbuild';
+import { lineIndex } from './stack-traces.mjs';
 
 const root = join(import.meta.dirname, '..');
 
@@ -149,6 +151,8 @@ export async function buildImageLayout(
     target: 'node24',
     conditions: ['@lighthouse-ts/source'],
     minify: true,
+    // Short lines, so a stack trace decodes little of a source map to map a frame (stack-traces.mjs).
+    lineLimit: 1000,
     // Classes and functions keep their `name` (pino logs an error's class as its type).
     keepNames: true,
     // Positions and names for stack traces; the sources themselves are in the repository.
@@ -172,19 +176,12 @@ export async function buildImageLayout(
     logLevel: 'warning',
   });
   for (const { path, text } of result.outputFiles) {
-    if (!path.endsWith('.map')) await writeFile(path, text);
-    else {
-      // Sources as paths in the repository, wherever it was built from (not `builtin:...` and the like).
-      const map = JSON.parse(text) as { sources: string[] };
-      map.sources = map.sources.map((source) =>
-        source.includes(':') ? source : relative(root, resolve(dir, source)),
-      );
-      await writeFile(path, JSON.stringify(map));
-    }
+    await writeFile(path, path.endsWith('.map') ? layoutSourceMap(text, dir) : text);
   }
   // Executable on its own too (its first line is `#!/usr/bin/env node`): the runner image links it as `runner`.
   await copyFile(join(import.meta.dirname, 'image-main.mjs'), join(dir, 'main.mjs'));
   await chmod(join(dir, 'main.mjs'), 0o755);
+  await copyFile(join(import.meta.dirname, 'stack-traces.mjs'), join(dir, 'stack-traces.mjs'));
   await warmCompileCache(dir, options.uid ?? process.getuid?.());
   const packages = new Set<string>();
   for (const input of Object.keys(result.metafile.inputs)) {
@@ -197,6 +194,19 @@ export async function buildImageLayout(
     if (name.endsWith('.map')) bytes.sourceMaps += await du(join(dir, name));
   }
   return { dir, bytes, packages: [...packages].sort() };
+}
+
+/**
+ * A module's source map as the layout keeps it: its sources as paths in the repository, wherever it was
+ * built from (not `builtin:...` and the like), and where each generated line's mappings start, so a stack
+ * trace decodes only the lines its frames are on (stack-traces.mjs).
+ */
+export function layoutSourceMap(text: string, dir: string): string {
+  const map = JSON.parse(text) as { sources: string[]; mappings: string };
+  map.sources = map.sources.map((source) =>
+    source.includes(':') ? source : relative(root, resolve(dir, source)),
+  );
+  return JSON.stringify({ ...map, x_lineIndex: lineIndex(map.mappings) });
 }
 
 /**

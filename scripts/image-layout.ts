@@ -1,7 +1,7 @@
 // The files an app's container image holds in /app, built into a folder: what the Dockerfiles copy into
 // their last stage, and what the image tests and the benchmarks run, since these machines cannot build images.
-//   pnpm image-layout lighthouse [--variant remote] [--uid UID] --out DIR
-//   pnpm image-layout runner [--uid UID] --out DIR
+//   pnpm image-layout lighthouse [--variant remote] [--user UID:GID] --out DIR
+//   pnpm image-layout runner [--user UID:GID] --out DIR
 //
 // esbuild bundles each app from its TypeScript sources with the production code of its dependencies:
 // no node_modules, no tests, no type declarations, and no build of the workspace packages first. Lazy
@@ -11,8 +11,8 @@
 //
 // The modules are minified, with their source maps beside them, through which stack traces name the
 // sources (stack-traces.mjs). main.mjs (image-main.mjs) starts the app with those stack traces and with
-// the V8 code compiled for the modules when the layout was built (compile-cache/, for the user --uid
-// names: the images' is 1000).
+// the V8 code compiled for the modules when the layout was built (compile-cache/, for the user --user
+// names: the images' is 1000:1000).
 import { execFile } from 'node:child_process';
 import { chmod, chown, copyFile, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
@@ -32,8 +32,8 @@ export type App = keyof typeof apps;
 
 export interface Layout {
   dir: string;
-  /** What `node DIR/main.mjs` runs, in bytes: the modules; beside them, their source maps. */
-  bytes: { modules: number; sourceMaps: number };
+  /** What `node DIR/main.mjs` runs, in bytes: the modules; beside them, their source maps and compiled code. */
+  bytes: { modules: number; sourceMaps: number; compileCache: number };
   /** The npm packages whose code the layout holds, by name. */
   packages: string[];
 }
@@ -90,7 +90,8 @@ const zodInEnglish: Plugin = {
  * Only the parts of @kubernetes/client-node that are used. It does not declare its modules free of side
  * effects (`sideEffects: false`), so KubeConfig, which imports its generated API's index for two helpers,
  * would bring the whole generated API along: a thousand modules, a fifth of lighthouse's start-up and
- * 20 MiB of its memory. Its modules only define things when imported, so the unused ones can go.
+ * 20 MiB of its memory. Its modules only define things when imported but one, a polyfill of the global
+ * `File` for Node 18, which Node 24 has.
  */
 const clientNodeTreeShaken: Plugin = {
   name: 'client-node-tree-shaken',
@@ -117,10 +118,10 @@ const clientNodeTreeShaken: Plugin = {
 
 export interface LayoutOptions {
   /**
-   * The user the app runs as (the images' is 1000); by default this process's. Node keeps compiled code
-   * per user, so the cache is made as that user, which takes root when it is another one.
+   * The user the app runs as (the images' is 1000:1000); by default this process's. Node keeps compiled
+   * code per user, so the cache is made as that user, which takes root when it is another one.
    */
-  uid?: number;
+  user?: { uid: number; gid: number };
 }
 
 export async function buildImageLayout(
@@ -182,13 +183,13 @@ export async function buildImageLayout(
   await copyFile(join(import.meta.dirname, 'image-main.mjs'), join(dir, 'main.mjs'));
   await chmod(join(dir, 'main.mjs'), 0o755);
   await copyFile(join(import.meta.dirname, 'stack-traces.mjs'), join(dir, 'stack-traces.mjs'));
-  await warmCompileCache(dir, options.uid ?? process.getuid?.());
+  await warmCompileCache(dir, options.user);
   const packages = new Set<string>();
   for (const input of Object.keys(result.metafile.inputs)) {
     const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\/(?!.*node_modules\/)/.exec(input);
     if (match?.[1]) packages.add(match[1]);
   }
-  const bytes = { modules: 0, sourceMaps: 0 };
+  const bytes = { modules: 0, sourceMaps: 0, compileCache: await du(join(dir, 'compile-cache')) };
   for (const name of await readdir(dir)) {
     if (name.endsWith('.mjs')) bytes.modules += await du(join(dir, name));
     if (name.endsWith('.map')) bytes.sourceMaps += await du(join(dir, name));
@@ -213,13 +214,16 @@ export function layoutSourceMap(text: string, dir: string): string {
  * Fills the layout's compile-cache folder, which main.mjs reads at every start: a Node process (this one's
  * version; the image builds its layout with the Node it runs) compiles every module of the layout by
  * importing it, as a start would. Importing runs no app: main.mjs and app.mjs, which start it, are left
- * out (they are a few lines each), and the other modules only define things. A remote-only stand-in
- * throws when run; it was compiled first. The cache is left readable by all, as the modules are.
+ * out (they are a few lines each), and the other modules only define things, but for the remote-only
+ * stand-ins, which throw when run (after they were compiled). Node keys the cache by the modules' paths,
+ * so a layout is run where it was built (/app in the images). The cache is left readable by all, as the
+ * modules are.
  */
-async function warmCompileCache(dir: string, uid: number | undefined): Promise<void> {
+async function warmCompileCache(dir: string, user: LayoutOptions['user']): Promise<void> {
   const cache = join(dir, 'compile-cache');
   await mkdir(cache);
-  if (uid !== undefined && uid !== process.getuid?.()) await chown(cache, uid, uid);
+  const asAnother = user && (user.uid !== process.getuid?.() || user.gid !== process.getgid?.());
+  if (asAnother) await chown(cache, user.uid, user.gid);
   const warm = `
     import { readdirSync } from 'node:fs';
     import { enableCompileCache, flushCompileCache } from 'node:module';
@@ -227,14 +231,17 @@ async function warmCompileCache(dir: string, uid: number | undefined): Promise<v
     import { pathToFileURL } from 'node:url';
     const [dir] = process.argv.slice(1);
     const starts = ['main.mjs', 'app.mjs'];
-    enableCompileCache({ directory: join(dir, 'compile-cache'), portable: true });
+    enableCompileCache(join(dir, 'compile-cache'));
     for (const name of readdirSync(dir).filter((name) => name.endsWith('.mjs') && !starts.includes(name))) {
-      await import(pathToFileURL(join(dir, name)).href).catch(() => {});
+      await import(pathToFileURL(join(dir, name)).href).catch((error) => {
+        if (!String(error?.message).includes('remote-only')) throw error;
+      });
     }
     flushCompileCache();
     process.exit(0);`;
   await promisify(execFile)(process.execPath, ['--input-type=module', '--eval', warm, dir], {
-    ...(uid === undefined ? {} : { uid, gid: uid }),
+    timeout: 120_000,
+    ...(asAnother ? user : {}),
   });
   for (const entry of await readdir(cache, { recursive: true })) {
     const path = join(cache, entry);
@@ -253,32 +260,27 @@ async function du(path: string): Promise<number> {
 if (import.meta.main) {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { variant: { type: 'string' }, out: { type: 'string' }, uid: { type: 'string' } },
+    options: { variant: { type: 'string' }, out: { type: 'string' }, user: { type: 'string' } },
   });
   const [app] = positionals;
-  const uid = values.uid === undefined ? undefined : Number(values.uid);
-  if (
-    positionals.length !== 1 ||
-    !app ||
-    !(app in apps) ||
-    !values.out ||
-    !(uid === undefined || Number.isInteger(uid))
-  ) {
+  const user = /^(\d+):(\d+)$/.exec(values.user ?? '');
+  if (positionals.length !== 1 || !app || !(app in apps) || !values.out || (values.user && !user)) {
     process.stderr.write(
-      `usage: pnpm image-layout <${Object.keys(apps).join('|')}> [--variant NAME] [--uid UID] --out DIR\n`,
+      `usage: pnpm image-layout <${Object.keys(apps).join('|')}> [--variant NAME] [--user UID:GID] --out DIR\n`,
     );
     process.exit(2);
   }
   const name = app as App;
   const variant = values.variant ?? apps[name].variants[0];
-  const layout = await buildImageLayout(name, variant, values.out, { uid }).catch((error: Error) => {
+  const options = user ? { user: { uid: Number(user[1]), gid: Number(user[2]) } } : {};
+  const layout = await buildImageLayout(name, variant, values.out, options).catch((error: Error) => {
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
   });
-  const { modules, sourceMaps } = layout.bytes;
+  const { modules, sourceMaps, compileCache } = layout.bytes;
   process.stderr.write(
     `image-layout: ${layout.dir}: modules ${megabytes(modules)} (${modules} bytes), beside them source maps ` +
-      `${megabytes(sourceMaps)}; ` +
+      `${megabytes(sourceMaps)} and compiled code ${megabytes(compileCache)}; ` +
       `${layout.packages.length} npm packages: ${layout.packages.join(' ')}\n`,
   );
 }

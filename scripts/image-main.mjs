@@ -3,12 +3,13 @@
 // stack traces naming the sources (see stack-traces.mjs).
 import { enableCompileCache } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { mapStackTraces } from './stack-traces.mjs';
 
 // V8's compiled code for the modules, made when the layout was built (see scripts/image-layout.ts): a
-// start skips compiling them. Read only; a cache another Node version made is ignored, and the modules are
-// compiled as without one.
-enableCompileCache({ directory: fileURLToPath(new URL('./compile-cache', import.meta.url)), portable: true });
+// start skips compiling them. Made for one user, where the layout was built; for another user, another
+// Node or a moved layout it is not used, and the modules are compiled as without it.
+enableCompileCache(fileURLToPath(new URL('./compile-cache', import.meta.url)));
+
+const { mapStackTraces } = await import('./stack-traces.mjs');
 mapStackTraces(new URL('./', import.meta.url).href);
 
 // By URL: app.mjs exists in a built layout only, not beside this file in the repository.

@@ -267,8 +267,10 @@ try {
 } finally {
   clearInterval(sampler);
   await Promise.all(clients.map((c) => c.close()));
-  runner.kill('SIGTERM');
-  await once(runner, 'exit');
+  if (runner.exitCode === null && runner.signalCode === null) {
+    runner.kill('SIGTERM');
+    await once(runner, 'exit');
+  }
   await rm(layoutDir, { recursive: true });
 }
 

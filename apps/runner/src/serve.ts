@@ -30,8 +30,7 @@ import { createMetricsHandler, createRunnerHandler } from './server.ts';
 export async function serve(config: RunnerConfig): Promise<number> {
   const logger = pino(
     { name: 'runner', level: config.logLevel, timestamp: pino.stdTimeFunctions.isoTime },
-    // Written as the event loop gets to it, lines coalesced under load; what is left is written at exit.
-    pino.destination({ dest: 1, sync: false }),
+    pino.destination({ dest: 1, sync: true }),
   );
   process.on('uncaughtException', (error) => fatal(logger, error, 'uncaught exception'));
   process.on('unhandledRejection', (error) => fatal(logger, error, 'unhandled rejection'));

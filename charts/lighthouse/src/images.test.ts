@@ -8,6 +8,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { spawnApp, startServingApp } from '@lighthouse-ts/testenv/app-process';
 import { testCluster } from '@lighthouse-ts/testenv/vitest';
@@ -86,6 +87,22 @@ describe('the image layouts', () => {
     const { stdout } = await run(process.execPath, [main(layouts[name]), '--help']);
     expect(stdout).toContain(usage);
   });
+
+  it.each(['lighthouse', 'lighthouseRemote', 'runner'] as const)(
+    '%s starts from the compiled code built into its layout, compiling none of its modules again',
+    async (name) => {
+      // Node says what its compile cache does for each module it loads when asked to.
+      const { stderr } = await run(process.execPath, [main(layouts[name]), '--help'], {
+        env: { ...process.env, NODE_DEBUG_NATIVE: 'COMPILE_CACHE' },
+      });
+      const layout = pathToFileURL(`${layouts[name]}/`).href;
+      const outcomes = [...stderr.matchAll(/V8 code cache for ESM (\S+) was (.*)$/gm)]
+        .filter(([, url]) => url?.startsWith(layout) && !/\/(main|app)\.mjs$/.test(url))
+        .map(([, url, outcome]) => [url?.slice(layout.length), outcome]);
+      expect(outcomes).not.toEqual([]);
+      expect(outcomes.filter(([, outcome]) => !outcome?.startsWith('accepted'))).toEqual([]);
+    },
+  );
 
   it('lighthouse remote-only refuses embedded mode, naming the image to use', async () => {
     const files = await exampleFiles();

@@ -89,7 +89,7 @@ describe("an image's main.mjs", () => {
         for (const column of columns) {
           const entry = reference.findEntry(line, column);
           const expected =
-            'originalSource' in entry
+            'originalSource' in entry && entry.originalSource !== undefined
               ? { source: entry.originalSource, line: entry.originalLine, column: entry.originalColumn }
               : undefined;
           const found = originalPosition(map, line, column);

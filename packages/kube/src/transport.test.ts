@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadKubeConfig } from './config.ts';
 import { KubeNotFoundError, KubeUnavailableError } from './errors.ts';
@@ -77,6 +78,21 @@ describe('Transport.request', () => {
     ).rejects.toThrow(KubeNotFoundError);
   });
 
+  it('reads an answer the server compressed, as the API server does lists over 128 KiB', async () => {
+    const list = {
+      kind: 'ConfigMapList',
+      items: Array.from({ length: 3000 }, (_, i) => ({ name: `cm-${i}` })),
+    };
+    const transport = await transportTo((req, res) => {
+      expect(req.headers['accept-encoding']).toContain('gzip');
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+      res.end(gzipSync(JSON.stringify(list)));
+    });
+    expect(await transport.request({ method: 'GET', path: '/api/v1/namespaces/ci/configmaps' })).toEqual(
+      list,
+    );
+  });
+
   it('fails as unavailable, saying it timed out, when the server does not answer in time', async () => {
     const transport = await transportTo(() => {}, 200);
     const failure = transport.request({ method: 'GET', path: '/api/v1/namespaces/ci', retry: false });
@@ -84,15 +100,31 @@ describe('Transport.request', () => {
     await expect(failure).rejects.toThrow('GET /api/v1/namespaces/ci: timed out');
   });
 
-  it("rejects with the caller's reason when the caller aborts", async () => {
-    const transport = await transportTo(() => {});
+  it('fails as unavailable, saying it timed out, when the answer stops half-way', async () => {
+    const transport = await transportTo((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"kind":');
+    }, 200);
+    const failure = transport.request({ method: 'GET', path: '/api/v1/namespaces/ci', retry: false });
+    await expect(failure).rejects.toThrow(KubeUnavailableError);
+    await expect(failure).rejects.toThrow('GET /api/v1/namespaces/ci: timed out');
+  });
+
+  it("rejects with the caller's reason when the caller aborts a request under way", async () => {
+    let received: () => void = () => {};
+    const arrived = new Promise<void>((resolve) => {
+      received = resolve;
+    });
+    const transport = await transportTo(() => received());
     const caller = new AbortController();
     const failure = transport.request({
       method: 'GET',
       path: '/api/v1/namespaces/ci',
       signal: caller.signal,
     });
-    caller.abort(new Error('shutting down'));
-    await expect(failure).rejects.toThrow('shutting down');
+    await arrived;
+    const reason = new Error('shutting down');
+    caller.abort(reason);
+    await expect(failure).rejects.toBe(reason);
   });
 });

@@ -1,8 +1,12 @@
+import { promisify } from 'node:util';
+import { gunzip as gunzipCallback } from 'node:zlib';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Agent, fetch, type Response } from 'undici';
 import { errorFromResponse, KubeUnavailableError } from './errors.ts';
 import { RateLimiter, type RateLimitOptions } from './ratelimit.ts';
 import { type RetryOptions, withRetry } from './retry.ts';
+
+const gunzip = promisify(gunzipCallback);
 
 export interface TransportOptions extends RateLimitOptions {
   retry?: RetryOptions;
@@ -80,7 +84,9 @@ export class Transport {
         });
         status = res.statusCode;
         retryAfter = res.headers['retry-after'];
-        text = await res.body.text();
+        const answer = Buffer.from(await res.body.arrayBuffer());
+        // The API server compresses answers over 128 KiB (lists) for clients that accept it.
+        text = (res.headers['content-encoding'] === 'gzip' ? await gunzip(answer) : answer).toString('utf8');
       } catch (error) {
         throw this.#unavailable(request, error);
       }
@@ -154,6 +160,7 @@ export class Transport {
     const headers: Record<string, string> = {
       ...options.headers,
       accept: 'application/json',
+      'accept-encoding': 'gzip',
       'user-agent': this.#userAgent,
     };
     if (request.body !== undefined) headers['content-type'] = request.contentType ?? 'application/json';
@@ -174,8 +181,10 @@ function describe(request: Request): string {
 function reasonOf(error: unknown): string {
   if (error instanceof Error) {
     if (error.name === 'TimeoutError') return 'timed out';
+    // fetch wraps what went wrong (its cause); undici's request API throws it as it is.
     const cause = error.cause as { code?: string; message?: string } | undefined;
-    return cause?.code ?? cause?.message ?? error.message;
+    const { code } = error as { code?: string };
+    return cause?.code ?? code ?? cause?.message ?? error.message;
   }
   return String(error);
 }

@@ -89,8 +89,8 @@ const zodInEnglish: Plugin = {
 /**
  * Only the parts of @kubernetes/client-node that are used. It does not declare its modules free of side
  * effects (`sideEffects: false`), so KubeConfig, which imports its generated API's index for two helpers,
- * would bring the whole generated API along: a thousand modules, a fifth of lighthouse's start-up and
- * 20 MiB of its memory. Its modules only define things when imported but one, a polyfill of the global
+ * would bring the whole generated API along: a thousand modules, measured at 90 ms of embedded
+ * lighthouse's start-up and 19 MiB of its memory. Its modules only define things when imported but one, a polyfill of the global
  * `File` for Node 18, which Node 24 has.
  */
 const clientNodeTreeShaken: Plugin = {

@@ -42,13 +42,16 @@ export interface Layout {
 const kubernetesModules =
   /^(@lighthouse-ts\/metapipeline-client\/embedded|@lighthouse-ts\/kube|@lighthouse-ts\/status-sync|@kubernetes\/client-node)$/;
 
+const remoteOnlyRefusal =
+  'this lighthouse image is remote-only (it has no Kubernetes client): run it with --metapipeline remote, or use the embedded image';
+
 /** Remote-only lighthouse: asking it for embedded mode fails at once, naming the image to use instead. */
 const remoteOnly: Plugin = {
   name: 'remote-only',
   setup(build) {
     build.onResolve({ filter: kubernetesModules }, ({ path }) => ({ path, namespace: 'remote-only' }));
     build.onLoad({ filter: /.*/, namespace: 'remote-only' }, () => ({
-      contents: `throw new Error('this lighthouse image is remote-only (it has no Kubernetes client): run it with --metapipeline remote, or use the embedded image');`,
+      contents: `throw new Error(${JSON.stringify(remoteOnlyRefusal)});`,
       loader: 'js',
     }));
   },
@@ -90,8 +93,8 @@ const zodInEnglish: Plugin = {
  * Only the parts of @kubernetes/client-node that are used. It does not declare its modules free of side
  * effects (`sideEffects: false`), so KubeConfig, which imports its generated API's index for two helpers,
  * would bring the whole generated API along: a thousand modules, measured at 90 ms of embedded
- * lighthouse's start-up and 19 MiB of its memory. Its modules only define things when imported but one, a polyfill of the global
- * `File` for Node 18, which Node 24 has.
+ * lighthouse's start-up and 19 MiB of its memory. Importing its modules only defines things, except for
+ * one: a polyfill of the global `File` for Node 18, which Node 24 has.
  */
 const clientNodeTreeShaken: Plugin = {
   name: 'client-node-tree-shaken',
@@ -213,38 +216,54 @@ export function layoutSourceMap(text: string, dir: string): string {
 /**
  * Fills the layout's compile-cache folder, which main.mjs reads at every start: a Node process (this one's
  * version; the image builds its layout with the Node it runs) compiles every module of the layout by
- * importing it, as a start would. Importing runs no app: main.mjs and app.mjs, which start it, are left
- * out (they are a few lines each), and the other modules only define things, but for the remote-only
- * stand-ins, which throw when run (after they were compiled). Node keys the cache by the modules' paths,
- * so a layout is run where it was built (/app in the images). The cache is left readable by all, as the
- * modules are.
+ * importing it, as a start would, with none of the settings that would put the cache elsewhere or change
+ * it. Importing runs no app: main.mjs and app.mjs, which start it, are left out (they are a few lines
+ * each), and the other modules only define things, but for the remote-only stand-ins, which throw when run
+ * (after they were compiled). Node keys the cache by the modules' paths, so a layout is run where it was
+ * built (/app in the images). Made as another user, the cache is given back to this one afterwards: the
+ * app's user reads it, and cannot change the code it will run.
  */
 async function warmCompileCache(dir: string, user: LayoutOptions['user']): Promise<void> {
   const cache = join(dir, 'compile-cache');
   await mkdir(cache);
-  const asAnother = user && (user.uid !== process.getuid?.() || user.gid !== process.getgid?.());
-  if (asAnother) await chown(cache, user.uid, user.gid);
+  const asOtherUser = user && (user.uid !== process.getuid?.() || user.gid !== process.getgid?.());
+  if (asOtherUser) await chown(cache, user.uid, user.gid);
   const warm = `
     import { readdirSync } from 'node:fs';
-    import { enableCompileCache, flushCompileCache } from 'node:module';
+    import { constants, enableCompileCache, flushCompileCache } from 'node:module';
     import { join } from 'node:path';
     import { pathToFileURL } from 'node:url';
     const [dir] = process.argv.slice(1);
     const starts = ['main.mjs', 'app.mjs'];
-    enableCompileCache(join(dir, 'compile-cache'));
+    const { status, message } = enableCompileCache(join(dir, 'compile-cache'));
+    if (status !== constants.compileCacheStatus.ENABLED) throw new Error(message ?? 'compile cache not enabled');
     for (const name of readdirSync(dir).filter((name) => name.endsWith('.mjs') && !starts.includes(name))) {
       await import(pathToFileURL(join(dir, name)).href).catch((error) => {
-        if (!String(error?.message).includes('remote-only')) throw error;
+        if (error?.message !== ${JSON.stringify(remoteOnlyRefusal)}) throw error;
       });
     }
     flushCompileCache();
     process.exit(0);`;
+  const {
+    NODE_OPTIONS: _options,
+    NODE_COMPILE_CACHE: _directory,
+    NODE_DISABLE_COMPILE_CACHE: _disabled,
+    ...env
+  } = process.env;
   await promisify(execFile)(process.execPath, ['--input-type=module', '--eval', warm, dir], {
+    env,
     timeout: 120_000,
-    ...(asAnother ? user : {}),
+    ...(asOtherUser ? user : {}),
+  }).catch((error: { killed?: boolean; stderr?: string }) => {
+    const reason = error.killed ? 'timed out after 120 s' : (error.stderr ?? String(error)).trim();
+    throw new Error(`image-layout: compiling the modules into compile-cache/ failed: ${reason}`);
   });
-  for (const entry of await readdir(cache, { recursive: true })) {
+  const entries = await readdir(cache, { recursive: true });
+  if (entries.length === 0)
+    throw new Error('image-layout: compile-cache/ is empty after compiling the modules');
+  for (const entry of ['', ...entries]) {
     const path = join(cache, entry);
+    if (asOtherUser) await chown(path, process.getuid?.() ?? 0, process.getgid?.() ?? 0);
     await chmod(path, (await stat(path)).isDirectory() ? 0o755 : 0o644);
   }
 }

@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 
 // V8's compiled code for the modules, made when the layout was built (see scripts/image-layout.ts): a
 // start skips compiling them. Made for one user, where the layout was built; for another user, another
-// Node or a moved layout it is not used, and the modules are compiled as without it.
+// Node, V8 flags in NODE_OPTIONS, NODE_DISABLE_COMPILE_CACHE or a moved layout it is not used, and the
+// modules are compiled as without it.
 enableCompileCache(fileURLToPath(new URL('./compile-cache', import.meta.url)));
 
 const { mapStackTraces } = await import('./stack-traces.mjs');

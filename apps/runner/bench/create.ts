@@ -14,6 +14,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import {
   createRemoteClient,
@@ -268,8 +269,11 @@ try {
   clearInterval(sampler);
   await Promise.all(clients.map((c) => c.close()));
   if (runner.exitCode === null && runner.signalCode === null) {
+    const exited = once(runner, 'exit');
     runner.kill('SIGTERM');
-    await once(runner, 'exit');
+    // Past its drain, the bench does not wait on it.
+    const drained = await Promise.race([exited.then(() => true), sleep(30_000).then(() => false)]);
+    if (!drained) runner.kill('SIGKILL');
   }
   await rm(layoutDir, { recursive: true });
 }

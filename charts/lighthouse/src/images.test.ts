@@ -3,7 +3,7 @@
 // certificate for its user name, under the chart's own Roles), installed as the README says: jobs in a
 // namespace of their own.
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -88,18 +88,25 @@ describe('the image layouts', () => {
     expect(stdout).toContain(usage);
   });
 
-  it.each(['lighthouse', 'lighthouseRemote', 'runner'] as const)(
-    '%s starts from the compiled code built into its layout, compiling none of its modules again',
-    async (name) => {
+  it.each([
+    ['lighthouse', 'embedded'],
+    ['lighthouse', 'remote'],
+    ['runner', undefined],
+  ] as const)(
+    '%s (%s) starts from the compiled code built into its layout, compiling none of its modules again',
+    async (app, variant) => {
+      // A layout no start has written to yet: Node adds what it compiled to the cache when a process exits.
+      const layout = await buildLayout(app, variant);
       // Node says what its compile cache does for each module it loads when asked to.
-      const { stderr } = await run(process.execPath, [main(layouts[name]), '--help'], {
+      const { stderr } = await run(process.execPath, [main(layout), '--help'], {
         env: { ...process.env, NODE_DEBUG_NATIVE: 'COMPILE_CACHE' },
       });
-      const layout = pathToFileURL(`${layouts[name]}/`).href;
+      await rm(layout, { recursive: true });
+      const prefix = pathToFileURL(`${layout}/`).href;
       const outcomes = [...stderr.matchAll(/V8 code cache for ESM (\S+) was (.*)$/gm)]
-        .filter(([, url]) => url?.startsWith(layout) && !/\/(main|app)\.mjs$/.test(url))
-        .map(([, url, outcome]) => [url?.slice(layout.length), outcome]);
-      expect(outcomes).not.toEqual([]);
+        .filter(([, url]) => url?.startsWith(prefix) && !/\/(main|app)\.mjs$/.test(url))
+        .map(([, url, outcome]) => [url?.slice(prefix.length), outcome]);
+      expect(outcomes.length).toBeGreaterThan(1);
       expect(outcomes.filter(([, outcome]) => !outcome?.startsWith('accepted'))).toEqual([]);
     },
   );

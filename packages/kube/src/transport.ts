@@ -71,7 +71,8 @@ export class Transport {
       const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
       const { agent, url, headers, body } = await this.#prepare(request);
       let status: number;
-      let text: string;
+      let answer: Buffer;
+      let encoding: string | string[] | undefined;
       let retryAfter: string | string[] | undefined;
       try {
         const res = await agent.request({
@@ -84,12 +85,16 @@ export class Transport {
         });
         status = res.statusCode;
         retryAfter = res.headers['retry-after'];
-        const answer = Buffer.from(await res.body.arrayBuffer());
-        // The API server compresses answers over 128 KiB (lists) for clients that accept it.
-        text = (res.headers['content-encoding'] === 'gzip' ? await gunzip(answer) : answer).toString('utf8');
+        encoding = res.headers['content-encoding'];
+        answer = Buffer.from(await res.body.arrayBuffer());
       } catch (error) {
         throw this.#unavailable(request, error);
       }
+      // The API server compresses answers over 128 KiB (lists) for clients that accept it. One that cannot
+      // be decompressed fails as one that cannot be parsed does: not retried, since it was answered.
+      const text = (encoding === 'gzip' && answer.length > 0 ? await gunzip(answer) : answer).toString(
+        'utf8',
+      );
       if (status < 200 || status > 299) {
         const header = Array.isArray(retryAfter) ? retryAfter[0] : retryAfter;
         throw errorFromResponse(describe(request), status, text, header ?? null);

@@ -119,6 +119,38 @@ const clientNodeTreeShaken: Plugin = {
   },
 };
 
+/**
+ * @kubernetes/client-node without undici. Its KubeConfig imports undici to build fetch dispatchers
+ * (applyToFetchOptions), and its API clients, watch and log helpers fetch through it; the apps use
+ * none of these: @lighthouse-ts/kube takes the TLS options and credentials (applyToHTTPSOptions) and
+ * sends through node:http. undici is 0.7 MiB of modules, ~50 ms of every start of a process that talks
+ * to Kubernetes; here it is a stand-in whose Agent, ProxyAgent and fetch throw if used. Should client-node import anything else from it, the build fails (no such export).
+ */
+const undiciLeftOut: Plugin = {
+  name: 'undici-left-out',
+  setup(build) {
+    build.onResolve({ filter: /^undici$/ }, ({ path, importer }) =>
+      /[/\\]node_modules[/\\]@kubernetes[/\\]client-node[/\\]/.test(importer)
+        ? { path, namespace: 'undici-left-out' }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'undici-left-out' }, () => {
+      const refusal = JSON.stringify(
+        "undici is left out of this image: @kubernetes/client-node's fetch options are not used here",
+      );
+      return {
+        contents: [
+          ...['Agent', 'ProxyAgent'].map(
+            (name) => `export class ${name} { constructor() { throw new Error(${refusal}); } }`,
+          ),
+          `export function fetch() { throw new Error(${refusal}); }`,
+        ].join('\n'),
+        loader: 'js',
+      };
+    });
+  },
+};
+
 export interface LayoutOptions {
   /**
    * The user the app runs as (the images' is 1000:1000); by default this process's. Node keeps compiled
@@ -172,6 +204,7 @@ export async function buildImageLayout(
     plugins: [
       ...(variant === 'remote' ? [remoteOnly] : []),
       clientNodeTreeShaken,
+      undiciLeftOut,
       builtinsRequired,
       zodInEnglish,
     ],

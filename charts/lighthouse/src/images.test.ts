@@ -79,6 +79,13 @@ describe('the image layouts', () => {
     expect(await mentions(layouts.runner, '@kubernetes/client-node')).toBe(true);
   });
 
+  it("holds no undici: client-node's fetch helpers are left out, @lighthouse-ts/kube sends through node:http", async () => {
+    // The source maps name every module bundled, by its path.
+    expect(await mentions(layouts.runner, 'node_modules/@kubernetes/client-node/src/config.ts')).toBe(true);
+    for (const layout of Object.values(layouts))
+      expect(await mentions(layout, 'node_modules/undici/')).toBe(false);
+  });
+
   it.each([
     ['lighthouse', 'lighthouse serve'],
     ['lighthouseRemote', 'lighthouse serve'],

@@ -210,7 +210,7 @@ export class ResourceClient<T extends KubeObject> {
     };
     resetIdle();
     try {
-      const res = await this.#transport.stream({
+      const body = await this.#transport.stream({
         method: 'GET',
         path,
         query: {
@@ -225,9 +225,9 @@ export class ResourceClient<T extends KubeObject> {
       });
       const decoder = new TextDecoder();
       let buffered = '';
-      for await (const chunk of res.body ?? []) {
+      for await (const chunk of body) {
         resetIdle();
-        buffered += decoder.decode(chunk as Uint8Array, { stream: true });
+        buffered += decoder.decode(chunk, { stream: true });
         for (let end = buffered.indexOf('\n'); end >= 0; end = buffered.indexOf('\n')) {
           const line = buffered.slice(0, end).trim();
           buffered = buffered.slice(end + 1);

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadKubeConfig } from './config.ts';
-import { KubeNotFoundError, KubeUnavailableError } from './errors.ts';
+import { KubeExpiredError, KubeNotFoundError, KubeUnavailableError } from './errors.ts';
 import { Transport } from './transport.ts';
 
 const closers: (() => Promise<unknown>)[] = [];
@@ -13,8 +13,12 @@ afterEach(async () => {
 });
 
 /** A local API server stand-in answering with `handle`, and a transport to it. */
-async function transportTo(handle: (req: IncomingMessage, res: ServerResponse) => void, timeoutMs = 30_000) {
-  const server = createServer(handle).listen(0, '127.0.0.1');
+async function transportTo(
+  handle: (req: IncomingMessage, res: ServerResponse) => void,
+  timeoutMs = 30_000,
+  onConnection: () => void = () => {},
+) {
+  const server = createServer(handle).on('connection', onConnection).listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   const config = loadKubeConfig({
@@ -131,5 +135,66 @@ describe('Transport.request', () => {
     const reason = new Error('shutting down');
     caller.abort(reason);
     await expect(failure).rejects.toBe(reason);
+  });
+});
+
+describe('Transport.stream', () => {
+  it('streams the answer as it arrives', async () => {
+    let more: () => void = () => {};
+    const transport = await transportTo((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"type":"ADDED"}\n');
+      more = () => res.end('{"type":"DELETED"}\n');
+    });
+    const chunks: string[] = [];
+    for await (const chunk of await transport.stream({ method: 'GET', path: '/api/v1/configmaps' })) {
+      chunks.push(chunk.toString());
+      more();
+    }
+    expect(chunks.join('')).toBe('{"type":"ADDED"}\n{"type":"DELETED"}\n');
+  });
+
+  it("turns an error answer into the API server's typed error", async () => {
+    const transport = await transportTo((_req, res) => {
+      res
+        .writeHead(410, { 'content-type': 'application/json' })
+        .end('{"kind":"Status","reason":"Expired","message":"too old resource version","code":410}');
+    });
+    await expect(transport.stream({ method: 'GET', path: '/api/v1/configmaps' })).rejects.toThrow(
+      KubeExpiredError,
+    );
+  });
+});
+
+describe('Transport connections', () => {
+  it('sends one request after another over one kept-alive connection', async () => {
+    let connections = 0;
+    const transport = await transportTo(
+      (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      },
+      30_000,
+      () => connections++,
+    );
+    for (let i = 0; i < 3; i++) await transport.request({ method: 'GET', path: '/api/v1/namespaces' });
+    expect(connections).toBe(1);
+  });
+
+  it('closes only after the requests under way are answered', async () => {
+    let answer: () => void = () => {};
+    let received: () => void = () => {};
+    const arrived = new Promise<void>((resolve) => {
+      received = resolve;
+    });
+    const transport = await transportTo((_req, res) => {
+      answer = () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"answered":true}');
+      received();
+    });
+    const underWay = transport.request({ method: 'GET', path: '/api/v1/namespaces', retry: false });
+    await arrived;
+    const closed = transport.close();
+    answer();
+    expect(await underWay).toEqual({ answered: true });
+    await closed;
   });
 });

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect, type Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadKubeConfig } from './config.ts';
@@ -178,6 +178,50 @@ describe('Transport connections', () => {
     );
     for (let i = 0; i < 3; i++) await transport.request({ method: 'GET', path: '/api/v1/namespaces' });
     expect(connections).toBe(1);
+  });
+
+  it('goes through the proxy the kubeconfig names for the cluster (proxy-url)', async () => {
+    const api = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"proxied":true}');
+    }).listen(0, '127.0.0.1');
+    // An HTTP proxy: tunnels each CONNECT to the stand-in API server, whatever address it asks for.
+    let asked: string | undefined;
+    const proxy = createServer()
+      .on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
+        asked = req.url;
+        const upstream = connect((api.address() as AddressInfo).port, '127.0.0.1', () => {
+          client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+          upstream.write(head);
+          upstream.pipe(client).pipe(upstream);
+        });
+      })
+      .listen(0, '127.0.0.1');
+    await Promise.all([once(api, 'listening'), once(proxy, 'listening')]);
+    const config = loadKubeConfig({
+      options: {
+        clusters: [
+          {
+            name: 'behind',
+            server: 'http://api.cluster.invalid:8080',
+            skipTLSVerify: true,
+            proxyUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+          },
+        ],
+        users: [{ name: 'me', token: 'secret-token' }],
+        contexts: [{ name: 'behind', cluster: 'behind', user: 'me' }],
+        currentContext: 'behind',
+      },
+    });
+    const transport = new Transport(config, { retry: { attempts: 1 } });
+    closers.push(async () => {
+      await transport.close();
+      for (const server of [api, proxy]) {
+        server.closeAllConnections();
+        server.close();
+      }
+    });
+    expect(await transport.request({ method: 'GET', path: '/api/v1/namespaces' })).toEqual({ proxied: true });
+    expect(asked).toBe('api.cluster.invalid:8080');
   });
 
   it('closes only after the requests under way are answered', async () => {

@@ -29,6 +29,8 @@ export interface Request {
 }
 
 type HttpsOptions = {
+  /** client-node's agent for the cluster: one through its proxy when the kubeconfig names a proxy-url. */
+  agent?: HttpAgent;
   ca?: Buffer;
   cert?: Buffer;
   key?: Buffer;
@@ -51,6 +53,7 @@ export class Transport {
   readonly #timeoutMs: number;
   readonly #userAgent: string;
   readonly #tls: boolean;
+  readonly #proxied: boolean;
   #agent: HttpAgent | undefined;
   /** Exchanges under way (requests, and watches until their answer ends): close() waits for them. */
   #inFlight = 0;
@@ -61,6 +64,7 @@ export class Transport {
     if (!cluster) throw new Error('kube: the configuration names no current cluster');
     this.server = cluster.server.replace(/\/$/, '');
     this.#tls = new URL(this.server).protocol === 'https:';
+    this.#proxied = Boolean(cluster.proxyUrl);
     this.#config = config;
     this.#limiter = new RateLimiter(options);
     this.#retry = options.retry ?? {};
@@ -131,16 +135,19 @@ export class Transport {
     const options: HttpsOptions = { headers: {} };
     // Asked per request: token files and exec credentials rotate.
     await this.#config.applyToHTTPSOptions(options);
-    this.#agent ??= this.#tls
-      ? new HttpsAgent({
-          ca: options.ca,
-          cert: options.cert,
-          key: options.key,
-          rejectUnauthorized: options.rejectUnauthorized ?? true,
-          servername: options.servername,
-          ...keepAlive,
-        })
-      : new HttpAgent(keepAlive);
+    // Through a proxy (SOCKS, or HTTP CONNECT), client-node's agent for it; it keeps no connection alive.
+    this.#agent ??= this.#proxied
+      ? options.agent
+      : this.#tls
+        ? new HttpsAgent({
+            ca: options.ca,
+            cert: options.cert,
+            key: options.key,
+            rejectUnauthorized: options.rejectUnauthorized ?? true,
+            servername: options.servername,
+            ...keepAlive,
+          })
+        : new HttpAgent(keepAlive);
     const url = new URL(this.server + request.path);
     for (const [key, value] of Object.entries(request.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));

@@ -194,6 +194,9 @@ describe('Transport connections', () => {
           upstream.write(head);
           upstream.pipe(client).pipe(upstream);
         });
+        // A reset on either side (at teardown) ends the tunnel.
+        client.on('error', () => upstream.destroy());
+        upstream.on('error', () => client.destroy());
       })
       .listen(0, '127.0.0.1');
     await Promise.all([once(api, 'listening'), once(proxy, 'listening')]);
@@ -222,6 +225,80 @@ describe('Transport connections', () => {
     });
     expect(await transport.request({ method: 'GET', path: '/api/v1/namespaces' })).toEqual({ proxied: true });
     expect(asked).toBe('api.cluster.invalid:8080');
+  });
+
+  it('times out while a proxy does not answer the CONNECT', async () => {
+    const proxy = createServer()
+      .on('connect', () => {})
+      .listen(0, '127.0.0.1');
+    await once(proxy, 'listening');
+    const transport = new Transport(
+      loadKubeConfig({
+        options: {
+          clusters: [
+            {
+              name: 'behind',
+              server: 'https://api.cluster.invalid:6443',
+              proxyUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+            },
+          ],
+          users: [{ name: 'me', token: 'secret-token' }],
+          contexts: [{ name: 'behind', cluster: 'behind', user: 'me' }],
+          currentContext: 'behind',
+        },
+      }),
+      { timeoutMs: 200, retry: { attempts: 1 } },
+    );
+    closers.push(async () => {
+      await transport.close();
+      proxy.closeAllConnections();
+      proxy.close();
+    });
+    const failure = transport.request({ method: 'GET', path: '/api/v1/namespaces' });
+    await expect(failure).rejects.toThrow(KubeUnavailableError);
+    await expect(failure).rejects.toThrow('GET /api/v1/namespaces: timed out');
+  });
+
+  it('fails at once, not as unavailable, when the configuration cannot give credentials', async () => {
+    let asked = 0;
+    const transport = await transportTo((_req, res) => {
+      asked++;
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+    const broken = new Transport(
+      loadKubeConfig({
+        options: {
+          clusters: [{ name: 'local', server: transport.server, skipTLSVerify: true }],
+          users: [
+            {
+              name: 'me',
+              exec: {
+                command: '/nonexistent/credential-plugin',
+                apiVersion: 'client.authentication.k8s.io/v1',
+              },
+            },
+          ],
+          contexts: [{ name: 'local', cluster: 'local', user: 'me' }],
+          currentContext: 'local',
+        },
+      }),
+      { retry: { attempts: 3, baseDelayMs: 1 } },
+    );
+    closers.push(() => broken.close());
+    const failure = broken.request({ method: 'GET', path: '/api/v1/namespaces' });
+    await expect(failure).rejects.toThrow();
+    await expect(failure).rejects.not.toBeInstanceOf(KubeUnavailableError);
+    expect(asked).toBe(0);
+  });
+
+  it('refuses calls once closed', async () => {
+    const transport = await transportTo((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+    await transport.close();
+    await expect(transport.request({ method: 'GET', path: '/api/v1/namespaces' })).rejects.toThrow(
+      /is closed/,
+    );
   });
 
   it('closes only after the requests under way are answered', async () => {

@@ -3,7 +3,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { promisify } from 'node:util';
 import { gunzip as gunzipCallback } from 'node:zlib';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { errorFromResponse, KubeError, KubeUnavailableError } from './errors.ts';
+import { errorFromResponse, KubeUnavailableError } from './errors.ts';
 import { RateLimiter, type RateLimitOptions } from './ratelimit.ts';
 import { type RetryOptions, withRetry } from './retry.ts';
 
@@ -39,6 +39,13 @@ type HttpsOptions = {
   headers?: Record<string, string>;
 };
 
+interface Prepared {
+  method: Request['method'];
+  url: URL;
+  headers: Record<string, string>;
+  body: string | undefined;
+}
+
 /**
  * HTTP to one API server: auth and TLS from client-node's KubeConfig (kubeconfig, in-cluster, exec and
  * OIDC plugins), one pool of kept-alive connections, the client's rate limit, retries and typed errors.
@@ -55,9 +62,10 @@ export class Transport {
   readonly #tls: boolean;
   readonly #proxied: boolean;
   #agent: HttpAgent | undefined;
-  /** Exchanges under way (requests, and watches until their answer ends): close() waits for them. */
-  #inFlight = 0;
+  /** Calls under way (requests, retries included, and watches until their answer ends): close() waits. */
+  #underWay = 0;
   #drained: PromiseWithResolvers<void> | undefined;
+  #closed = false;
 
   constructor(config: KubeConfig, options: TransportOptions = {}) {
     const cluster = config.getCurrentCluster();
@@ -73,15 +81,17 @@ export class Transport {
   }
 
   /** A JSON request, retried when that is safe; resolves to the parsed body. */
-  request<T = unknown>(request: Request): Promise<T> {
+  async request<T = unknown>(request: Request): Promise<T> {
     const attempt = async () => {
       await this.#limiter.take(request.signal);
+      // Credentials and TLS settings that cannot be had fail as they are: no server was asked.
+      const prepared = await this.#prepare(request, { compressed: true });
       const timeout = AbortSignal.timeout(this.#timeoutMs);
       const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
       let res: IncomingMessage;
       let answer: Buffer;
       try {
-        res = await this.#exchange(request, signal);
+        res = await this.#send(prepared, signal);
         answer = await readAll(res);
       } catch (error) {
         // Cut off by the timeout, the request or its answer fails as aborted or reset: say it timed out.
@@ -97,9 +107,14 @@ export class Transport {
       }
       return (text ? JSON.parse(text) : undefined) as T;
     };
-    return request.retry === false
-      ? attempt()
-      : withRetry(attempt, { ...this.#retry, ...(request.signal ? { signal: request.signal } : {}) });
+    this.#begin();
+    try {
+      return await (request.retry === false
+        ? attempt()
+        : withRetry(attempt, { ...this.#retry, ...(request.signal ? { signal: request.signal } : {}) }));
+    } finally {
+      this.#end();
+    }
   }
 
   /**
@@ -107,31 +122,62 @@ export class Transport {
    * request's signal ends it. Not retried.
    */
   async stream(request: Request): Promise<AsyncIterable<Buffer>> {
-    await this.#limiter.take(request.signal);
-    let res: IncomingMessage;
+    this.#begin();
     try {
-      res = await this.#exchange(request, request.signal);
-      const status = res.statusCode ?? 0;
-      if (status >= 200 && status <= 299) return res;
-      const text = (await readAll(res)).toString('utf8');
-      throw errorFromResponse(describe(request), status, text, res.headers['retry-after'] ?? null);
+      await this.#limiter.take(request.signal);
+      // Uncompressed: a watch's events are read as they arrive.
+      const prepared = await this.#prepare(request, { compressed: false });
+      let res: IncomingMessage;
+      let text: string | undefined;
+      try {
+        res = await this.#send(prepared, request.signal);
+        if (res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode <= 299) {
+          res.once('close', () => this.#end());
+          return res;
+        }
+        text = (await readAll(res)).toString('utf8');
+      } catch (error) {
+        throw this.#unavailable(request, error);
+      }
+      throw errorFromResponse(
+        describe(request),
+        res.statusCode ?? 0,
+        text,
+        res.headers['retry-after'] ?? null,
+      );
     } catch (error) {
-      if (error instanceof KubeError) throw error;
-      throw this.#unavailable(request, error);
+      this.#end();
+      throw error;
     }
   }
 
-  /** Waits for the exchanges under way to end, then closes the pooled connections. */
+  /**
+   * Waits for the calls under way to end, then closes the pooled connections; calls made after it fail.
+   */
   async close(): Promise<void> {
-    if (this.#inFlight > 0) {
+    this.#closed = true;
+    if (this.#underWay > 0) {
       this.#drained ??= Promise.withResolvers<void>();
       await this.#drained.promise;
     }
-    this.#agent?.destroy();
+    // A proxy's agent is client-node's, shared by every client of the same configuration, and keeps no
+    // connection open: it is left alone.
+    if (!this.#proxied) this.#agent?.destroy();
   }
 
-  /** Sends the request; resolves to the answer once its headers arrived. */
-  async #exchange(request: Request, signal: AbortSignal | undefined): Promise<IncomingMessage> {
+  #begin(): void {
+    if (this.#closed) throw new Error(`kube: the client of ${this.server} is closed`);
+    this.#underWay++;
+  }
+
+  #end(): void {
+    if (--this.#underWay > 0) return;
+    this.#drained?.resolve();
+    this.#drained = undefined;
+  }
+
+  /** The connection agent (made on first use), the URL, headers with credentials, and the body. */
+  async #prepare(request: Request, { compressed }: { compressed: boolean }): Promise<Prepared> {
     const options: HttpsOptions = { headers: {} };
     // Asked per request: token files and exec credentials rotate.
     await this.#config.applyToHTTPSOptions(options);
@@ -155,23 +201,34 @@ export class Transport {
     const headers: Record<string, string> = {
       ...options.headers,
       accept: 'application/json',
-      'accept-encoding': 'gzip',
       'user-agent': this.#userAgent,
     };
+    if (compressed) headers['accept-encoding'] = 'gzip';
     const body = request.body === undefined ? undefined : JSON.stringify(request.body);
     if (body !== undefined) {
       headers['content-type'] = request.contentType ?? 'application/json';
       headers['content-length'] = String(Buffer.byteLength(body));
     }
-    const send = this.#tls ? httpsRequest : httpRequest;
+    return { method: request.method, url, headers, body };
+  }
+
+  /** Sends a prepared request; resolves to the answer once its headers arrived. */
+  #send({ method, url, headers, body }: Prepared, signal: AbortSignal | undefined): Promise<IncomingMessage> {
     return new Promise<IncomingMessage>((resolve, reject) => {
-      const req = send(url, { method: request.method, headers, agent: this.#agent, signal });
-      this.#inFlight++;
-      req.once('close', () => {
-        if (--this.#inFlight > 0) return;
-        this.#drained?.resolve();
-        this.#drained = undefined;
+      const req = (this.#tls ? httpsRequest : httpRequest)(url, {
+        method,
+        headers,
+        agent: this.#agent,
+        signal,
       });
+      // Node reports an abort only once the request has a connection; through a proxy that is after the
+      // proxy answered, which it may never do. The abort fails the call at once.
+      const abort = () => {
+        reject(signal?.reason);
+        req.destroy();
+      };
+      signal?.addEventListener('abort', abort, { once: true });
+      req.once('close', () => signal?.removeEventListener('abort', abort));
       req.on('error', reject);
       req.once('response', resolve);
       req.end(body);

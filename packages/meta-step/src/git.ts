@@ -77,7 +77,11 @@ export async function checkout({
     ...refs.pulls.map((p) => ({ what: `pull request #${p.number}`, sha: p.sha })),
   ];
   const allow = { GIT_ALLOW_PROTOCOL: protocols.join(':') };
-  const fetch = (shas: string[]) => run(['fetch', '--quiet', '--no-tags', '--', repoUrl, ...shas], allow);
+  // No git maintenance after fetching or merging (a process each time): the repository lives as long as
+  // the step.
+  const noMaintenance = ['-c', 'maintenance.auto=false'];
+  const fetch = (shas: string[]) =>
+    run([...noMaintenance, 'fetch', '--quiet', '--no-tags', '--', repoUrl, ...shas], allow);
   try {
     await fetch([...new Set(wanted.map((w) => w.sha))]);
   } catch (error) {
@@ -107,7 +111,10 @@ export async function checkout({
     };
     const message = `Merge pull request #${pull.number} (${pull.sha})`;
     try {
-      await run(['merge', '--no-ff', '--no-edit', '--no-stat', '--quiet', '-m', message, pull.sha], env);
+      await run(
+        [...noMaintenance, 'merge', '--no-ff', '--no-edit', '--no-stat', '--quiet', '-m', message, pull.sha],
+        env,
+      );
     } catch (error) {
       const conflicts = await run(['diff', '--name-only', '--diff-filter=U', '-z']);
       const files = conflicts.split('\0').filter(Boolean);

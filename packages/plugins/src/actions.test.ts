@@ -66,7 +66,8 @@ describe.each([
     expect(server.people(`${provider}/acme/rocket#3`)).toEqual(kept);
     const answers = [];
     if ('assignees' in refused) {
-      const message = `the provider didn't allow me to assign the following users: ${refused.assignees}.\n\nOnly the organisation's members and the repository's collaborators can be assigned, and authors cannot review their own pull requests.`;
+      // Bitbucket Server: nobody can be assigned, so the answer does not say who could be.
+      const message = `pull requests here have no assignees, so I cannot assign the following users: ${refused.assignees}.\n\nAsk them for a review with \`/cc\` instead.`;
       answers.push(reply('mona', message, askedBy));
     }
     const message = `the provider didn't allow me to request a review from the following users: ${refused.reviewers}.\n\nOnly the organisation's members and the repository's collaborators can be asked for a review, and authors cannot review their own pull requests.`;

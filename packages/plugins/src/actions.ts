@@ -66,7 +66,10 @@ async function perform(
       if (refused.length > 0 && action.askedBy) {
         const what = action.as === 'assignees' ? 'assign' : 'request a review from';
         const who = action.as === 'assignees' ? 'can be assigned' : 'can be asked for a review';
-        const message = `the provider didn't allow me to ${what} the following users: ${refused.join(', ')}.\n\nOnly the organisation's members and the repository's collaborators ${who}, and authors cannot review their own pull requests.`;
+        const message =
+          action.as === 'assignees' && !api.hasAssignees
+            ? `pull requests here have no assignees, so I cannot assign the following users: ${refused.join(', ')}.\n\nAsk them for a review with \`/cc\` instead.`
+            : `the provider didn't allow me to ${what} the following users: ${refused.join(', ')}.\n\nOnly the organisation's members and the repository's collaborators ${who}, and authors cannot review their own pull requests.`;
         await comment(
           api,
           { owner, name },

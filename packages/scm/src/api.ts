@@ -190,6 +190,8 @@ export interface ProviderWrites {
   /** Adding a label the pull request has, or removing one it lacks, succeeds. */
   addLabel(owner: string, repo: string, number: number, label: string): Promise<void>;
   removeLabel(owner: string, repo: string, number: number, label: string): Promise<void>;
+  /** Whether pull requests have assignees; where they do not (Bitbucket Server), every assignee is refused. */
+  readonly hasAssignees: boolean;
   /** The login the credentials act as, to tell Lighthouse's own comments from others'. */
   whoAmI(): Promise<string>;
   /**

@@ -424,6 +424,7 @@ describe('bitbucketServerApi writes', () => {
     const baseUrl = await bitbucket({});
     const api = bitbucketServerApi({ baseUrl, token: 't' });
     expect(api.hasLabels).toBe(false);
+    expect(api.hasAssignees).toBe(false);
     await api.addLabel('PRJ', 'my-repo', 1, 'lgtm');
     await api.removeLabel('PRJ', 'my-repo', 1, 'lgtm');
     expect(requests).toHaveLength(0);

@@ -334,6 +334,7 @@ export function bitbucketServerApi(options: BitbucketServerApiOptions): Provider
       await rest.send({ owner: project, repo, method: 'DELETE', path, answers: [200, 204, 404] });
     },
     hasLabels: false,
+    hasAssignees: false,
     addLabel: async () => {},
     removeLabel: async () => {},
     // Pull requests have reviewers and no assignees: every assignee is refused, so the commenter is answered.

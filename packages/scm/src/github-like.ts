@@ -386,6 +386,7 @@ export function githubLikeApi(rest: Rest, dialect: GithubDialect, token: string 
       await rest.send({ owner, repo, method: 'DELETE', path, answers: [200, 204, 404] });
     },
     hasLabels: true,
+    hasAssignees: true,
     async addLabel(owner, repo, number, label) {
       await labels.addLabel(owner, repo, number, label);
       pullRequests.delete(`${owner}/${repo}#${number}`);

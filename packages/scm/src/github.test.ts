@@ -144,6 +144,7 @@ describe('githubApi writes', () => {
     });
     const api = githubApi({ baseUrl, token: 't' });
     expect(api.hasLabels).toBe(true);
+    expect(api.hasAssignees).toBe(true);
     await api.pullRequest('octocat', 'Hello-World', 1347);
     await api.addLabel('octocat', 'Hello-World', 1347, 'lgtm');
     await api.removeLabel('octocat', 'Hello-World', 1347, 'needs rebase');

@@ -298,6 +298,7 @@ export function gitlabApi(options: GitlabApiOptions): ProviderApi {
       await rest.send({ owner, repo, method: 'DELETE', path, answers: [200, 204, 404] });
     },
     hasLabels: true,
+    hasAssignees: true,
     addLabel: (owner, repo, number, label) => updateLabels(owner, repo, number, 'add_labels', label),
     removeLabel: (owner, repo, number, label) => updateLabels(owner, repo, number, 'remove_labels', label),
     whoAmI: whoAmI(

@@ -1,3 +1,4 @@
+import diagnostics from 'node:diagnostics_channel';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type AddressInfo, connect, type Socket } from 'node:net';
@@ -117,13 +118,17 @@ describe('Transport.request', () => {
   });
 
   it("rejects with the caller's reason when the caller aborts while the answer arrives", async () => {
-    let answering: () => void = () => {};
+    // Node's http client says when it has read an answer's headers.
     const answered = new Promise<void>((resolve) => {
-      answering = resolve;
+      const seen = () => {
+        diagnostics.unsubscribe('http.client.response.finish', seen);
+        resolve();
+      };
+      diagnostics.subscribe('http.client.response.finish', seen);
     });
     const transport = await transportTo((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.write('{"kind":', () => answering());
+      res.write('{"kind":');
     });
     const caller = new AbortController();
     const failure = transport.request({
@@ -144,7 +149,10 @@ describe('Transport.stream', () => {
     const transport = await transportTo((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.write('{"type":"ADDED"}\n');
-      more = () => res.end('{"type":"DELETED"}\n');
+      more = () => {
+        more = () => {};
+        res.end('{"type":"DELETED"}\n');
+      };
     });
     const chunks: string[] = [];
     for await (const chunk of await transport.stream({ method: 'GET', path: '/api/v1/configmaps' })) {
@@ -228,8 +236,12 @@ describe('Transport connections', () => {
   });
 
   it('times out while a proxy does not answer the CONNECT', async () => {
+    let tunnel: Socket | undefined;
     const proxy = createServer()
-      .on('connect', () => {})
+      .on('connect', (_req: IncomingMessage, client: Socket) => {
+        // Read, so that the client's end of it is seen.
+        tunnel = client.resume();
+      })
       .listen(0, '127.0.0.1');
     await once(proxy, 'listening');
     const transport = new Transport(
@@ -257,6 +269,9 @@ describe('Transport connections', () => {
     const failure = transport.request({ method: 'GET', path: '/api/v1/namespaces' });
     await expect(failure).rejects.toThrow(KubeUnavailableError);
     await expect(failure).rejects.toThrow('GET /api/v1/namespaces: timed out');
+    // The abandoned CONNECT's connection is ended by the client, not left to the proxy.
+    if (tunnel && !tunnel.readableEnded) await once(tunnel, 'end');
+    expect(tunnel?.readableEnded).toBe(true);
   });
 
   it('fails at once, not as unavailable, when the configuration cannot give credentials', async () => {
@@ -313,7 +328,13 @@ describe('Transport connections', () => {
     });
     const underWay = transport.request({ method: 'GET', path: '/api/v1/namespaces', retry: false });
     await arrived;
-    const closed = transport.close();
+    let isClosed = false;
+    const closed = transport.close().then(() => {
+      isClosed = true;
+    });
+    // Closing goes nowhere while the request waits for its answer.
+    await new Promise(setImmediate);
+    expect(isClosed).toBe(false);
     answer();
     expect(await underWay).toEqual({ answered: true });
     await closed;

@@ -182,6 +182,13 @@ export class Transport {
     // Asked per request: token files and exec credentials rotate.
     await this.#config.applyToHTTPSOptions(options);
     // Through a proxy (SOCKS, or HTTP CONNECT), client-node's agent for it; it keeps no connection alive.
+    if (this.#proxied && !this.#agent && options.agent) {
+      // It sets no timeout, and an agent's options override a request's: without one, a CONNECT the proxy
+      // never answers would hold its connection after the call gave up, until the proxy dropped it. Shared
+      // by the clients of one configuration: the first one's timeout is kept.
+      const { options: agentOptions } = options.agent as HttpAgent & { options: { timeout?: number } };
+      agentOptions.timeout ??= this.#timeoutMs;
+    }
     this.#agent ??= this.#proxied
       ? options.agent
       : this.#tls

@@ -99,5 +99,7 @@ describe("an image's main.mjs", () => {
         }
       }
     }
-  });
+    // CPU-bound (a layout built, tens of thousands of positions looked up twice): ~10 s alone, three times
+    // that beside the other test files on two busy cores.
+  }, 120_000);
 });

@@ -181,26 +181,7 @@ export class Transport {
     const options: HttpsOptions = { headers: {} };
     // Asked per request: token files and exec credentials rotate.
     await this.#config.applyToHTTPSOptions(options);
-    // Through a proxy (SOCKS, or HTTP CONNECT), client-node's agent for it; it keeps no connection alive.
-    if (this.#proxied && !this.#agent && options.agent) {
-      // It sets no timeout, and an agent's options override a request's: without one, a CONNECT the proxy
-      // never answers would hold its connection after the call gave up, until the proxy dropped it. Shared
-      // by the clients of one configuration: the first one's timeout is kept.
-      const { options: agentOptions } = options.agent as HttpAgent & { options: { timeout?: number } };
-      agentOptions.timeout ??= this.#timeoutMs;
-    }
-    this.#agent ??= this.#proxied
-      ? options.agent
-      : this.#tls
-        ? new HttpsAgent({
-            ca: options.ca,
-            cert: options.cert,
-            key: options.key,
-            rejectUnauthorized: options.rejectUnauthorized ?? true,
-            servername: options.servername,
-            ...keepAlive,
-          })
-        : new HttpAgent(keepAlive);
+    this.#agent ??= this.#newAgent(options);
     const url = new URL(this.server + request.path);
     for (const [key, value] of Object.entries(request.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));
@@ -217,6 +198,29 @@ export class Transport {
       headers['content-length'] = String(Buffer.byteLength(body));
     }
     return { method: request.method, url, headers, body };
+  }
+
+  /** The connection agent, made with the first request's TLS settings. */
+  #newAgent(options: HttpsOptions): HttpAgent {
+    if (this.#proxied) {
+      // Through a proxy (SOCKS, or HTTP CONNECT), client-node's agent for it; it keeps no connection alive.
+      if (!options.agent) throw new Error('kube: the configuration names a proxy but gives no agent for it');
+      // It sets no timeout, and an agent's options override a request's: without one, a CONNECT the proxy
+      // never answers would hold its connection after the call gave up, until the proxy dropped it. Shared
+      // by the clients of one configuration: the first one's timeout is kept.
+      const { options: agentOptions } = options.agent as HttpAgent & { options: { timeout?: number } };
+      agentOptions.timeout ??= this.#timeoutMs;
+      return options.agent;
+    }
+    if (!this.#tls) return new HttpAgent(keepAlive);
+    return new HttpsAgent({
+      ca: options.ca,
+      cert: options.cert,
+      key: options.key,
+      rejectUnauthorized: options.rejectUnauthorized ?? true,
+      servername: options.servername,
+      ...keepAlive,
+    });
   }
 
   /** Sends a prepared request; resolves to the answer once its headers arrived. */

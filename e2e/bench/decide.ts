@@ -1,10 +1,12 @@
 // What lighthouse alone can take: signed GitHub pushes verified, parsed and decided, with no job to start
 // (the one postsubmit is for another branch), so neither Kubernetes nor a runner is involved. 16
 // senders on keep-alive connections from this process, three rounds after a warm-up; medians of the
-// rounds' p50, p99 and deliveries/s. The target is 8,000 deliveries/s.
+// rounds' p50, p99 and deliveries/s. The target is 8,000 deliveries/s. Beside it, the floor: the same
+// deliveries to a bare Node HTTP server that reads them and answers (node-floor.mjs), rounds interleaved
+// with lighthouse's, which is what this machine's Node and senders can do at all.
 // Lighthouse runs from its remote-mode image layout (built here into a temporary directory).
 // Run: pnpm bench, or `node --conditions=@lighthouse-ts/source bench/decide.ts` in e2e/ (no cluster).
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -50,11 +52,11 @@ const app = spawn(
   ],
   { env: { PATH: process.env.PATH ?? '', ...files }, stdio: ['ignore', 'ignore', 'inherit'] },
 );
-const url = `http://127.0.0.1:${port}/hook`;
-while ((await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.status !== 200) {
-  if (app.exitCode !== null) throw new Error(`lighthouse exited with ${app.exitCode}`);
-  await sleep(20);
-}
+const floorPort = await freePort();
+const floor = spawn(process.execPath, [join(import.meta.dirname, 'node-floor.mjs'), String(floorPort)], {
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
+await Promise.all([waitForReady(app, port), waitForReady(floor, floorPort)]);
 
 const push = octokitExamples('push').find((example) => example.ref === 'refs/heads/master');
 if (!push) throw new Error('no @octokit/webhooks-examples push to a branch');
@@ -70,7 +72,7 @@ function nextDelivery() {
   };
 }
 
-async function round(total: number) {
+async function round(url: string, total: number) {
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
@@ -92,22 +94,40 @@ async function round(total: number) {
   return { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), perSecond: total / seconds };
 }
 
+const hook = (at: number) => `http://127.0.0.1:${at}/hook`;
 try {
-  await round(2_000);
-  const results: Awaited<ReturnType<typeof round>>[] = [];
-  for (let r = 0; r < rounds; r++) results.push(await round(perRound));
-  const m = (pick: (f: (typeof results)[number]) => number) => median(results.map(pick)).toFixed(1);
+  await round(hook(floorPort), 2_000);
+  await round(hook(port), 2_000);
+  const results = { lighthouse: [] as Round[], floor: [] as Round[] };
+  for (let r = 0; r < rounds; r++) {
+    results.floor.push(await round(hook(floorPort), perRound));
+    results.lighthouse.push(await round(hook(port), perRound));
+  }
+  const row = (scenario: string, of: Round[], target: string) => {
+    const m = (pick: (f: Round) => number) => median(of.map(pick)).toFixed(1);
+    return `| ${scenario} | ${m((f) => f.p50)} | ${m((f) => f.p99)} | ${m((f) => f.perSecond)} | ${target} |`;
+  };
   console.log(`\n${rounds} rounds of ${perRound} signed pushes, ${senders} senders, no job started.\n`);
   console.log('| scenario | p50 ms | p99 ms | deliveries/s | target |');
   console.log('|---|---|---|---|---|');
-  console.log(
-    `| verify + parse + decide | ${m((f) => f.p50)} | ${m((f) => f.p99)} | ${m((f) => f.perSecond)} | 8,000/s |`,
-  );
+  console.log(row('verify + parse + decide', results.lighthouse, '8,000/s'));
+  console.log(row('floor: a bare Node HTTP server answering', results.floor, ''));
 } finally {
   agent.destroy();
-  app.kill('SIGTERM');
-  await once(app, 'exit');
+  for (const child of [app, floor]) {
+    child.kill('SIGTERM');
+    await once(child, 'exit');
+  }
   await rm(layoutDir, { recursive: true });
+}
+
+type Round = Awaited<ReturnType<typeof round>>;
+
+async function waitForReady(child: ChildProcess, at: number) {
+  while ((await fetch(`http://127.0.0.1:${at}/readyz`).catch(() => undefined))?.status !== 200) {
+    if (child.exitCode !== null) throw new Error(`${child.spawnargs[1]} exited with ${child.exitCode}`);
+    await sleep(20);
+  }
 }
 
 async function freePort(): Promise<number> {

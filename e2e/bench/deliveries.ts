@@ -3,7 +3,8 @@
 // 1, 10 and 50 concurrent senders, three rounds each; medians of the rounds' p50, p99 and deliveries/s.
 // Also: the time from spawning lighthouse to its /readyz answering 200 (median of the starts), and RSS
 // idle and at its peak under load, for lighthouse and the runner, and the size of their files, each beside
-// its target. The apps run as their images run them: from the files `pnpm image-layout` builds (built here
+// its target, and beside those the floor: a bare Node HTTP server (node-floor.mjs) started and measured the
+// same way. The apps run as their images run them: from the files `pnpm image-layout` builds (built here
 // into a temporary directory by the same code).
 // Run: pnpm bench (starts the test cluster).
 import { randomUUID } from 'node:crypto';
@@ -61,14 +62,18 @@ const runnerToken = await file('runner-token', randomUUID());
 /** Spawns lighthouse and polls /readyz until 200: the time a newly scheduled pod takes to take traffic. */
 async function startLighthouse(mode: 'embedded' | 'remote', namespace: string, runnerUrl?: string) {
   const args = ['serve', '--host=127.0.0.1', '--port=0', `--namespace=${namespace}`];
-  const started = performance.now();
-  const app = spawnApp(
+  return startToReady(
     main(mode === 'embedded' ? embeddedLayout : remoteLayout),
     mode === 'embedded'
       ? [...args, '--meta-step-image=runner:bench', ...kubeLimit]
       : [...args, '--metapipeline=remote', `--runner-url=${runnerUrl}`, `--runner-token-file=${runnerToken}`],
     { ...files, KUBECONFIG: cluster.kubeconfigPath },
   );
+}
+
+async function startToReady(script: string, args: string[] = [], env: Record<string, string> = {}) {
+  const started = performance.now();
+  const app = spawnApp(script, args, env);
   const listening = await app.waitForLog((line) => line.msg === 'listening', '"listening"');
   const url = `http://127.0.0.1:${listening.port as number}`;
   for (;;) {
@@ -77,6 +82,22 @@ async function startLighthouse(mode: 'embedded' | 'remote', namespace: string, r
     await sleep(5);
   }
   return { app, url, readyMs: performance.now() - started };
+}
+
+/** The floor's start to ready (median of as many starts as lighthouse's) and its idle RSS, taken alike. */
+async function measureFloor() {
+  const readyMs: number[] = [];
+  let idle = 0;
+  for (let start = 0; start < starts; start++) {
+    const floor = await startToReady(join(import.meta.dirname, 'node-floor.mjs'));
+    readyMs.push(floor.readyMs);
+    if (start === starts - 1) {
+      await sleep(1000);
+      idle = await rssMiB(floor.app);
+    }
+    await floor.app.stop();
+  }
+  return { readyMs: median(readyMs), idle };
 }
 
 let pullNumber = 0;
@@ -156,6 +177,7 @@ async function measure(mode: 'embedded' | 'remote') {
   return { rows, readyMs: median(readyMs), idle, peak };
 }
 
+const floor = await measureFloor();
 const embedded = await measure('embedded');
 const remote = await measure('remote');
 console.log(
@@ -172,21 +194,26 @@ const targets = {
   remote: { readyMs: 200, idleMiB: 55, bytes: 2 ** 20 },
   runner: { idleMiB: 70 },
 };
-const figure = (value: number, target: number, unit: string, digits = 0) =>
-  `| ${value.toFixed(digits)} ${unit} | ${value <= target ? '' : 'over: '}${target.toFixed(digits)} ${unit} |`;
+const figure = (value: number, target: number, unit: string, digits = 0, floorValue?: number) =>
+  `| ${value.toFixed(digits)} ${unit} | ${floorValue === undefined ? '' : `${floorValue.toFixed(digits)} ${unit}`} | ` +
+  `${value <= target ? '' : 'over: '}${target.toFixed(digits)} ${unit} |`;
 const MiB = (bytes: number) => bytes / 2 ** 20;
 console.log(
   `\nFrom the image layouts; start to ready: median of ${starts} starts; peak: under the rounds above.\n`,
 );
-console.log('| figure | measured | target |');
-console.log('|---|---|---|');
+console.log('| figure | measured | floor: bare Node HTTP server | target |');
+console.log('|---|---|---|---|');
 for (const [mode, result, layout] of [
   ['embedded', embedded, embeddedLayout],
   ['remote', remote, remoteLayout],
 ] as const) {
   const target = targets[mode];
-  console.log(`| lighthouse ${mode}: start to ready ${figure(result.readyMs, target.readyMs, 'ms')}`);
-  console.log(`| lighthouse ${mode}: idle RSS ${figure(result.idle.lighthouse, target.idleMiB, 'MiB')}`);
+  console.log(
+    `| lighthouse ${mode}: start to ready ${figure(result.readyMs, target.readyMs, 'ms', 0, floor.readyMs)}`,
+  );
+  console.log(
+    `| lighthouse ${mode}: idle RSS ${figure(result.idle.lighthouse, target.idleMiB, 'MiB', 0, floor.idle)}`,
+  );
   const peakTarget = 2 * result.idle.lighthouse;
   console.log(
     `| lighthouse ${mode}: peak RSS (2 x idle) ${figure(result.peak.lighthouse, peakTarget, 'MiB')}`,
@@ -196,7 +223,7 @@ for (const [mode, result, layout] of [
       figure(MiB(layout.bytes.modules), MiB(target.bytes), 'MiB', 2),
   );
 }
-console.log(`| runner: idle RSS ${figure(remote.idle.runner, targets.runner.idleMiB, 'MiB')}`);
+console.log(`| runner: idle RSS ${figure(remote.idle.runner, targets.runner.idleMiB, 'MiB', 0, floor.idle)}`);
 console.log(`| runner: peak RSS (2 x idle) ${figure(remote.peak.runner, 2 * remote.idle.runner, 'MiB')}`);
-console.log(`| runner: modules | ${MiB(runnerLayout.bytes.modules).toFixed(2)} MiB | |`);
+console.log(`| runner: modules | ${MiB(runnerLayout.bytes.modules).toFixed(2)} MiB | | |`);
 await rm(layoutsDir, { recursive: true });

@@ -1,7 +1,7 @@
 import { createKubeClient, type KubeClient } from '@lighthouse-ts/kube';
 import { parseStepEnv, runMetaStep, type StepEnv } from '@lighthouse-ts/meta-step';
-import { pino } from 'pino';
 import { badConfig, type MetaStepConfig } from './config.ts';
+import { createLogger } from './logger.ts';
 
 /** Exit code of a meta step that ran and failed (the job says why when the code or pipeline is at fault). */
 export const stepFailed = 1;
@@ -15,10 +15,7 @@ export async function metaStep(
   config: MetaStepConfig,
   env: Record<string, string | undefined>,
 ): Promise<number> {
-  const logger = pino(
-    { name: 'runner', level: config.logLevel, timestamp: pino.stdTimeFunctions.isoTime },
-    pino.destination({ dest: 1, sync: true }),
-  );
+  const logger = createLogger(config.logLevel);
   let stepEnv: StepEnv;
   let kube: KubeClient;
   try {

@@ -15,9 +15,10 @@ import {
 import { createEmbeddedClient } from '@lighthouse-ts/metapipeline-client/embedded';
 import { startReporter } from '@lighthouse-ts/reporter';
 import { type StatusSync, startBackgroundStatusSync } from '@lighthouse-ts/status-sync';
-import { type Logger, pino } from 'pino';
+import type { Logger } from 'pino';
 import { type BearerAuth, bearerAuth } from './auth.ts';
 import { badConfig, metaStepResources, type RunnerConfig } from './config.ts';
+import { createLogger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { type Reporting, reportingFrom } from './report.ts';
 import { createMetricsHandler, createRunnerHandler } from './server.ts';
@@ -28,10 +29,7 @@ import { createMetricsHandler, createRunnerHandler } from './server.ts';
  * connections close at once, then the status sync and the reporter stop and the Kubernetes clients close.
  */
 export async function serve(config: RunnerConfig): Promise<number> {
-  const logger = pino(
-    { name: 'runner', level: config.logLevel, timestamp: pino.stdTimeFunctions.isoTime },
-    pino.destination({ dest: 1, sync: true }),
-  );
+  const logger = createLogger(config.logLevel);
   process.on('uncaughtException', (error) => fatal(logger, error, 'uncaught exception'));
   process.on('unhandledRejection', (error) => fatal(logger, error, 'unhandled rejection'));
 

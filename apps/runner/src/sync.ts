@@ -1,8 +1,8 @@
 import { createKubeClient, type KubeClient, type KubeClientOptions } from '@lighthouse-ts/kube';
 import { startReporter } from '@lighthouse-ts/reporter';
 import { startStatusSync } from '@lighthouse-ts/status-sync';
-import { pino } from 'pino';
 import { badConfig, type SyncConfig } from './config.ts';
+import { createLogger } from './logger.ts';
 import { type Reporting, reportingFrom } from './report.ts';
 
 /**
@@ -11,10 +11,7 @@ import { type Reporting, reportingFrom } from './report.ts';
  * and resolves to the exit code.
  */
 export async function sync(config: SyncConfig): Promise<number> {
-  const logger = pino(
-    { name: 'runner', level: config.logLevel, timestamp: pino.stdTimeFunctions.isoTime },
-    pino.destination({ dest: 1, sync: true }),
-  );
+  const logger = createLogger(config.logLevel);
   const kubeOptions: KubeClientOptions = {
     config: config.kubeconfig ? { kubeconfig: config.kubeconfig } : { inCluster: true },
     userAgent: 'lighthouse-runner',

@@ -3,8 +3,10 @@
 // certificate for its user name, under the chart's own Roles), installed as the README says: jobs in a
 // namespace of their own.
 import { execFile } from 'node:child_process';
+import { once } from 'node:events';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -117,6 +119,46 @@ describe('the image layouts', () => {
       expect(outcomes.filter(([, outcome]) => !outcome?.startsWith('accepted'))).toEqual([]);
     },
   );
+
+  it("logs an error's type by its name, which the minified classes of a layout do not keep", async () => {
+    // An API server that has no LighthouseJob: the meta step's first request fails with KubeNotFoundError.
+    const apiServer = createServer((_, response) => {
+      const status = { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404 };
+      response.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify(status));
+    }).listen(0, '127.0.0.1');
+    await once(apiServer, 'listening');
+    stops.push(() => new Promise((resolve) => apiServer.close(resolve)));
+    const { port } = apiServer.address() as AddressInfo;
+    const dir = await mkdtemp(join(tmpdir(), 'images-error-type-'));
+    stops.push(() => rm(dir, { recursive: true }));
+    const kubeconfig = join(dir, 'kubeconfig');
+    await writeFile(
+      kubeconfig,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        // Plain HTTP: client-node allows it only with TLS verification off.
+        clusters: [
+          { name: 'test', cluster: { server: `http://127.0.0.1:${port}`, 'insecure-skip-tls-verify': true } },
+        ],
+        users: [{ name: 'test', user: { token: 'test-token' } }],
+        contexts: [{ name: 'test', context: { cluster: 'test', user: 'test' } }],
+        'current-context': 'test',
+      }),
+    );
+    const step = spawnApp(main(layouts.runner), ['meta-step'], {
+      KUBECONFIG: kubeconfig,
+      REPO_URL: 'https://git.example.com/acme/app.git',
+      PULL_REFS: `main:${'a'.repeat(40)}`,
+      JOB_NAME: 'unit',
+      PIPELINE_KIND: 'release',
+      LIGHTHOUSE_JOB_NAME: 'missing',
+      LIGHTHOUSE_JOB_NAMESPACE: 'default',
+    });
+    const failed = await step.waitForLog((line) => line.level === 50, 'the failure');
+    expect(failed.err).toMatchObject({ type: 'KubeNotFoundError' });
+    expect((await step.exited).code).toBe(1);
+  });
 
   it('lighthouse remote-only refuses embedded mode, naming the image to use', async () => {
     const files = await exampleFiles();

@@ -1,6 +1,6 @@
 // How long the meta step takes for a small repository (a local bare repository of 100 files plus its
-// .lighthouse/, one pull request to merge) on the test cluster: clone + merge, load the pipeline, dry run +
-// create + record on the job. In-process (runMetaStep) and as the process the meta PipelineRun runs
+// .lighthouse/, one pull request to merge) on the test cluster: clone + merge, load the pipeline, create +
+// record on the job. In-process (runMetaStep) and as the process the meta PipelineRun runs
 // (`runner meta-step` from the runner image's files, built here into a temporary directory by
 // `pnpm image-layout`'s code; Node's start included); median and p90 over several runs.
 // Run: scripts/dev bench (starts the test cluster).
@@ -111,7 +111,7 @@ console.log('| --- | --- | --- | --- |');
 console.log(row('in-process: all (runMetaStep)', figures.total));
 console.log(row('  clone + merge', figures.checkout));
 console.log(row('  find + load the pipeline, read the meta PipelineRun', figures.load));
-console.log(row('  dry run + create + record on the job', figures.create));
+console.log(row('  create + record on the job', figures.create));
 console.log(row('process: runner meta-step from its image files (Node start included)', processTimes));
 const processMedian = percentile(processTimes, 0.5);
 console.log(

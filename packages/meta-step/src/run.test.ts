@@ -1,7 +1,8 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labels, ownLabels } from '@lighthouse-ts/crds';
-import { createKubeClient, type KubeClient } from '@lighthouse-ts/kube';
+import { createKubeClient, type KubeClient, KubeNotFoundError } from '@lighthouse-ts/kube';
 import type { MetaPipelineClient, MetaPipelineRequest } from '@lighthouse-ts/metapipeline-client';
 import { createEmbeddedClient } from '@lighthouse-ts/metapipeline-client/embedded';
 import { testCluster } from '@lighthouse-ts/testenv/vitest';
@@ -160,6 +161,22 @@ describe('runMetaStep, on a real API server with real git', () => {
       'build',
       'meta',
     ]);
+  });
+
+  it('fails with the API error when its job is gone, having created nothing and left no checkout behind', async () => {
+    const started = await startMetaPipeline(client, kube, request({}));
+    const env = parseStepEnv({ ...started.env, LIGHTHOUSE_JOB_NAME: `${started.name}-gone` });
+    const workDir = await mkdtemp(join(tmpdir(), 'meta-step-work-'));
+    try {
+      await expect(runMetaStep({ kube, gitProtocols: local, env, workDir })).rejects.toBeInstanceOf(
+        KubeNotFoundError,
+      );
+      expect(await readdir(workDir)).toEqual([]);
+      const runs = await kube.pipelineRuns.list(namespace, { labelSelector: `${labels.id}=${started.name}` });
+      expect(runs.items.map((item) => item.metadata.labels?.[ownLabels.pipelineRole])).toEqual(['meta']);
+    } finally {
+      await rm(workDir, { recursive: true });
+    }
   });
 
   it("builds a push from the base commit with the release job's pipeline", async () => {

@@ -101,7 +101,7 @@ export type MetaStepResult = (
 ) & {
   /** The commit the build runs on: the base with the pulls merged. */
   head: string;
-  /** Milliseconds spent checking out, loading the pipeline, and validating + creating it. */
+  /** Milliseconds spent checking out, loading the pipeline, and creating it and recording it on the job. */
   timings: { checkout: number; load: number; create: number };
 };
 
@@ -112,8 +112,8 @@ const isFinished = (state: JobState | undefined): state is JobState =>
 
 /**
  * The meta step: checks out the base and merges the pulls, loads the job's pipeline from the repository,
- * validates the build PipelineRun with a server-side dry run, creates it (once per job: a rerun finds the
- * first one) and records it on the LighthouseJob's status. When the job has finished meanwhile (aborted,
+ * creates the build PipelineRun (once per job: a rerun finds the first one; the API server validates it)
+ * and records it on the LighthouseJob's status. When the job has finished meanwhile (aborted,
  * failed) it creates nothing. When the code or its pipeline is at fault (a merge conflict, a pipeline
  * that cannot be loaded or that the API server refuses) the job is marked failed with the reason, unless
  * it has finished already, and the error is thrown.
@@ -207,7 +207,10 @@ async function metaPipelineRun(
   return { serviceAccountName: run.spec.taskRunTemplate?.serviceAccountName, env };
 }
 
-/** Validates with a dry run, then creates; the PipelineRun an earlier run of the step created counts as created. */
+/**
+ * Creates the build PipelineRun, which the API server validates (a refusal names each field); the one an
+ * earlier run of the step created counts as created.
+ */
 async function createOnce(
   kube: KubeClient,
   desired: PipelineRun,
@@ -216,7 +219,6 @@ async function createOnce(
 ): Promise<{ pipelineRun: PipelineRun; created: boolean }> {
   const namespace = desired.metadata.namespace ?? '';
   try {
-    await kube.pipelineRuns.create(namespace, desired, { dryRun: true, signal });
     return { pipelineRun: await kube.pipelineRuns.create(namespace, desired, { signal }), created: true };
   } catch (error) {
     if (error instanceof KubeInvalidError) {

@@ -448,8 +448,9 @@ describe('bitbucketServerApi writes', () => {
 });
 
 // "Assign pull request participant role" (POST .../participants with the user by name and the role REVIEWER:
-// 200 with the participant; 404 for no such user; the author refused, 409 from Data Center) and "Unassign pull
-// request participant" (DELETE .../participants/{userSlug}: 204).
+// 200 with the participant; 404 for no such user; the author refused, 409 from Data Center; the exception
+// named in the answer tells a missing or closed pull request apart) and "Unassign pull request participant"
+// (DELETE .../participants/{userSlug}: 204).
 describe('bitbucketServerApi reviewers', () => {
   const participants = `${repo}/pull-requests/1/participants`;
   const writes = () => requests.map(({ method, url, body }) => ({ method, url, body }));
@@ -495,6 +496,43 @@ describe('bitbucketServerApi reviewers', () => {
       body: { user: { name }, role: 'REVIEWER' },
     });
     expect(writes()).toEqual([asked('jane'), asked('ghost'), asked('jcitizen')]);
+  });
+
+  it('fails, blaming no login, when the pull request does not exist (404) or is not open (409)', async () => {
+    const refusal = (status: number, exceptionName: string, message: string) => ({
+      status,
+      body: { errors: [{ context: null, message, exceptionName }] },
+    });
+    const baseUrl = await bitbucket({
+      [`POST ${participants}`]: [
+        refusal(
+          404,
+          'com.atlassian.bitbucket.pull.NoSuchPullRequestException',
+          'Pull request 1 does not exist in PRJ/my-repo.',
+        ),
+        refusal(
+          409,
+          'com.atlassian.bitbucket.pull.IllegalPullRequestStateException',
+          'The pull request is not open.',
+        ),
+      ],
+    });
+    const api = bitbucketServerApi({ baseUrl, token: 't' });
+    await expect(api.assign('PRJ', 'my-repo', 1, ['jane', 'bob'], 'reviewers')).rejects.toMatchObject({
+      name: 'ProviderError',
+      status: 404,
+      message: 'pull request PRJ/my-repo#1 does not exist',
+    });
+    await expect(api.assign('PRJ', 'my-repo', 1, ['jane'], 'reviewers')).rejects.toMatchObject({
+      name: 'ProviderError',
+      status: 409,
+      message: 'pull request PRJ/my-repo#1 is not open',
+    });
+    // Nobody after the first: the pull request refuses them all alike.
+    expect(writes().map(({ body }) => body)).toEqual([
+      { user: { name: 'jane' }, role: 'REVIEWER' },
+      { user: { name: 'jane' }, role: 'REVIEWER' },
+    ]);
   });
 
   it('takes review requests back by slug, one already gone (404) too', async () => {

@@ -60,6 +60,13 @@ const Activity = z.looseObject({
 const Repository = z.looseObject({
   links: z.looseObject({ clone: z.array(z.looseObject({ href: z.string(), name: z.string() })) }),
 });
+/** An error answer: each error names the exception Bitbucket threw (null for some). */
+const Errors = z.looseObject({ errors: z.array(z.looseObject({ exceptionName: z.string().nullish() })) });
+/** What a refused reviewer request says when the pull request, not the user, is the reason. */
+const pullRequestProblems: Record<string, string> = {
+  'com.atlassian.bitbucket.pull.NoSuchPullRequestException': 'does not exist',
+  'com.atlassian.bitbucket.pull.IllegalPullRequestStateException': 'is not open',
+};
 
 const pullRequestStates = { OPEN: 'open', DECLINED: 'closed', MERGED: 'merged' } as const;
 /** A participant's verdict; `UNAPPROVED` is none. */
@@ -344,17 +351,28 @@ export function bitbucketServerApi(options: BitbucketServerApiOptions): Provider
       const refused: string[] = [];
       for (const login of logins) {
         // Refused: no such user (404), or one who may not review, such as the author (400 as documented, 409
-        // as Data Center answers). The reference says 201 for an added reviewer; servers answer 200.
-        const status = await rest.send({
-          owner: project,
-          repo,
-          method: 'POST',
-          path,
-          body: { user: { name: login }, role: 'REVIEWER' },
-          answers: [200, 201, 400, 404, 409],
-          idempotent: true,
-        });
-        if (status >= 400) refused.push(login);
+        // as Data Center answers); unless the exception says the pull request is missing or closed, which
+        // refuses everyone. The reference says 201 for an added reviewer; servers answer 200.
+        const { status, body } = await rest.json(
+          {
+            owner: project,
+            repo,
+            method: 'POST',
+            path,
+            body: { user: { name: login }, role: 'REVIEWER' },
+            answers: [200, 201, 400, 404, 409],
+            idempotent: true,
+          },
+          z.unknown(),
+        );
+        if (status < 400) continue;
+        for (const { exceptionName } of Errors.safeParse(body).data?.errors ?? []) {
+          const problem = pullRequestProblems[exceptionName ?? ''];
+          if (problem) {
+            throw new ProviderError(`pull request ${project}/${repo}#${number} ${problem}`, status);
+          }
+        }
+        refused.push(login);
       }
       return refused;
     },

@@ -15,7 +15,7 @@ import { killApps, type ServingApp, startServingApp } from '@lighthouse-ts/teste
 import { rawRequest } from '@lighthouse-ts/testenv/http';
 import { testCluster } from '@lighthouse-ts/testenv/vitest';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { delivery, goScmFolders, goScmManifest, octokitExamples } from '../../packages/scm/test/payloads.ts';
 
 const lighthouseMain = join(import.meta.dirname, '../../apps/lighthouse/src/main.ts');

@@ -13,7 +13,7 @@ import { LighthouseJob, PipelineRun, standInAnnotation } from '@lighthouse-ts/cr
 import { TestCluster } from '@lighthouse-ts/testenv';
 import { refusesConnections } from '@lighthouse-ts/testenv/http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const run = promisify(execFile);
 const repository = join(import.meta.dirname, '../..');

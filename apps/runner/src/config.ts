@@ -26,7 +26,7 @@ import {
   reportFlags,
   reportSettingsShape,
 } from '@lighthouse-ts/providers/flags';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The runner's commands that take flags. */
 type CommandName = 'serve' | 'sync' | 'meta-step';

@@ -28,7 +28,7 @@ import {
   UnavailableError,
 } from '@lighthouse-ts/metapipeline-client';
 import type { Logger } from 'pino';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { type BearerAuth, unauthorized } from './auth.ts';
 import { parseJson } from './body.ts';
 import type { Metrics } from './metrics.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Flag, FlagError, flagError, parseFlags, readFlags, validated } from './flags.ts';
 import { boolean, integer } from './values.ts';
 

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /** One flag of a command line, also read from an environment variable. */
 export interface Flag {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A whole number from min to max, written in digits only ("2.5", "-1" and "1e3" are refused). */
 export const integer = (min: number, max: number) =>

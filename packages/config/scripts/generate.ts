@@ -1,6 +1,6 @@
 import { readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigFile } from '../src/job-config.ts';
 import { PluginsFile } from '../src/plugins-config.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PathIssue } from './path-issue.ts';
 import type { ExternalPlugin } from './types.ts';
 

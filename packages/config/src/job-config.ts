@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { branchersIntersect, compileBrancher } from './brancher.ts';
 import { compileGoRegExp, type GoRegExp } from './go-regexp.ts';
 import { labelIssues } from './labels.ts';

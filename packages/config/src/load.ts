@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { type Document, isNode, LineCounter, parseDocument } from 'yaml';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ConfigError, type ConfigIssue, formatPath } from './config-error.ts';
 import { ConfigFile, compileJobConfig } from './job-config.ts';
 import { type PathIssue, zodIssues } from './path-issue.ts';

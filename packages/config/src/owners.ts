@@ -1,5 +1,5 @@
 import { parse } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { compileGoRegExp, type GoMatcher } from './go-regexp.ts';
 
 /** Who owns the files a filter matches, in one OWNERS file. */

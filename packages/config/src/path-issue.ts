@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /** A problem at a place in a parsed document, before it is tied to a file. */
 export interface PathIssue {

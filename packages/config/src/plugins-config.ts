@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { compileExternalPlugins, ExternalPluginsFile } from './external-plugins.ts';
 import type { PathIssue } from './path-issue.ts';
 import type {

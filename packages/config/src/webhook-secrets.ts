@@ -1,5 +1,5 @@
 import { parse as parseYaml, YAMLError } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const SecretValue = z.string().trim().min(1, 'is empty');
 const Secret = z

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { preserveUnknownFields } from './crd.ts';
 import { type ResourceType, resourceSchema, Time } from './meta.ts';
 import { PipelineRunSpec } from './pipelinerun.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type CustomResourceDefinition, customResourceDefinition, type PrinterColumn } from './crd.ts';
 import { LighthouseJobSpec, LighthouseJobStatus, lighthouseJobType } from './lighthousejob.ts';
 import { Param, PipelineRef, PipelineRunSpec, PipelineRunStatus, pipelineRunType } from './pipelinerun.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** RFC 3339 timestamps as the API server writes them (`2026-11-25T15:00:00Z`). */
 export const Time = z.iso.datetime({ offset: true });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Condition, type ResourceType, resourceSchema, Time } from './meta.ts';
 import { Duration, Param, ParamValue, WorkspaceBinding } from './pipelinerun.ts';
 

@@ -5,7 +5,7 @@ import {
   pipelineRunType,
   type ResourceType,
 } from '@lighthouse-ts/crds';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { type KubeConfigSource, loadKubeConfig } from './config.ts';
 import { type KubeObject, ResourceClient } from './resource.ts';
 import { Transport, type TransportOptions } from './transport.ts';

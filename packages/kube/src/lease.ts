@@ -1,5 +1,5 @@
 import { ObjectMeta, type ResourceType, Time } from '@lighthouse-ts/crds';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const leaseType: ResourceType = {
   group: 'coordination.k8s.io',

@@ -1,5 +1,5 @@
 import { apiVersionOf, type ObjectMeta, type ResourceType } from '@lighthouse-ts/crds';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { errorFromResponse, KubeError, KubeUnavailableError, KubeUnexpectedObjectError } from './errors.ts';
 import type { Transport } from './transport.ts';
 

@@ -8,7 +8,7 @@ import {
   KubeConflictError,
   KubeInvalidError,
 } from '@lighthouse-ts/kube';
-import { z } from 'zod';
+import * as z from 'zod';
 import { effectivePipelineRun } from './effective.ts';
 import { MetaStepError, PipelineRejectedError, StepEnvError } from './errors.ts';
 import { checkout, type PullRefs, parsePullRefs } from './git.ts';

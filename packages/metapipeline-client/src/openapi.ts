@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MetaPipeline, MetaPipelineList, MetaPipelineRequest, Problem } from './schemas.ts';
 
 /** The routes of the remote contract, shared by the remote client and the runner that serves them. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { InvalidRequestError } from './errors.ts';
 import { MetaPipelineRequest } from './schemas.ts';
 import { pullRequestRequest } from './testing/index.ts';

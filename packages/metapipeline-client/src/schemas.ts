@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A Kubernetes name part: lower-case letters, digits and dashes (RFC 1123 label). */
 const dnsLabel = z

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FlagError } from '@lighthouse-ts/cli';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { connectProviders } from './connect.ts';
 import { checkProviderSettings, type ProviderSettings, providerSettingsShape } from './flags.ts';
 

@@ -1,5 +1,5 @@
 import { boolean, type Flag } from '@lighthouse-ts/cli';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The flags that say how to reach each Git provider's API; each is also read from its variable. */
 export const providerFlags: readonly Flag[] = [

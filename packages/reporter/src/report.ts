@@ -12,7 +12,7 @@ import {
   Time,
 } from '@lighthouse-ts/crds';
 import type { ReportState, StatusInput } from '@lighthouse-ts/scm';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** What the reporter reads of a job; the rest (the pipeline spec, the activity's steps) is dropped. */
 export const ReportedJob = z.object({

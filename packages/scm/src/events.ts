@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const Provider = z.enum(['github', 'gitlab', 'gitea', 'bitbucketserver']);
 export type Provider = z.infer<typeof Provider>;

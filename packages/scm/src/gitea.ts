@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type ProviderApi, ProviderError, type ProviderReads, type StatusState } from './api.ts';
 import { TtlCache } from './cache.ts';
 import { encodePath, maxFileBytes, unlessMissing } from './file-content.ts';

@@ -1,5 +1,5 @@
 import { createPrivateKey, type KeyObject, sign } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Credentials, ProviderError } from './api.ts';
 import { TtlCache } from './cache.ts';
 import { type Call, type ClientOptions, restClient } from './rest.ts';

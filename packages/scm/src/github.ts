@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type ProviderApi, type ProviderReads, ProviderUnavailableError, type StatusState } from './api.ts';
 import { githubLikeApi } from './github-like.ts';
 import { type ClientOptions, type Rest, restClient } from './rest.ts';

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { type Credentials, ProviderError, ProviderUnavailableError } from './api.ts';
 
 /** How hard one call tries before it gives up with `ProviderUnavailableError`. */

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Provider } from '../src/events.ts';
 import { signedWebhookHeaders } from '../src/webhooks/index.ts';
 

@@ -15,7 +15,7 @@ import {
   Time,
   taskRunType,
 } from '@lighthouse-ts/crds';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const Metadata = z.object({
   name: z.string().optional(),

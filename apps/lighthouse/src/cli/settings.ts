@@ -6,7 +6,7 @@ import {
   reportFlags,
   reportSettingsShape,
 } from '@lighthouse-ts/providers/flags';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Every flag of `lighthouse serve`; each is also read from its environment variable. */
 export const serveFlags: readonly Flag[] = [

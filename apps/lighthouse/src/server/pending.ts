@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WebhookEvent } from '@lighthouse-ts/scm';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A delivery answered 202 before its jobs all existed: enough to dispatch it again in another process. */
 export const PendingDelivery = z.object({

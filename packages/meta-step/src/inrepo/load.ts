@@ -3,7 +3,7 @@
 // wrapped into one; v1beta1 converted to v1; Pipelines and Tasks named by `loadFileRefs` and steps
 // written `uses:<file>` read from the repository; the Lighthouse parameters declared and passed on.
 import { posix } from 'node:path';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { PipelineLoadError, UnsupportedPipelineError } from '../errors.ts';
 import { convertFromV1beta1 } from './convert.ts';
 import { addLighthouseParameters } from './defaults.ts';

@@ -1,7 +1,7 @@
 // The parts of Tekton's tekton.dev/v1 objects the loader reads or changes. Every other field passes through
 // untouched: the API server validates the whole object against Tekton's CRD when the step creates it.
 import { Param, ParamValue, WorkspaceBinding } from '@lighthouse-ts/crds';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const ParamSpec = z.looseObject({
   name: z.string(),

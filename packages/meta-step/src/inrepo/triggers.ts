@@ -2,7 +2,7 @@
 // `.lighthouse/triggers.yaml`), Lighthouse's TriggerConfig (pkg/triggerconfig/inrepo/load_triggers.go).
 import { readdir } from 'node:fs/promises';
 import { posix } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { PipelineLoadError, UnsupportedPipelineError } from '../errors.ts';
 import { parseRepositoryYaml, readRepositoryFile, realPathInRepository } from './files.ts';
 import { type LoadOptions, loadPipelineRun } from './load.ts';

@@ -22,7 +22,7 @@ import {
   KubeUnauthorizedError,
   KubeUnavailableError,
 } from '@lighthouse-ts/kube';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { MetaPipelineClient } from '../client.ts';
 import {
   ConflictError,

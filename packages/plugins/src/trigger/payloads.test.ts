@@ -12,7 +12,7 @@ import { MetaPipelineRequest } from '@lighthouse-ts/metapipeline-client';
 import type { Provider, WebhookEvent } from '@lighthouse-ts/scm';
 import { receiveWebhook, signedWebhookHeaders } from '@lighthouse-ts/scm/webhooks';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Decision } from '../contract.ts';
 import { decide } from './decide.ts';
 import { type FactsData, inMemoryFacts } from './in-memory-facts.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { RepoName } from './names.ts';
 
 // Gitea's webhook payloads follow GitHub's shapes; these are the parts both normalisers read alike.

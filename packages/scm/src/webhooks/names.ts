@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // What a repository's owner and name may be, on every provider we support: letters, digits, `_`, `-`, `.`
 // and `~` (Bitbucket's personal projects), never `.` or `..` alone. Nothing a payload says may add a path

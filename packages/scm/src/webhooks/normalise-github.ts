@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { PullRequestAction, type Repo, ReviewState, Sha } from '../events.ts';
 import { changedFiles, isZeroSha, refTarget } from './git-refs.ts';
 import { Action, PushCommits, Repository, User } from './github-like.ts';

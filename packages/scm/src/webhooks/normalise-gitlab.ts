@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type PullRequestAction, type Repo, Sha } from '../events.ts';
 import { changedFiles, isZeroSha, refTarget } from './git-refs.ts';
 import { RepoPath } from './names.ts';

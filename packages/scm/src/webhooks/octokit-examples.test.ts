@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { WebhookEvent } from '../events.ts';
 import { receiveWebhook, signedWebhookHeaders } from './index.ts';
 

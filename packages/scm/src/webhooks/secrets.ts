@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Provider } from '../events.ts';
 import { RepoName, RepoPath } from './names.ts';
 

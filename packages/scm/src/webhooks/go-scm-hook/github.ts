@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { goBool, goInt, goSlice, goString, goStrings, goStruct, goTime } from './go-json.ts';
 import * as scm from './model.ts';
 

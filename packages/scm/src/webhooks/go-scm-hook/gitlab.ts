@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { goInt, goSlice, goString, goStrings, goStruct } from './go-json.ts';
 import * as scm from './model.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { zeroTime } from './model.ts';
 
 // Go's encoding/json reads a missing field or null as the zero value and fails on a wrong type;

@@ -1,9 +1,9 @@
+import { typedByName } from '@lighthouse-ts/http';
 import { type Level, type Logger, pino } from 'pino';
 
 /**
  * The runner's logger, for each of its commands: pino JSON lines on stdout, written synchronously so none
- * is lost at a crash, ISO timestamps. A logged error's `type` is its `name`: the image's minified code does
- * not keep class names, which pino would take it from.
+ * is lost at a crash, ISO timestamps; a logged error's type is its `name`.
  */
 export function createLogger(level: Level | 'silent'): Logger {
   return pino(
@@ -11,14 +11,8 @@ export function createLogger(level: Level | 'silent'): Logger {
       name: 'runner',
       level,
       timestamp: pino.stdTimeFunctions.isoTime,
-      serializers: { err: serializeError },
+      serializers: { err: (error) => typedByName(pino.stdSerializers.err(error), error) },
     },
     pino.destination({ dest: 1, sync: true }),
   );
-}
-
-function serializeError(error: unknown) {
-  const serialized = pino.stdSerializers.err(error as Error);
-  if (error instanceof Error) serialized.type = error.name;
-  return serialized;
 }

@@ -155,6 +155,7 @@ describe('the image layouts', () => {
       LIGHTHOUSE_JOB_NAME: 'missing',
       LIGHTHOUSE_JOB_NAMESPACE: 'default',
     });
+    stops.push(() => step.stop());
     const failed = await step.waitForLog((line) => line.level === 50, 'the failure');
     expect(failed.err).toMatchObject({ type: 'KubeNotFoundError' });
     expect((await step.exited).code).toBe(1);

@@ -9,7 +9,7 @@ export {
   requireJson,
 } from './body.ts';
 export { createLifecycle, type Lifecycle, type Readiness, trackedListener } from './lifecycle.ts';
-export type { HttpLogger, LogMethod } from './logger.ts';
+export { type HttpLogger, type LogMethod, typedByName } from './logger.ts';
 export {
   type Answer,
   HttpError,

@@ -498,7 +498,7 @@ describe('bitbucketServerApi reviewers', () => {
     expect(writes()).toEqual([asked('jane'), asked('ghost'), asked('jcitizen')]);
   });
 
-  it('fails, blaming no login, when the pull request does not exist (404) or is not open (409)', async () => {
+  it('fails, blaming no login, when the pull request does not exist (404) or is not open (409), or the repository does not exist', async () => {
     const refusal = (status: number, exceptionName: string, message: string) => ({
       status,
       body: { errors: [{ context: null, message, exceptionName }] },
@@ -515,6 +515,11 @@ describe('bitbucketServerApi reviewers', () => {
           'com.atlassian.bitbucket.pull.IllegalPullRequestStateException',
           'The pull request is not open.',
         ),
+        refusal(
+          404,
+          'com.atlassian.bitbucket.repository.NoSuchRepositoryException',
+          'Repository my-repo does not exist.',
+        ),
       ],
     });
     const api = bitbucketServerApi({ baseUrl, token: 't' });
@@ -528,8 +533,14 @@ describe('bitbucketServerApi reviewers', () => {
       status: 409,
       message: 'pull request PRJ/my-repo#1 is not open',
     });
+    await expect(api.assign('PRJ', 'my-repo', 1, ['jane'], 'reviewers')).rejects.toMatchObject({
+      name: 'ProviderError',
+      status: 404,
+      message: 'repository PRJ/my-repo does not exist',
+    });
     // Nobody after the first: the pull request refuses them all alike.
     expect(writes().map(({ body }) => body)).toEqual([
+      { user: { name: 'jane' }, role: 'REVIEWER' },
       { user: { name: 'jane' }, role: 'REVIEWER' },
       { user: { name: 'jane' }, role: 'REVIEWER' },
     ]);

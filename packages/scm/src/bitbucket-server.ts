@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   type ProviderApi,
   ProviderError,
@@ -62,10 +62,14 @@ const Repository = z.looseObject({
 });
 /** An error answer: each error names the exception Bitbucket threw (null for some). */
 const Errors = z.looseObject({ errors: z.array(z.looseObject({ exceptionName: z.string().nullish() })) });
-/** What a refused reviewer request says when the pull request, not the user, is the reason. */
-const pullRequestProblems: Record<string, string> = {
-  'com.atlassian.bitbucket.pull.NoSuchPullRequestException': 'does not exist',
-  'com.atlassian.bitbucket.pull.IllegalPullRequestStateException': 'is not open',
+/** A refused reviewer request whose exception blames what was asked about, not the user: what is wrong. */
+const notTheUser: Record<string, (where: { project: string; repo: string; number: number }) => string> = {
+  NoSuchPullRequestException: ({ project, repo, number }) =>
+    `pull request ${project}/${repo}#${number} does not exist`,
+  IllegalPullRequestStateException: ({ project, repo, number }) =>
+    `pull request ${project}/${repo}#${number} is not open`,
+  NoSuchRepositoryException: ({ project, repo }) => `repository ${project}/${repo} does not exist`,
+  NoSuchProjectException: ({ project }) => `project ${project} does not exist`,
 };
 
 const pullRequestStates = { OPEN: 'open', DECLINED: 'closed', MERGED: 'merged' } as const;
@@ -351,8 +355,8 @@ export function bitbucketServerApi(options: BitbucketServerApiOptions): Provider
       const refused: string[] = [];
       for (const login of logins) {
         // Refused: no such user (404), or one who may not review, such as the author (400 as documented, 409
-        // as Data Center answers); unless the exception says the pull request is missing or closed, which
-        // refuses everyone. The reference says 201 for an added reviewer; servers answer 200.
+        // as Data Center answers); unless the exception blames the pull request (missing, closed) or its
+        // repository, which refuses everyone. The reference says 201 for an added reviewer; servers answer 200.
         const { status, body } = await rest.json(
           {
             owner: project,
@@ -367,10 +371,8 @@ export function bitbucketServerApi(options: BitbucketServerApiOptions): Provider
         );
         if (status < 400) continue;
         for (const { exceptionName } of Errors.safeParse(body).data?.errors ?? []) {
-          const problem = pullRequestProblems[exceptionName ?? ''];
-          if (problem) {
-            throw new ProviderError(`pull request ${project}/${repo}#${number} ${problem}`, status);
-          }
+          const problem = notTheUser[exceptionName?.split('.').pop() ?? ''];
+          if (problem) throw new ProviderError(problem({ project, repo, number }), status);
         }
         refused.push(login);
       }

@@ -54,9 +54,9 @@ const app = spawn(
 );
 const floorPort = await freePort();
 const floor = spawn(process.execPath, [join(import.meta.dirname, 'node-floor.mjs'), String(floorPort)], {
+  env: { PATH: process.env.PATH ?? '' },
   stdio: ['ignore', 'ignore', 'inherit'],
 });
-await Promise.all([waitForReady(app, port), waitForReady(floor, floorPort)]);
 
 const push = octokitExamples('push').find((example) => example.ref === 'refs/heads/master');
 if (!push) throw new Error('no @octokit/webhooks-examples push to a branch');
@@ -96,12 +96,16 @@ async function round(url: string, total: number) {
 
 const hook = (at: number) => `http://127.0.0.1:${at}/hook`;
 try {
+  await Promise.all([waitForReady(app, port), waitForReady(floor, floorPort)]);
   await round(hook(floorPort), 2_000);
   await round(hook(port), 2_000);
   const results = { lighthouse: [] as Round[], floor: [] as Round[] };
+  // Each goes first in every other round, so a drift in the senders favours neither.
   for (let r = 0; r < rounds; r++) {
-    results.floor.push(await round(hook(floorPort), perRound));
-    results.lighthouse.push(await round(hook(port), perRound));
+    const order = r % 2 === 0 ? (['floor', 'lighthouse'] as const) : (['lighthouse', 'floor'] as const);
+    for (const which of order) {
+      results[which].push(await round(hook(which === 'floor' ? floorPort : port), perRound));
+    }
   }
   const row = (scenario: string, of: Round[], target: string) => {
     const m = (pick: (f: Round) => number) => median(of.map(pick)).toFixed(1);
@@ -115,6 +119,7 @@ try {
 } finally {
   agent.destroy();
   for (const child of [app, floor]) {
+    if (child.exitCode !== null || child.signalCode !== null) continue;
     child.kill('SIGTERM');
     await once(child, 'exit');
   }

@@ -163,9 +163,9 @@ describe('runMetaStep, on a real API server with real git', () => {
     ]);
   });
 
-  it('fails with the API error when its job is gone, having created nothing and left no checkout behind', async () => {
+  it('fails with the API error when its job does not exist, having created nothing and left no checkout behind', async () => {
     const started = await startMetaPipeline(client, kube, request({}));
-    const env = parseStepEnv({ ...started.env, LIGHTHOUSE_JOB_NAME: `${started.name}-gone` });
+    const env = parseStepEnv({ ...started.env, LIGHTHOUSE_JOB_NAME: `${started.name}-missing` });
     const workDir = await mkdtemp(join(tmpdir(), 'meta-step-work-'));
     try {
       await expect(runMetaStep({ kube, gitProtocols: local, env, workDir })).rejects.toBeInstanceOf(

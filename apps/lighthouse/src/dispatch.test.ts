@@ -191,15 +191,6 @@ describe('the trigger writing back to GitHub', () => {
     ]);
   });
 
-  it('says in one sentence what it decided, naming the enabled plugins not built yet, which decide nothing', async () => {
-    const alone = (await (await dispatcher()).dispatch(opened, context)).summary;
-    expect(alone).toMatch(/^PR #7 opened: stranger is not a collaborator/);
-    const withUnbuilt = await dispatcher(undefined, ['trigger', 'cat', 'pony']);
-    expect((await withUnbuilt.dispatch(opened, context)).summary).toBe(
-      `${alone}; not built yet, so deciding nothing: cat, pony`,
-    );
-  });
-
   it("refuses for good a job whose clone URL is not the event's repository on the provider: none starts", async () => {
     const { dispatch, created } = await dispatcher();
     const byMaintainer = { ...opened, author: { id: '2', login: 'maintainer' } };

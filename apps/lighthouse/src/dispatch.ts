@@ -99,9 +99,9 @@ export function createDispatch(options: DispatchOptions): Dispatch {
       options.metrics.dispatchErrors.inc({ type: 'plugin' });
       log.error({ err: error, plugin }, 'a plugin could not decide; the others go on');
     }
-    // The summary goes on the line that says how the event was carried out: one line less per delivery.
-    log.debug(
+    log.info(
       {
+        summary: decision.summary,
         start: decision.start.length,
         skip: decision.skip.length,
         actions: decision.actions.length,
@@ -174,13 +174,9 @@ export function createDispatch(options: DispatchOptions): Dispatch {
         cause: new AggregateError(mayPass.map((failed) => failed.error)),
       });
     }
-    const notBuilt = decision.notBuilt.join(', ');
     return {
       started,
       skipped: decision.skip.map((s) => ({ job: s.jobName, reason: s.why })),
-      summary: notBuilt
-        ? `${decision.summary}; not built yet, so deciding nothing: ${notBuilt}`
-        : decision.summary,
     } satisfies DispatchResult;
   }
 }

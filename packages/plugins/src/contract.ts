@@ -150,8 +150,6 @@ export interface StartedJob {
 export interface DispatchResult {
   started: readonly string[];
   skipped?: readonly { job: string; reason: string }[];
-  /** What was decided, in a sentence, for the log line that says how the event was carried out. */
-  summary?: string;
 }
 
 /**

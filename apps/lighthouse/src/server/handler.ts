@@ -446,8 +446,8 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
         metrics.dispatchDuration.observe({ outcome: settled.ok ? 'ok' : 'error' }, durationMs / 1000);
         story?.settled(settled.ok ? 'done' : `failed: ${messageOf(settled.error)}`);
         if (settled.ok) {
-          const { started: jobs, skipped = [], summary } = settled.result;
-          log.info({ ...(summary ? { summary } : {}), started: jobs, skipped, durationMs }, 'dispatched');
+          const { started: jobs, skipped = [] } = settled.result;
+          log.info({ started: jobs, skipped, durationMs }, 'dispatched');
         } else {
           const { error } = settled;
           const known = error instanceof MetaPipelineError || error instanceof PluginError;

@@ -151,13 +151,16 @@ export async function runMetaStep({
       load: load - checkedOut,
       create: performance.now() - load,
     });
-    // A cancel or a newer push may have aborted the job while the step checked out and loaded.
-    const { state } = (await kube.lighthouseJobs.get(namespace, name, { signal })).status ?? {};
+    // A cancel or a newer push may have aborted the job while the step checked out and loaded. The build is
+    // recorded on the job as read here: the status sync may have written it since the first read, and an
+    // older version would cost a conflict and another read.
+    const reread = await kube.lighthouseJobs.get(namespace, name, { signal });
+    const state = reread.status?.state;
     if (isFinished(state)) {
       return { outcome: 'jobFinished', jobState: state, head, timings: timings() };
     }
     const { pipelineRun, created } = await createOnce(kube, desired, job, signal);
-    await recordOnJob(kube, job, (current) =>
+    await recordOnJob(kube, reread, (current) =>
       current.activityName === pipelineRun.metadata.name ||
       // A job without a state yet is one whose status the sync has not written since its creation.
       !['triggered', 'pending', undefined].includes(current.state)

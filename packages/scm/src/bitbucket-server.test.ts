@@ -498,7 +498,7 @@ describe('bitbucketServerApi reviewers', () => {
     expect(writes()).toEqual([asked('jane'), asked('ghost'), asked('jcitizen')]);
   });
 
-  it('fails, blaming no login, when the pull request does not exist (404) or is not open (409), or the repository does not exist', async () => {
+  it('fails, blaming no login, when the pull request does not exist (404) or is not open (409), or its repository or project does not exist', async () => {
     const refusal = (status: number, exceptionName: string, message: string) => ({
       status,
       body: { errors: [{ context: null, message, exceptionName }] },
@@ -520,6 +520,7 @@ describe('bitbucketServerApi reviewers', () => {
           'com.atlassian.bitbucket.repository.NoSuchRepositoryException',
           'Repository my-repo does not exist.',
         ),
+        refusal(404, 'com.atlassian.bitbucket.project.NoSuchProjectException', 'Project PRJ does not exist.'),
       ],
     });
     const api = bitbucketServerApi({ baseUrl, token: 't' });
@@ -538,12 +539,15 @@ describe('bitbucketServerApi reviewers', () => {
       status: 404,
       message: 'repository PRJ/my-repo does not exist',
     });
+    await expect(api.assign('PRJ', 'my-repo', 1, ['jane'], 'reviewers')).rejects.toMatchObject({
+      name: 'ProviderError',
+      status: 404,
+      message: 'project PRJ does not exist',
+    });
     // Nobody after the first: the pull request refuses them all alike.
-    expect(writes().map(({ body }) => body)).toEqual([
-      { user: { name: 'jane' }, role: 'REVIEWER' },
-      { user: { name: 'jane' }, role: 'REVIEWER' },
-      { user: { name: 'jane' }, role: 'REVIEWER' },
-    ]);
+    expect(writes().map(({ body }) => body)).toEqual(
+      Array.from({ length: 4 }, () => ({ user: { name: 'jane' }, role: 'REVIEWER' })),
+    );
   });
 
   it('takes review requests back by slug, one already gone (404) too', async () => {

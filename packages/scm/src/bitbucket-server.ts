@@ -355,8 +355,8 @@ export function bitbucketServerApi(options: BitbucketServerApiOptions): Provider
       const refused: string[] = [];
       for (const login of logins) {
         // Refused: no such user (404), or one who may not review, such as the author (400 as documented, 409
-        // as Data Center answers); unless the exception blames the pull request (missing, closed) or its
-        // repository, which refuses everyone. The reference says 201 for an added reviewer; servers answer 200.
+        // as Data Center answers); unless the exception blames the pull request (missing, closed), its
+        // repository or its project, which refuses everyone. The reference says 201 for an added reviewer; servers answer 200.
         const { status, body } = await rest.json(
           {
             owner: project,

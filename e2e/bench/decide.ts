@@ -129,8 +129,12 @@ try {
 type Round = Awaited<ReturnType<typeof round>>;
 
 async function waitForReady(child: ChildProcess, at: number) {
+  const deadline = performance.now() + 60_000;
   while ((await fetch(`http://127.0.0.1:${at}/readyz`).catch(() => undefined))?.status !== 200) {
-    if (child.exitCode !== null) throw new Error(`${child.spawnargs[1]} exited with ${child.exitCode}`);
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`${child.spawnargs[1]} ended: ${child.exitCode ?? child.signalCode}`);
+    }
+    if (performance.now() > deadline) throw new Error(`${child.spawnargs[1]} not ready within 60 s`);
     await sleep(20);
   }
 }

@@ -195,7 +195,7 @@ export async function buildImageLayout(
     // No keepNames: naming every function as it is defined cost a start 20-35 ms. Stack traces name the
     // minified functions (their files, lines and columns are the sources'), and the apps' loggers take an
     // error's type from its `name`, not its class.
-    // Positions and names for stack traces; the sources themselves are in the repository.
+    // Positions for stack traces (stack-traces.mjs); the sources themselves are in the repository.
     sourcemap: 'linked',
     sourcesContent: false,
     banner: {
